@@ -1,0 +1,49 @@
+import type { FailureKind } from "./failure-kind.js";
+import { RungsError } from "./rungs-error.js";
+
+/**
+ * The failure kind of a thrown error (DESIGN.md section 3):
+ * - the caller's abort (`signal.reason`, or an `AbortError`) → `aborted`;
+ * - a `TimeoutError` DOMException → `timeout`;
+ * - a rungs error with a `kind` (ProviderError) → that kind;
+ * - an `ExhaustedError` from a nested primitive → the kind of its last attempt;
+ * - Node network codes (ECONNRESET, ECONNREFUSED, ...) and fetch's `TypeError: fetch failed` → `network`;
+ * - anything else → `server-error` (an unknown failure of the model call).
+ */
+export function failureKindOf(error: unknown, signal?: AbortSignal): FailureKind {
+  if (signal?.aborted && error === signal.reason) return "aborted";
+  if (typeof error === "object" && error !== null) {
+    const { name, kind, code, attempts } = error as {
+      name?: unknown;
+      kind?: unknown;
+      code?: unknown;
+      attempts?: unknown;
+    };
+    if (RungsError.isInstance(error)) {
+      if (typeof kind === "string") return kind as FailureKind;
+      if (Array.isArray(attempts)) {
+        const last = attempts[attempts.length - 1] as { kind?: FailureKind } | undefined;
+        if (last?.kind !== undefined) return last.kind;
+      }
+    }
+    if (name === "AbortError") return "aborted";
+    if (name === "TimeoutError") return "timeout";
+    if (typeof code === "string" && networkCodes.has(code)) return "network";
+    if (name === "TypeError" && (error as Error).message === "fetch failed") return "network";
+  }
+  return "server-error";
+}
+
+const networkCodes = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);

@@ -1,0 +1,42 @@
+import type { Attempt } from "../trace.js";
+import { RungsError } from "./rungs-error.js";
+
+/**
+ * Which cap ended a run:
+ * - `maxAttempts`: the attempt cap (of a primitive or of the shared {@link Budget});
+ * - `deadline`: the shared wall-clock deadline;
+ * - `tokenBudget`: the shared output-token budget;
+ * - `notRetryable`: every remaining rung failed in a way asking again cannot fix (auth, not found, ...);
+ * - `noProgress`: a tree-split reduce level did not shrink the scratchpad.
+ */
+export type ExhaustionLimit = "maxAttempts" | "deadline" | "tokenBudget" | "notRetryable" | "noProgress";
+
+/**
+ * A run ended without an accepted answer. Carries every attempt (output, error, verdict, timings)
+ * and which limit fired, so nothing the models produced is lost.
+ */
+export class ExhaustedError extends RungsError {
+  override name: string = "ExhaustedError";
+  readonly limit: ExhaustionLimit;
+  readonly attempts: readonly Attempt[];
+
+  constructor(options: {
+    limit: ExhaustionLimit;
+    attempts: readonly Attempt[];
+    message?: string;
+    cause?: unknown;
+  }) {
+    super(
+      options.message ??
+        `No accepted answer after ${options.attempts.length} attempt(s): the ${options.limit} limit fired.`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.limit = options.limit;
+    this.attempts = options.attempts;
+  }
+
+  /** The last attempt made, if any. */
+  get lastAttempt(): Attempt | undefined {
+    return this.attempts[this.attempts.length - 1];
+  }
+}

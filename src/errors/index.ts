@@ -1,0 +1,13 @@
+export { BlockedTaskError } from "./blocked-task-error.js";
+export { failureKindOf } from "./classify.js";
+export { ExhaustedError, type ExhaustionLimit } from "./exhausted-error.js";
+export {
+  type FailureKind,
+  failureKinds,
+  fatalForModelKinds,
+  providerFailureKinds,
+  transientKinds,
+} from "./failure-kind.js";
+export { InvalidArgumentError } from "./invalid-argument-error.js";
+export { maxProviderBodyChars, ProviderError, type ProviderErrorOptions } from "./provider-error.js";
+export { RungsError } from "./rungs-error.js";

@@ -1,0 +1,18 @@
+import { RungsError } from "./rungs-error.js";
+
+/**
+ * An option or argument was refused, at construction, before any model was called.
+ * `parameter` is the option's path (e.g. `"maxAttempts"`, `"ladder[2].attempts"`), `value` what was given
+ * (secrets are never kept: a refused `apiKey` is stored as `"***"`).
+ */
+export class InvalidArgumentError extends RungsError {
+  override name = "InvalidArgumentError" as const;
+  readonly parameter: string;
+  readonly value: unknown;
+
+  constructor(options: { parameter: string; value: unknown; message: string; cause?: unknown }) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.parameter = options.parameter;
+    this.value = options.value;
+  }
+}

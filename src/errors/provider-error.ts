@@ -1,0 +1,56 @@
+import { redactText } from "../redact.js";
+import type { FailureKind } from "./failure-kind.js";
+import { transientKinds } from "./failure-kind.js";
+import { RungsError } from "./rungs-error.js";
+
+/** Longest provider error body kept on an error, in characters: bodies can be whole HTML pages. */
+export const maxProviderBodyChars = 2_000;
+
+export interface ProviderErrorOptions {
+  /** Normalised failure kind. */
+  kind: FailureKind;
+  /** The provider and model that failed, e.g. `"ollama:qwen3:8b"`. */
+  providerId: string;
+  /** HTTP status, when the failure came with one. */
+  status?: number;
+  /** The provider's error body, truncated to {@link maxProviderBodyChars} and scrubbed of secrets. */
+  body?: string;
+  /** Server's Retry-After hint in ms, when it sent one. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/**
+ * A model provider failed: HTTP status, network, timeout, or an error in the stream.
+ * `isRetryable` is true for the kinds a transport retry can fix (`rate-limited`, `server-error`,
+ * `network`). Messages and bodies are scrubbed of keys before they are stored.
+ */
+export class ProviderError extends RungsError {
+  override name = "ProviderError" as const;
+  readonly kind: FailureKind;
+  readonly providerId: string;
+  readonly status: number | undefined;
+  readonly body: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: ProviderErrorOptions) {
+    super(redactText(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = options.kind;
+    this.providerId = options.providerId;
+    this.status = options.status;
+    this.body =
+      options.body === undefined
+        ? undefined
+        : redactText(
+            options.body.length > maxProviderBodyChars
+              ? `${options.body.slice(0, maxProviderBodyChars)}… [${options.body.length - maxProviderBodyChars} more chars]`
+              : options.body,
+          );
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** True when a transport retry of the same request may succeed. */
+  get isRetryable(): boolean {
+    return transientKinds.has(this.kind);
+  }
+}

@@ -1,0 +1,93 @@
+// rungs: the public surface. Re-exports only; every export is named (no `export *`).
+
+export { Budget, BudgetExhaustedError, type BudgetOptions } from "./budget.js";
+export { type Clock, sleep, systemClock } from "./clock.js";
+// Errors
+export {
+  BlockedTaskError,
+  ExhaustedError,
+  type ExhaustionLimit,
+  type FailureKind,
+  failureKindOf,
+  failureKinds,
+  fatalForModelKinds,
+  InvalidArgumentError,
+  maxProviderBodyChars,
+  ProviderError,
+  type ProviderErrorOptions,
+  providerFailureKinds,
+  RungsError,
+  transientKinds,
+} from "./errors/index.js";
+// Runtime: events, budget, time, secrets
+export {
+  type AttemptEndEvent,
+  type AttemptStartEvent,
+  type ContinuationEvent,
+  type EventBase,
+  type ExhaustedEvent,
+  type RungSkipEvent,
+  type RungsEventMap,
+  type RungsEventName,
+  type RungsEventPayload,
+  RungsEvents,
+  type SplitEvent,
+  type TransportRetryEvent,
+} from "./events.js";
+// The contract
+export {
+  addUsage,
+  type CallOptions,
+  defineModel,
+  type FinishReason,
+  type GenerateRequest,
+  type Generation,
+  type GenerationInput,
+  type Message,
+  type Model,
+  type ModelCapabilities,
+  type ModelFunction,
+  normalizeGeneration,
+  type Trace,
+  type Usage,
+} from "./model.js";
+export {
+  capText,
+  escapeBlock,
+  type Failure,
+  type RenderOptions,
+  renderDefaults,
+  renderedChars,
+  renderFailure,
+  renderFeedbackBody,
+  renderMessages,
+  renderPrompt,
+} from "./prompt.js";
+// Providers
+export {
+  type FromFunctionOptions,
+  fromFunction,
+  type PromptFunction,
+  type RequestFunction,
+} from "./providers/function.js";
+export {
+  redactHeaders,
+  redactText,
+  redactValue,
+  registerSecret,
+  type SerializedError,
+  serializeError,
+} from "./redact.js";
+
+// Rubrics
+export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
+export type {
+  Attempt,
+  ContinuationPiece,
+  ContinuationTrace,
+  Skip,
+  SkipReason,
+  SplitNode,
+  SplitTrace,
+  TransportRetry,
+} from "./trace.js";

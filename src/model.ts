@@ -1,0 +1,182 @@
+import { raceAbort, throwIfAborted } from "./abort.js";
+import type { Budget } from "./budget.js";
+import type { Clock } from "./clock.js";
+import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
+import { RungsError } from "./errors/rungs-error.js";
+import type { RungsEvents } from "./events.js";
+import type { Failure } from "./prompt.js";
+import type { Verdict } from "./rubric/types.js";
+import type { FinishReason, Trace, Usage } from "./trace.js";
+
+export type { FinishReason, Trace, Usage } from "./trace.js";
+
+/** One chat message. */
+export interface Message {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/**
+ * What to generate. Pure data, so it can be recorded and replayed; runtime values go in {@link CallOptions}.
+ */
+export interface GenerateRequest {
+  messages: readonly Message[];
+  /** Documents the answer draws on; `treeSplit` shards these. Rendered in escaped, capped blocks. */
+  context?: readonly string[];
+  /** Earlier failures, set by `retryWithContext` / `escalateAcross`. */
+  feedback?: readonly Failure[];
+  /** Most output tokens for this call. */
+  maxOutputTokens?: number;
+  temperature?: number;
+  stop?: readonly string[];
+  /** `taskClass` keys learned ladders; `taskId` keys blocked tasks. */
+  metadata?: { taskClass?: string; taskId?: string; [key: string]: unknown };
+}
+
+/** What a model produced. */
+export interface Generation {
+  text: string;
+  /** `length` means the output was cut off. */
+  finishReason: FinishReason;
+  /** Tokens, summed over every call beneath this one. */
+  usage: Usage;
+  /** The model that actually produced `text` (the rung, not the ladder). */
+  modelId: string;
+  /** Set when a rubric judged the text. */
+  verdict?: Verdict;
+  /** Attempts, continuations and splits beneath this call. */
+  trace?: Trace;
+}
+
+/** Runtime values for one call. Every nested call receives them (with a longer `path`). */
+export interface CallOptions {
+  /** Aborts the call and everything beneath it; rejects with `signal.reason`, never wrapped. */
+  signal?: AbortSignal;
+  /** Where attempts, skips, continuations and splits are reported. */
+  events?: RungsEvents;
+  /** A budget shared by every nested call (attempts, output tokens, deadline). */
+  budget?: Budget;
+  /** The event path of the caller; primitives extend it. */
+  path?: string;
+  /** Time source for timestamps. @default systemClock */
+  clock?: Clock;
+}
+
+/** What a model can do beyond `generate`. */
+export interface ModelCapabilities {
+  /**
+   * The model continues a trailing assistant message rather than answering it (Ollama does), so
+   * `continueUntilComplete` sends the partial text as the last assistant message.
+   */
+  continueAssistant?: boolean;
+  /** Context window in tokens, when known. */
+  contextWindowTokens?: number;
+}
+
+/**
+ * The one contract (DESIGN.md section 1): every primitive consumes models and returns a model.
+ */
+export interface Model {
+  /** `"ollama:qwen3:8b"`, `"ladder(3)"`, ... */
+  readonly id: string;
+  readonly capabilities?: ModelCapabilities;
+  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation>;
+}
+
+/** What a model implementation may return: at least the text; the rest is filled in. */
+export type GenerationInput = Partial<Generation> & { text: string };
+
+/**
+ * Fills a partial generation: `finishReason` defaults to `"stop"`, `usage` to `{}`, `modelId` to `modelId`.
+ * @throws RungsError when `text` is not a string (the model implementation returned something else).
+ */
+export function normalizeGeneration(input: unknown, modelId: string): Generation {
+  if (typeof input !== "object" || input === null || typeof (input as { text?: unknown }).text !== "string") {
+    throw new RungsError(
+      `Model "${modelId}" returned ${input === null ? "null" : typeof input} where a generation was expected: return { text: string, ... }.`,
+    );
+  }
+  const partial = input as GenerationInput;
+  const generation: Generation = {
+    text: partial.text,
+    finishReason: partial.finishReason ?? "stop",
+    usage: partial.usage ?? {},
+    modelId: partial.modelId ?? modelId,
+  };
+  if (partial.verdict !== undefined) generation.verdict = partial.verdict;
+  if (partial.trace !== undefined) generation.trace = partial.trace;
+  return generation;
+}
+
+/** Adds usage `b` into `a` (missing counts stay missing unless either side has them). */
+export function addUsage(a: Usage, b: Usage): Usage {
+  const out: Usage = {};
+  if (a.inputTokens !== undefined || b.inputTokens !== undefined) {
+    out.inputTokens = (a.inputTokens ?? 0) + (b.inputTokens ?? 0);
+  }
+  if (a.outputTokens !== undefined || b.outputTokens !== undefined) {
+    out.outputTokens = (a.outputTokens ?? 0) + (b.outputTokens ?? 0);
+  }
+  return out;
+}
+
+/** The implementation behind {@link defineModel}. It receives a signal that also fires at the budget's deadline. */
+export type ModelFunction = (
+  request: GenerateRequest,
+  options: CallOptions & { signal: AbortSignal },
+) => Promise<GenerationInput>;
+
+/**
+ * Defines a leaf model (one that calls a provider) from a function. The returned model:
+ * - rejects with `signal.reason` if the call is aborted, before or during the call;
+ * - draws one attempt from a shared {@link Budget} before calling, records its usage after, and aborts the
+ *   call at the budget's deadline (`BudgetExhaustedError`, `limit: "deadline"`);
+ * - fills `finishReason`, `usage` and `modelId` when the function leaves them out.
+ *
+ * @throws InvalidArgumentError when `id` is empty or `fn` is not a function.
+ * @example
+ * const echo = defineModel("echo", async (request) => ({ text: request.messages.at(-1)?.content ?? "" }));
+ */
+export function defineModel(
+  id: string,
+  fn: ModelFunction,
+  options: { capabilities?: ModelCapabilities } = {},
+): Model {
+  validateModelId("defineModel", id);
+  if (typeof fn !== "function") {
+    throw new InvalidArgumentError({
+      parameter: "fn",
+      value: fn,
+      message: 'defineModel: "fn" must be a function (request, options) => Promise<{ text }>.',
+    });
+  }
+  const model: Model = {
+    id,
+    generate: async (request, callOptions = {}) => {
+      const { signal, budget } = callOptions;
+      throwIfAborted(signal);
+      budget?.drawAttempt();
+      const run = (inner: AbortSignal) => fn(request, { ...callOptions, signal: inner });
+      const raw =
+        budget !== undefined
+          ? await budget.runWithinDeadline(signal, run)
+          : await raceAbort(run(signal ?? new AbortController().signal), signal);
+      const generation = normalizeGeneration(raw, id);
+      budget?.recordUsage(generation.usage);
+      return generation;
+    },
+  };
+  if (options.capabilities !== undefined) return { ...model, capabilities: { ...options.capabilities } };
+  return model;
+}
+
+/** @throws InvalidArgumentError unless `id` is a non-empty string. */
+export function validateModelId(fnName: string, id: unknown): asserts id is string {
+  if (typeof id !== "string" || id.length === 0) {
+    throw new InvalidArgumentError({
+      parameter: "id",
+      value: id,
+      message: `${fnName}: "id" must be a non-empty string naming the model, e.g. "ollama:qwen3:8b" (got ${String(id)}).`,
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
+
+/**
+ * Validates `value` against `schema` once, at construction. On failure throws
+ * {@link InvalidArgumentError} naming the option's path, what it accepts, and what it got.
+ */
+export function parseOptions<S extends z.ZodType>(fn: string, schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const parameter = issue.path.map(String).join(".") || "options";
+  const got = valueAt(value, issue.path);
+  throw new InvalidArgumentError({
+    parameter,
+    value: /key|secret|token|password/i.test(parameter) ? "***" : got,
+    message: `${fn}: option "${parameter}" ${issue.message} (got ${describe(got)}).`,
+  });
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "function") return "a function";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === "object" && value !== null) return "an object";
+  return String(value);
+}
+
+/** Reusable option schemas with messages that say what is accepted. */
+export const schemas = {
+  /** A whole number ≥ 1 (attempt caps, concurrency). */
+  positiveInt: z
+    .number({ error: "must be a finite number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" }),
+  /** A whole number ≥ 0 (continuation caps). */
+  nonNegativeInt: z
+    .number({ error: "must be a finite number" })
+    .int({ error: "must be a whole number" })
+    .min(0, { error: "must be 0 or more" }),
+  /** A finite number > 0 (sizes in chars, durations in ms). */
+  positiveNumber: z
+    .number({ error: "must be a finite number" })
+    .positive({ error: "must be greater than 0" }),
+  /** A number in 0..1 (thresholds, rates). */
+  unitInterval: z
+    .number({ error: "must be a finite number" })
+    .min(0, { error: "must be between 0 and 1" })
+    .max(1, { error: "must be between 0 and 1" }),
+  nonEmptyString: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: "must be an AbortSignal" }),
+  fn: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", {
+    error: "must be a function",
+  }),
+};

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import {
+  defineModel,
+  type GenerateRequest,
+  type GenerationInput,
+  type Model,
+  type ModelCapabilities,
+  validateModelId,
+} from "../model.js";
+import { parseOptions, schemas } from "../options.js";
+import { renderPrompt } from "../prompt.js";
+
+/** A single-prompt call: the rendered request in, the text (or a partial generation) out. */
+export type PromptFunction = (
+  prompt: string,
+  options: { signal: AbortSignal },
+) => Promise<string | GenerationInput>;
+/** A request-level call: the structured request in, a partial generation out. */
+export type RequestFunction = (
+  request: GenerateRequest,
+  options: { signal: AbortSignal },
+) => Promise<string | GenerationInput>;
+
+export interface FromFunctionOptions {
+  /**
+   * What the function takes: `"prompt"` gives it the rendered prompt string (system, context, feedback,
+   * conversation, via the shared renderer); `"request"` gives it the structured request.
+   * @default "prompt"
+   */
+  input?: "prompt" | "request";
+  capabilities?: ModelCapabilities;
+}
+
+const optionsSchema = z
+  .object({
+    input: z.enum(["prompt", "request"], { error: 'must be "prompt" or "request"' }).optional(),
+    capabilities: z
+      .object({
+        continueAssistant: z.boolean().optional(),
+        contextWindowTokens: schemas.positiveInt.optional(),
+      })
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Wraps an existing LLM call as a {@link Model}, so every rungs primitive can use it.
+ *
+ * @param id names the model in traces and records, e.g. `"my-api:gpt"`.
+ * @param fn `(prompt) => Promise<string>` (default), or `(request) => Promise<Partial<Generation>>` with
+ *   `{ input: "request" }`. Returning a string means `finishReason: "stop"`; return `{ text, finishReason:
+ *   "length" }` to report a cut-off answer so `continueUntilComplete` can continue it.
+ * @throws InvalidArgumentError for an empty id, a non-function, or unknown options.
+ * @example
+ * const model = fromFunction("legacy", async (prompt) => callMyLlm(prompt));
+ */
+export function fromFunction(
+  id: string,
+  fn: PromptFunction | RequestFunction,
+  options: FromFunctionOptions = {},
+): Model {
+  validateModelId("fromFunction", id);
+  parseOptions("fromFunction", z.object({ fn: schemas.fn }), { fn });
+  const parsed = parseOptions("fromFunction", optionsSchema, options);
+  const input = parsed.input ?? "prompt";
+  const modelOptions = options.capabilities === undefined ? {} : { capabilities: options.capabilities };
+  return defineModel(
+    id,
+    async (request, callOptions) => {
+      const result =
+        input === "prompt"
+          ? await (fn as PromptFunction)(renderPrompt(request), { signal: callOptions.signal })
+          : await (fn as RequestFunction)(request, { signal: callOptions.signal });
+      return typeof result === "string" ? { text: result } : result;
+    },
+    modelOptions,
+  );
+}

@@ -1,0 +1,70 @@
+import type { GenerateRequest } from "../model.js";
+
+/** What a rule's check may return: a boolean, or a pass flag with a message and a partial score. */
+export type RuleOutcome = boolean | { pass: boolean; message?: string; score?: number };
+
+/** What a rule sees besides the output. */
+export interface RuleContext {
+  /** The request that produced the output, when judged inside a run. */
+  request?: GenerateRequest;
+  /** Aborts long checks (LLM judges). */
+  signal?: AbortSignal;
+  /** The model that produced the output. */
+  modelId?: string;
+}
+
+/** One check of a rubric. */
+export interface Rule<O = string> {
+  /** Stable id, used in feedback and stats (e.g. `"no-unwrap"`). */
+  id: string;
+  /** The rule in words; feedback tells the model this when the rule fails. */
+  description?: string;
+  /** Relative weight in the score. @default 1 */
+  weight?: number;
+  /** A required rule must pass whatever the score. @default false */
+  required?: boolean;
+  /** Time limit for this rule in ms; past it the rule fails with a timeout message. */
+  timeoutMs?: number;
+  check(output: O, ctx: RuleContext): RuleOutcome | Promise<RuleOutcome>;
+}
+
+/** The outcome of one rule on one output. */
+export interface RuleResult {
+  ruleId: string;
+  description?: string;
+  pass: boolean;
+  /** 0..1; 1 or 0 unless the rule returned a partial score. */
+  score: number;
+  weight: number;
+  required: boolean;
+  /** Why it failed (or the rule's own message). Rule errors and timeouts land here. */
+  message?: string;
+  /** True when the rule threw, returned NaN, or timed out (failure kind `rubric-error`). */
+  errored?: boolean;
+  durationMs: number;
+}
+
+/** A rubric's judgement of one output. Computed in code, never read from model-written text. */
+export interface Verdict {
+  rubricId: string;
+  accepted: boolean;
+  /** Weighted mean of rule scores, 0..1. */
+  score: number;
+  /** Rules passed, of `total` (reads as "11/15"). */
+  passed: number;
+  total: number;
+  results: readonly RuleResult[];
+  /** The failed results, in rule order. */
+  violations: readonly RuleResult[];
+  /** Set when the output was longer than the rubric's cap and judged on the capped text. */
+  cappedAt?: number;
+}
+
+/** Something that judges outputs. Build one with `defineRubric`. */
+export interface Rubric<O = string> {
+  readonly id: string;
+  readonly rules: readonly Rule<O>[];
+  /** Score needed to accept, 0..1. 1 means every rule. */
+  readonly threshold: number;
+  evaluate(output: O, ctx?: RuleContext): Promise<Verdict>;
+}

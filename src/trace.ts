@@ -1,0 +1,120 @@
+import type { FailureKind } from "./errors/failure-kind.js";
+import type { SerializedError } from "./redact.js";
+import type { Verdict } from "./rubric/types.js";
+
+/** Why a generation ended, in the AI SDK's vocabulary. `length` means the output was cut off. */
+export type FinishReason = "stop" | "length" | "content-filter" | "error" | "other";
+
+/** Token counts, summed over everything beneath a call. Either may be missing (providers omit them). */
+export interface Usage {
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+/** One transport-level retry inside a provider (429/5xx/network), which is not an attempt. */
+export interface TransportRetry {
+  /** 1-based retry number within the call. */
+  retry: number;
+  kind: FailureKind;
+  status?: number;
+  /** The delay slept before the retry, in ms (full jitter, Retry-After honoured up to the cap). */
+  delayMs: number;
+  message: string;
+}
+
+/** One attempt of the attempt engine: a single call of one rung's model, and how it was judged. */
+export interface Attempt {
+  /** 1-based attempt number within the run. */
+  index: number;
+  /** 0-based ladder position (always 0 for `retryWithContext`). */
+  rung: number;
+  /** The model called. */
+  modelId: string;
+  /** Event path of the engine that made the attempt. */
+  path: string;
+  /** True when the output was accepted. */
+  accepted: boolean;
+  /** Why the attempt failed; absent when accepted. */
+  kind?: FailureKind;
+  /** The raw output, as the model produced it (possibly partial, possibly empty). */
+  text: string;
+  finishReason?: FinishReason;
+  verdict?: Verdict;
+  /** The error, redacted, when the call threw. */
+  error?: SerializedError;
+  usage: Usage;
+  /** Start and end, ms since the epoch (from the injected clock). */
+  startedAt: number;
+  endedAt: number;
+  /** Characters of rendered feedback this attempt carried (0 for the first). */
+  feedbackChars: number;
+  /** Characters of the whole rendered prompt this attempt sent. */
+  promptChars: number;
+  /** Transport retries the provider made inside this attempt. */
+  transportRetries?: readonly TransportRetry[];
+  /** The trace of the model beneath (continuations, splits, nested ladders). */
+  trace?: Trace;
+}
+
+/** Why a rung was not tried. */
+export type SkipReason = "disabled" | "circuit-open" | "learned" | "not-retryable" | "budget";
+
+/** A rung the engine passed over, with its reason. Skips are never silent. */
+export interface Skip {
+  rung: number;
+  modelId: string;
+  reason: SkipReason;
+  detail: string;
+  at: number;
+}
+
+/** One piece of a continued generation. */
+export interface ContinuationPiece {
+  /** 0 for the first call, 1.. for continuations. */
+  index: number;
+  chars: number;
+  /** Characters dropped at the seam because they repeated the end of the previous piece. */
+  overlapRemoved: number;
+  finishReason: FinishReason;
+}
+
+export interface ContinuationTrace {
+  /** Extra calls made after the first. */
+  continuations: number;
+  pieces: readonly ContinuationPiece[];
+  /** Which limit stopped continuing, if one did. */
+  stoppedBy?: "maxContinuations" | "maxTotalChars";
+}
+
+/** One node of a tree-split: a map call on a shard, a reduce call, or the final answer. */
+export interface SplitNode {
+  stage: "map" | "reduce" | "answer";
+  depth: number;
+  index: number;
+  inputChars: number;
+  outputChars: number;
+  modelId?: string;
+  /** Set when the node failed and `onShardError: "skip"` recorded a gap. */
+  error?: SerializedError;
+}
+
+export interface SplitTrace {
+  shards: number;
+  reduces: number;
+  /** Reduce levels run (0 when the notes fit at once). */
+  depth: number;
+  /** Model calls made: shards + reduces + 1. */
+  calls: number;
+  /** Characters cut to stay within budget (marked in the text). */
+  truncatedChars: number;
+  nodes: readonly SplitNode[];
+}
+
+/** What happened beneath one call. Every field is optional: each primitive fills its own. */
+export interface Trace {
+  attempts?: readonly Attempt[];
+  skips?: readonly Skip[];
+  continuation?: ContinuationTrace;
+  split?: SplitTrace;
+  transportRetries?: readonly TransportRetry[];
+}
