@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs a packed rungs tarball into an empty scratch project and checks that it works as a user sees it:
+# `import` (ESM), `require` (CJS), isInstance across both copies, and TypeScript types under NodeNext.
+set -euo pipefail
+tarball="$1"
+dir="$2"
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+npm init -y >/dev/null
+npm i --no-audit --no-fund --silent "$tarball" typescript@5.9.3 @types/node@20
+
+cat > esm.mjs <<'JS'
+import { defineModel, ExhaustedError, RungsError } from "rungs";
+import { scriptedModel } from "rungs/testing";
+import { createRequire } from "node:module";
+const cjs = createRequire(import.meta.url)("rungs");
+const model = defineModel("echo", async (request) => ({ text: request.messages[0].content }));
+const out = await model.generate({ messages: [{ role: "user", content: "ping" }] });
+if (out.text !== "ping") throw new Error("ESM generate failed");
+const scripted = scriptedModel("s", ["pong"]);
+if ((await scripted.generate({ messages: [] })).text !== "pong") throw new Error("rungs/testing failed");
+const foreign = new cjs.ExhaustedError({ limit: "maxAttempts", attempts: [] });
+if (foreign instanceof ExhaustedError) throw new Error("expected two copies (ESM and CJS)");
+if (!ExhaustedError.isInstance(foreign) || !RungsError.isInstance(foreign)) throw new Error("isInstance failed across copies");
+console.log("ESM ok; isInstance works across the ESM and CJS copies");
+JS
+cat > cjs.cjs <<'JS'
+const { defineModel, Budget } = require("rungs");
+const { scriptedModel } = require("rungs/testing");
+(async () => {
+  const model = defineModel("echo", async () => ({ text: "pong" }));
+  const out = await model.generate({ messages: [] }, { budget: new Budget({ maxAttempts: 1 }) });
+  if (out.text !== "pong") throw new Error("CJS generate failed");
+  const scripted = scriptedModel("s", ["x"]);
+  await scripted.generate({ messages: [] });
+  console.log("CJS ok");
+})().catch((error) => { console.error(error); process.exit(1); });
+JS
+cat > types.ts <<'TS'
+import { defineModel, type Generation, type Model } from "rungs";
+import { scriptedModel } from "rungs/testing";
+const model: Model = defineModel("m", async () => ({ text: "x" }));
+const scripted: Model = scriptedModel("s", ["y"]);
+export async function run(): Promise<Generation> {
+  await scripted.generate({ messages: [] });
+  return model.generate({ messages: [{ role: "user", content: "hi" }] });
+}
+TS
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["types.ts"] }
+JSON
+node esm.mjs
+node cjs.cjs
+npx --no-install tsc -p tsconfig.json && echo "types ok"
