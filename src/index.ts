@@ -80,6 +80,7 @@ export {
 } from "./redact.js";
 
 // Rubrics
+export { defineRubric, type RubricOptions, rubricDefaults, verdictOf } from "./rubric/rubric.js";
 export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
 export type {
   Attempt,

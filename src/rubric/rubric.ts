@@ -1,0 +1,258 @@
+import { z } from "zod";
+import { childController, raceAbort, throwIfAborted } from "../abort.js";
+import { type Clock, systemClock } from "../clock.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { parseOptions, schemas } from "../options.js";
+import { redactText } from "../redact.js";
+import type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./types.js";
+
+/** Options of {@link defineRubric}. */
+export interface RubricOptions<O = string> {
+  /** Stable id, used in verdicts, feedback and stats (e.g. `"rust-async-fn"`). */
+  id: string;
+  /** The checks, in the order results and violations are reported. Rule ids must be unique. */
+  rules: readonly Rule<O>[];
+  /**
+   * Weighted score needed to accept, 0..1. `1` means every rule must pass. Whatever the threshold,
+   * every `required` rule must pass. @default 1
+   */
+  threshold?: number;
+  /**
+   * Most characters (UTF-16 units) of a string output the rules see; a longer output is judged on its
+   * first `maxOutputChars` and the verdict says so in `cappedAt`. Bounds the work of every rule.
+   * @default 1_000_000
+   */
+  maxOutputChars?: number;
+  /** Time limit in ms for a rule that sets no `timeoutMs` of its own. @default 60_000 */
+  ruleTimeoutMs?: number;
+  /** Time source for rule time limits and durations. @default systemClock */
+  clock?: Clock;
+}
+
+/** Defaults of {@link defineRubric}. */
+export const rubricDefaults = {
+  threshold: 1,
+  maxOutputChars: 1_000_000,
+  ruleTimeoutMs: 60_000,
+} as const;
+
+// Float sums of weights (0.1 + 0.2) must not reject an output that meets the threshold exactly.
+const scoreEpsilon = 1e-9;
+const maxMessageChars = 2_000;
+
+const ruleSchema = z.looseObject({
+  id: schemas.nonEmptyString,
+  description: z.string({ error: "must be a string" }).optional(),
+  weight: z
+    .number({ error: "must be a finite number" })
+    .min(0, { error: "must be 0 or more" })
+    .refine(Number.isFinite, { error: "must be a finite number" })
+    .optional(),
+  required: z.boolean({ error: "must be true or false" }).optional(),
+  timeoutMs: schemas.positiveNumber.optional(),
+  check: schemas.fn,
+});
+
+const optionsSchema = z
+  .object({
+    id: schemas.nonEmptyString,
+    rules: z.array(ruleSchema, { error: "must be an array of rules" }).min(1, {
+      error: "must hold at least one rule (a rubric with none would accept anything)",
+    }),
+    threshold: schemas.unitInterval.optional(),
+    maxOutputChars: schemas.positiveInt.optional(),
+    ruleTimeoutMs: schemas.positiveNumber.optional(),
+    clock: z
+      .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
+        error: "must be a Clock",
+      })
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Builds a rubric: the scorer that decides whether an output is accepted (DESIGN.md section 2).
+ *
+ * `evaluate(output, ctx?)` runs every rule (concurrently; results in rule order) and computes the
+ * verdict in code: `score` is the weighted mean of rule scores (weights default to 1), `passed/total`
+ * counts rules, and the output is accepted when every `required` rule passes and either every rule
+ * passes or `score >= threshold`. A rule that throws, returns something other than a boolean or
+ * `{ pass, score? }`, returns a NaN or out-of-range score, or runs past its time limit is a failed rule
+ * with `errored: true` and the reason in its `message`; the other rules still run. Only the caller's
+ * abort (`ctx.signal`) stops an evaluation: it rejects with `signal.reason`.
+ *
+ * @throws InvalidArgumentError naming the option: empty id, no rules, duplicate rule ids, a weight
+ *   that is negative or not finite, a threshold outside 0..1, all weights 0.
+ * @example
+ * const rubric = defineRubric({
+ *   id: "answer",
+ *   rules: [nonEmpty(), notMatches("no-todo", /TODO/), length("short", { max: 200, unit: "words" })],
+ * });
+ * const verdict = await rubric.evaluate("The answer is 42.");
+ * verdict.accepted; // true
+ */
+export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
+  const parsed = parseOptions("defineRubric", optionsSchema, options);
+  const rules = Object.freeze([...options.rules]);
+  const seen = new Set<string>();
+  rules.forEach((rule, index) => {
+    if (seen.has(rule.id)) {
+      throw new InvalidArgumentError({
+        parameter: `rules[${index}].id`,
+        value: rule.id,
+        message: `defineRubric: rule id "${rule.id}" appears twice; ids name rules in feedback and stats, so each must be unique.`,
+      });
+    }
+    seen.add(rule.id);
+  });
+  if (rules.every((rule) => (rule.weight ?? 1) === 0)) {
+    throw new InvalidArgumentError({
+      parameter: "rules",
+      value: rules.length,
+      message: "defineRubric: every rule has weight 0, so no score can be computed; give one a weight > 0.",
+    });
+  }
+  const threshold = parsed.threshold ?? rubricDefaults.threshold;
+  const maxOutputChars = parsed.maxOutputChars ?? rubricDefaults.maxOutputChars;
+  const ruleTimeoutMs = parsed.ruleTimeoutMs ?? rubricDefaults.ruleTimeoutMs;
+  const clock = parsed.clock ?? systemClock;
+  const id = parsed.id;
+
+  const evaluate = async (output: O, ctx: RuleContext = {}): Promise<Verdict> => {
+    throwIfAborted(ctx.signal);
+    let judged = output;
+    let cappedAt: number | undefined;
+    if (typeof output === "string" && output.length > maxOutputChars) {
+      let end = maxOutputChars;
+      const code = output.charCodeAt(end - 1);
+      if (code >= 0xd800 && code <= 0xdbff) end -= 1; // never split a surrogate pair
+      judged = output.slice(0, end) as O;
+      cappedAt = maxOutputChars;
+    }
+    const results = await Promise.all(
+      rules.map((rule) => runRule(rule, judged, ctx, rule.timeoutMs ?? ruleTimeoutMs, clock)),
+    );
+    throwIfAborted(ctx.signal);
+    return verdictOf(id, threshold, results, cappedAt);
+  };
+
+  return Object.freeze({ id, rules, threshold, evaluate });
+}
+
+/** Computes the verdict from rule results (exported for the attempt engine and tests). */
+export function verdictOf(
+  rubricId: string,
+  threshold: number,
+  results: readonly RuleResult[],
+  cappedAt?: number,
+): Verdict {
+  const totalWeight = results.reduce((sum, r) => sum + r.weight, 0);
+  const weighted = results.reduce((sum, r) => sum + r.weight * r.score, 0);
+  const score = totalWeight > 0 ? Math.min(1, Math.max(0, weighted / totalWeight)) : 0;
+  const violations = results.filter((r) => !r.pass);
+  const requiredOk = results.every((r) => r.pass || !r.required);
+  const accepted = requiredOk && (violations.length === 0 || score >= threshold - scoreEpsilon);
+  const verdict: Verdict = {
+    rubricId,
+    accepted,
+    score,
+    passed: results.length - violations.length,
+    total: results.length,
+    results,
+    violations,
+  };
+  if (cappedAt !== undefined) verdict.cappedAt = cappedAt;
+  return verdict;
+}
+
+class RuleTimeout extends Error {}
+
+async function runRule<O>(
+  rule: Rule<O>,
+  output: O,
+  ctx: RuleContext,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<RuleResult> {
+  const started = clock.now();
+  const base = {
+    ruleId: rule.id,
+    weight: rule.weight ?? 1,
+    required: rule.required ?? false,
+    ...(rule.description === undefined ? {} : { description: rule.description }),
+  };
+  const failed = (message: string): RuleResult => ({
+    ...base,
+    pass: false,
+    score: 0,
+    message: cap(message),
+    errored: true,
+    durationMs: clock.now() - started,
+  });
+  // The rule gets its own signal: it fires on the caller's abort and at the rule's time limit, so an
+  // LLM judge stops its call when its time is up.
+  const { controller, dispose } = childController(ctx.signal);
+  const timer = clock.setTimeout(() => controller.abort(new RuleTimeout()), timeoutMs);
+  let outcome: unknown;
+  try {
+    const pending = Promise.resolve().then(() => rule.check(output, { ...ctx, signal: controller.signal }));
+    outcome = await raceAbort(pending, controller.signal);
+  } catch (error) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (error instanceof RuleTimeout) return failed(`rule timed out after ${timeoutMs} ms (rubric timeout)`);
+    return failed(`rule threw: ${errorText(error)}`);
+  } finally {
+    clock.clearTimeout(timer);
+    dispose();
+  }
+  const normalized = normalizeOutcome(outcome);
+  if (typeof normalized === "string") return failed(normalized);
+  const result: RuleResult = {
+    ...base,
+    pass: normalized.pass,
+    score: normalized.score,
+    durationMs: clock.now() - started,
+  };
+  if (normalized.message !== undefined) result.message = cap(normalized.message);
+  else if (!normalized.pass && rule.description !== undefined) result.message = rule.description;
+  return result;
+}
+
+/** The outcome as `{ pass, score, message? }`, or the reason it is not a valid outcome. */
+function normalizeOutcome(outcome: unknown): { pass: boolean; score: number; message?: string } | string {
+  if (typeof outcome === "boolean") return { pass: outcome, score: outcome ? 1 : 0 };
+  if (
+    typeof outcome !== "object" ||
+    outcome === null ||
+    typeof (outcome as RuleOutcome & object).pass !== "boolean"
+  ) {
+    return `rule returned ${describe(outcome)}; a rule returns a boolean or { pass: boolean, message?, score? } (rubric error)`;
+  }
+  const { pass, message, score } = outcome as { pass: boolean; message?: unknown; score?: unknown };
+  if (score !== undefined && (typeof score !== "number" || Number.isNaN(score) || score < 0 || score > 1)) {
+    return `rule returned score ${describe(score)}; a score is a number in 0..1 (rubric error)`;
+  }
+  const out: { pass: boolean; score: number; message?: string } = {
+    pass,
+    score: typeof score === "number" ? score : pass ? 1 : 0,
+  };
+  if (message !== undefined) out.message = String(message);
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (value === null) return "null";
+  if (typeof value === "string") return `a string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value === "object" ? "an object without a boolean `pass`" : `${typeof value}`;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function cap(message: string): string {
+  const clean = redactText(message);
+  return clean.length > maxMessageChars ? `${clean.slice(0, maxMessageChars)}… [message capped]` : clean;
+}
