@@ -70,6 +70,19 @@ export {
   type PromptFunction,
   type RequestFunction,
 } from "./providers/function.js";
+// Records
+export {
+  type ModelTotals,
+  type RecordedExhaustion,
+  type RecordedSkip,
+  type RecordRunOptions,
+  type RecordTotals,
+  type RunRecorder,
+  type RunSummary,
+  recordRun,
+  type TaskLine,
+  taskDirFromPath,
+} from "./record/record-run.js";
 export {
   redactHeaders,
   redactText,

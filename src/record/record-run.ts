@@ -1,0 +1,300 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
+import { z } from "zod";
+import { type Clock, systemClock } from "../clock.js";
+import type { ExhaustionLimit } from "../errors/exhausted-error.js";
+import type { FailureKind } from "../errors/failure-kind.js";
+import { RungsError } from "../errors/rungs-error.js";
+import type { AttemptEndEvent, ExhaustedEvent, RungSkipEvent, RungsEvents } from "../events.js";
+import { addUsage } from "../model.js";
+import { parseOptions, schemas } from "../options.js";
+import { redactText, redactValue, serializeError } from "../redact.js";
+import type { Skip, Usage } from "../trace.js";
+import { writeFileAtomicSync } from "./atomic-write.js";
+
+/** Options of {@link recordRun}. */
+export interface RecordRunOptions {
+  /**
+   * Picks the subdirectory (relative to `dir`) that an event's records go to, from the event's `path`, so a
+   * run of many tasks keeps each task's `attempt_N` files apart. Return `undefined` for `dir` itself. Each
+   * path segment is sanitised (characters other than `A-Z a-z 0-9 . _ - [ ] @ + =` become `_`, `..` is
+   * refused), so a path can never leave `dir`. {@link taskDirFromPath} uses the first path segment.
+   * @default every record in `dir`
+   * @example recordRun(events, "runs/x", { taskDir: taskDirFromPath }) // path "ifeval[1000]/escalate" -> "ifeval[1000]"
+   */
+  taskDir?: (path: string) => string | undefined;
+  /** Time source for the summary's `startedAt` / `endedAt`. @default systemClock */
+  clock?: Clock;
+}
+
+/** A model's totals within a run. Tokens as the providers reported them; `durationMs` summed over attempts. */
+export interface ModelTotals {
+  attempts: number;
+  accepted: number;
+  usage: Usage;
+  durationMs: number;
+}
+
+/** A rung skip as recorded (the event's `path` beside the skip). */
+export interface RecordedSkip extends Skip {
+  path: string;
+}
+
+/** An `exhausted` event as recorded: which cap fired after how many attempts. */
+export interface RecordedExhaustion {
+  path: string;
+  limit: ExhaustionLimit;
+  attempts: number;
+  at: number;
+}
+
+/** Counts for one directory of records (a task, or the whole run). */
+export interface RecordTotals {
+  /** Attempt records written (`attempt_1` ... `attempt_<attempts>`). */
+  attempts: number;
+  accepted: number;
+  /** Failed attempts per failure kind. */
+  byKind: Partial<Record<FailureKind, number>>;
+  byModel: Record<string, ModelTotals>;
+  usage: Usage;
+  skips: RecordedSkip[];
+  exhausted: RecordedExhaustion[];
+}
+
+/** One task's line in the run's `summary.json`. */
+export interface TaskLine {
+  attempts: number;
+  accepted: number;
+  /** The model of the last accepted attempt, if any. */
+  acceptedBy?: string;
+  exhausted: boolean;
+}
+
+/** What `summary.json` holds: the whole run's totals and, with `taskDir`, one line per task directory. */
+export interface RunSummary extends RecordTotals {
+  /** Absolute path of the run directory. */
+  dir: string;
+  /** Ms since the epoch. */
+  startedAt: number;
+  /** Set by `close()`. */
+  endedAt?: number;
+  /** Per task directory (relative to `dir`); empty without `taskDir`. */
+  tasks: Record<string, TaskLine>;
+  /** Record files that could not be written (redacted messages). */
+  writeErrors: string[];
+}
+
+/** The handle {@link recordRun} returns. */
+export interface RunRecorder {
+  /** Absolute path of the run directory. */
+  readonly dir: string;
+  /** A live snapshot of the run so far (a copy; safe to keep). */
+  readonly summary: RunSummary;
+  /**
+   * Stops listening, writes `summary.json` in every task directory and in `dir`, and resolves with the
+   * summary. Idempotent: later calls resolve with the same summary.
+   * @throws RungsError when any record file could not be written (the summary lists them).
+   */
+  close(): Promise<RunSummary>;
+}
+
+const optionsSchema = z.object({
+  taskDir: schemas.fn.optional(),
+  clock: z.custom<Clock>((v) => typeof (v as Clock | undefined)?.now === "function").optional(),
+});
+const argumentsSchema = z.object({
+  events: z.custom<RungsEvents>((v) => typeof (v as RungsEvents | undefined)?.on === "function", {
+    error: "must be a RungsEvents emitter",
+  }),
+  dir: schemas.nonEmptyString,
+  options: optionsSchema,
+});
+
+/** `taskDir` that files each event under its path's first segment (`"ifeval[1000]/escalate"` → `"ifeval[1000]"`). */
+export function taskDirFromPath(path: string): string | undefined {
+  const first = path.split("/")[0];
+  return first === undefined || first === "" ? undefined : first;
+}
+
+const emptyTotals = (): RecordTotals => ({
+  attempts: 0,
+  accepted: 0,
+  byKind: {},
+  byModel: {},
+  usage: {},
+  skips: [],
+  exhausted: [],
+});
+
+/**
+ * Records a run as it goes (DESIGN.md section 3). Listens on `events` and, for every `attempt-end`, writes
+ * `attempt_N.txt` (the raw output, redacted) then `attempt_N.json` (index, rung, model, path, accepted, kind,
+ * finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, feedback and prompt
+ * chars, transport retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order
+ * they ended. `rung-skip` and `exhausted` events go into the summary. `close()` writes `summary.json`.
+ *
+ * Every file is written atomically (a temporary file in the same directory, then a rename), and
+ * synchronously inside the listener, so an attempt is on disk before the engine goes on: a run killed at any
+ * point keeps every attempt that had ended, and no file is ever half-written. Write failures never break
+ * the run; they are listed in the summary and `close()` rejects.
+ *
+ * @param events the emitter passed to the run in `CallOptions.events`.
+ * @param dir the run directory; created if missing.
+ * @throws InvalidArgumentError for a bad argument or option; the file system's error when `dir` cannot be created.
+ * @example
+ * const events = new RungsEvents();
+ * const recorder = recordRun(events, "runs/today");
+ * await ladder.generate(request, { events });
+ * const summary = await recorder.close(); // summary.attempts, summary.byModel, ...
+ */
+export function recordRun(events: RungsEvents, dir: string, options: RecordRunOptions = {}): RunRecorder {
+  const parsed = parseOptions("recordRun", argumentsSchema, { events, dir, options });
+  const clock = parsed.options.clock ?? systemClock;
+  const taskDir = options.taskDir;
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+
+  const run: RunSummary = { ...emptyTotals(), dir: root, startedAt: clock.now(), tasks: {}, writeErrors: [] };
+  const dirs = new Map<string, RecordTotals>(); // relative task dir ("" = root) -> totals
+  const lines = new Map<string, TaskLine>();
+  let closed: RunSummary | undefined;
+
+  const write = (file: string, data: string): void => {
+    try {
+      writeFileAtomicSync(file, data);
+    } catch (error) {
+      run.writeErrors.push(redactText(`${file}: ${serializeError(error).message}`));
+    }
+  };
+
+  const locate = (path: string): { relative: string; totals: RecordTotals; line?: TaskLine } => {
+    const relative = taskDir === undefined ? "" : sanitizeTaskDir(taskDir(path));
+    let totals = dirs.get(relative);
+    if (totals === undefined) {
+      totals = relative === "" ? run : emptyTotals();
+      dirs.set(relative, totals);
+      if (relative !== "") {
+        lines.set(relative, { attempts: 0, accepted: 0, exhausted: false });
+        try {
+          mkdirSync(join(root, relative), { recursive: true });
+        } catch (error) {
+          run.writeErrors.push(redactText(`${relative}: ${serializeError(error).message}`));
+        }
+      }
+    }
+    const line = lines.get(relative);
+    return line === undefined ? { relative, totals } : { relative, totals, line };
+  };
+
+  const onAttemptEnd = ({ attempt, path }: AttemptEndEvent): void => {
+    const { relative, totals, line } = locate(path);
+    const n = totals.attempts + 1;
+    const base = join(root, relative, `attempt_${n}`);
+    const durationMs = attempt.endedAt - attempt.startedAt;
+    write(`${base}.txt`, redactText(attempt.text));
+    const record = {
+      file: `attempt_${n}.txt`,
+      index: attempt.index,
+      rung: attempt.rung,
+      modelId: attempt.modelId,
+      path: attempt.path,
+      accepted: attempt.accepted,
+      kind: attempt.kind ?? null,
+      finishReason: attempt.finishReason ?? null,
+      verdict: attempt.verdict ?? null,
+      error: attempt.error ?? null,
+      usage: attempt.usage,
+      startedAt: attempt.startedAt,
+      endedAt: attempt.endedAt,
+      durationMs,
+      textChars: attempt.text.length,
+      feedbackChars: attempt.feedbackChars,
+      promptChars: attempt.promptChars,
+      transportRetries: attempt.transportRetries ?? [],
+      trace: attempt.trace ?? null,
+    };
+    write(`${base}.json`, `${JSON.stringify(redactValue(record), null, 2)}\n`);
+    for (const target of new Set([totals, run])) count(target, attempt, durationMs);
+    if (line !== undefined) {
+      line.attempts += 1;
+      if (attempt.accepted) {
+        line.accepted += 1;
+        line.acceptedBy = attempt.modelId;
+      }
+    }
+  };
+
+  const onSkip = ({ skip, path }: RungSkipEvent): void => {
+    const { totals } = locate(path);
+    const recorded: RecordedSkip = { ...redactValue(skip), path };
+    for (const target of new Set([totals, run])) target.skips.push(recorded);
+  };
+
+  const onExhausted = ({ path, limit, attempts, timestamp }: ExhaustedEvent): void => {
+    const { totals, line } = locate(path);
+    const recorded: RecordedExhaustion = { path, limit, attempts, at: timestamp };
+    for (const target of new Set([totals, run])) target.exhausted.push(recorded);
+    if (line !== undefined) line.exhausted = true;
+  };
+
+  const unsubscribe = [
+    parsed.events.subscribe("attempt-end", onAttemptEnd),
+    parsed.events.subscribe("rung-skip", onSkip),
+    parsed.events.subscribe("exhausted", onExhausted),
+  ];
+
+  const snapshot = (): RunSummary => {
+    const copy = structuredClone(run);
+    copy.tasks = Object.fromEntries([...lines].map(([name, line]) => [name, { ...line }]));
+    return copy;
+  };
+
+  return {
+    dir: root,
+    get summary() {
+      return closed ?? snapshot();
+    },
+    close: async () => {
+      if (closed === undefined) {
+        for (const stop of unsubscribe) stop();
+        run.endedAt = clock.now();
+        for (const [relative, totals] of dirs) {
+          if (relative !== "")
+            write(join(root, relative, "summary.json"), `${JSON.stringify(totals, null, 2)}\n`);
+        }
+        write(join(root, "summary.json"), `${JSON.stringify(snapshot(), null, 2)}\n`);
+        closed = snapshot(); // includes a failure to write summary.json itself
+      }
+      if (closed.writeErrors.length > 0) {
+        throw new RungsError(
+          `recordRun: ${closed.writeErrors.length} record file(s) in ${root} could not be written; the first: ${closed.writeErrors[0]}. Check the directory is writable and the disk has space.`,
+        );
+      }
+      return closed;
+    },
+  };
+}
+
+function count(totals: RecordTotals, attempt: AttemptEndEvent["attempt"], durationMs: number): void {
+  totals.attempts += 1;
+  if (attempt.accepted) totals.accepted += 1;
+  if (attempt.kind !== undefined) totals.byKind[attempt.kind] = (totals.byKind[attempt.kind] ?? 0) + 1;
+  const model = totals.byModel[attempt.modelId] ?? { attempts: 0, accepted: 0, usage: {}, durationMs: 0 };
+  totals.byModel[attempt.modelId] = model;
+  model.attempts += 1;
+  if (attempt.accepted) model.accepted += 1;
+  model.usage = addUsage(model.usage, attempt.usage);
+  model.durationMs += durationMs;
+  totals.usage = addUsage(totals.usage, attempt.usage);
+}
+
+/** Turns a caller's task dir into safe relative segments that stay inside the run directory. */
+function sanitizeTaskDir(value: string | undefined): string {
+  if (value === undefined) return "";
+  const segments = value
+    .split(/[/\\]+/)
+    .map((segment) => segment.replace(/[^A-Za-z0-9._\-[\]@+=]/g, "_"))
+    .filter((segment) => segment !== "" && segment !== ".")
+    .map((segment) => (segment === ".." ? "__" : segment));
+  return segments.join(sep);
+}
