@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 // One entry per subpath export. ESM-only dependencies (p-limit, p-retry) are bundled into
-// the CJS build so `require("rungs")` works on every Node the engines field allows.
+// the CJS build so `require("rungs")` works on every Node the engines field allows (function-timeout too).
 export default defineConfig({
   entry: {
     index: "src/index.ts",
@@ -14,5 +14,5 @@ export default defineConfig({
   target: "node20",
   splitting: true,
   treeshake: true,
-  noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error"],
+  noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error", "function-timeout"],
 });

@@ -93,7 +93,42 @@ export {
 } from "./redact.js";
 
 // Rubrics
+export {
+  type CalibrationReport,
+  type CalibrationSample,
+  type CalibrationSamples,
+  calibrate,
+  type Miscalibration,
+  type RuleCalibration,
+} from "./rubric/calibrate.js";
+export {
+  JudgeReplyError,
+  type JudgeRuleOptions,
+  judgeRule,
+  judgeSystemPrompt,
+  parseJudgeReply,
+} from "./rubric/judge.js";
+export {
+  type CompiledPattern,
+  compilePattern,
+  type JsPatternOptions,
+  jsPattern,
+  type PatternInput,
+  RegexTimeoutError,
+} from "./rubric/regex.js";
 export { defineRubric, type RubricOptions, rubricDefaults, verdictOf } from "./rubric/rubric.js";
+export {
+  countUnits,
+  type JsonRuleOptions,
+  json,
+  type LengthRuleOptions,
+  length,
+  matches,
+  nonEmpty,
+  notMatches,
+  predicate,
+  type RuleOptions,
+} from "./rubric/rules.js";
 export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
 export type {
   Attempt,

@@ -151,7 +151,9 @@ export function verdictOf(
   const score = totalWeight > 0 ? Math.min(1, Math.max(0, weighted / totalWeight)) : 0;
   const violations = results.filter((r) => !r.pass);
   const requiredOk = results.every((r) => r.pass || !r.required);
-  const accepted = requiredOk && (violations.length === 0 || score >= threshold - scoreEpsilon);
+  // Threshold 1 means every rule, even when a failed rule reports a partial score of 1.
+  const accepted =
+    requiredOk && (violations.length === 0 || (threshold < 1 && score >= threshold - scoreEpsilon));
   const verdict: Verdict = {
     rubricId,
     accepted,

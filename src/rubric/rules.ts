@@ -1,0 +1,303 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { z } from "zod";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { parseOptions, schemas } from "../options.js";
+import { type CompiledPattern, compilePattern, type PatternInput } from "./regex.js";
+import type { Rule, RuleContext, RuleOutcome } from "./types.js";
+
+/** Options every rule builder takes. */
+export interface RuleOptions {
+  /** The rule in words, told to the model when it fails. @default a description built from the rule */
+  description?: string;
+  /** Relative weight in the score. @default 1 */
+  weight?: number;
+  /** Must pass whatever the score. @default false */
+  required?: boolean;
+  /** Time limit in ms. @default the rubric's `ruleTimeoutMs` */
+  timeoutMs?: number;
+}
+
+const ruleOptionsShape = {
+  description: z.string({ error: "must be a string" }).optional(),
+  weight: z
+    .number({ error: "must be a finite number" })
+    .min(0, { error: "must be 0 or more" })
+    .refine(Number.isFinite, { error: "must be a finite number" })
+    .optional(),
+  required: z.boolean({ error: "must be true or false" }).optional(),
+  timeoutMs: schemas.positiveNumber.optional(),
+};
+const ruleOptionsSchema = z.object(ruleOptionsShape).strict();
+
+/** Most characters of a matched excerpt quoted in a message. */
+const maxExcerptChars = 80;
+
+function buildRule<O>(
+  fn: string,
+  id: unknown,
+  options: RuleOptions,
+  defaultDescription: string,
+  check: Rule<O>["check"],
+): Rule<O> {
+  const parsedId = parseOptions(fn, z.object({ id: schemas.nonEmptyString }), { id }).id;
+  const parsed = parseOptions(fn, ruleOptionsSchema, options);
+  const rule: Rule<O> = { id: parsedId, description: parsed.description ?? defaultDescription, check };
+  if (parsed.weight !== undefined) rule.weight = parsed.weight;
+  if (parsed.required !== undefined) rule.required = parsed.required;
+  if (parsed.timeoutMs !== undefined) rule.timeoutMs = parsed.timeoutMs;
+  return Object.freeze(rule);
+}
+
+function compileAll(fn: string, patterns: PatternInput | readonly PatternInput[]): CompiledPattern[] {
+  const list = Array.isArray(patterns) ? (patterns as readonly PatternInput[]) : [patterns as PatternInput];
+  if (list.length === 0) {
+    throw new InvalidArgumentError({
+      parameter: "patterns",
+      value: patterns,
+      message: `${fn}: "patterns" must hold at least one pattern.`,
+    });
+  }
+  return list.map((p, i) => compilePattern(p, Array.isArray(patterns) ? `patterns[${i}]` : "pattern"));
+}
+
+function formsText(compiled: readonly CompiledPattern[]): string {
+  return compiled.map((p) => p.display).join(", ");
+}
+
+/** Line number (1-based) of a UTF-16 index in `text`. */
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index && i < text.length; i += 1) if (text.charCodeAt(i) === 10) line += 1;
+  return line;
+}
+
+function excerpt(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ");
+  return JSON.stringify(oneLine.length > maxExcerptChars ? `${oneLine.slice(0, maxExcerptChars)}…` : oneLine);
+}
+
+/**
+ * Passes when ANY of the accepted forms matches somewhere in the output, so one rule can accept
+ * `delay *= 2`, `delay << 1`, `.pow(` and literal constants alike. Patterns run on the linear-time
+ * engine; see {@link compilePattern} for what is refused, and `jsPattern` for the opt-in.
+ *
+ * @throws InvalidArgumentError when the id is empty, no pattern is given, or a pattern is refused
+ *   (lookaround, backreferences, bad syntax), with the reason.
+ * @example
+ * matches("backoff-doubles", [/delay\s*\*=\s*2/, /<<\s*1/, /\.pow\(/, /250[\s\S]*500[\s\S]*1000/])
+ */
+export function matches(
+  id: string,
+  patterns: PatternInput | readonly PatternInput[],
+  options: RuleOptions = {},
+): Rule<string> {
+  const compiled = compileAll("matches", patterns);
+  const description =
+    compiled.length === 1
+      ? `The output must match ${compiled[0]!.display}.`
+      : `The output must match one of: ${formsText(compiled)}.`;
+  return buildRule("matches", id, options, description, (output) => {
+    for (const pattern of compiled) if (pattern.test(output)) return true;
+    return {
+      pass: false,
+      message:
+        compiled.length === 1
+          ? `${options.description ?? description} It did not match ${compiled[0]!.display}.`
+          : `${options.description ?? description} None of the ${compiled.length} accepted forms matched.`,
+    };
+  });
+}
+
+/**
+ * Passes when NONE of the patterns matches anywhere in the output. A failure names the pattern, the
+ * line and the text that matched.
+ *
+ * @throws InvalidArgumentError as {@link matches}.
+ * @example
+ * notMatches("no-unwrap", /\.unwrap\(\)/, { description: "Handle errors with ?, never .unwrap()." })
+ */
+export function notMatches(
+  id: string,
+  patterns: PatternInput | readonly PatternInput[],
+  options: RuleOptions = {},
+): Rule<string> {
+  const compiled = compileAll("notMatches", patterns);
+  const description =
+    compiled.length === 1
+      ? `The output must not match ${compiled[0]!.display}.`
+      : `The output must not match any of: ${formsText(compiled)}.`;
+  return buildRule("notMatches", id, options, description, (output) => {
+    for (const pattern of compiled) {
+      const found = pattern.find(output);
+      if (found !== undefined) {
+        return {
+          pass: false,
+          message: `${options.description ?? description} Found ${excerpt(found.match)} (${pattern.display}) on line ${lineOf(output, found.index)}.`,
+        };
+      }
+    }
+    return true;
+  });
+}
+
+/** Options of {@link json}. */
+export interface JsonRuleOptions extends RuleOptions {
+  /**
+   * Also accept the JSON wrapped in one Markdown code fence (```json … ```) that is the whole output,
+   * as models often write it. @default true
+   */
+  allowCodeFence?: boolean;
+  /** Most schema issues quoted in the message. @default 5 */
+  maxIssues?: number;
+}
+
+const fence = /^```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;
+
+/**
+ * Passes when the output is JSON that the schema accepts. Any Standard Schema works (zod 4, valibot,
+ * arktype...). A failure quotes the parse error, or the schema's issues with their paths.
+ *
+ * @throws InvalidArgumentError when `schema` is not a Standard Schema (no `~standard` with `validate`).
+ * @example
+ * json("answer-shape", z.object({ answer: z.string(), confidence: z.number().min(0).max(1) }))
+ */
+export function json(id: string, schema: StandardSchemaV1, options: JsonRuleOptions = {}): Rule<string> {
+  const standard = (schema as Partial<StandardSchemaV1> | undefined)?.["~standard"];
+  if (typeof standard !== "object" || standard === null || typeof standard.validate !== "function") {
+    throw new InvalidArgumentError({
+      parameter: "schema",
+      value: schema,
+      message:
+        'json: "schema" must be a Standard Schema (zod 4, valibot, arktype...) with a "~standard.validate".',
+    });
+  }
+  const { allowCodeFence = true, maxIssues = 5, ...ruleOptions } = options;
+  parseOptions("json", z.object({ allowCodeFence: z.boolean(), maxIssues: schemas.positiveInt }), {
+    allowCodeFence,
+    maxIssues,
+  });
+  const description = ruleOptions.description ?? "The output must be JSON of the expected shape.";
+  return buildRule("json", id, ruleOptions, description, async (output): Promise<RuleOutcome> => {
+    let text = output.trim();
+    const fenced = allowCodeFence ? fence.exec(text) : null;
+    if (fenced !== null) text = (fenced[1] ?? "").trim();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { pass: false, message: `${description} It is not valid JSON: ${reason}.` };
+    }
+    const result = await standard.validate(value);
+    if (result.issues === undefined) return true;
+    const issues = result.issues.slice(0, maxIssues).map((issue) => {
+      const path = (issue.path ?? [])
+        .map((segment) => String(typeof segment === "object" ? segment.key : segment))
+        .join(".");
+      return `${path === "" ? "(root)" : path}: ${issue.message}`;
+    });
+    const more = result.issues.length > maxIssues ? ` (+${result.issues.length - maxIssues} more)` : "";
+    return { pass: false, message: `${description} Schema issues: ${issues.join("; ")}${more}.` };
+  });
+}
+
+/** Options of {@link length}. */
+export interface LengthRuleOptions extends RuleOptions {
+  /** Fewest units, inclusive. */
+  min?: number;
+  /** Most units, inclusive. */
+  max?: number;
+  /**
+   * What is counted: `chars` (UTF-16 units, as every other rungs size), `words` (runs of non-space)
+   * or `lines` (a final newline does not start another line). @default "chars"
+   */
+  unit?: "chars" | "words" | "lines";
+}
+
+/** Counts `text` in `unit`. */
+export function countUnits(text: string, unit: "chars" | "words" | "lines"): number {
+  if (unit === "chars") return text.length;
+  if (unit === "words") return text.split(/\s+/).filter((w) => w.length > 0).length;
+  if (text.length === 0) return 0;
+  const lines = text.split(/\r\n|\r|\n/);
+  return lines[lines.length - 1] === "" ? lines.length - 1 : lines.length;
+}
+
+const lengthSchema = z
+  .object({
+    ...ruleOptionsShape,
+    min: schemas.nonNegativeInt.optional(),
+    max: schemas.nonNegativeInt.optional(),
+    unit: z.enum(["chars", "words", "lines"], { error: 'must be "chars", "words" or "lines"' }).optional(),
+  })
+  .strict()
+  .refine((o) => o.min !== undefined || o.max !== undefined, { error: "needs min or max", path: ["min"] })
+  .refine((o) => o.min === undefined || o.max === undefined || o.min <= o.max, {
+    error: "must not be greater than max",
+    path: ["min"],
+  });
+
+/**
+ * Passes when the output's length in `unit` lies within `min..max` (both inclusive).
+ *
+ * @throws InvalidArgumentError when neither bound is given, a bound is not a whole number ≥ 0, or `min > max`.
+ * @example
+ * length("short", { max: 120, unit: "words" })
+ */
+export function length(id: string, options: LengthRuleOptions): Rule<string> {
+  const parsed = parseOptions("length", lengthSchema, options);
+  const { min, max, unit = "chars", ...ruleOptions } = options;
+  const range =
+    min !== undefined && max !== undefined
+      ? `between ${min} and ${max}`
+      : min !== undefined
+        ? `at least ${min}`
+        : `at most ${max}`;
+  const description = parsed.description ?? `The output must be ${range} ${unit} long.`;
+  return buildRule("length", id, ruleOptions, description, (output) => {
+    const count = countUnits(output, unit);
+    const pass = (min === undefined || count >= min) && (max === undefined || count <= max);
+    return pass ? true : { pass: false, message: `${description} It is ${count} ${unit}.` };
+  });
+}
+
+/**
+ * Passes when the output holds something besides whitespace.
+ * @example
+ * nonEmpty({ required: true })
+ */
+export function nonEmpty(options: RuleOptions & { id?: string } = {}): Rule<string> {
+  const { id = "non-empty", ...ruleOptions } = options;
+  const description = ruleOptions.description ?? "The output must not be empty.";
+  return buildRule("nonEmpty", id, ruleOptions, description, (output) =>
+    output.trim().length > 0
+      ? true
+      : { pass: false, message: `${description} It was empty or only whitespace.` },
+  );
+}
+
+/**
+ * A rule from any function of the output: return a boolean, or `{ pass, message?, score? }` (a partial
+ * `score` in 0..1, e.g. `k/n` of sub-checks). It may be async and may read `ctx.signal`. If it throws,
+ * returns NaN or runs past its time limit, the rule fails with the reason; the rubric goes on.
+ *
+ * @example
+ * predicate("three-tests", (code) => {
+ *   const found = (code.match(/#\[test\]/g) ?? []).length;
+ *   return { pass: found >= 3, score: Math.min(1, found / 3), message: `${found}/3 tests` };
+ * })
+ */
+export function predicate<O = string>(
+  id: string,
+  fn: (output: O, ctx: RuleContext) => RuleOutcome | Promise<RuleOutcome>,
+  options: RuleOptions = {},
+): Rule<O> {
+  if (typeof fn !== "function") {
+    throw new InvalidArgumentError({
+      parameter: "fn",
+      value: fn,
+      message: 'predicate: "fn" must be a function (output, ctx) => boolean | { pass, message?, score? }.',
+    });
+  }
+  return buildRule<O>("predicate", id, options, options.description ?? `The output must satisfy ${id}.`, fn);
+}
