@@ -51,6 +51,15 @@ export {
   type Trace,
   type Usage,
 } from "./model.js";
+// Primitives: continuation
+export {
+  type ContinueUntilCompleteOptions,
+  contextOverflowSlackTokens,
+  continueUntilComplete,
+  continueUntilCompleteDefaults,
+} from "./primitives/continue-until-complete.js";
+export { removeSeamOverlap, type SeamOptions, seamDefaults } from "./primitives/seam.js";
+export { type Measure, type PackedRange, packRanges, splitText } from "./primitives/split-text.js";
 export {
   capText,
   escapeBlock,

@@ -76,6 +76,8 @@ export interface ContinuationPiece {
   /** Characters dropped at the seam because they repeated the end of the previous piece. */
   overlapRemoved: number;
   finishReason: FinishReason;
+  /** The trace of the call that produced this piece (attempts of a nested ladder, transport retries). */
+  trace?: Trace;
 }
 
 export interface ContinuationTrace {
@@ -83,7 +85,7 @@ export interface ContinuationTrace {
   continuations: number;
   pieces: readonly ContinuationPiece[];
   /** Which limit stopped continuing, if one did. */
-  stoppedBy?: "maxContinuations" | "maxTotalChars";
+  stoppedBy?: "maxContinuations" | "maxTotalChars" | "contextWindow";
 }
 
 /** One node of a tree-split: a map call on a shard, a reduce call, or the final answer. */
@@ -96,6 +98,8 @@ export interface SplitNode {
   modelId?: string;
   /** Set when the node failed and `onShardError: "skip"` recorded a gap. */
   error?: SerializedError;
+  /** The trace of the call beneath this node (a nested ladder's attempts, continuations). */
+  trace?: Trace;
 }
 
 export interface SplitTrace {

@@ -1,0 +1,206 @@
+import { z } from "zod";
+import { systemClock } from "../clock.js";
+import { ProviderError } from "../errors/provider-error.js";
+import { emit, joinPath } from "../events.js";
+import {
+  addUsage,
+  type CallOptions,
+  type GenerateRequest,
+  type Generation,
+  type Message,
+  type Model,
+} from "../model.js";
+import { parseOptions, schemas } from "../options.js";
+import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
+import { assertModel } from "./assert-model.js";
+import { removeSeamOverlap, type SeamOptions, seamDefaults } from "./seam.js";
+
+/** Options of {@link continueUntilComplete}. */
+export interface ContinueUntilCompleteOptions extends SeamOptions {
+  /** Most extra calls after the first. 0 makes the wrapper only stitch and trace. @default 6 */
+  maxContinuations?: number;
+  /** Most characters of the stitched text; past it continuing stops and the text is cut. @default 200_000 */
+  maxTotalChars?: number;
+  /**
+   * The user turn sent after the partial text to models without `capabilities.continueAssistant`.
+   * @default continueUntilCompleteDefaults.continuePrompt
+   */
+  continuePrompt?: string;
+}
+
+export const continueUntilCompleteDefaults = {
+  maxContinuations: 6,
+  maxTotalChars: 200_000,
+  continuePrompt:
+    "Your previous message was cut off. Continue exactly where you stopped: do not repeat anything already written, add no preamble, and do not start over.",
+} as const;
+
+/**
+ * An empty `length` answer whose prompt used at least the context window minus this many tokens is a
+ * context overflow (Ollama reports `prompt_eval_count ≈ num_ctx − 1` when it truncated the prompt).
+ */
+export const contextOverflowSlackTokens = 16;
+
+const schema = z
+  .object({
+    maxContinuations: schemas.nonNegativeInt.optional(),
+    maxTotalChars: schemas.positiveInt.optional(),
+    continuePrompt: schemas.nonEmptyString.optional(),
+    maxOverlapChars: schemas.nonNegativeInt.optional(),
+    minOverlapChars: schemas.positiveInt.optional(),
+  })
+  .strict();
+
+/**
+ * Wraps `model` so output that was cut off (`finishReason: "length"`) or came back empty is continued,
+ * up to `maxContinuations` more calls, and the pieces are stitched into one text (DESIGN.md section 2).
+ *
+ * - A model with `capabilities.continueAssistant` (Ollama) gets the partial text as the last assistant
+ *   message, which it extends; any other model gets it as an assistant message followed by a short user
+ *   turn (`continuePrompt`).
+ * - At each seam the longest overlap (between `minOverlapChars` and `maxOverlapChars`) is removed.
+ * - Usage is summed; `trace.continuation` lists every piece (size, overlap removed, finish reason, the
+ *   piece's own trace) and which limit stopped continuing; each extra call emits a `continuation` event
+ *   at `path + "/continue"`.
+ * - Still cut off after `maxContinuations`: returns the text with `finishReason: "length"` and
+ *   `stoppedBy: "maxContinuations"` (an outer retry decides). Past `maxTotalChars`: the text is cut to
+ *   the cap, `finishReason: "length"`, `stoppedBy: "maxTotalChars"`.
+ * - An empty `length` answer whose `usage.inputTokens` is within {@link contextOverflowSlackTokens} of
+ *   `capabilities.contextWindowTokens` is a context overflow: on the first call it throws; after some text
+ *   it stops with `stoppedBy: "contextWindow"`. Either way it is not continued.
+ * - A piece's own verdict is kept only when there is one piece (a verdict on a fragment is not one on the
+ *   whole). An error on any call (abort's `signal.reason`, `BudgetExhaustedError`, provider errors)
+ *   propagates untouched.
+ *
+ * @throws InvalidArgumentError at construction for a bad model or option.
+ * @throws ProviderError (`kind: "context-overflow"`) when the first answer is empty with a full window.
+ * @example
+ * const model = continueUntilComplete(ollama({ model: "qwen3:8b" }), { maxContinuations: 4 });
+ * const { text, trace } = await model.generate({ messages: [{ role: "user", content: "Write the essay." }] });
+ * console.log(trace?.continuation?.continuations);
+ */
+export function continueUntilComplete(model: Model, options: ContinueUntilCompleteOptions = {}): Model {
+  assertModel("continueUntilComplete", model);
+  const parsed = parseOptions("continueUntilComplete", schema, options);
+  const maxContinuations = parsed.maxContinuations ?? continueUntilCompleteDefaults.maxContinuations;
+  const maxTotalChars = parsed.maxTotalChars ?? continueUntilCompleteDefaults.maxTotalChars;
+  const continuePrompt = parsed.continuePrompt ?? continueUntilCompleteDefaults.continuePrompt;
+  const seam = {
+    maxOverlapChars: parsed.maxOverlapChars ?? seamDefaults.maxOverlapChars,
+    minOverlapChars: parsed.minOverlapChars ?? seamDefaults.minOverlapChars,
+  };
+  const nativeContinue = model.capabilities?.continueAssistant === true;
+  const windowTokens = model.capabilities?.contextWindowTokens;
+  const overflowed = (g: Generation) =>
+    g.text === "" &&
+    g.finishReason === "length" &&
+    windowTokens !== undefined &&
+    g.usage.inputTokens !== undefined &&
+    g.usage.inputTokens >= windowTokens - contextOverflowSlackTokens;
+
+  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
+    const clock = callOptions.clock ?? systemClock;
+    const eventPath = joinPath(callOptions.path, "continue");
+    const first = await model.generate(request, callOptions);
+    if (overflowed(first)) {
+      throw new ProviderError(
+        `Model "${first.modelId}" returned nothing because the prompt filled its ${windowTokens}-token context window (${first.usage.inputTokens} input tokens); continuing cannot help. Shorten the request (treeSplit) or use a model with a larger window.`,
+        { kind: "context-overflow", providerId: first.modelId },
+      );
+    }
+    const pieces: ContinuationPiece[] = [piece(0, first, first.text.length, 0)];
+    let text = first.text;
+    let usage = first.usage;
+    let last = first;
+    let stoppedBy: ContinuationTrace["stoppedBy"];
+    for (let n = 1; needsMore(last, text); n += 1) {
+      if (text.length >= maxTotalChars) {
+        stoppedBy = "maxTotalChars";
+        break;
+      }
+      if (n > maxContinuations) {
+        stoppedBy = "maxContinuations";
+        break;
+      }
+      const next = await model.generate(continuationRequest(request, text, nativeContinue, continuePrompt), {
+        ...callOptions,
+        path: eventPath,
+      });
+      usage = addUsage(usage, next.usage);
+      if (overflowed(next)) {
+        pieces.push(piece(n, next, 0, 0));
+        stoppedBy = "contextWindow";
+        break;
+      }
+      const stitched =
+        text === "" ? { text: next.text, removed: 0 } : removeSeamOverlap(text, next.text, seam);
+      text += stitched.text;
+      pieces.push(piece(n, next, stitched.text.length, stitched.removed));
+      last = next;
+      emit(callOptions.events, "continuation", {
+        path: eventPath,
+        timestamp: clock.now(),
+        modelId: next.modelId,
+        continuation: n,
+        totalChars: text.length,
+        finishReason: next.finishReason,
+      });
+    }
+    if (text.length > maxTotalChars) {
+      text = cutAt(text, maxTotalChars);
+      stoppedBy = "maxTotalChars";
+    }
+    const continuation: ContinuationTrace = { continuations: pieces.length - 1, pieces };
+    if (stoppedBy !== undefined) continuation.stoppedBy = stoppedBy;
+    const result: Generation = {
+      text,
+      finishReason:
+        stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" ? "length" : last.finishReason,
+      usage,
+      modelId: last.modelId,
+      trace: { continuation },
+    };
+    if (pieces.length === 1 && first.verdict !== undefined) result.verdict = first.verdict;
+    return result;
+  };
+
+  const wrapped: Model = { id: `continue(${model.id})`, generate };
+  return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
+}
+
+/** Cut off, or nothing yet (an empty answer is asked again, unless a content filter produced it). */
+function needsMore(last: Generation, text: string): boolean {
+  return last.finishReason === "length" || (text.trim() === "" && last.finishReason !== "content-filter");
+}
+
+/**
+ * The request that continues `partial`. A trailing assistant message in the original request (a prefill)
+ * is extended rather than followed, since the model's output continues it.
+ */
+function continuationRequest(
+  request: GenerateRequest,
+  partial: string,
+  nativeContinue: boolean,
+  continuePrompt: string,
+): GenerateRequest {
+  if (partial === "") return request;
+  const messages: Message[] = [...request.messages];
+  const tail = messages.at(-1);
+  if (tail?.role === "assistant")
+    messages[messages.length - 1] = { ...tail, content: tail.content + partial };
+  else messages.push({ role: "assistant", content: partial });
+  if (!nativeContinue) messages.push({ role: "user", content: continuePrompt });
+  return { ...request, messages };
+}
+
+function piece(index: number, g: Generation, chars: number, overlapRemoved: number): ContinuationPiece {
+  const out: ContinuationPiece = { index, chars, overlapRemoved, finishReason: g.finishReason };
+  if (g.trace !== undefined) out.trace = g.trace;
+  return out;
+}
+
+/** `text` cut to `max` characters, never between the halves of a surrogate pair. */
+function cutAt(text: string, max: number): string {
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
