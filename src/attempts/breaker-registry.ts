@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { parseOptions } from "../options.js";
+import {
+  type BreakerSnapshot,
+  breakerOptionsSchema,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+} from "./breaker.js";
+
+/** Options of {@link CircuitBreakers}: every breaker's settings, and saved states by model id. */
+export interface CircuitBreakersOptions extends Omit<CircuitBreakerOptions, "initialState"> {
+  /** Saved states by model id, e.g. the `toJSON()` of an earlier process. */
+  initialState?: Readonly<Record<string, BreakerSnapshot>>;
+}
+
+const registrySchema = breakerOptionsSchema
+  .omit({ initialState: true })
+  .extend({ initialState: z.record(z.string(), breakerOptionsSchema.shape.initialState.unwrap()).optional() })
+  .strict();
+
+/**
+ * One {@link CircuitBreaker} per model id, created on first use. Share one instance between ladders (and
+ * between calls) so every ladder that uses a model sees the same breaker.
+ *
+ * @throws InvalidArgumentError for a bad option.
+ * @example
+ * const breakers = new CircuitBreakers({ failureThreshold: 3, openMs: 60_000 });
+ * const model = escalateAcross([local, cloud], { rubric, breakers });
+ * await saveJson(breakers.toJSON()); // later: new CircuitBreakers({ initialState: saved })
+ */
+export class CircuitBreakers {
+  readonly #options: Omit<CircuitBreakerOptions, "initialState">;
+  /** Saved states not yet turned into breakers. */
+  readonly #initial: Map<string, BreakerSnapshot>;
+  readonly #breakers = new Map<string, CircuitBreaker>();
+
+  constructor(options: CircuitBreakersOptions = {}) {
+    // Validated here; each breaker re-validates its own options, so the cast only drops zod's `| undefined`.
+    const { initialState, ...rest } = parseOptions(
+      "CircuitBreakers",
+      registrySchema,
+      options,
+    ) as CircuitBreakersOptions;
+    this.#options = rest;
+    this.#initial = new Map(Object.entries(initialState ?? {}));
+  }
+
+  /** The breaker of `modelId` (created closed, or from `initialState`, on first use). */
+  get(modelId: string): CircuitBreaker {
+    let breaker = this.#breakers.get(modelId);
+    if (breaker === undefined) {
+      const saved = this.#initial.get(modelId);
+      this.#initial.delete(modelId);
+      breaker = new CircuitBreaker(
+        saved === undefined ? this.#options : { ...this.#options, initialState: saved },
+      );
+      this.#breakers.set(modelId, breaker);
+    }
+    return breaker;
+  }
+
+  /** Closes the breaker of `modelId`, or every breaker when no id is given. */
+  reset(modelId?: string): void {
+    if (modelId !== undefined) {
+      this.#initial.delete(modelId);
+      this.#breakers.get(modelId)?.reset();
+      return;
+    }
+    this.#initial.clear();
+    for (const breaker of this.#breakers.values()) breaker.reset();
+  }
+
+  /** Every breaker's state by model id. */
+  toJSON(): Record<string, BreakerSnapshot> {
+    const out: Record<string, BreakerSnapshot> = Object.fromEntries(this.#initial);
+    for (const [id, breaker] of this.#breakers) out[id] = breaker.toJSON();
+    return out;
+  }
+}

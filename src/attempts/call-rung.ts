@@ -1,0 +1,39 @@
+import { childController, raceAbort } from "../abort.js";
+import type { Clock } from "../clock.js";
+import { ProviderError } from "../errors/provider-error.js";
+import type { CallOptions, GenerateRequest, Generation, Model } from "../model.js";
+import type { BreakerPermit } from "./breaker.js";
+
+/**
+ * Calls a rung's model. A half-open probe runs under its own time limit (the breaker's `probeTimeoutMs`):
+ * past it the call is aborted with a `timeout` ProviderError, so a hung probe cannot hold its permit. The
+ * caller's abort still rejects with `signal.reason`.
+ */
+export async function callRung(
+  model: Model,
+  request: GenerateRequest,
+  options: CallOptions,
+  permit: BreakerPermit | undefined,
+  clock: Clock,
+): Promise<Generation> {
+  if (permit === undefined || !permit.probe) return model.generate(request, options);
+  const { controller, dispose } = childController(options.signal);
+  const limitMs = Math.max(0, permit.deadline - clock.now());
+  const handle = clock.setTimeout(() => {
+    controller.abort(
+      new ProviderError(`The half-open probe of "${model.id}" took longer than ${limitMs} ms.`, {
+        kind: "timeout",
+        providerId: model.id,
+      }),
+    );
+  }, limitMs);
+  try {
+    return await raceAbort(
+      model.generate(request, { ...options, signal: controller.signal }),
+      controller.signal,
+    );
+  } finally {
+    clock.clearTimeout(handle);
+    dispose();
+  }
+}

@@ -1,0 +1,84 @@
+import type { Clock } from "../clock.js";
+import { ExhaustedError, type ExhaustionLimit } from "../errors/exhausted-error.js";
+import { emit, type RungsEvents } from "../events.js";
+import type { Generation } from "../model.js";
+import type { Attempt, Skip, Usage } from "../trace.js";
+import type { EngineConfig } from "./engine.js";
+
+/**
+ * Reports a stats store that failed to record. Learning is an optimisation: a full disk must not throw away
+ * an accepted answer, so the run goes on and the failure surfaces as a process warning.
+ */
+export function reportStoreError(error: unknown): void {
+  globalThis.process?.emitWarning?.(
+    `rungs: the stats store failed to record an outcome (the run goes on): ${error instanceof Error ? error.message : String(error)}`,
+    { code: "RUNGS_STATS_STORE_ERROR" },
+  );
+}
+
+function explain(
+  config: EngineConfig,
+  limit: ExhaustionLimit,
+  attempts: readonly Attempt[],
+  skips: readonly Skip[],
+) {
+  const last = attempts.at(-1);
+  const lastText =
+    last === undefined
+      ? ""
+      : ` The last attempt (${last.index}, model "${last.modelId}") failed with ${last.kind}${last.error ? `: ${last.error.message}` : last.verdict ? ` (${last.verdict.passed}/${last.verdict.total} rules passed)` : ""}.`;
+  if (attempts.length === 0) {
+    const reasons = skips.map((s) => `"${s.modelId}" ${s.reason}`).join(", ");
+    return `${config.id}: no rung could be tried (${reasons}).${lastText} Reset or wait for open breakers, or add a rung.`;
+  }
+  const fix =
+    limit === "maxAttempts"
+      ? "Raise maxAttempts or a rung's attempts, add a stronger rung, or check the rubric with calibrate()."
+      : "Fix the failing model's configuration (key, model name, request) or add a rung that can serve it.";
+  return `${config.id}: no accepted answer after ${attempts.length} attempt(s); the ${limit} limit fired.${lastText} ${fix}`;
+}
+
+/** What ends an exhausted run. */
+export interface ExhaustedRun {
+  config: EngineConfig;
+  limit: ExhaustionLimit;
+  attempts: readonly Attempt[];
+  skips: readonly Skip[];
+  usage: Usage;
+  best: { attempt: Attempt; modelId: string } | undefined;
+  path: string;
+  events: RungsEvents | undefined;
+  clock: Clock;
+  taskId: string | undefined;
+}
+
+/**
+ * Ends a run that found no accepted answer: reports `exhausted`, marks `metadata.taskId` given up in the
+ * store, then returns the best-scoring judged attempt (`onExhausted: "best"`, `verdict.accepted === false`)
+ * or throws {@link ExhaustedError} carrying every attempt and the limit that fired.
+ */
+export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
+  const { config, limit, attempts, skips } = run;
+  emit(run.events, "exhausted", {
+    path: run.path,
+    timestamp: run.clock.now(),
+    limit,
+    attempts: attempts.length,
+  });
+  if (config.store !== undefined && run.taskId !== undefined) {
+    await Promise.resolve(config.store.giveUp(run.taskId, run.clock.now())).catch(reportStoreError);
+  }
+  if (config.onExhausted === "best" && run.best !== undefined) {
+    const { attempt, modelId } = run.best;
+    const generation: Generation = {
+      text: attempt.text,
+      finishReason: attempt.finishReason ?? "stop",
+      usage: run.usage,
+      modelId,
+      trace: { attempts, skips },
+    };
+    if (attempt.verdict !== undefined) generation.verdict = attempt.verdict;
+    return generation;
+  }
+  throw new ExhaustedError({ limit, attempts, message: explain(config, limit, attempts, skips) });
+}

@@ -1,0 +1,156 @@
+import type { GenerateRequest, Message } from "../model.js";
+import { type Failure, renderDefaults, renderedChars } from "../prompt.js";
+import type { Attempt } from "../trace.js";
+import type { FeedbackMode } from "./ladder.js";
+
+/** Longest single line kept from an error or rule message, in characters (the rest is marked `…`). */
+export const maxFeedbackLineChars = 300;
+
+/** `text` on one line, at most `max` characters, ending in `…` when shortened. */
+function oneLine(text: string, max = maxFeedbackLineChars): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+function summary(attempt: Attempt): string {
+  const { verdict, error } = attempt;
+  switch (attempt.kind) {
+    case "empty":
+      return "the output was empty";
+    case "truncated":
+      return 'the output was cut off (finishReason "length")';
+    case "rejected":
+    case "rubric-error":
+      if (error !== undefined) return oneLine(`the rubric could not judge the output: ${error.message}`);
+      if (verdict !== undefined) {
+        return `${verdict.passed}/${verdict.total} rules passed${attempt.kind === "rubric-error" ? "; the failing rules errored" : ""}`;
+      }
+      return "the output was rejected";
+    default:
+      return oneLine(error?.message ?? "the call failed");
+  }
+}
+
+/**
+ * The feedback entry for one failed attempt: its number, model, kind, a one-line summary (the error, or
+ * "13/15 rules passed"), the violated rules with their messages, and the start of the output. Built once per
+ * attempt; only short slices of the output are kept, never the whole text.
+ */
+export function failureOf(attempt: Attempt): Failure {
+  const failure: Failure = {
+    attempts: [attempt.index],
+    modelId: attempt.modelId,
+    kind: attempt.kind ?? "rejected",
+    message: summary(attempt),
+  };
+  const violations = attempt.verdict?.violations ?? [];
+  if (violations.length > 0) {
+    failure.violations = violations.map((v) => ({
+      ruleId: v.ruleId,
+      message: oneLine(v.message ?? v.description ?? "failed"),
+    }));
+  }
+  if (attempt.text.trim().length > 0) {
+    const max = renderDefaults.maxExcerptChars;
+    // Cut below the renderer's excerpt cap so it adds no marker of its own; `…` says the text goes on.
+    failure.excerpt = attempt.text.length <= max ? attempt.text : `${attempt.text.slice(0, max - 1)}…`;
+  }
+  return failure;
+}
+
+function keyOf(failure: Failure): string {
+  const rules = (failure.violations ?? []).map((v) => `${v.ruleId}\u0001${v.message}`).join("\u0002");
+  return `${failure.modelId}\u0000${failure.kind}\u0000${failure.message ?? ""}\u0000${rules}`;
+}
+
+/** Smaller forms of one entry, largest first: without its excerpt, then with fewer violated rules listed. */
+function* shrink(failure: Failure, mode: Exclude<FeedbackMode, "none">): Generator<Failure> {
+  const { excerpt: _excerpt, ...bare } = failure;
+  if (mode === "full" && failure.excerpt !== undefined) yield failure;
+  yield bare;
+  const violations = failure.violations ?? [];
+  for (let keep = violations.length - 1; keep >= 0; keep -= 1) {
+    const hidden = violations.length - keep;
+    yield {
+      ...bare,
+      violations: violations.slice(0, keep),
+      message: `${bare.message ?? ""} (${hidden} more violated rule${hidden === 1 ? "" : "s"} not shown)`,
+    };
+  }
+}
+
+/** What a request with feedback adds to the prompt, in rendered characters. */
+export interface FeedbackSelection {
+  /** The request's own feedback, then the selected entries, oldest first (the request's own when none). */
+  feedback: readonly Failure[] | undefined;
+  /** Rendered characters the selected entries add to the prompt (0 when none). */
+  chars: number;
+}
+
+/**
+ * The failures of one run, merged and condensed to a character budget (DESIGN.md section 2).
+ *
+ * - Duplicates (same model, kind, message and violated rules) merge into one entry naming every attempt;
+ *   the merged entry moves to the newest position and keeps the newest excerpt.
+ * - Selection goes newest first: each entry is taken whole if it fits, else in a smaller form (no excerpt,
+ *   then fewer rules with a count of those not shown); the first entry that fits in no form ends the
+ *   selection, so the oldest are dropped. Entries are never cut mid-line.
+ * - Size is measured with the shared renderer (`renderedChars`), so "first prompt + budget" holds for the
+ *   prompt a provider actually receives; the renderer's own feedback cap is never reached.
+ */
+export class FeedbackLog {
+  readonly #entries = new Map<string, Failure>();
+
+  /** Adds one failure (merging it into an equal earlier one). */
+  add(failure: Failure): void {
+    const key = keyOf(failure);
+    const earlier = this.#entries.get(key);
+    if (earlier !== undefined) {
+      this.#entries.delete(key);
+      // A new object: the earlier one may already sit in a request a model has seen.
+      this.#entries.set(key, { ...failure, attempts: [...earlier.attempts, ...failure.attempts] });
+    } else {
+      this.#entries.set(key, failure);
+    }
+  }
+
+  /** Distinct entries held. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Selects the entries that fit `budget` rendered characters on top of `request` (whose own feedback, from
+   * an outer engine, is kept as is and not counted).
+   */
+  select(request: GenerateRequest, budget: number, mode: FeedbackMode): FeedbackSelection {
+    if (mode === "none" || this.#entries.size === 0) return { feedback: request.feedback, chars: 0 };
+    const incoming = request.feedback ?? [];
+    // Only the system message's presence matters to the size of the feedback block (the "\n\n" joiner).
+    const hasSystemPart =
+      request.messages.some((m) => m.role === "system") || (request.context?.length ?? 0) > 0;
+    const skeleton: Message[] = hasSystemPart ? [{ role: "system", content: "" }] : [];
+    const measure = (feedback: readonly Failure[]) => renderedChars({ messages: skeleton, feedback });
+    const base = measure(incoming);
+    const chosen: Failure[] = [];
+    const entries = [...this.#entries.values()];
+    let chars = 0;
+    for (let i = entries.length - 1; i >= 0; i -= 1) {
+      let fitted: Failure | undefined;
+      for (const candidate of shrink(entries[i]!, mode)) {
+        const size = measure([...incoming, candidate, ...chosen]);
+        // The block must also stay under the renderer's cap, which would cut mid-line.
+        if (size - base <= budget && size <= renderDefaults.maxFeedbackChars) {
+          fitted = candidate;
+          chars = size - base;
+          break;
+        }
+      }
+      if (fitted === undefined) break;
+      chosen.unshift(fitted);
+    }
+    return chosen.length === 0
+      ? { feedback: request.feedback, chars: 0 }
+      : { feedback: [...incoming, ...chosen], chars };
+  }
+}

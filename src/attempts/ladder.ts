@@ -1,0 +1,105 @@
+import { z } from "zod";
+import type { GenerateRequest, Model } from "../model.js";
+import { schemas } from "../options.js";
+import type { Attempt } from "../trace.js";
+
+/**
+ * How much of the earlier failures a rung is shown:
+ * - `"full"`: each failure's kind, message, violated rules with their messages, and the start of the output;
+ * - `"brief"`: the same without the output excerpt (cheaper for a strong rung that needs no reminder);
+ * - `"none"`: no feedback at all (a fresh start, e.g. for a rung that should not be anchored on bad drafts).
+ */
+export type FeedbackMode = "full" | "brief" | "none";
+
+/** What a rung's `skip` function sees. */
+export interface RungSkipContext {
+  /** The caller's request (without the engine's feedback). */
+  request: GenerateRequest;
+  /** 0-based ladder position. */
+  rung: number;
+  modelId: string;
+  /** Attempts made so far in this run. */
+  attempts: readonly Attempt[];
+}
+
+/** One rung of a ladder: a model with its own attempt allowance and feedback mode. */
+export interface LadderRung {
+  model: Model;
+  /** Attempts on this rung before climbing. @default 1 */
+  attempts?: number;
+  /** What this rung is told of earlier failures. @default "full" */
+  feedback?: FeedbackMode;
+  /**
+   * Return a reason (a non-empty string) to skip this rung for a request, `false` to try it. The skip is
+   * recorded (`reason: "disabled"`, `detail`: the string). A function that throws fails the run.
+   */
+  skip?: (context: RungSkipContext) => false | string;
+}
+
+/** A ladder entry: a bare model (one attempt, full feedback) or a {@link LadderRung}. */
+export type LadderEntry = Model | LadderRung;
+
+/** A ladder entry with every default filled in. @internal */
+export interface NormalizedRung {
+  index: number;
+  model: Model;
+  attempts: number;
+  feedback: FeedbackMode;
+  skip: ((context: RungSkipContext) => false | string) | undefined;
+}
+
+const isModel = (value: unknown): value is Model =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as Model).id === "string" &&
+  (value as Model).id.length > 0 &&
+  typeof (value as Model).generate === "function";
+
+export const modelSchema = z.custom<Model>(isModel, {
+  error: "must be a Model ({ id: non-empty string, generate(request, options) })",
+});
+
+export const feedbackModeSchema = z.enum(["full", "brief", "none"], {
+  error: 'must be "full", "brief" or "none"',
+});
+
+const rungSchema = z
+  .object({
+    model: modelSchema,
+    attempts: schemas.positiveInt.optional(),
+    feedback: feedbackModeSchema.optional(),
+    skip: schemas.fn.optional(),
+  })
+  .strict();
+
+/**
+ * A ladder entry: a model, or a rung object. An object with a `model` key is checked as a rung, so a bad
+ * `attempts` is reported as `ladder.2.attempts` rather than as "not a model".
+ */
+export const ladderEntrySchema: z.ZodType<LadderEntry> = z.unknown().superRefine((value, ctx) => {
+  if (isModel(value)) return;
+  if (typeof value === "object" && value !== null && "model" in value) {
+    const parsed = rungSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      }
+    }
+    return;
+  }
+  ctx.addIssue({ code: "custom", message: "must be a Model or { model, attempts?, feedback?, skip? }" });
+}) as z.ZodType<LadderEntry>;
+
+/** Fills a validated entry's defaults: `attempts` 1, `feedback` `"full"`. @internal */
+export function normalizeRung(entry: LadderEntry, index: number): NormalizedRung {
+  if (isModel(entry)) {
+    return { index, model: entry, attempts: 1, feedback: "full", skip: undefined };
+  }
+  return {
+    index,
+    model: entry.model,
+    attempts: entry.attempts ?? 1,
+    feedback: entry.feedback ?? "full",
+    skip: entry.skip,
+  };
+}

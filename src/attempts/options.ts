@@ -1,0 +1,113 @@
+import { z } from "zod";
+import type { Clock } from "../clock.js";
+import { schemas } from "../options.js";
+import type { StatsStore } from "../record/stats-store.js";
+import type { Rubric } from "../rubric/types.js";
+import { CircuitBreakers, type CircuitBreakersOptions } from "./breaker-registry.js";
+import type { EngineConfig } from "./engine.js";
+import type { NormalizedRung } from "./ladder.js";
+
+/** Options shared by `retryWithContext` and `escalateAcross`. */
+export interface AttemptEngineOptions {
+  /** Judges each output; without one, any non-empty, complete output is accepted. */
+  rubric?: Rubric;
+  /** Most attempts in one run, over all rungs. @default 6 */
+  maxAttempts?: number;
+  /**
+   * Most characters the earlier failures may add to the rendered prompt (measured with `renderedChars`): the
+   * prompt of any attempt is at most the first prompt plus this. Entries beyond it are condensed, then the
+   * oldest dropped. @default 2_000 (about 500 tokens: room for several failures with their rule messages)
+   */
+  feedbackBudget?: number;
+  /**
+   * When no attempt is accepted: `"throw"` an `ExhaustedError`, or return the `"best"`-scoring judged attempt
+   * (its `verdict.accepted` is false; with no judged attempt it throws anyway). @default "throw"
+   */
+  onExhausted?: "throw" | "best";
+  /**
+   * Per-model circuit breakers: a shared {@link CircuitBreakers} (recommended: one for the whole app), or
+   * options to build one for this model alone. @default no breakers
+   */
+  breakers?: CircuitBreakers | CircuitBreakersOptions;
+  /**
+   * Where accept/fail counts per `metadata.taskClass` and model, and given-up `metadata.taskId`s, are kept.
+   * Give it to the outermost engine only: an inner engine would mark a task given up for its own rung.
+   */
+  store?: StatsStore;
+  /**
+   * With a `store`, skip a rung (never the top one) whose acceptance rate on this `taskClass` is below this,
+   * 0..1. @default learning off
+   */
+  minAcceptRate?: number;
+  /** Judged attempts a rung needs on a task class before its rate can skip it. @default 5 */
+  minSamples?: number;
+  /** Time source for timings and breakers; `CallOptions.clock` wins. @default systemClock */
+  clock?: Clock;
+  /** The composed model's id. @default "retry(<model id>)" or "ladder(<rungs>)" */
+  id?: string;
+}
+
+const isStore = (v: unknown): v is StatsStore =>
+  typeof v === "object" &&
+  v !== null &&
+  ["record", "stats", "giveUp", "givenUpAt", "unblock"].every(
+    (name) => typeof (v as Record<string, unknown>)[name] === "function",
+  );
+
+/** The zod shape of {@link AttemptEngineOptions}. @internal */
+export const engineOptionsShape = {
+  rubric: z
+    .custom<Rubric>(
+      (v) => typeof v === "object" && v !== null && typeof (v as Rubric).evaluate === "function",
+      { error: "must be a Rubric (an object with evaluate(output, ctx))" },
+    )
+    .optional(),
+  maxAttempts: schemas.positiveInt.optional(),
+  feedbackBudget: schemas.positiveInt.optional(),
+  onExhausted: z.enum(["throw", "best"], { error: 'must be "throw" or "best"' }).optional(),
+  breakers: z
+    .union([z.instanceof(CircuitBreakers), z.object({}).passthrough()], {
+      error: "must be a CircuitBreakers or its options",
+    })
+    .optional(),
+  store: z
+    .custom<StatsStore>(isStore, {
+      error: "must be a StatsStore (record, stats, giveUp, givenUpAt, unblock)",
+    })
+    .optional(),
+  minAcceptRate: schemas.unitInterval.optional(),
+  minSamples: schemas.positiveInt.optional(),
+  clock: z
+    .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
+    .optional(),
+  id: schemas.nonEmptyString.optional(),
+};
+
+/** Resolves validated options into an engine's settings. @internal */
+export function resolveEngine(
+  parsed: AttemptEngineOptions,
+  segment: string,
+  id: string,
+  rungs: readonly NormalizedRung[],
+): EngineConfig {
+  const breakers =
+    parsed.breakers === undefined || parsed.breakers instanceof CircuitBreakers
+      ? parsed.breakers
+      : new CircuitBreakers(
+          parsed.clock === undefined ? parsed.breakers : { clock: parsed.clock, ...parsed.breakers },
+        );
+  return {
+    segment,
+    id: parsed.id ?? id,
+    rungs,
+    rubric: parsed.rubric,
+    maxAttempts: parsed.maxAttempts ?? 6,
+    feedbackBudget: parsed.feedbackBudget ?? 2_000,
+    onExhausted: parsed.onExhausted ?? "throw",
+    breakers,
+    store: parsed.store,
+    minAcceptRate: parsed.minAcceptRate,
+    minSamples: parsed.minSamples ?? 5,
+    clock: parsed.clock,
+  };
+}

@@ -1,0 +1,73 @@
+import type { FailureKind } from "../errors/failure-kind.js";
+import type { GenerateRequest } from "../model.js";
+import { acceptRate, type StatsStore } from "../record/stats-store.js";
+import type { Attempt, SkipReason } from "../trace.js";
+import type { NormalizedRung } from "./ladder.js";
+
+/** Why a rung is passed over on arrival, or `undefined` to try it. */
+export interface SkipDecision {
+  reason: SkipReason;
+  detail: string;
+}
+
+/** What the run knows when it arrives at a rung. */
+export interface ArrivalContext {
+  request: GenerateRequest;
+  attempts: readonly Attempt[];
+  /** Models that failed in a way asking again cannot fix, with that kind. */
+  refused: ReadonlyMap<string, FailureKind>;
+  /** The context window (tokens) of a model that overflowed, when known. */
+  overflowedWindow: number | undefined;
+  /** The top rung's index: learning never skips it, so a ladder always has something to try. */
+  lastRung: number;
+  learning: { store: StatsStore; taskClass: string; minAcceptRate: number; minSamples: number } | undefined;
+}
+
+/**
+ * Decides, once per arrival at a rung, whether to pass it over (the breaker is asked per attempt instead):
+ * 1. `not-retryable`: its model already failed in this run with a kind asking again cannot fix, or its known
+ *    context window is no larger than one that overflowed;
+ * 2. `disabled`: its `skip` function returned a reason;
+ * 3. `learned`: with a stats store and `minAcceptRate`, its acceptance rate for this `taskClass` over at
+ *    least `minSamples` judged attempts is below the threshold (never the top rung).
+ */
+export async function arrivalSkip(
+  rung: NormalizedRung,
+  context: ArrivalContext,
+): Promise<SkipDecision | undefined> {
+  const id = rung.model.id;
+  const refusedKind = context.refused.get(id);
+  if (refusedKind !== undefined) {
+    return { reason: "not-retryable", detail: `"${id}" already failed with ${refusedKind} in this run` };
+  }
+  const window = rung.model.capabilities?.contextWindowTokens;
+  if (context.overflowedWindow !== undefined && window !== undefined && window <= context.overflowedWindow) {
+    return {
+      reason: "not-retryable",
+      detail: `its context window (${window} tokens) is no larger than one that overflowed (${context.overflowedWindow})`,
+    };
+  }
+  if (rung.skip !== undefined) {
+    const skip = rung.skip({
+      request: context.request,
+      rung: rung.index,
+      modelId: id,
+      attempts: context.attempts,
+    });
+    if (typeof skip === "string")
+      return { reason: "disabled", detail: skip || "its skip() returned a reason" };
+  }
+  const { learning } = context;
+  if (learning !== undefined && rung.index !== context.lastRung) {
+    const stats = await learning.store.stats(learning.taskClass, id);
+    const samples = stats.accepted + stats.failed;
+    const rate = acceptRate(stats);
+    if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {
+      return {
+        reason: "learned",
+        detail: `accepted ${stats.accepted}/${samples} on task class "${learning.taskClass}" (rate ${rate.toFixed(2)} < minAcceptRate ${learning.minAcceptRate})`,
+      };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { runAttempts } from "../attempts/engine.js";
+import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } from "../attempts/ladder.js";
+import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
+import type { Model } from "../model.js";
+import { parseOptions } from "../options.js";
+
+/** Options of {@link retryWithContext}. */
+export interface RetryWithContextOptions extends AttemptEngineOptions {
+  /** What each retry is told of earlier failures. @default "full" */
+  feedback?: FeedbackMode;
+}
+
+const schema = z
+  .object({ model: modelSchema, ...engineOptionsShape, feedback: feedbackModeSchema.optional() })
+  .strict();
+
+/**
+ * Runs the same task on `model` up to `maxAttempts` times (DESIGN.md section 2), each retry carrying the
+ * earlier failures in `request.feedback` (within `feedbackBudget` characters). An attempt fails when the call
+ * throws, the text is empty or cut off (`finishReason: "length"`), or the rubric rejects it. A failure that
+ * asking again cannot fix (auth, model not found, invalid request, quota, context overflow, rate limit) ends
+ * the run at once (`limit: "notRetryable"`); the caller's abort rejects with `signal.reason`. Retries never
+ * sleep. This is the one-rung case of the attempt engine behind {@link escalateAcross}.
+ *
+ * The returned model's generations carry `verdict`, `modelId` of the model that produced the text, and
+ * `trace.attempts` (every attempt: model, kind, verdict or error, timings, usage, feedback size).
+ *
+ * @throws InvalidArgumentError at construction for a bad option (naming it).
+ * @example
+ * const model = retryWithContext(local, { rubric, maxAttempts: 4, feedbackBudget: 1_500 });
+ * const { text, trace } = await model.generate({ messages: [{ role: "user", content: task }] });
+ * // generate() throws ExhaustedError (with every attempt) when no attempt was accepted,
+ * // BlockedTaskError for a given-up metadata.taskId, or signal.reason when aborted.
+ */
+export function retryWithContext(model: Model, options: RetryWithContextOptions = {}): Model {
+  const { model: inner, feedback, ...rest } = parseOptions("retryWithContext", schema, { model, ...options });
+  const engine = resolveEngine(rest as AttemptEngineOptions, "retry", `retry(${inner.id})`, [
+    normalizeRung({ model: inner, attempts: rest.maxAttempts ?? 6, feedback: feedback ?? "full" }, 0),
+  ]);
+  return { id: engine.id, generate: (request, callOptions) => runAttempts(engine, request, callOptions) };
+}

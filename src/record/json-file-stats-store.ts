@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { RungsError } from "../errors/rungs-error.js";
+import { parseOptions, schemas } from "../options.js";
+import { type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
+import type { RungStats, StatsSnapshot, StatsStore } from "./stats-store.js";
+
+/** A {@link StatsStore} kept in a JSON file. */
+export interface JsonFileStatsStore extends StatsStore {
+  /** The file's path. */
+  readonly path: string;
+  record(entry: { taskClass: string; modelId: string; accepted: boolean }): Promise<void>;
+  stats(taskClass: string, modelId: string): Promise<RungStats>;
+  giveUp(taskId: string, at: number): Promise<void>;
+  givenUpAt(taskId: string): Promise<number | undefined>;
+  unblock(taskId: string): Promise<boolean>;
+  /** Resolves once every change made so far is on disk. */
+  flush(): Promise<void>;
+  /** The whole content as plain data. */
+  toJSON(): Promise<StatsSnapshot>;
+}
+
+const countsSchema = z.object({ accepted: schemas.nonNegativeInt, failed: schemas.nonNegativeInt });
+const fileSchema = z.object({
+  version: z.literal(1),
+  stats: z.record(z.string(), z.record(z.string(), countsSchema)),
+  givenUp: z.record(z.string(), z.number()),
+});
+
+/**
+ * Writes `text` to `path` atomically: to a temporary file beside it, then renamed over it, so a reader or a
+ * crash mid-write sees the old file or the new one, never half of one.
+ */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, text, "utf8");
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw error;
+  }
+}
+
+async function load(path: string): Promise<MemoryStatsStore> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return memoryStatsStore();
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new RungsError(`Stats file ${path} is not valid JSON: fix it or delete it to start afresh.`, {
+      cause: error,
+    });
+  }
+  const result = fileSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new RungsError(
+      `Stats file ${path} does not hold rungs stats (${result.error.issues[0]?.message ?? "bad shape"} at ` +
+        `"${result.error.issues[0]?.path.join(".") ?? ""}"): fix it or delete it to start afresh.`,
+    );
+  }
+  return memoryStatsStore(result.data as StatsSnapshot);
+}
+
+/**
+ * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, givenUp }`), read on first use and
+ * rewritten atomically after every change (its folder is created if missing). Changes that arrive while a write is running are coalesced into
+ * the next write, so a burst of concurrent runs costs a few writes, not one each. Each change's promise
+ * resolves once a write holding it is on disk, so a crash loses nothing already recorded.
+ *
+ * One process should own a file: two processes writing the same file each keep their own counts and the
+ * last write wins.
+ *
+ * @throws InvalidArgumentError when `path` is not a non-empty string.
+ * @throws RungsError (from the first call) when the file exists but is not valid stats JSON.
+ * @example
+ * const store = jsonFileStatsStore("./.rungs/stats.json");
+ * const model = escalateAcross(ladder, { rubric, store, minAcceptRate: 0.2 });
+ */
+export function jsonFileStatsStore(path: string): JsonFileStatsStore {
+  parseOptions("jsonFileStatsStore", z.object({ path: schemas.nonEmptyString }), { path });
+  let loaded: Promise<MemoryStatsStore> | undefined;
+  const memory = () => {
+    loaded ??= load(path);
+    return loaded;
+  };
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+  /** Schedules a write after the running one; every change made before it starts is in it. */
+  const persist = (): Promise<void> => {
+    if (queued !== undefined) return queued;
+    const next = chain
+      .catch(() => {})
+      .then(async () => {
+        queued = undefined;
+        const store = await memory();
+        await writeAtomic(path, `${JSON.stringify(store.toJSON(), null, 2)}\n`);
+      });
+    queued = next;
+    chain = next;
+    return next;
+  };
+  return {
+    path,
+    async record(entry) {
+      (await memory()).record(entry);
+      await persist();
+    },
+    stats: async (taskClass, modelId) => (await memory()).stats(taskClass, modelId),
+    async giveUp(taskId, at) {
+      (await memory()).giveUp(taskId, at);
+      await persist();
+    },
+    givenUpAt: async (taskId) => (await memory()).givenUpAt(taskId),
+    async unblock(taskId) {
+      const was = (await memory()).unblock(taskId);
+      if (was) await persist();
+      return was;
+    },
+    flush: () => chain,
+    toJSON: async () => (await memory()).toJSON(),
+  };
+}

@@ -1,0 +1,68 @@
+import type { RungStats, StatsSnapshot, StatsStore } from "./stats-store.js";
+
+/** An in-memory {@link StatsStore} that can also hand over its content. */
+export interface MemoryStatsStore extends StatsStore {
+  record(entry: { taskClass: string; modelId: string; accepted: boolean }): void;
+  stats(taskClass: string, modelId: string): RungStats;
+  giveUp(taskId: string, at: number): void;
+  givenUpAt(taskId: string): number | undefined;
+  unblock(taskId: string): boolean;
+  /** The whole content as plain data (a copy). */
+  toJSON(): StatsSnapshot;
+}
+
+/**
+ * A {@link StatsStore} in memory: for one process, for tests, and as the core of the JSON-file store.
+ * @param initial Content to start from (e.g. a snapshot from `toJSON()`); it is copied.
+ * @example
+ * const store = memoryStatsStore();
+ * const model = escalateAcross([small, large], { rubric, store, minAcceptRate: 0.3, minSamples: 5 });
+ */
+export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
+  const stats = new Map<string, Map<string, RungStats>>();
+  const givenUp = new Map<string, number>(Object.entries(initial?.givenUp ?? {}));
+  for (const [taskClass, models] of Object.entries(initial?.stats ?? {})) {
+    stats.set(
+      taskClass,
+      new Map(Object.entries(models).map(([id, s]) => [id, { accepted: s.accepted, failed: s.failed }])),
+    );
+  }
+  return {
+    record({ taskClass, modelId, accepted }) {
+      let models = stats.get(taskClass);
+      if (models === undefined) {
+        models = new Map();
+        stats.set(taskClass, models);
+      }
+      let counts = models.get(modelId);
+      if (counts === undefined) {
+        counts = { accepted: 0, failed: 0 };
+        models.set(modelId, counts);
+      }
+      if (accepted) counts.accepted += 1;
+      else counts.failed += 1;
+    },
+    stats(taskClass, modelId) {
+      const counts = stats.get(taskClass)?.get(modelId);
+      return counts === undefined ? { accepted: 0, failed: 0 } : { ...counts };
+    },
+    giveUp(taskId, at) {
+      givenUp.set(taskId, at);
+    },
+    givenUpAt: (taskId) => givenUp.get(taskId),
+    unblock: (taskId) => givenUp.delete(taskId),
+    toJSON() {
+      // fromEntries defines own properties, so a task class named "__proto__" stays data.
+      return {
+        version: 1,
+        stats: Object.fromEntries(
+          [...stats].map(([taskClass, models]) => [
+            taskClass,
+            Object.fromEntries([...models].map(([id, s]) => [id, { ...s }])),
+          ]),
+        ),
+        givenUp: Object.fromEntries(givenUp),
+      };
+    },
+  };
+}
