@@ -13,6 +13,8 @@ export {
   fatalForModelKinds,
   InvalidArgumentError,
   maxProviderBodyChars,
+  NoProgressError,
+  type NoProgressStage,
   ProviderError,
   type ProviderErrorOptions,
   providerFailureKinds,
@@ -59,7 +61,14 @@ export {
   continueUntilCompleteDefaults,
 } from "./primitives/continue-until-complete.js";
 export { removeSeamOverlap, type SeamOptions, seamDefaults } from "./primitives/seam.js";
+export {
+  defaultMapPrompt,
+  defaultReducePrompt,
+  type SplitBudget,
+  scratchpadHeader,
+} from "./primitives/split-requests.js";
 export { type Measure, type PackedRange, packRanges, splitText } from "./primitives/split-text.js";
+export { type TreeSplitOptions, treeSplit } from "./primitives/tree-split.js";
 export {
   capText,
   escapeBlock,

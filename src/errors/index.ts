@@ -9,5 +9,6 @@ export {
   transientKinds,
 } from "./failure-kind.js";
 export { InvalidArgumentError } from "./invalid-argument-error.js";
+export { NoProgressError, type NoProgressStage } from "./no-progress-error.js";
 export { maxProviderBodyChars, ProviderError, type ProviderErrorOptions } from "./provider-error.js";
 export { RungsError } from "./rungs-error.js";

@@ -1,0 +1,215 @@
+import { z } from "zod";
+import { throwIfAborted } from "../abort.js";
+import { systemClock } from "../clock.js";
+import { NoProgressError } from "../errors/no-progress-error.js";
+import { emit, joinPath, type SplitEvent } from "../events.js";
+import { addUsage, type CallOptions, type GenerateRequest, type Generation, type Model } from "../model.js";
+import { parseOptions, schemas } from "../options.js";
+import type { SplitNode, SplitTrace, Usage } from "../trace.js";
+import { assertModel } from "./assert-model.js";
+import { runLevel, type SplitRun } from "./split-level.js";
+import { planShards, truncateScratchpad } from "./split-plan.js";
+import {
+  answerRequest,
+  defaultMapPrompt,
+  defaultReducePrompt,
+  noteRequest,
+  noteSection,
+  requestMeasure,
+  type SplitBudget,
+  taskText,
+  truncationMarker,
+} from "./split-requests.js";
+import { splitText } from "./split-text.js";
+
+export type { SplitBudget } from "./split-requests.js";
+
+/** Options of {@link treeSplit}. */
+export interface TreeSplitOptions {
+  /**
+   * Most size of any one call's rendered prompt: `{ chars }` (characters, as `renderedChars` counts
+   * them) or `{ tokens, count }` with a tokenizer's `count(text) → tokens` (see examples/token-budget.ts).
+   */
+  budget: SplitBudget;
+  /** Most map or reduce calls in flight at once. @default 4 */
+  concurrency?: number;
+  /** Most reduce levels; a scratchpad still over budget after them is truncated with a marker. @default 4 */
+  maxDepth?: number;
+  /** A failed map or reduce call fails the whole call (`"fail"`) or leaves a recorded gap (`"skip"`). @default "fail" */
+  onShardError?: "fail" | "skip";
+  /** The system instruction of each map call. @default defaultMapPrompt */
+  mapPrompt?: string;
+  /** The system instruction of each reduce call. @default defaultReducePrompt */
+  reducePrompt?: string;
+}
+
+const schema = z
+  .object({
+    budget: z.union(
+      [
+        z.object({ chars: schemas.positiveInt }).strict(),
+        z.object({ tokens: schemas.positiveInt, count: schemas.fn }).strict(),
+      ],
+      { error: "must be { chars: number } or { tokens: number, count: (text) => number }" },
+    ),
+    concurrency: schemas.positiveInt.optional(),
+    maxDepth: schemas.positiveInt.optional(),
+    onShardError: z.enum(["fail", "skip"], { error: 'must be "fail" or "skip"' }).optional(),
+    mapPrompt: schemas.nonEmptyString.optional(),
+    reducePrompt: schemas.nonEmptyString.optional(),
+  })
+  .strict();
+
+/**
+ * Wraps `model` so a request whose rendered prompt exceeds `budget` is answered through a map-reduce tree
+ * (DESIGN.md section 2); a request within budget passes through untouched, in exactly one call.
+ *
+ * 1. `context` is split on paragraph, sentence, then word boundaries (never mid-word unless a word alone
+ *    exceeds the budget) into shards that each fit, rendered, with the map instruction and the task.
+ * 2. Each shard is mapped to notes, at most `concurrency` calls in flight; the notes form a scratchpad.
+ * 3. While the final request (the original messages with the scratchpad as context) is over budget, the
+ *    scratchpad is reduced: split into groups that fit, each merged to shorter notes. Each level must
+ *    shrink the scratchpad; after `maxDepth` levels it is truncated with a visible marker (and a
+ *    `split` event with `stage: "truncate"`).
+ * 4. The final call answers from the scratchpad. Calls made = shards + reduces + 1, exactly.
+ *
+ * The result is the final call's generation with usage summed over every call and `trace.split` holding
+ * the tree (every node's sizes, depth, model and nested trace). Events: `split` at plan, each map and
+ * reduce node, truncate and answer, under `path + "/treeSplit"`.
+ *
+ * @throws InvalidArgumentError at construction for a bad model or option.
+ * @throws NoProgressError (`limit: "noProgress"`) when a reduce level does not shrink the scratchpad, or
+ *   (before any call) when the task alone renders over the budget.
+ * @throws the first map or reduce error untouched with `onShardError: "fail"`; the caller's
+ *   `signal.reason` on abort (in-flight calls are aborted, no new ones start); `BudgetExhaustedError`.
+ * @example
+ * const reader = treeSplit(model, { budget: { chars: 8_000 }, concurrency: 4 });
+ * const answer = await reader.generate({ messages: [{ role: "user", content: "Summarise." }], context: [book] });
+ */
+export function treeSplit(model: Model, options: TreeSplitOptions): Model {
+  assertModel("treeSplit", model);
+  const parsed = parseOptions("treeSplit", schema, options);
+  const { limit, measure, size } = requestMeasure(options.budget);
+  const concurrency = parsed.concurrency ?? 4;
+  const maxDepth = parsed.maxDepth ?? 4;
+  const failFast = (parsed.onShardError ?? "fail") === "fail";
+  const mapPrompt = parsed.mapPrompt ?? defaultMapPrompt;
+  const reducePrompt = parsed.reducePrompt ?? defaultReducePrompt;
+
+  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
+    if (measure(request) <= limit) return model.generate(request, callOptions);
+    throwIfAborted(callOptions.signal);
+    const clock = callOptions.clock ?? systemClock;
+    const base = joinPath(callOptions.path, "treeSplit");
+    const task = taskText(request);
+    const noteFits = (instruction: string) => (docs: readonly string[]) =>
+      measure(noteRequest(instruction, task, docs, request)) <= limit;
+    const mapFits = noteFits(mapPrompt);
+    const reduceFits = noteFits(reducePrompt);
+    const marker = truncationMarker(Number.MAX_SAFE_INTEGER, maxDepth);
+    if (!mapFits(["x"]) || !reduceFits(["x"]) || measure(answerRequest(request, marker)) > limit) {
+      const taskSize = measure({ ...request, context: [] });
+      throw new NoProgressError({
+        stage: "plan",
+        depth: 0,
+        before: taskSize,
+        after: taskSize,
+        message: `treeSplit: the task alone (messages and instructions, without context) renders to ${taskSize} of a ${limit} budget, so no shard of context fits beside it. Shorten the messages or raise the budget.`,
+      });
+    }
+
+    const nodes: SplitNode[] = [];
+    const trace: SplitTrace = { shards: 0, reduces: 0, depth: 0, calls: 0, truncatedChars: 0, nodes };
+    let usage: Usage = {};
+    const event = (payload: Omit<SplitEvent, "timestamp">) =>
+      emit(callOptions.events, "split", { ...payload, timestamp: clock.now() });
+
+    const run: SplitRun = {
+      model,
+      request,
+      task,
+      callOptions,
+      base,
+      concurrency,
+      failFast,
+      nodes,
+      onGeneration: (g) => {
+        usage = addUsage(usage, g.usage);
+      },
+      event,
+    };
+    const contextChars = (request.context ?? []).reduce((sum, doc) => sum + doc.length, 0);
+
+    const shards = planShards(request.context ?? [], mapFits, (doc) =>
+      splitText(doc, limit, (piece) => measure(noteRequest(mapPrompt, task, [piece], request))),
+    );
+    trace.shards = shards.length;
+    event({ path: base, stage: "plan", depth: 0, count: shards.length, chars: contextChars });
+    const notes = await runLevel(run, "map", 0, shards, mapPrompt);
+    let scratchpad = notes.map((n, i) => noteSection(i, notes.length, n)).join("\n\n");
+
+    while (measure(answerRequest(request, scratchpad)) > limit) {
+      if (trace.depth >= maxDepth) {
+        scratchpad = truncateScratchpad(
+          scratchpad,
+          (kept, cut) =>
+            measure(answerRequest(request, `${kept}\n\n${truncationMarker(cut, maxDepth)}`)) <= limit,
+          maxDepth,
+          trace,
+        );
+        event({
+          path: base,
+          stage: "truncate",
+          depth: trace.depth,
+          count: 0,
+          chars: trace.truncatedChars,
+          detail: `cut ${trace.truncatedChars} chars of notes after ${maxDepth} reduce level(s)`,
+        });
+        break;
+      }
+      trace.depth += 1;
+      const groups = splitText(scratchpad, limit, (piece) =>
+        measure(noteRequest(reducePrompt, task, [piece], request)),
+      );
+      const merged = await runLevel(
+        run,
+        "reduce",
+        trace.depth,
+        groups.map((g) => [g]),
+        reducePrompt,
+      );
+      trace.reduces += groups.length;
+      const next = merged.map((n, i) => noteSection(i, merged.length, n)).join("\n\n");
+      if (size(next) >= size(scratchpad)) {
+        trace.calls = trace.shards + trace.reduces;
+        throw new NoProgressError({
+          stage: "reduce",
+          depth: trace.depth,
+          before: size(scratchpad),
+          after: size(next),
+          trace,
+          message: `treeSplit: reduce level ${trace.depth} did not shrink the notes (${size(scratchpad)} → ${size(next)}); another level would not converge. Use a reducePrompt that asks for shorter notes, a model that follows it, or a larger budget.`,
+        });
+      }
+      scratchpad = next;
+    }
+
+    const answerPath = joinPath(base, "answer");
+    const finalRequest = answerRequest(request, scratchpad);
+    const answer = await model.generate(finalRequest, { ...callOptions, path: answerPath });
+    nodes.push({
+      stage: "answer",
+      depth: trace.depth + 1,
+      index: 0,
+      inputChars: scratchpad.length,
+      outputChars: answer.text.length,
+      modelId: answer.modelId,
+    });
+    trace.calls = trace.shards + trace.reduces + 1;
+    event({ path: answerPath, stage: "answer", depth: trace.depth + 1, count: 0, chars: answer.text.length });
+    return { ...answer, usage: addUsage(usage, answer.usage), trace: { ...answer.trace, split: trace } };
+  };
+
+  const wrapped: Model = { id: `treeSplit(${model.id})`, generate };
+  return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
+}
