@@ -6,6 +6,7 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     testing: "src/testing/index.ts",
+    vitest: "src/vitest/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -1,0 +1,7 @@
+// rungs/vitest: rubric matchers. Importing this module registers them with vitest's `expect`.
+import { expect } from "vitest";
+import { rungsMatchers } from "./matchers.js";
+
+expect.extend(rungsMatchers);
+
+export { describeVerdict, type RungsMatcherResult, type RungsMatchers, rungsMatchers } from "./matchers.js";

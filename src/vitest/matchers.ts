@@ -1,0 +1,103 @@
+import type { MatcherState } from "vitest";
+import { type CalibrationSamples, calibrate } from "../rubric/calibrate.js";
+import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
+
+/** What a rungs matcher returns to vitest (the `SyncExpectationResult` shape). */
+export interface RungsMatcherResult {
+  pass: boolean;
+  message: () => string;
+}
+
+function isRubric(value: unknown): value is Rubric<string> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Rubric).id === "string" &&
+    typeof (value as Rubric).evaluate === "function"
+  );
+}
+
+function requireRubric(value: unknown, matcher: string, where: string): Rubric<string> {
+  if (!isRubric(value)) {
+    throw new TypeError(
+      `${matcher}: ${where} must be a rubric built with defineRubric (got ${typeof value}).`,
+    );
+  }
+  return value;
+}
+
+/** The verdict in lines: the score, then each violated rule with its message. */
+export function describeVerdict(verdict: Verdict): string {
+  const head = `${verdict.passed}/${verdict.total} rules passed, score ${verdict.score.toFixed(3)}${
+    verdict.cappedAt === undefined ? "" : `, judged on the first ${verdict.cappedAt} chars`
+  }`;
+  const lines = verdict.violations.map(
+    (v) =>
+      `  - ${v.ruleId}${v.required ? " (required)" : ""}${v.errored ? " [rubric error]" : ""}: ${v.message ?? v.description ?? "failed"}`,
+  );
+  return lines.length === 0 ? head : `${head}; violated rules:\n${lines.join("\n")}`;
+}
+
+/**
+ * Vitest matchers for rubrics. Register them with `import "rungs/vitest"` (a setup file is the usual
+ * place) or `expect.extend(rungsMatchers)`. Both are async: `await` them.
+ *
+ * - `await expect(text).toSatisfyRubric(rubric, ctx?)` passes when the rubric accepts `text`; its
+ *   failure message lists the violated rules with their messages.
+ * - `await expect(rubric).toBeCalibratedOn({ accept, reject })` passes when the rubric accepts every
+ *   good sample and rejects every bad one; its failure message is the calibration summary.
+ */
+export const rungsMatchers = {
+  async toSatisfyRubric(
+    this: MatcherState,
+    received: unknown,
+    rubric: Rubric<string>,
+    ctx?: RuleContext,
+  ): Promise<RungsMatcherResult> {
+    const checked = requireRubric(rubric, "toSatisfyRubric", "the expected value");
+    if (typeof received !== "string") {
+      return {
+        pass: false,
+        message: () =>
+          `expected a string output to judge with rubric "${checked.id}", got ${typeof received}`,
+      };
+    }
+    const verdict = await checked.evaluate(received, ctx);
+    return {
+      pass: verdict.accepted,
+      message: () =>
+        verdict.accepted
+          ? `expected the output not to satisfy rubric "${checked.id}", but it was accepted (${describeVerdict(verdict)})`
+          : `expected the output to satisfy rubric "${checked.id}" (threshold ${checked.threshold}): ${describeVerdict(verdict)}`,
+    };
+  },
+
+  async toBeCalibratedOn(
+    this: MatcherState,
+    received: unknown,
+    samples: CalibrationSamples,
+  ): Promise<RungsMatcherResult> {
+    const rubric = requireRubric(received, "toBeCalibratedOn", "the received value");
+    const report = await calibrate(rubric, samples);
+    return {
+      pass: report.calibrated,
+      message: () =>
+        report.calibrated
+          ? `expected rubric "${rubric.id}" not to be calibrated on these samples, but it was: ${report.summary}`
+          : `expected rubric "${rubric.id}" to accept every good sample and reject every bad one:\n${report.summary}`,
+    };
+  },
+};
+
+/** The matchers' signatures, as they appear on `expect(...)`. */
+export interface RungsMatchers<R = unknown> {
+  /** Passes when `rubric` accepts the received text. Async: `await` it. */
+  toSatisfyRubric(rubric: Rubric<string>, ctx?: RuleContext): Promise<R>;
+  /** Passes when the received rubric accepts every `accept` sample and rejects every `reject` one. Async. */
+  toBeCalibratedOn(samples: CalibrationSamples): Promise<R>;
+}
+
+declare module "vitest" {
+  // biome-ignore lint/suspicious/noExplicitAny: the declaration merges with vitest's own `Matchers<T = any>`.
+  interface Matchers<T = any> extends RungsMatchers<T> {}
+}
