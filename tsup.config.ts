@@ -6,6 +6,8 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     testing: "src/testing/index.ts",
+    ollama: "src/providers/ollama/index.ts",
+    "ai-sdk": "src/providers/ai-sdk.ts",
     vitest: "src/vitest/index.ts",
   },
   format: ["esm", "cjs"],
@@ -15,5 +17,7 @@ export default defineConfig({
   target: "node20",
   splitting: true,
   treeshake: true,
+  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk): never bundled.
+  external: ["ollama", "ai"],
   noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error", "function-timeout"],
 });

@@ -1,0 +1,306 @@
+// rungs/ai-sdk: any Vercel AI SDK language model (spec v2 or v3: OpenAI, Anthropic, Google, OpenAI-compatible...)
+// as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
+import { z } from "zod";
+import { type Clock, systemClock } from "../clock.js";
+import type { FailureKind } from "../errors/failure-kind.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { ProviderError } from "../errors/provider-error.js";
+import {
+  type CallOptions,
+  defineModel,
+  type FinishReason,
+  type GenerateRequest,
+  type Generation,
+  type GenerationInput,
+  type Model,
+  type ModelCapabilities,
+} from "../model.js";
+import { parseOptions, schemas } from "../options.js";
+import { renderMessages } from "../prompt.js";
+import { registerSecret, secretHeaderNames } from "../redact.js";
+import type { Usage } from "../trace.js";
+import { kindForHttpStatus, networkCodeOf, parseRetryAfterMs } from "./http-failure.js";
+import { scrubbedError } from "./scrubbed-error.js";
+import {
+  type ResolvedTransportRetryOptions,
+  resolveTransportRetryOptions,
+  type TransportRetryOptions,
+  transportRetrySchema,
+  withTransportRetries,
+} from "./transport-retry.js";
+
+/** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3CallOptions`). */
+export interface AiSdkCallOptions {
+  prompt: Array<
+    | { role: "system"; content: string }
+    | { role: "user" | "assistant"; content: Array<{ type: "text"; text: string }> }
+  >;
+  maxOutputTokens?: number;
+  temperature?: number;
+  stopSequences?: string[];
+  abortSignal?: AbortSignal;
+  headers?: Record<string, string | undefined>;
+  providerOptions?: Record<string, Record<string, unknown>>;
+}
+
+/** What rungs reads from a `doGenerate` result, in both spec versions. */
+export interface AiSdkGenerateResult {
+  content: ReadonlyArray<{ type: string; text?: string }>;
+  /** v2: a string; v3: `{ unified, raw }`. */
+  finishReason: string | { unified: string; raw?: string | undefined };
+  /** v2: numbers; v3: `{ total, ... }` objects. */
+  usage?: {
+    inputTokens?: number | { total?: number | undefined } | undefined;
+    outputTokens?: number | { total?: number | undefined } | undefined;
+  };
+}
+
+/**
+ * The shape of an AI SDK language model (`LanguageModelV2` from `ai` 5, `LanguageModelV3` from `ai` 6), as
+ * far as rungs uses it. Any model a provider package returns fits: `openai("gpt-4o")`, `anthropic(...)`.
+ */
+export interface AiSdkLanguageModel {
+  readonly specificationVersion: "v2" | "v3";
+  readonly provider: string;
+  readonly modelId: string;
+  doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
+}
+
+/** Options of {@link fromAiSdk}. */
+export interface FromAiSdkOptions {
+  /** The model id in traces and records. @default `"<provider>:<modelId>"`, e.g. `"openai.chat:gpt-4o"` */
+  id?: string;
+  /** Transport retries of 429, 5xx and network failures (the SDK's own retries live in `generateText`, not here). */
+  retry?: TransportRetryOptions;
+  /** Extra request headers; `authorization`-like values are registered as secrets. */
+  headers?: Record<string, string>;
+  /** Passed to the provider as `providerOptions` (e.g. `{ openai: { reasoningEffort: "low" } }`). */
+  providerOptions?: Record<string, Record<string, unknown>>;
+  /** Time source for retry sleeps. @default the call's clock, else systemClock */
+  clock?: Clock;
+  capabilities?: ModelCapabilities;
+}
+
+const optionsSchema = z
+  .object({
+    id: schemas.nonEmptyString.optional(),
+    retry: transportRetrySchema.optional(),
+    headers: z.record(z.string(), z.string({ error: "must be strings" })).optional(),
+    providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    clock: z
+      .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
+        error: "must be a Clock",
+      })
+      .optional(),
+    capabilities: z
+      .object({
+        continueAssistant: z.boolean().optional(),
+        contextWindowTokens: schemas.positiveInt.optional(),
+      })
+      .optional(),
+  })
+  .strict();
+
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+
+/** A rungs {@link Model} over an AI SDK language model. The SDK model and headers stay private. */
+export class AiSdkModel implements Model {
+  readonly id: string;
+  readonly capabilities?: ModelCapabilities;
+  readonly #leaf: Model;
+
+  constructor(languageModel: AiSdkLanguageModel, options: FromAiSdkOptions = {}) {
+    const version = (languageModel as { specificationVersion?: unknown } | null)?.specificationVersion;
+    if (
+      typeof languageModel !== "object" ||
+      languageModel === null ||
+      (version !== "v2" && version !== "v3")
+    ) {
+      throw new InvalidArgumentError({
+        parameter: "languageModel",
+        value: typeof languageModel === "string" ? languageModel : typeof languageModel,
+        message:
+          'fromAiSdk: "languageModel" must be an AI SDK language model object (specification v2 or v3), e.g. ' +
+          `openai("gpt-4o") from @ai-sdk/openai; model id strings are not resolved here (got ${typeof languageModel === "string" ? JSON.stringify(languageModel) : String(version ?? typeof languageModel)}).`,
+      });
+    }
+    const parsed = parseOptions("fromAiSdk", optionsSchema, options);
+    for (const [name, value] of Object.entries(parsed.headers ?? {})) {
+      if (secretHeaderNames.has(name.toLowerCase())) registerSecret(value.replace(/^(Bearer|Basic)\s+/i, ""));
+    }
+    this.id = parsed.id ?? `${languageModel.provider}:${languageModel.modelId}`;
+    if (options.capabilities !== undefined) this.capabilities = Object.freeze({ ...options.capabilities });
+    const retry: ResolvedTransportRetryOptions = resolveTransportRetryOptions(
+      parsed.retry as TransportRetryOptions | undefined,
+    );
+    const id = this.id;
+    const extra = { headers: parsed.headers, providerOptions: parsed.providerOptions };
+    this.#leaf = defineModel(id, async (request, callOptions) => {
+      const clock = options.clock ?? callOptions.clock ?? systemClock;
+      const { signal } = callOptions;
+      const { value, transportRetries } = await withTransportRetries(
+        async () => {
+          try {
+            const result = await languageModel.doGenerate(callOptionsFor(request, signal, extra));
+            return generationOf(result);
+          } catch (error) {
+            if (signal.aborted) throw signal.reason;
+            throw mapAiSdkError(error, id, clock);
+          }
+        },
+        { modelId: id, options: retry, clock, signal, events: callOptions.events, path: callOptions.path },
+      );
+      return transportRetries.length > 0 ? { ...value, trace: { transportRetries } } : value;
+    });
+  }
+
+  /**
+   * Generates with the SDK model's `doGenerate`.
+   * @throws ProviderError of a normalised kind; `signal.reason` on abort.
+   */
+  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation> {
+    return this.#leaf.generate(request, options);
+  }
+
+  toJSON(): { id: string; provider: "ai-sdk" } {
+    return { id: this.id, provider: "ai-sdk" };
+  }
+
+  [inspectCustom](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
+    return `AiSdkModel ${inspect(this.toJSON(), options)}`;
+  }
+}
+
+/**
+ * Adapts any Vercel AI SDK language model (spec v2, `ai` 5; spec v3, `ai` 6) as a rungs {@link Model}.
+ * Messages come from the shared renderer; `maxOutputTokens`, `temperature` and `stop` are passed on.
+ * Finish reasons map one to one (`tool-calls` and `unknown` become `other`), usage from `inputTokens` /
+ * `outputTokens`, and `APICallError` by status to a `ProviderError` kind (429 `insufficient_quota` is
+ * `quota-exhausted`). 429/5xx/network failures are retried inside the call (see `retry`).
+ *
+ * @throws InvalidArgumentError for a model id string or a non-model, or bad options.
+ * @example
+ * import { openai } from "@ai-sdk/openai";
+ * const gpt = fromAiSdk(openai("gpt-4o-mini"));
+ */
+export function fromAiSdk(languageModel: AiSdkLanguageModel, options: FromAiSdkOptions = {}): AiSdkModel {
+  return new AiSdkModel(languageModel, options);
+}
+
+function callOptionsFor(
+  request: GenerateRequest,
+  signal: AbortSignal,
+  extra: {
+    headers: Record<string, string> | undefined;
+    providerOptions: FromAiSdkOptions["providerOptions"];
+  },
+): AiSdkCallOptions {
+  const prompt: AiSdkCallOptions["prompt"] = renderMessages(request).map((message) =>
+    message.role === "system"
+      ? { role: "system", content: message.content }
+      : { role: message.role, content: [{ type: "text", text: message.content }] },
+  );
+  const options: AiSdkCallOptions = { prompt, abortSignal: signal };
+  if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;
+  if (request.temperature !== undefined) options.temperature = request.temperature;
+  if (request.stop !== undefined) options.stopSequences = [...request.stop];
+  if (extra.headers !== undefined) options.headers = { ...extra.headers };
+  if (extra.providerOptions !== undefined) options.providerOptions = extra.providerOptions;
+  return options;
+}
+
+const finishReasons: Readonly<Record<string, FinishReason>> = {
+  stop: "stop",
+  length: "length",
+  "content-filter": "content-filter",
+  error: "error",
+};
+
+/** A `doGenerate` result as a generation: text parts joined, the finish reason and usage mapped. */
+export function generationOf(result: AiSdkGenerateResult): GenerationInput {
+  const text = result.content
+    .filter((part) => part.type === "text" && typeof part.text === "string")
+    .map((part) => part.text)
+    .join("");
+  const reason = typeof result.finishReason === "string" ? result.finishReason : result.finishReason?.unified;
+  const usage: Usage = {};
+  const input = tokens(result.usage?.inputTokens);
+  const output = tokens(result.usage?.outputTokens);
+  if (input !== undefined) usage.inputTokens = input;
+  if (output !== undefined) usage.outputTokens = output;
+  return { text, finishReason: finishReasons[reason ?? ""] ?? "other", usage };
+}
+
+function tokens(value: number | { total?: number | undefined } | undefined): number | undefined {
+  const count = typeof value === "number" ? value : value?.total;
+  return typeof count === "number" && Number.isFinite(count) && count >= 0 ? count : undefined;
+}
+
+const namedKinds: Readonly<Record<string, FailureKind>> = {
+  AI_LoadAPIKeyError: "auth",
+  AI_NoSuchModelError: "model-not-found",
+  AI_InvalidPromptError: "invalid-request",
+  AI_InvalidArgumentError: "invalid-request",
+  AI_UnsupportedFunctionalityError: "invalid-request",
+  TimeoutError: "timeout",
+};
+
+/**
+ * Maps an AI SDK error to a {@link ProviderError}: `APICallError` (matched by name, so any copy of the SDK
+ * works) by `statusCode` and body, with `Retry-After`; no status means the request never got an answer
+ * (`network`). The raw error is never kept as `cause` (its `url` and request body can carry keys): only a
+ * scrubbed copy.
+ */
+export function mapAiSdkError(error: unknown, providerId: string, clock: Clock = systemClock): ProviderError {
+  if (ProviderError.isInstance(error)) return error;
+  const { name, statusCode, responseBody, responseHeaders, isRetryable } = (error ?? {}) as {
+    name?: unknown;
+    statusCode?: unknown;
+    responseBody?: unknown;
+    responseHeaders?: Record<string, string> | undefined;
+    isRetryable?: unknown;
+  };
+  const message = error instanceof Error ? error.message : String(error);
+  const body = typeof responseBody === "string" ? responseBody : undefined;
+  const cause = scrubbedError(error);
+  if (name === "AI_APICallError") {
+    if (typeof statusCode === "number") {
+      const kind = kindForHttpStatus(statusCode, `${message} ${body ?? ""}`);
+      const retryAfterMs = parseRetryAfterMs(
+        {
+          retryAfter: header(responseHeaders, "retry-after"),
+          retryAfterMs: header(responseHeaders, "retry-after-ms"),
+        },
+        clock.now(),
+      );
+      return new ProviderError(`${providerId}: HTTP ${statusCode}: ${message}`, {
+        kind,
+        providerId,
+        status: statusCode,
+        cause,
+        ...(body === undefined ? {} : { body }),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    const kind: FailureKind = isRetryable === false ? "server-error" : "network";
+    return new ProviderError(`${providerId}: ${message}`, { kind, providerId, cause });
+  }
+  const named = typeof name === "string" ? namedKinds[name] : undefined;
+  const code = networkCodeOf(error);
+  const kind: FailureKind =
+    named ??
+    (code !== undefined || (error instanceof TypeError && /fetch failed/i.test(message))
+      ? "network"
+      : "server-error");
+  return new ProviderError(`${providerId}: ${message}`, { kind, providerId, cause });
+}
+
+function header(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (headers === undefined) return undefined;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}

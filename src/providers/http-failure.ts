@@ -1,0 +1,71 @@
+import type { FailureKind } from "../errors/failure-kind.js";
+
+/**
+ * Phrases of a 429 that mean a spent quota (billing, plan limits), not throttling: Ollama Cloud's
+ * "session/weekly/hourly usage limit" (continuedev/continue#11444, #9233) and OpenAI's `insufficient_quota`.
+ * Waiting does not fix these, so they are never transport-retried.
+ */
+const quotaPattern =
+  /usage limit|(?:hourly|daily|weekly|monthly|session) limit|quota|insufficient_quota|billing|credit balance|payment required/i;
+
+/** Phrases of a 400 (or 413) that mean the prompt did not fit the model's window. */
+const contextOverflowPattern =
+  /context (?:length|window|size)|maximum context|too many tokens|prompt is too long|input (?:length|is too long)|exceeds? (?:the )?(?:context|maximum|max)|num_ctx|token limit|context_length_exceeded/i;
+
+/**
+ * The failure kind of an HTTP error status, with the provider's message to tell apart the kinds one
+ * status carries (DESIGN.md section 3; RELIABILITY-ANCHORS.md sections 3 and 5):
+ * 401/403 → `auth`; 404 → `model-not-found`; 400/413/422 → `context-overflow` when the message says the
+ * prompt did not fit, else `invalid-request`; 402 → `quota-exhausted`; 429 → `quota-exhausted` when the
+ * message names a usage limit or quota, else `rate-limited`; 408 → `timeout`; 5xx → `server-error`;
+ * any other status → `invalid-request`.
+ */
+export function kindForHttpStatus(status: number, message = ""): FailureKind {
+  if (status === 401 || status === 403) return "auth";
+  if (status === 404) return "model-not-found";
+  if (status === 402) return "quota-exhausted";
+  if (status === 408) return "timeout";
+  if (status === 429) return quotaPattern.test(message) ? "quota-exhausted" : "rate-limited";
+  if (status === 400 || status === 413 || status === 422) {
+    return contextOverflowPattern.test(message) ? "context-overflow" : "invalid-request";
+  }
+  if (status >= 500) return "server-error";
+  return "invalid-request";
+}
+
+/** True when `message` says the prompt did not fit the context window (any status). */
+export function mentionsContextOverflow(message: string): boolean {
+  return contextOverflowPattern.test(message);
+}
+
+/**
+ * A `Retry-After` (seconds or an HTTP-date) or `retry-after-ms` header value in ms, or `undefined` when it
+ * is absent or unreadable. A date in the past is 0.
+ * @param now ms since the epoch, from the injected clock, to turn an HTTP-date into a delay.
+ */
+export function parseRetryAfterMs(
+  headers: { retryAfter?: string | null | undefined; retryAfterMs?: string | null | undefined },
+  now: number,
+): number | undefined {
+  const ms = headers.retryAfterMs?.trim();
+  if (ms !== undefined && ms !== "" && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
+  const value = headers.retryAfter?.trim();
+  if (value === undefined || value === "") return undefined;
+  if (/^\d+(?:\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The error code (`ECONNRESET`, `UND_ERR_SOCKET`, ...) of `error` or of an error in its `cause` chain
+ * (fetch's `TypeError: fetch failed` keeps the socket error in `cause`). Depth-capped at 5.
+ */
+export function networkCodeOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
+    if (typeof current !== "object" || current === null) return undefined;
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === "string") return code;
+    current = cause;
+  }
+  return undefined;
+}

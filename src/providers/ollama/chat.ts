@@ -1,0 +1,152 @@
+import type { ChatRequest, ChatResponse } from "ollama/browser";
+import { Ollama } from "ollama/browser";
+import { childController } from "../../abort.js";
+import type { Clock } from "../../clock.js";
+import { ProviderError } from "../../errors/provider-error.js";
+import type { GenerationInput } from "../../model.js";
+import type { Usage } from "../../trace.js";
+import { attachCallDetails } from "../call-details.js";
+import { guardedFetch } from "./guarded-fetch.js";
+import { type CallSite, mapOllamaError } from "./map-error.js";
+import { describeMissingModel } from "./model-hint.js";
+import type { StreamProbe } from "./ndjson-guard.js";
+import type { ResolvedOllamaSettings } from "./settings.js";
+
+/** Tokens of slack when telling a full window from a prompt that fit (Ollama reports `num_ctx − 1`). */
+const overflowSlackTokens = 8;
+
+/**
+ * One request to `/api/chat` through a fresh ollama-js client whose `fetch` carries this call's signal.
+ * A client per request keeps streams from piling up in the client's `ongoingStreamedRequests`
+ * (ollama-js#295), and the stream is aborted in `finally` unless `done` arrived, so no body stays open.
+ *
+ * @throws ProviderError of the matching kind (with the text so far attached), or `signal.reason` on abort.
+ */
+export async function chatOnce(
+  settings: ResolvedOllamaSettings,
+  body: ChatRequest,
+  signal: AbortSignal,
+  clock: Clock,
+): Promise<GenerationInput> {
+  const site: CallSite = {
+    providerId: settings.id,
+    host: settings.host,
+    model: settings.model,
+    timeoutMs: settings.timeoutMs,
+  };
+  const { controller, dispose } = childController(signal);
+  const probe: StreamProbe = {};
+  const timer =
+    settings.timeoutMs === undefined
+      ? undefined
+      : clock.setTimeout(() => {
+          probe.timedOut = true;
+          controller.abort(new DOMException("rungs: the per-call timeout fired", "TimeoutError"));
+        }, settings.timeoutMs);
+  const client = new Ollama({
+    host: settings.host,
+    headers: settings.headers,
+    fetch: guardedFetch(settings.fetch, controller, probe, { maxLineChars: settings.maxLineChars, clock }),
+  });
+  let text = "";
+  let stream: { abort(): void } | undefined;
+  let finished = false;
+  try {
+    let final: ChatResponse | undefined;
+    if (settings.stream) {
+      const parts = await client.chat({ ...body, stream: true });
+      stream = parts;
+      for await (const part of parts) {
+        text += part.message?.content ?? "";
+        if (part.done) final = part;
+      }
+    } else {
+      final = await client.chat({ ...body, stream: false });
+      text = final.message?.content ?? "";
+      if (probe.fault !== undefined || probe.errorLine !== undefined)
+        throw new Error("rungs: bad response body");
+    }
+    const generation = finish(final, text, settings, site);
+    finished = true;
+    return generation;
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    const mapped = mapOllamaError(error, probe, site, text);
+    if (mapped.kind === "model-not-found" && mapped.status === 404) {
+      throw await withModelHint(mapped, settings, signal, clock);
+    }
+    throw mapped;
+  } finally {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    if (!finished) stream?.abort();
+    // Release the connection whatever happened; after a complete body this is a no-op.
+    controller.abort(new DOMException("rungs: call ended", "AbortError"));
+    dispose();
+  }
+}
+
+/** Maps the final message: `done_reason` decides; a missing one is never success (RELIABILITY-ANCHORS §3). */
+function finish(
+  final: ChatResponse | undefined,
+  text: string,
+  settings: ResolvedOllamaSettings,
+  site: CallSite,
+): GenerationInput {
+  const usage = usageOf(final);
+  const incomplete = (detail: string) =>
+    attachCallDetails(
+      new ProviderError(
+        `Ollama ${site.providerId} at ${site.host}: ${detail}; the answer may be incomplete, so it is not taken as success.`,
+        { kind: "server-error", providerId: site.providerId, status: 200 },
+      ),
+      { partialText: text },
+    );
+  if (final === undefined || final.done !== true)
+    throw incomplete('the response had no final "done" message');
+  const reason = final.done_reason;
+  if (typeof reason !== "string" || reason === "")
+    throw incomplete("the final message carried no done_reason");
+  if (reason === "length") {
+    const prompt = usage.inputTokens;
+    if (
+      prompt !== undefined &&
+      prompt >= settings.options.num_ctx - overflowSlackTokens &&
+      text.trim() === ""
+    ) {
+      throw new ProviderError(
+        `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${settings.options.num_ctx} tokens) and nothing was generated. ` +
+          "Shorten the prompt, raise options.num_ctx, or wrap the model in treeSplit.",
+        { kind: "context-overflow", providerId: site.providerId, status: 200 },
+      );
+    }
+    return { text, finishReason: "length", usage };
+  }
+  return { text, finishReason: reason === "stop" ? "stop" : "other", usage };
+}
+
+/** `prompt_eval_count` and `eval_count`, each optional (missing on cached prompts: ollama/ollama#2068). */
+function usageOf(final: ChatResponse | undefined): Usage {
+  const usage: Usage = {};
+  const input = final?.prompt_eval_count as unknown;
+  const output = final?.eval_count as unknown;
+  if (typeof input === "number" && Number.isFinite(input) && input >= 0) usage.inputTokens = input;
+  if (typeof output === "number" && Number.isFinite(output) && output >= 0) usage.outputTokens = output;
+  return usage;
+}
+
+async function withModelHint(
+  error: ProviderError,
+  settings: ResolvedOllamaSettings,
+  signal: AbortSignal,
+  clock: Clock,
+): Promise<ProviderError> {
+  const hint = await describeMissingModel(settings, signal, clock);
+  if (hint === undefined) return error;
+  return new ProviderError(`${error.message} ${hint}`, {
+    kind: error.kind,
+    providerId: error.providerId,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.body === undefined ? {} : { body: error.body }),
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+  });
+}

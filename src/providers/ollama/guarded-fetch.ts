@@ -1,0 +1,94 @@
+import type { Clock } from "../../clock.js";
+import { maxProviderBodyChars } from "../../errors/provider-error.js";
+import { parseRetryAfterMs } from "../http-failure.js";
+import { ndjsonGuard, type StreamProbe } from "./ndjson-guard.js";
+
+/** The `fetch` the ollama client is given for one request. */
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A `fetch` for one call of the ollama client. ollama-js takes no per-call signal (ollama-js#274, #131),
+ * so this carries the call's `controller` signal into every request it makes (and links the client's own
+ * stream signal to it, so `stream.abort()` stops the request too). It also:
+ * - notes the status and `Retry-After` (the client drops headers), and replaces an error body with a
+ *   capped `{"error"}` JSON, so the client neither reads an unbounded body nor logs to the console;
+ * - passes a 2xx body through {@link ndjsonGuard}.
+ */
+export function guardedFetch(
+  base: FetchFunction,
+  controller: AbortController,
+  probe: StreamProbe,
+  limits: { maxLineChars: number; clock: Clock },
+): FetchFunction {
+  return async (input, init = {}) => {
+    const own = init.signal;
+    if (own !== undefined && own !== null) {
+      if (own.aborted) controller.abort(own.reason);
+      else own.addEventListener("abort", () => controller.abort(own.reason), { once: true });
+    }
+    const response = await base(input, { ...init, signal: controller.signal });
+    probe.status = response.status;
+    if (!response.ok) {
+      const retryAfterMs = parseRetryAfterMs(
+        {
+          retryAfter: response.headers.get("retry-after"),
+          retryAfterMs: response.headers.get("retry-after-ms"),
+        },
+        limits.clock.now(),
+      );
+      if (retryAfterMs !== undefined) probe.retryAfterMs = retryAfterMs;
+      const body = await readCapped(response, maxProviderBodyChars);
+      probe.errorBody = body;
+      return new Response(JSON.stringify({ error: errorMessageOf(body) || `HTTP ${response.status}` }), {
+        status: response.status,
+        headers: { "content-type": "application/json" },
+      });
+    }
+    if (response.body === null) return response;
+    return new Response(response.body.pipeThrough(ndjsonGuard(probe, limits.maxLineChars)), {
+      status: response.status,
+      headers: response.headers,
+    });
+  };
+}
+
+/** Reads at most `maxChars` of a body, then cancels the rest (error bodies can be whole HTML pages). */
+async function readCapped(response: Response, maxChars: number): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length <= maxChars) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value, { stream: true });
+    }
+    return `${text.slice(0, maxChars)}… [cut at ${maxChars} chars]`;
+  } catch {
+    return text;
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Ollama's JSON error field, or the body itself when it is not JSON. */
+function errorMessageOf(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null) {
+      const { error } = parsed as { error?: unknown };
+      if (typeof error === "string") return error;
+      if (
+        typeof error === "object" &&
+        error !== null &&
+        typeof (error as { message?: unknown }).message === "string"
+      ) {
+        return (error as { message: string }).message;
+      }
+    }
+  } catch {
+    // not JSON: the text is the message
+  }
+  return body.trim();
+}

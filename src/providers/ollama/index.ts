@@ -1,0 +1,10 @@
+// rungs/ollama: models on an Ollama server (local or Ollama Cloud) through the official `ollama` client.
+
+export { partialTextOf, transportRetriesOf } from "../call-details.js";
+export {
+  RetryQuota,
+  type TransportRetryOptions,
+} from "../transport-retry.js";
+export type { FetchFunction } from "./guarded-fetch.js";
+export { OllamaModel, ollama } from "./ollama-model.js";
+export { defaultOllamaHost, type OllamaModelOptions, type OllamaSettings } from "./settings.js";

@@ -1,0 +1,128 @@
+import type { ChatRequest } from "ollama/browser";
+import { systemClock } from "../../clock.js";
+import {
+  type CallOptions,
+  defineModel,
+  type GenerateRequest,
+  type Generation,
+  type Model,
+  type ModelCapabilities,
+} from "../../model.js";
+import { renderMessages } from "../../prompt.js";
+import {
+  type ResolvedTransportRetryOptions,
+  resolveTransportRetryOptions,
+  withTransportRetries,
+} from "../transport-retry.js";
+import { chatOnce } from "./chat.js";
+import { type OllamaSettings, type ResolvedOllamaSettings, resolveOllamaSettings } from "./settings.js";
+
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * A {@link Model} backed by an Ollama server, local or Ollama Cloud. Credentials live in private fields;
+ * `JSON.stringify` and `util.inspect` show only the id, the model and the host (without credentials).
+ */
+export class OllamaModel implements Model {
+  readonly id: string;
+  readonly capabilities: ModelCapabilities;
+  /** The model name on the server. */
+  readonly model: string;
+  /** The server, without credentials. */
+  readonly host: string;
+  readonly #settings: ResolvedOllamaSettings;
+  readonly #retry: ResolvedTransportRetryOptions;
+  readonly #leaf: Model;
+
+  /** @throws InvalidArgumentError naming the option. */
+  constructor(settings: OllamaSettings) {
+    this.#settings = resolveOllamaSettings(settings);
+    this.#retry = resolveTransportRetryOptions(this.#settings.retry);
+    this.id = this.#settings.id;
+    this.model = this.#settings.model;
+    this.host = this.#settings.host;
+    this.capabilities = Object.freeze({
+      continueAssistant: true,
+      contextWindowTokens: this.#settings.options.num_ctx,
+    });
+    this.#leaf = defineModel(this.id, async (request, options) => {
+      const clock = this.#settings.clock ?? options.clock ?? systemClock;
+      const body = chatBody(request, this.#settings);
+      const { value, transportRetries } = await withTransportRetries(
+        () => chatOnce(this.#settings, body, options.signal, clock),
+        {
+          modelId: this.id,
+          options: this.#retry,
+          clock,
+          signal: options.signal,
+          events: options.events,
+          path: options.path,
+        },
+      );
+      return transportRetries.length > 0 ? { ...value, trace: { ...value.trace, transportRetries } } : value;
+    });
+  }
+
+  /**
+   * Generates through `/api/chat`. A trailing assistant message is continued natively (Ollama extends it).
+   * @throws ProviderError of a normalised kind; `signal.reason` on abort; `BudgetExhaustedError` when a
+   *   shared budget runs out.
+   */
+  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation> {
+    return this.#leaf.generate(request, options);
+  }
+
+  /** What `JSON.stringify` shows: no headers, no key. */
+  toJSON(): { id: string; provider: "ollama"; model: string; host: string } {
+    return { id: this.id, provider: "ollama", model: this.model, host: this.host };
+  }
+
+  [inspectCustom](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
+    return `OllamaModel ${inspect(this.toJSON(), options)}`;
+  }
+}
+
+/**
+ * A model on an Ollama server through the official `ollama` client: local (`host` defaults to
+ * `http://127.0.0.1:11434`) or Ollama Cloud (`host: "https://ollama.com"`, `apiKey` or `OLLAMA_API_KEY`).
+ *
+ * - Finish: `done_reason: "length"` → `finishReason: "length"` (continued by `continueUntilComplete`); a
+ *   missing `done_reason` or `done` is never success (`server-error`, text so far kept); an empty `length`
+ *   answer whose prompt filled `num_ctx` is `context-overflow`.
+ * - Usage: `prompt_eval_count` → `inputTokens`, `eval_count` → `outputTokens`, each when reported.
+ * - Options: `num_ctx` and `num_predict` always sent (`request.maxOutputTokens` overrides `num_predict`;
+ *   `request.temperature` and `request.stop` are passed on).
+ * - Errors: 401/403 `auth`, 404 `model-not-found` (the message lists the models the server has), 400
+ *   `invalid-request` or `context-overflow`, 429 `rate-limited` or (usage limit) `quota-exhausted`, 5xx
+ *   `server-error`, connection failures `network`, `timeoutMs` `timeout`. 429/5xx/network are retried inside
+ *   the call (see `retry`); each retry is in `generation.trace.transportRetries` and a `transport-retry` event.
+ * - Abort: each call's signal reaches its HTTP request, streamed or not.
+ *
+ * @throws InvalidArgumentError at construction, naming a bad option.
+ * @example
+ * const local = ollama({ model: "qwen3:8b", options: { num_ctx: 16384 } });
+ * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", apiKey: process.env.OLLAMA_API_KEY });
+ */
+export function ollama(settings: OllamaSettings): OllamaModel {
+  return new OllamaModel(settings);
+}
+
+/** The `/api/chat` body for a request: messages from the shared renderer, options with both window caps. */
+export function chatBody(request: GenerateRequest, settings: ResolvedOllamaSettings): ChatRequest {
+  const options: Record<string, unknown> = { ...settings.options };
+  if (request.maxOutputTokens !== undefined) options.num_predict = request.maxOutputTokens;
+  if (request.temperature !== undefined) options.temperature = request.temperature;
+  if (request.stop !== undefined) options.stop = [...request.stop];
+  const body: ChatRequest = {
+    model: settings.model,
+    messages: renderMessages(request).map((m) => ({ role: m.role, content: m.content })),
+    options,
+  };
+  if (settings.think !== undefined) body.think = settings.think;
+  if (settings.keepAlive !== undefined) body.keep_alive = settings.keepAlive;
+  return body;
+}

@@ -1,0 +1,198 @@
+import { z } from "zod";
+import type { Clock } from "../../clock.js";
+import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
+import { parseOptions, schemas } from "../../options.js";
+import { redactText, registerSecret, secretHeaderNames } from "../../redact.js";
+import { type TransportRetryOptions, transportRetrySchema } from "../transport-retry.js";
+import type { FetchFunction } from "./guarded-fetch.js";
+
+/** Ollama's model options (`num_ctx`, `num_predict`, `top_k`, `seed`, ...), sent as the request's `options`. */
+export type OllamaModelOptions = {
+  /** Context window in tokens. A longer prompt is cut silently by Ollama (ollama/ollama#3839). @default 8192 */
+  num_ctx?: number;
+  /** Most output tokens (−1: no cap); `request.maxOutputTokens` overrides it per call. @default 4096 */
+  num_predict?: number;
+  temperature?: number;
+  seed?: number;
+  top_k?: number;
+  top_p?: number;
+  stop?: string[];
+} & Record<string, unknown>;
+
+/** Settings of {@link ollama}. */
+export interface OllamaSettings {
+  /** The model name on the server, e.g. `"qwen3:8b"` or (on Ollama Cloud) `"gpt-oss:120b"`. */
+  model: string;
+  /**
+   * The server. `"https://ollama.com"` is Ollama Cloud. Credentials in the URL (`user:pass@`) are moved to
+   * an `Authorization: Basic` header and never appear in ids, messages or records.
+   * @default "http://127.0.0.1:11434"
+   */
+  host?: string;
+  /**
+   * Sent as `Authorization: Bearer <apiKey>`. Kept in a private field, masked everywhere rungs writes.
+   * @default process.env.OLLAMA_API_KEY when `host` is https://ollama.com, else none
+   */
+  apiKey?: string;
+  /** Extra request headers (values of `authorization`-like headers are treated as secrets). */
+  headers?: Record<string, string>;
+  /** Ollama model options; `num_ctx` and `num_predict` are always sent, since defaults changed across versions. */
+  options?: OllamaModelOptions;
+  /** The model id in traces and records. @default `"ollama:<model>"` (`"ollama-cloud:<model>"` on ollama.com) */
+  id?: string;
+  /**
+   * Stream the answer (NDJSON). Streaming keeps text that arrived before a failure, and headers arrive at
+   * once, so a long local generation is not cut by undici's 300 s headers timeout (ollama-js#72, #144).
+   * @default true
+   */
+  stream?: boolean;
+  /** Ask a thinking model to think (Ollama's `think`); the thinking is not part of `text`. */
+  think?: boolean | "low" | "medium" | "high";
+  /** How long the server keeps the model loaded, e.g. `"10m"` or seconds. */
+  keepAlive?: string | number;
+  /** Most ms one request may take; then it fails as `timeout` (not retried). @default none (the Budget deadline governs) */
+  timeoutMs?: number;
+  /** Transport retries of 429, 5xx and network failures inside one call. */
+  retry?: TransportRetryOptions;
+  /** Time source for retry sleeps and `timeoutMs`. @default the call's clock, else systemClock */
+  clock?: Clock;
+  /** The `fetch` to use (e.g. undici's, with an Agent without the 300 s headers timeout). @default globalThis.fetch */
+  fetch?: FetchFunction;
+  /** Longest NDJSON line (or non-streamed body) read, in characters; a longer one fails as malformed. @default 4_194_304 */
+  maxLineChars?: number;
+}
+
+const settingsSchema = z
+  .object({
+    model: schemas.nonEmptyString,
+    host: z.string({ error: "must be a URL string" }).optional(),
+    apiKey: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+    headers: z.record(z.string(), z.string({ error: "must be strings" })).optional(),
+    options: z
+      .object({
+        num_ctx: schemas.positiveInt.optional(),
+        num_predict: z
+          .number()
+          .int({ error: "must be a whole number" })
+          .min(-2, { error: "must be −2, −1 or more" })
+          .optional(),
+      })
+      .catchall(z.unknown())
+      .optional(),
+    id: schemas.nonEmptyString.optional(),
+    stream: z.boolean({ error: "must be true or false" }).optional(),
+    think: z.union([z.boolean(), z.enum(["low", "medium", "high"])]).optional(),
+    keepAlive: z.union([z.string(), z.number()]).optional(),
+    timeoutMs: schemas.positiveNumber.optional(),
+    retry: transportRetrySchema.optional(),
+    clock: z
+      .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
+        error: "must be a Clock",
+      })
+      .optional(),
+    fetch: schemas.fn.optional(),
+    maxLineChars: schemas.positiveInt.optional(),
+  })
+  .strict();
+
+/** Settings after validation, with credentials split out of the host. */
+export interface ResolvedOllamaSettings {
+  id: string;
+  model: string;
+  /** The host without credentials: safe to show. */
+  host: string;
+  /** Every header sent, credentials included: never leaves the model's private fields. */
+  headers: Record<string, string>;
+  options: OllamaModelOptions & { num_ctx: number; num_predict: number };
+  stream: boolean;
+  think?: boolean | "low" | "medium" | "high";
+  keepAlive?: string | number;
+  timeoutMs?: number;
+  retry: TransportRetryOptions | undefined;
+  clock?: Clock;
+  fetch: FetchFunction;
+  maxLineChars: number;
+}
+
+/** Where Ollama listens by default. */
+export const defaultOllamaHost = "http://127.0.0.1:11434";
+
+/**
+ * Validates and resolves {@link OllamaSettings} once, at construction, registering every credential with
+ * the redactor.
+ * @throws InvalidArgumentError naming the option.
+ */
+export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaSettings {
+  const parsed = parseOptions("ollama", settingsSchema, settings);
+  const url = parseHost(parsed.host ?? defaultOllamaHost);
+  const headers: Record<string, string> = { ...parsed.headers };
+  for (const [name, value] of Object.entries(headers)) {
+    if (secretHeaderNames.has(name.toLowerCase())) {
+      registerSecret(value);
+      registerSecret(value.replace(/^(Bearer|Basic)\s+/i, ""));
+    }
+  }
+  const hasAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
+  const cloud = url.protocol === "https:" && url.hostname === "ollama.com";
+  const apiKey = parsed.apiKey ?? (cloud ? environmentKey() : undefined);
+  if (url.username !== "" || url.password !== "") {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    registerSecret(password);
+    registerSecret(url.password);
+    const basic = btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)));
+    registerSecret(basic);
+    if (!hasAuthorization && apiKey === undefined) headers.Authorization = `Basic ${basic}`;
+    url.username = "";
+    url.password = "";
+  }
+  if (apiKey !== undefined && !hasAuthorization) {
+    registerSecret(apiKey);
+    headers.Authorization = `Bearer ${apiKey}`;
+  }
+  const host = url.href.replace(/\/+$/, "");
+  const resolved: ResolvedOllamaSettings = {
+    id: parsed.id ?? `${cloud ? "ollama-cloud" : "ollama"}:${parsed.model}`,
+    model: parsed.model,
+    host,
+    headers,
+    options: {
+      ...parsed.options,
+      num_ctx: parsed.options?.num_ctx ?? 8192,
+      num_predict: parsed.options?.num_predict ?? 4096,
+    },
+    stream: parsed.stream ?? true,
+    retry: parsed.retry as TransportRetryOptions | undefined,
+    fetch: (parsed.fetch as FetchFunction | undefined) ?? ((input, init) => globalThis.fetch(input, init)),
+    maxLineChars: parsed.maxLineChars ?? 4_194_304,
+  };
+  if (parsed.think !== undefined) resolved.think = parsed.think;
+  if (parsed.keepAlive !== undefined) resolved.keepAlive = parsed.keepAlive;
+  if (parsed.timeoutMs !== undefined) resolved.timeoutMs = parsed.timeoutMs;
+  if (parsed.clock !== undefined) resolved.clock = parsed.clock;
+  return resolved;
+}
+
+/** The host as a URL; the error never repeats credentials the caller put in it. */
+function parseHost(host: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(host);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    const shown = redactText(host);
+    throw new InvalidArgumentError({
+      parameter: "host",
+      value: shown,
+      message: `ollama: option "host" must be an http(s) URL such as ${defaultOllamaHost} or https://ollama.com (got ${JSON.stringify(shown.slice(0, 60))}).`,
+    });
+  }
+  return url;
+}
+
+function environmentKey(): string | undefined {
+  const value = globalThis.process?.env?.OLLAMA_API_KEY;
+  return value !== undefined && value !== "" ? value : undefined;
+}

@@ -1,0 +1,249 @@
+import pRetry, { AbortError } from "p-retry";
+import { z } from "zod";
+import { type Clock, sleep } from "../clock.js";
+import { ProviderError } from "../errors/provider-error.js";
+import { emit, type RungsEvents } from "../events.js";
+import { parseOptions, schemas } from "../options.js";
+import type { TransportRetry } from "../trace.js";
+import { attachCallDetails, notTransportRetryable, partialTextOf } from "./call-details.js";
+
+/**
+ * A retry budget shared by many calls (the AWS SDK's retry quota): each transport retry costs
+ * `retryCost` tokens, each successful call refunds `successRefund`, and when the tokens run out calls stop
+ * retrying and fail at once. It keeps a fleet of tasks that all see 429s from multiplying the load.
+ *
+ * @example
+ * const quota = new RetryQuota({ capacity: 100 });
+ * const local = ollama({ model: "qwen3:8b", retry: { quota } });
+ * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
+ */
+export class RetryQuota {
+  /** Most tokens held. @default 500 (AWS SDK standard mode) */
+  readonly capacity: number;
+  /** Tokens one retry costs. @default 5 */
+  readonly retryCost: number;
+  /** Tokens a successful call gives back (never above `capacity`). @default 1 */
+  readonly successRefund: number;
+  #available: number;
+
+  /** @throws InvalidArgumentError for a capacity or cost that is not a whole number (capacity ≥ 1). */
+  constructor(options: { capacity?: number; retryCost?: number; successRefund?: number } = {}) {
+    const parsed = parseOptions(
+      "RetryQuota",
+      z
+        .object({
+          capacity: schemas.positiveInt.optional(),
+          retryCost: schemas.nonNegativeInt.optional(),
+          successRefund: schemas.nonNegativeInt.optional(),
+        })
+        .strict(),
+      options,
+    );
+    this.capacity = parsed.capacity ?? 500;
+    this.retryCost = parsed.retryCost ?? 5;
+    this.successRefund = parsed.successRefund ?? 1;
+    this.#available = this.capacity;
+  }
+
+  /** Tokens left now. */
+  get available(): number {
+    return this.#available;
+  }
+
+  /** Takes the cost of one retry; false (and nothing taken) when too few tokens are left. */
+  tryDebit(): boolean {
+    if (this.#available < this.retryCost) return false;
+    this.#available -= this.retryCost;
+    return true;
+  }
+
+  /** Gives back the refund of one successful call. */
+  refund(): void {
+    this.#available = Math.min(this.capacity, this.#available + this.successRefund);
+  }
+}
+
+/** How a provider retries transport failures (429, 5xx, network) inside one call. */
+export interface TransportRetryOptions {
+  /** Retries after the first try, so at most `1 + maxRetries` requests per call. @default 2 */
+  maxRetries?: number;
+  /** Base of the exponential backoff, in ms: retry n waits `random(0, min(maxDelayMs, initialDelayMs·2ⁿ⁻¹))`. @default 500 */
+  initialDelayMs?: number;
+  /** Cap of one backoff delay, in ms. @default 8_000 (openai-node's cap) */
+  maxDelayMs?: number;
+  /**
+   * Longest `Retry-After` honoured, in ms. A server asking for a longer wait is not waited for: the call
+   * fails at once as `rate-limited`, so a ladder climbs to its next rung instead of sleeping.
+   * @default 30_000
+   */
+  maxRetryAfterMs?: number;
+  /** A retry budget shared with other models. @default a quota of its own per model (capacity 500) */
+  quota?: RetryQuota;
+  /** Random numbers in [0, 1) for the jitter; inject a seeded one in tests. @default Math.random */
+  random?: () => number;
+}
+
+/** {@link TransportRetryOptions} with every default filled in. */
+export interface ResolvedTransportRetryOptions {
+  maxRetries: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+  quota: RetryQuota;
+  random: () => number;
+}
+
+/** The zod schema of {@link TransportRetryOptions}, for providers' option schemas. */
+export const transportRetrySchema = z
+  .object({
+    maxRetries: schemas.nonNegativeInt.max(20, { error: "must be at most 20" }).optional(),
+    initialDelayMs: z
+      .number({ error: "must be a finite number" })
+      .min(0, { error: "must be 0 or more" })
+      .optional(),
+    maxDelayMs: z
+      .number({ error: "must be a finite number" })
+      .min(0, { error: "must be 0 or more" })
+      .optional(),
+    maxRetryAfterMs: z
+      .number({ error: "must be a finite number" })
+      .min(0, { error: "must be 0 or more" })
+      .optional(),
+    quota: z.custom<RetryQuota>((v) => v instanceof RetryQuota, { error: "must be a RetryQuota" }).optional(),
+    random: schemas.fn.optional(),
+  })
+  .strict();
+
+/** Fills the defaults of already-validated options. */
+export function resolveTransportRetryOptions(
+  options: z.output<typeof transportRetrySchema> | undefined,
+): ResolvedTransportRetryOptions {
+  return {
+    maxRetries: options?.maxRetries ?? 2,
+    initialDelayMs: options?.initialDelayMs ?? 500,
+    maxDelayMs: options?.maxDelayMs ?? 8_000,
+    maxRetryAfterMs: options?.maxRetryAfterMs ?? 30_000,
+    quota: options?.quota ?? new RetryQuota(),
+    random: (options?.random as (() => number) | undefined) ?? Math.random,
+  };
+}
+
+/**
+ * The full-jitter backoff delay of retry `retry` (1-based), in ms: `random · min(cap, base · 2^(retry−1))`,
+ * so it lies in [0, min(cap, base·2ⁿ⁻¹)] (AWS Architecture Blog, "Exponential Backoff And Jitter").
+ */
+export function backoffDelayMs(
+  retry: number,
+  options: { initialDelayMs: number; maxDelayMs: number },
+  random: () => number,
+): number {
+  const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** Math.max(0, retry - 1));
+  const r = random();
+  const unit = Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
+  return Math.floor(unit * ceiling);
+}
+
+/** Where a call runs and reports its retries. */
+export interface TransportRetryContext {
+  modelId: string;
+  options: ResolvedTransportRetryOptions;
+  clock: Clock;
+  signal?: AbortSignal | undefined;
+  events?: RungsEvents | undefined;
+  path?: string | undefined;
+}
+
+/**
+ * Runs `call`, retrying transport failures with p-retry: only `ProviderError`s whose kind is transient
+ * (`rate-limited`, `server-error`, `network`) and that lost no output (no partial text) are retried, up to
+ * `maxRetries`, while the shared quota lasts. Each wait honours the server's `Retry-After` up to
+ * `maxRetryAfterMs` (a longer one fails at once as `rate-limited`), otherwise uses full jitter, and sleeps
+ * on the injected clock, rejecting with `signal.reason` the moment the signal aborts.
+ *
+ * Every retry is recorded: emitted as a `transport-retry` event, returned with the value, and on final
+ * failure attached to the error (read it with `transportRetriesOf`).
+ *
+ * @throws the last error of `call` (with its transport retries attached), or `signal.reason` on abort.
+ */
+export async function withTransportRetries<T>(
+  call: (tryNumber: number) => Promise<T>,
+  context: TransportRetryContext,
+): Promise<{ value: T; transportRetries: readonly TransportRetry[] }> {
+  const { options, signal, clock } = context;
+  const transportRetries: TransportRetry[] = [];
+  let lastError: unknown;
+  try {
+    const value = await pRetry(
+      async (tryNumber) => {
+        try {
+          return await call(tryNumber);
+        } catch (error) {
+          lastError = retryAfterTooLong(error, options.maxRetryAfterMs) ?? error;
+          if (signal?.aborted || !isRetryableFailure(lastError) || lastError !== error) {
+            throw new AbortError(lastError instanceof Error ? lastError : new Error(String(lastError)));
+          }
+          throw error;
+        }
+      },
+      {
+        retries: options.maxRetries,
+        minTimeout: 0,
+        maxTimeout: 0,
+        factor: 1,
+        ...(signal === undefined ? {} : { signal }),
+        shouldRetry: async ({ retriesConsumed }) => {
+          const error = lastError as ProviderError;
+          if (!options.quota.tryDebit()) return false;
+          const retry = retriesConsumed + 1;
+          const delayMs = error.retryAfterMs ?? backoffDelayMs(retry, options, options.random);
+          const record: TransportRetry = { retry, kind: error.kind, delayMs, message: error.message };
+          if (error.status !== undefined) record.status = error.status;
+          transportRetries.push(record);
+          emit(context.events, "transport-retry", {
+            path: context.path ?? "",
+            timestamp: clock.now(),
+            modelId: context.modelId,
+            retry: record,
+          });
+          if (delayMs > 0) await sleep(delayMs, { clock, signal });
+          else signal?.throwIfAborted();
+          return true;
+        },
+      },
+    );
+    options.quota.refund();
+    return { value, transportRetries };
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw attachCallDetails(lastError ?? error, { transportRetries: [...transportRetries] });
+  }
+}
+
+function isRetryableFailure(error: unknown): error is ProviderError {
+  if (!ProviderError.isInstance(error) || !error.isRetryable) return false;
+  // Output already received is never thrown away by re-sending the request: the attempt keeps it instead.
+  if (notTransportRetryable(error)) return false;
+  const partial = partialTextOf(error);
+  return partial === undefined || partial.length === 0;
+}
+
+/** A rate-limit whose Retry-After exceeds the cap becomes a fail-fast error that says why it did not wait. */
+function retryAfterTooLong(error: unknown, maxRetryAfterMs: number): ProviderError | undefined {
+  if (!ProviderError.isInstance(error) || error.retryAfterMs === undefined) return undefined;
+  if (error.retryAfterMs <= maxRetryAfterMs || !error.isRetryable) return undefined;
+  const options = {
+    kind: "rate-limited" as const,
+    providerId: error.providerId,
+    retryAfterMs: error.retryAfterMs,
+    cause: error,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.body === undefined ? {} : { body: error.body }),
+  };
+  const failFast = new ProviderError(
+    `${error.message} The server asked to wait ${Math.ceil(error.retryAfterMs / 1000)} s, more than ` +
+      `maxRetryAfterMs (${maxRetryAfterMs} ms): not waiting, so a ladder can climb to its next rung.`,
+    options,
+  );
+  const partialText = partialTextOf(error);
+  return partialText === undefined ? failFast : attachCallDetails(failFast, { partialText });
+}

@@ -1,0 +1,146 @@
+// A real HTTP server on 127.0.0.1 (random port) speaking Ollama's /api/chat and /api/tags, scripted per test.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: Record<string, unknown>;
+  /** Resolves when the connection of this request closes (client abort, or the response ended). */
+  closed: Promise<number>;
+}
+
+/** One scripted answer to a /api/chat request. */
+export type ChatHandler = (res: ServerResponse, request: ReceivedRequest) => void | Promise<void>;
+
+export interface FakeOllama {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly requests: ReceivedRequest[];
+  /** Chat requests only. */
+  readonly chats: ReceivedRequest[];
+  /** Queues handlers for the next /api/chat requests, in order. */
+  script(...handlers: ChatHandler[]): void;
+  /** Models /api/tags lists. */
+  models: string[];
+  /** Resolves once `n` chat requests have arrived. */
+  untilChats(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFakeOllama(): Promise<FakeOllama> {
+  const requests: ReceivedRequest[] = [];
+  const queue: ChatHandler[] = [];
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const chats = () => requests.filter((r) => r.path === "/api/chat");
+  const state = { models: ["qwen3:8b"] };
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw === "" ? {} : (JSON.parse(raw) as Record<string, unknown>);
+    } catch {
+      body = { raw };
+    }
+    const closed = new Promise<number>((resolve) => res.on("close", () => resolve(performance.now())));
+    const received: ReceivedRequest = {
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers: req.headers,
+      body,
+      closed,
+    };
+    requests.push(received);
+    if (received.path === "/api/tags") {
+      json(res, 200, { models: state.models.map((name) => ({ name, model: name, size: 1 })) });
+      return;
+    }
+    if (received.path !== "/api/chat") {
+      json(res, 404, { error: `unexpected path ${received.path}` });
+      return;
+    }
+    const count = chats().length;
+    for (const waiter of waiters.filter((w) => w.n <= count)) waiter.resolve();
+    const handler = queue.shift();
+    if (handler === undefined) {
+      json(res, 500, { error: "fake-ollama: no scripted answer for this request" });
+      return;
+    }
+    await handler(res, received);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    get chats() {
+      return chats();
+    },
+    script: (...handlers) => queue.push(...handlers),
+    get models() {
+      return state.models;
+    },
+    set models(value: string[]) {
+      state.models = value;
+    },
+    untilChats: (n) =>
+      chats().length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Writes NDJSON lines (objects, or raw strings written as is) and ends the response unless `end` is false. */
+export function ndjson(
+  res: ServerResponse,
+  lines: Array<object | string>,
+  options: { end?: boolean } = {},
+): void {
+  if (!res.headersSent) res.writeHead(200, { "content-type": "application/x-ndjson" });
+  for (const line of lines) res.write(typeof line === "string" ? line : `${JSON.stringify(line)}\n`);
+  if (options.end !== false) res.end();
+}
+
+/** A streamed chat answer: one chunk per piece, then the final `done` message. */
+export function chatStream(
+  pieces: readonly string[],
+  final: { done_reason?: string; prompt_eval_count?: number; eval_count?: number } = {
+    done_reason: "stop",
+    prompt_eval_count: 12,
+    eval_count: pieces.length,
+  },
+): Array<object> {
+  return [
+    ...pieces.map((content) => ({ model: "m", message: { role: "assistant", content }, done: false })),
+    { model: "m", message: { role: "assistant", content: "" }, done: true, ...final },
+  ];
+}
+
+/** A non-streamed chat answer. */
+export function chatResponse(
+  content: string,
+  final: { done_reason?: string; prompt_eval_count?: number; eval_count?: number } = {
+    done_reason: "stop",
+    prompt_eval_count: 12,
+    eval_count: 3,
+  },
+): object {
+  return { model: "m", message: { role: "assistant", content }, done: true, ...final };
+}
