@@ -102,7 +102,9 @@ export function matches(
       pass: false,
       message:
         compiled.length === 1
-          ? `${options.description ?? description} It did not match ${compiled[0]!.display}.`
+          ? options.description === undefined
+            ? `${description} It did not.`
+            : `${options.description} It did not match ${compiled[0]!.display}.`
           : `${options.description ?? description} None of the ${compiled.length} accepted forms matched.`,
     };
   });
