@@ -1,5 +1,16 @@
 // rungs: the public surface. Re-exports only; every export is named (no `export *`).
 
+// The attempt engine: breakers, ladders, options shared by retryWithContext and escalateAcross
+export {
+  type BreakerPermit,
+  type BreakerSnapshot,
+  type BreakerState,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+} from "./attempts/breaker.js";
+export { CircuitBreakers, type CircuitBreakersOptions } from "./attempts/breaker-registry.js";
+export type { FeedbackMode, LadderEntry, LadderRung, RungSkipContext } from "./attempts/ladder.js";
+export type { AttemptEngineOptions } from "./attempts/options.js";
 export { Budget, BudgetExhaustedError, type BudgetOptions } from "./budget.js";
 export { type Clock, sleep, systemClock } from "./clock.js";
 // Errors
@@ -60,6 +71,8 @@ export {
   continueUntilComplete,
   continueUntilCompleteDefaults,
 } from "./primitives/continue-until-complete.js";
+export { type EscalateAcrossOptions, escalateAcross } from "./primitives/escalate-across.js";
+export { type RetryWithContextOptions, retryWithContext } from "./primitives/retry-with-context.js";
 export { removeSeamOverlap, type SeamOptions, seamDefaults } from "./primitives/seam.js";
 export {
   defaultMapPrompt,
@@ -90,6 +103,11 @@ export {
 } from "./providers/function.js";
 // Records
 export {
+  type JsonFileStatsStore,
+  jsonFileStatsStore,
+} from "./record/json-file-stats-store.js";
+export { type MemoryStatsStore, memoryStatsStore } from "./record/memory-stats-store.js";
+export {
   type ModelTotals,
   type RecordedExhaustion,
   type RecordedSkip,
@@ -101,6 +119,13 @@ export {
   type TaskLine,
   taskDirFromPath,
 } from "./record/record-run.js";
+export {
+  acceptRate,
+  type MaybePromise,
+  type RungStats,
+  type StatsSnapshot,
+  type StatsStore,
+} from "./record/stats-store.js";
 export {
   redactHeaders,
   redactText,
