@@ -6,6 +6,7 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     testing: "src/testing/index.ts",
+    ifeval: "src/rubric/ifeval/index.ts",
     ollama: "src/providers/ollama/index.ts",
     "ai-sdk": "src/providers/ai-sdk.ts",
     vitest: "src/vitest/index.ts",

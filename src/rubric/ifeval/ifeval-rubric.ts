@@ -1,0 +1,40 @@
+import { defineRubric } from "../rubric.js";
+import type { Rubric, Rule } from "../types.js";
+import {
+  bindInstructions,
+  candidateTexts,
+  type IfevalOptions,
+  parseIfevalOptions,
+  specOf,
+} from "./follow.js";
+import { pyStrip } from "./py.js";
+import type { IfevalRecord } from "./types.js";
+
+/**
+ * A rubric whose rules are the instructions of `record`, judged as {@link followInstructions} judges
+ * them: rule id = instruction id (a second occurrence of an id in one record gets `#2`, a third `#3`),
+ * description = the instruction in words with its kwargs, so a failed rule tells the model what it
+ * missed. Threshold 1: every instruction must hold. The rubric id is `ifeval-<key>` (`ifeval` when the
+ * record has no key).
+ *
+ * @example
+ * const rubric = ifevalRubric(record, { mode: "loose" });
+ * const verdict = await rubric.evaluate(response); // verdict.violations name the missed instructions
+ * @throws InvalidArgumentError for an unknown instruction id, a missing or malformed kwarg, or a bad `mode`.
+ */
+export function ifevalRubric(record: IfevalRecord, options?: IfevalOptions): Rubric<string> {
+  const { mode } = parseIfevalOptions("ifevalRubric", options);
+  const checks = bindInstructions(record);
+  const seen = new Map<string, number>();
+  const rules = record.instruction_id_list.map((id, index): Rule<string> => {
+    const occurrence = (seen.get(id) ?? 0) + 1;
+    seen.set(id, occurrence);
+    const check = checks[index] as (text: string) => boolean;
+    return {
+      id: occurrence === 1 ? id : `${id}#${occurrence}`,
+      description: specOf(id, index).describe(record.kwargs[index] ?? {}),
+      check: (output) => candidateTexts(output, mode).some((text) => pyStrip(text) !== "" && check(text)),
+    };
+  });
+  return defineRubric({ id: record.key === undefined ? "ifeval" : `ifeval-${record.key}`, rules });
+}
