@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   Budget,
   BudgetExhaustedError,
+  defineRubric,
   ExhaustedError,
   InvalidArgumentError,
   ProviderError,
+  predicate,
   RungsEvents,
   renderedChars,
   renderPrompt,
@@ -247,6 +249,36 @@ describe("retryWithContext", () => {
       .catch((e: ExhaustedError) => e.attempts[0]?.kind);
     expect(onlyErrored).toBe("rubric-error");
     expect(mixed).toBe("rejected");
+  });
+
+  it("works with defineRubric: rule messages reach the feedback, a throwing rule is rubric-error", async () => {
+    const rubric = defineRubric({
+      id: "demo",
+      rules: [
+        predicate("mentions-ok", (t) => ({ pass: t.includes("ok"), message: "say ok somewhere" })),
+        predicate("parses", (t) => {
+          if (t === "crash") throw new Error("parser exploded");
+          return true;
+        }),
+      ],
+    });
+    const model = scriptedModel("m", ["nope", "crash", "ok"]);
+    const generation = await retryWithContext(model, { rubric }).generate(ask("t"));
+    expect(generation.trace?.attempts?.map((a) => a.kind)).toEqual(["rejected", "rejected", undefined]);
+    expect(renderPrompt(model.calls[1]!.request)).toContain("rule mentions-ok: say ok somewhere");
+    const onlyCrash = scriptedModel("c", ["ok crash"]);
+    const crashRubric = defineRubric({
+      id: "c",
+      rules: [
+        predicate("parses", () => {
+          throw new Error("parser exploded");
+        }),
+      ],
+    });
+    const error = (await retryWithContext(onlyCrash, { rubric: crashRubric, maxAttempts: 1 })
+      .generate(ask("t"))
+      .catch((e: unknown) => e)) as ExhaustedError;
+    expect(error.attempts[0]?.kind).toBe("rubric-error");
   });
 
   it('onExhausted "best" returns the best-scoring attempt, not accepted', async () => {
