@@ -24,7 +24,9 @@ describe("RungsError.isInstance", () => {
 
   it("works across two loaded copies of the package, where instanceof does not", async () => {
     vi.resetModules();
-    const copy = (await import("../src/errors/index.js?copy=2")) as typeof import("../src/errors/index.js");
+    // A query string makes the loader evaluate the module again: a second copy, as ESM + CJS would give.
+    const secondCopy = "../src/errors/index.js?copy=2";
+    const copy = (await import(/* @vite-ignore */ secondCopy)) as typeof import("../src/errors/index.js");
     const foreign = new copy.ExhaustedError({ limit: "maxAttempts", attempts: [] });
     expect(foreign instanceof ExhaustedError).toBe(false);
     expect(ExhaustedError.isInstance(foreign)).toBe(true);

@@ -56,6 +56,16 @@ const optionsSchema = z
  */
 export function fromFunction(
   id: string,
+  fn: PromptFunction,
+  options?: FromFunctionOptions & { input?: "prompt" },
+): Model;
+export function fromFunction(
+  id: string,
+  fn: RequestFunction,
+  options: FromFunctionOptions & { input: "request" },
+): Model;
+export function fromFunction(
+  id: string,
   fn: PromptFunction | RequestFunction,
   options: FromFunctionOptions = {},
 ): Model {
