@@ -1,0 +1,188 @@
+/**
+ * `npm run demo`: rungs' main job on real input. Replays the recorded IFEval responses of eight models
+ * through an escalation ladder (see demo/ladder.ts), prints the tables, and writes the run records and
+ * results.json to the run directory. `--live` runs the same pipeline against an Ollama server.
+ *
+ *   npm run demo
+ *   npm run demo -- --iterations 3 --learn
+ *   npm run demo -- --live [--host URL] [--models a,b,c] [--limit N]
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { jsonFileStatsStore } from "../src/index.js";
+import { writeFileAtomicSync } from "../src/record/atomic-write.js";
+import { type ReplayLadderResult, runReplayLadder } from "./ladder.js";
+import { runLive } from "./live.js";
+import { iterationsTable, report } from "./report.js";
+
+const usage = `Usage: npm run demo -- [options]
+
+  --limit N          only the first N prompts (default: all 541)
+  --concurrency N    prompts judged at once (default: 8)
+  --out DIR          run directory for records and results.json (default: runs/demo-<timestamp>)
+  --iterations N     run the same task mix N times (default: 1)
+  --learn            share one stats store across iterations: rungs learn per task class, given-up tasks are blocked
+  --live             run against an Ollama server instead of replaying recorded responses
+  --host URL         Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)
+  --models a,b,c     Ollama models for the live ladder, cheapest first (default: qwen2.5:0.5b,qwen2.5:1.5b,qwen2.5:3b)
+  -h, --help         this help`;
+
+/** A problem the user can fix: printed without a stack trace. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+function positiveInt(
+  name: string,
+  value: string | undefined,
+  fallback: number | undefined,
+): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number of at least 1 (got "${value}").`);
+  return n;
+}
+
+function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
+  // cli-progress draws on stderr and stays silent when stderr is not a terminal.
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total} prompts  {duration}s`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+  }
+  const { values } = parsed;
+  if (values.help === true) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const limit = positiveInt("limit", values.limit, undefined);
+  const concurrency = positiveInt("concurrency", values.concurrency, 8)!;
+  const iterations = positiveInt("iterations", values.iterations, 1)!;
+  const out =
+    values.out ?? join("runs", `demo-${new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19)}`);
+
+  if (values.live === true) {
+    const models = values.models
+      ?.split(",")
+      .map((m) => m.trim())
+      .filter((m) => m !== "");
+    return runLive({
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(models === undefined ? {} : { models }),
+      limit: limit ?? 20,
+      concurrency: Math.min(concurrency, 2),
+      out,
+    });
+  }
+
+  const store = values.learn === true ? jsonFileStatsStore(join(out, "stats.json")) : undefined;
+  const results: ReplayLadderResult[] = [];
+  for (let i = 1; i <= iterations; i += 1) {
+    const recordDir = iterations === 1 ? out : join(out, `iteration-${i}`);
+    const bar = progressBar(iterations === 1 ? "ladder" : `iteration ${i}/${iterations}`);
+    try {
+      results.push(
+        await runReplayLadder({
+          ...(limit === undefined ? {} : { limit }),
+          concurrency,
+          recordDir,
+          ...(store === undefined ? {} : { store }),
+          singles: i === 1,
+          onProgress: bar.update,
+        }),
+      );
+    } finally {
+      bar.stop();
+    }
+    writeFileAtomicSync(join(recordDir, "results.json"), `${JSON.stringify(results.at(-1), null, 2)}\n`);
+  }
+  await store?.flush();
+
+  const first = results[0]!;
+  process.stdout.write(`${report(first, out)}\n`);
+  if (iterations > 1) {
+    process.stdout.write(
+      `\n## The same ${first.prompts} prompts, ${iterations} times${store === undefined ? " (no --learn: nothing carries over)" : ", one stats store (taskClass = instruction kinds)"}\n\n${iterationsTable(results)}\n`,
+    );
+    writeFileAtomicSync(
+      join(out, "iterations.json"),
+      `${JSON.stringify(
+        results.map((r) => ({ ...r, outcomes: undefined })),
+        null,
+        2,
+      )}\n`,
+    );
+  }
+  const seconds = results.reduce((sum, r) => sum + r.durationMs, 0) / 1000;
+  process.stdout.write(`\nDone in ${seconds.toFixed(1)} s.\n`);
+  return 0;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      limit: { type: "string" },
+      concurrency: { type: "string" },
+      out: { type: "string" },
+      iterations: { type: "string" },
+      learn: { type: "boolean" },
+      live: { type: "boolean" },
+      host: { type: "string" },
+      models: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    // Anything else is a bug in the demo: keep the stack.
+    process.stderr.write(
+      `demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);
