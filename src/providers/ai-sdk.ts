@@ -29,6 +29,15 @@ import {
   withTransportRetries,
 } from "./transport-retry.js";
 
+/** A JSON value, as the SDK's `providerOptions` take. */
+export type JsonValue =
+  | null
+  | string
+  | number
+  | boolean
+  | JsonValue[]
+  | { [key: string]: JsonValue | undefined };
+
 /** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3CallOptions`). */
 export interface AiSdkCallOptions {
   prompt: Array<
@@ -40,7 +49,7 @@ export interface AiSdkCallOptions {
   stopSequences?: string[];
   abortSignal?: AbortSignal;
   headers?: Record<string, string | undefined>;
-  providerOptions?: Record<string, Record<string, unknown>>;
+  providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
 }
 
 /** What rungs reads from a `doGenerate` result, in both spec versions. */
@@ -75,7 +84,7 @@ export interface FromAiSdkOptions {
   /** Extra request headers; `authorization`-like values are registered as secrets. */
   headers?: Record<string, string>;
   /** Passed to the provider as `providerOptions` (e.g. `{ openai: { reasoningEffort: "low" } }`). */
-  providerOptions?: Record<string, Record<string, unknown>>;
+  providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
   /** Time source for retry sleeps. @default the call's clock, else systemClock */
   clock?: Clock;
   capabilities?: ModelCapabilities;
@@ -134,7 +143,7 @@ export class AiSdkModel implements Model {
       parsed.retry as TransportRetryOptions | undefined,
     );
     const id = this.id;
-    const extra = { headers: parsed.headers, providerOptions: parsed.providerOptions };
+    const extra = { headers: parsed.headers, providerOptions: options.providerOptions };
     this.#leaf = defineModel(id, async (request, callOptions) => {
       const clock = options.clock ?? callOptions.clock ?? systemClock;
       const { signal } = callOptions;

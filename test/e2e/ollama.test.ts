@@ -2,6 +2,8 @@
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Budget, BudgetExhaustedError, ProviderError, RungsEvents, serializeError } from "../../src/index.js";
+import { continueUntilComplete } from "../../src/primitives/continue-until-complete.js";
+import { escalateAcross } from "../../src/primitives/escalate-across.js";
 import { ollama, partialTextOf, RetryQuota, transportRetriesOf } from "../../src/providers/ollama/index.js";
 import { manualClock } from "../../src/testing/index.js";
 import { chatResponse, chatStream, type FakeOllama, json, ndjson, startFakeOllama } from "./fake-ollama.js";
@@ -110,6 +112,57 @@ describe("ollama() on a real server: answers", () => {
     expect(error.message).toMatch(/no done_reason/);
     expect(partialTextOf(error)).toBe("half an ans");
     expect(server.chats).toHaveLength(1);
+  });
+});
+
+describe("ollama() on a real server: with the primitives", () => {
+  it('continues done_reason "length" natively through continueUntilComplete', async () => {
+    server.script(
+      (res) =>
+        ndjson(
+          res,
+          chatStream(["The quick ", "brown "], {
+            done_reason: "length",
+            prompt_eval_count: 9,
+            eval_count: 4,
+          }),
+        ),
+      (res) =>
+        ndjson(
+          res,
+          chatStream(["fox jumps."], { done_reason: "stop", prompt_eval_count: 13, eval_count: 3 }),
+        ),
+    );
+    const model = continueUntilComplete(ollama({ model: "qwen3:8b", host: server.url }));
+    const generation = await model.generate(ask("Finish the sentence."));
+    expect(generation.text).toBe("The quick brown fox jumps.");
+    expect(generation.finishReason).toBe("stop");
+    expect(generation.usage).toEqual({ inputTokens: 22, outputTokens: 7 });
+    expect(generation.trace?.continuation?.continuations).toBe(1);
+    // Native continuation: the partial text goes back as the last assistant message, nothing after it.
+    expect((server.chats[1]?.body.messages as unknown[]).slice(-2)).toEqual([
+      { role: "user", content: "Finish the sentence." },
+      { role: "assistant", content: "The quick brown " },
+    ]);
+  });
+
+  it("a ladder of two ollama() models climbs from a 404 on the first to the second, and names it", async () => {
+    server.script(
+      (res) => json(res, 404, { error: "model 'missing:1b' not found" }),
+      (res) => ndjson(res, chatStream(["from the second rung"])),
+    );
+    const ladder = escalateAcross([
+      ollama({ model: "missing:1b", host: server.url }),
+      ollama({ model: "qwen3:8b", host: server.url }),
+    ]);
+    const generation = await ladder.generate(ask("q"));
+    expect(generation.text).toBe("from the second rung");
+    expect(generation.modelId).toBe("ollama:qwen3:8b");
+    expect(server.chats.map((r) => r.body.model)).toEqual(["missing:1b", "qwen3:8b"]);
+    expect(generation.trace?.attempts?.map((a) => [a.modelId, a.kind ?? "accepted"])).toEqual([
+      ["ollama:missing:1b", "model-not-found"],
+      ["ollama:qwen3:8b", "accepted"],
+    ]);
   });
 });
 

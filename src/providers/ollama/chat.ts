@@ -12,8 +12,11 @@ import { describeMissingModel } from "./model-hint.js";
 import type { StreamProbe } from "./ndjson-guard.js";
 import type { ResolvedOllamaSettings } from "./settings.js";
 
-/** Tokens of slack when telling a full window from a prompt that fit (Ollama reports `num_ctx − 1`). */
-const overflowSlackTokens = 8;
+/**
+ * Tokens of slack when telling a full window from a prompt that fit: Ollama reports `prompt_eval_count ≈
+ * num_ctx − 1` when it cut the prompt (the same slack `continueUntilComplete` uses).
+ */
+const overflowSlackTokens = 16;
 
 /**
  * One request to `/api/chat` through a fresh ollama-js client whose `fetch` carries this call's signal.
@@ -66,7 +69,7 @@ export async function chatOnce(
       if (probe.fault !== undefined || probe.errorLine !== undefined)
         throw new Error("rungs: bad response body");
     }
-    const generation = finish(final, text, settings, site);
+    const generation = finish(final, text, body, settings, site);
     finished = true;
     return generation;
   } catch (error) {
@@ -89,6 +92,7 @@ export async function chatOnce(
 function finish(
   final: ChatResponse | undefined,
   text: string,
+  body: ChatRequest,
   settings: ResolvedOllamaSettings,
   site: CallSite,
 ): GenerationInput {
@@ -108,11 +112,11 @@ function finish(
     throw incomplete("the final message carried no done_reason");
   if (reason === "length") {
     const prompt = usage.inputTokens;
-    if (
-      prompt !== undefined &&
-      prompt >= settings.options.num_ctx - overflowSlackTokens &&
-      text.trim() === ""
-    ) {
+    // A continuation (trailing assistant message) returns the empty answer instead, so continueUntilComplete
+    // can stop with the text it already has rather than lose it to an error.
+    const continuing = body.messages?.at(-1)?.role === "assistant";
+    const full = prompt !== undefined && prompt >= settings.options.num_ctx - overflowSlackTokens;
+    if (full && !continuing && text.trim() === "") {
       throw new ProviderError(
         `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${settings.options.num_ctx} tokens) and nothing was generated. ` +
           "Shorten the prompt, raise options.num_ctx, or wrap the model in treeSplit.",

@@ -123,6 +123,15 @@ export const defaultOllamaHost = "http://127.0.0.1:11434";
  * @throws InvalidArgumentError naming the option.
  */
 export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaSettings {
+  const apiKey = (settings as { apiKey?: unknown } | undefined)?.apiKey;
+  if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
+    // Checked before the schema so the refusal never repeats the value (it may be a key of the wrong type).
+    throw new InvalidArgumentError({
+      parameter: "apiKey",
+      value: "***",
+      message: `ollama: option "apiKey" must be a non-empty string (got ${apiKey === "" ? "an empty string" : typeof apiKey}).`,
+    });
+  }
   const parsed = parseOptions("ollama", settingsSchema, settings);
   const url = parseHost(parsed.host ?? defaultOllamaHost);
   const headers: Record<string, string> = { ...parsed.headers };
@@ -134,7 +143,7 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
   }
   const hasAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
   const cloud = url.protocol === "https:" && url.hostname === "ollama.com";
-  const apiKey = parsed.apiKey ?? (cloud ? environmentKey() : undefined);
+  const key = parsed.apiKey ?? (cloud ? environmentKey() : undefined);
   if (url.username !== "" || url.password !== "") {
     const user = decodeURIComponent(url.username);
     const password = decodeURIComponent(url.password);
@@ -142,13 +151,13 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     registerSecret(url.password);
     const basic = btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)));
     registerSecret(basic);
-    if (!hasAuthorization && apiKey === undefined) headers.Authorization = `Basic ${basic}`;
+    if (!hasAuthorization && key === undefined) headers.Authorization = `Basic ${basic}`;
     url.username = "";
     url.password = "";
   }
-  if (apiKey !== undefined && !hasAuthorization) {
-    registerSecret(apiKey);
-    headers.Authorization = `Bearer ${apiKey}`;
+  if (key !== undefined && !hasAuthorization) {
+    registerSecret(key);
+    headers.Authorization = `Bearer ${key}`;
   }
   const host = url.href.replace(/\/+$/, "");
   const resolved: ResolvedOllamaSettings = {

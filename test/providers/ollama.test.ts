@@ -1,0 +1,71 @@
+import { inspect } from "node:util";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { InvalidArgumentError } from "../../src/index.js";
+import { ollama } from "../../src/providers/ollama/index.js";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("ollama() settings", () => {
+  it("defaults to the local server, ollama:<model>, native continuation and an 8192-token window", () => {
+    const model = ollama({ model: "qwen3:8b" });
+    expect(model.id).toBe("ollama:qwen3:8b");
+    expect(model.host).toBe("http://127.0.0.1:11434");
+    expect(model.capabilities).toEqual({ continueAssistant: true, contextWindowTokens: 8192 });
+  });
+
+  it("names Ollama Cloud models apart and takes OLLAMA_API_KEY for ollama.com only, never showing it", () => {
+    vi.stubEnv("OLLAMA_API_KEY", "ollama-env-key-0123456789");
+    const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com" });
+    expect(cloud.id).toBe("ollama-cloud:gpt-oss:120b");
+    for (const text of [
+      JSON.stringify(cloud),
+      inspect(cloud, { showHidden: true, depth: 10 }),
+      String(cloud),
+    ]) {
+      expect(text).not.toContain("ollama-env-key-0123456789");
+    }
+  });
+
+  it.each([
+    [{ model: "" }, "model"],
+    [{ model: "m", host: "not a url" }, "host"],
+    [{ model: "m", host: "ftp://example.com" }, "host"],
+    [{ model: "m", options: { num_ctx: 0 } }, "options.num_ctx"],
+    [{ model: "m", options: { num_predict: 1.5 } }, "options.num_predict"],
+    [{ model: "m", timeoutMs: -1 }, "timeoutMs"],
+    [{ model: "m", retry: { maxRetries: Number.NaN } }, "retry.maxRetries"],
+    [{ model: "m", retry: { maxRetries: -1 } }, "retry.maxRetries"],
+    [{ model: "m", retry: { maxRetries: 0.5 } }, "retry.maxRetries"],
+    [{ model: "m", stream: "yes" }, "stream"],
+    [{ model: "m", unknown: 1 }, "options"],
+  ])("refuses %j at construction, naming %s", (settings, parameter) => {
+    let error: unknown;
+    try {
+      ollama(settings as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as InvalidArgumentError).parameter).toBe(parameter);
+  });
+
+  it("never repeats credentials from a refused host or a refused key", () => {
+    const attempts = [
+      () => ollama({ model: "m", host: "ftp://me:pa55word-xyz@example.com" }),
+      () => ollama({ model: "m", apiKey: 12345678901 as never }),
+    ];
+    for (const attempt of attempts) {
+      let error: unknown;
+      try {
+        attempt();
+      } catch (caught) {
+        error = caught;
+      }
+      const text = `${(error as Error).message} ${inspect(error, { depth: 10 })}`;
+      expect(text).not.toContain("pa55word-xyz");
+      expect(text).not.toContain("12345678901");
+    }
+  });
+});
