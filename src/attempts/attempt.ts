@@ -92,6 +92,8 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     throw error;
   };
 
+  // Calls drawn from the shared budget during this attempt tell whether a refused run still made calls.
+  const drawnBefore = options.budget?.attemptsUsed ?? 0;
   let generation: Generation;
   try {
     generation = await callRung(rung.model, request, { ...options, path: attemptPath }, permit, clock);
@@ -114,9 +116,14 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     if (nested.length > 0) attempt.trace = { attempts: nested };
     if (BudgetExhaustedError.isInstance(error)) {
       permit?.release("ignore");
-      // The deadline aborted this call in flight; other caps refuse a call before it starts.
+      // Record the attempt when calls were made beneath it (a continued rung whose next piece was refused,
+      // a deadline hit mid-call); not when the budget refused the call before it started.
+      const made =
+        nested.length > 0 ||
+        (options.budget !== undefined
+          ? options.budget.attemptsUsed > drawnBefore
+          : error.limit === "deadline");
       if (error.limit === "deadline" && nested.length === 0) attempt.kind = "timeout";
-      const made = nested.length > 0 || error.limit === "deadline";
       return made ? { attempt: end(attempt), budgetError: error } : { budgetError: error };
     }
     permit?.release(attempt.kind ?? "server-error");

@@ -164,9 +164,10 @@ export async function runAttempts(
 
     const judgedAnswer = attempt.accepted || answerFailureKinds.has(attempt.kind!);
     if (store !== undefined && typeof taskClass === "string" && judgedAnswer) {
-      await Promise.resolve(
-        store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }),
-      ).catch(reportStoreError);
+      // then(): a synchronous store that throws is caught too.
+      await Promise.resolve()
+        .then(() => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }))
+        .catch(reportStoreError);
     }
     if (attempt.accepted && generation !== undefined) {
       const accepted: Generation = {

@@ -66,7 +66,11 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
     attempts: attempts.length,
   });
   if (config.store !== undefined && run.taskId !== undefined) {
-    await Promise.resolve(config.store.giveUp(run.taskId, run.clock.now())).catch(reportStoreError);
+    const { store } = config;
+    const taskId = run.taskId;
+    await Promise.resolve()
+      .then(() => store.giveUp(taskId, run.clock.now()))
+      .catch(reportStoreError);
   }
   if (config.onExhausted === "best" && run.best !== undefined) {
     const { attempt, modelId } = run.best;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type GenerateRequest, type Model, ProviderError } from "../../src/index.js";
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
@@ -80,5 +80,27 @@ describe("learned ladders", () => {
       .generate(ask("t", { taskClass: "x" }))
       .catch(() => {});
     expect(store.stats("x", "down")).toEqual({ accepted: 0, failed: 0 });
+  });
+
+  it("a store that fails to record does not lose the accepted answer: it warns and goes on", async () => {
+    const broken = {
+      ...memoryStatsStore(),
+      record: () => {
+        throw new Error("disk full");
+      },
+    };
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      const generation = await escalateAcross([solves("a", ["x"])], {
+        rubric: containsOk,
+        store: broken,
+      }).generate(ask("t", { taskClass: "x" }));
+      expect(generation.text).toBe("ok");
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining("disk full"), {
+        code: "RUNGS_STATS_STORE_ERROR",
+      });
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  Budget,
+  BudgetExhaustedError,
+  continueUntilComplete,
   type ExhaustedError,
   InvalidArgumentError,
   type Model,
@@ -165,6 +168,22 @@ describe("escalateAcross", () => {
     expect(generation.modelId).toBe("leaf");
     expect(generation.trace?.attempts?.[0]?.modelId).toBe("ladder(1)");
     expect(generation.trace?.attempts?.[0]?.trace?.attempts?.[0]?.modelId).toBe("leaf");
+  });
+
+  it("a rung that made calls before the shared budget ran out is recorded as an attempt", async () => {
+    const leaf = scriptedModel("leaf", [{ text: "part", finishReason: "length" }, "rest"]);
+    const budget = new Budget({ maxAttempts: 1 });
+    const error = (await escalateAcross([continueUntilComplete(leaf)])
+      .generate(ask("t"), { budget })
+      .catch((e: unknown) => e)) as BudgetExhaustedError;
+    expect(BudgetExhaustedError.isInstance(error)).toBe(true);
+    expect(leaf.calls).toHaveLength(1);
+    expect(error.attempts).toHaveLength(1);
+    // A call refused before it started is not an attempt.
+    const refused = (await escalateAcross([scriptedModel("x", ["ok"])])
+      .generate(ask("t"), { budget })
+      .catch((e: unknown) => e)) as BudgetExhaustedError;
+    expect(refused.attempts).toHaveLength(0);
   });
 
   it("sums usage over every attempt", async () => {
