@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { RungsError } from "../errors/rungs-error.js";
 import { parseOptions, schemas } from "../options.js";
+import { writeFileAtomicSync } from "./atomic-write.js";
 import { type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
 import type { RungStats, StatsSnapshot, StatsStore } from "./stats-store.js";
 
@@ -28,22 +28,6 @@ const fileSchema = z.object({
   stats: z.record(z.string(), z.record(z.string(), countsSchema)),
   givenUp: z.record(z.string(), z.number()),
 });
-
-/**
- * Writes `text` to `path` atomically: to a temporary file beside it, then renamed over it, so a reader or a
- * crash mid-write sees the old file or the new one, never half of one.
- */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, text, "utf8");
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {});
-    throw error;
-  }
-}
 
 async function load(path: string): Promise<MemoryStatsStore> {
   let text: string;
@@ -103,7 +87,9 @@ export function jsonFileStatsStore(path: string): JsonFileStatsStore {
       .then(async () => {
         queued = undefined;
         const store = await memory();
-        await writeAtomic(path, `${JSON.stringify(store.toJSON(), null, 2)}\n`);
+        await mkdir(dirname(path), { recursive: true });
+        // The shared atomic writer (temporary file, then rename); the file is small, so sync is fine.
+        writeFileAtomicSync(path, `${JSON.stringify(store.toJSON(), null, 2)}\n`);
       });
     queued = next;
     chain = next;
