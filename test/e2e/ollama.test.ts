@@ -1,11 +1,14 @@
 // End-to-end: rungs/ollama and the real `ollama` client against a real HTTP server on loopback.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Budget, BudgetExhaustedError, ProviderError, RungsEvents, serializeError } from "../../src/index.js";
 import { continueUntilComplete } from "../../src/primitives/continue-until-complete.js";
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
 import { ollama, partialTextOf, RetryQuota, transportRetriesOf } from "../../src/providers/ollama/index.js";
-import { manualClock } from "../../src/testing/index.js";
+import { manualClock, recordingModel } from "../../src/testing/index.js";
 import { chatResponse, chatStream, type FakeOllama, json, ndjson, startFakeOllama } from "./fake-ollama.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
@@ -487,7 +490,7 @@ describe("ollama() on a real server: abort and deadlines", () => {
 describe("ollama() on a real server: secrets", () => {
   const key = "sk-rungs-e2e-0123456789abcdef";
 
-  it("an API key sent as a header appears in no event, error, cause chain, JSON or inspect output", async () => {
+  it("an API key sent as a header appears in no event, record, error, cause chain, JSON or inspect output", async () => {
     const clock = manualClock();
     const events = new RungsEvents();
     const emitted: unknown[] = [];
@@ -506,7 +509,10 @@ describe("ollama() on a real server: secrets", () => {
       clock,
       retry: { random: () => 0 },
     });
-    const error = (await failure(model.generate(ask("q"), { events }))) as ProviderError;
+    const file = join(mkdtempSync(join(tmpdir(), "rungs-e2e-")), "secrets.jsonl");
+    const error = (await failure(
+      recordingModel(model, file).generate(ask("q"), { events }),
+    )) as ProviderError;
     expect(server.chats[0]?.headers.authorization).toBe(`Bearer ${key}`);
     expect(server.chats[0]?.headers["x-trace"]).toBe("t1");
     expect(error.kind).toBe("auth");
@@ -526,6 +532,7 @@ describe("ollama() on a real server: secrets", () => {
       JSON.stringify(transportRetriesOf(error)),
       JSON.stringify(model),
       inspect(model, { depth: 10, showHidden: true }),
+      readFileSync(file, "utf8"),
     ];
     expect(emitted).toHaveLength(1);
     for (const output of outputs) expect(output).not.toContain(key);

@@ -1,0 +1,151 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { FailureKind } from "../errors/failure-kind.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import type { GenerateRequest, Generation, GenerationInput } from "../model.js";
+
+/**
+ * One recorded call: the request a model was asked and what it answered (or how it failed). A cassette is
+ * a list of these, stored as JSON Lines (one entry per line) by `recordingModel`; `replayModel` takes a
+ * file or entries built in memory.
+ */
+export interface CassetteEntry {
+  /** Format version. @default 1 */
+  v?: 1;
+  /** The id of the model that was recorded (the wrapped model, e.g. a ladder). */
+  modelId: string;
+  /** {@link requestKey} of the request with the default match, computed before secrets were masked. */
+  key?: string;
+  request: GenerateRequest;
+  /** What the model returned; at least `{ text }`. Absent when the call failed. */
+  generation?: Generation | GenerationInput;
+  /** How the call failed, when it did (the message already scrubbed of secrets). */
+  error?: { name: string; message: string; kind?: FailureKind; status?: number };
+}
+
+/** Request fields a replay key can be built from. */
+export type RequestField = "messages" | "context" | "feedback" | "maxOutputTokens" | "temperature" | "stop";
+
+/** Which parts of a request identify a recording. */
+export interface RequestMatch {
+  /**
+   * Fields that form the key. Drop `feedback` to replay a ladder whose later rungs carry earlier failures.
+   * @default ["messages", "context", "feedback", "maxOutputTokens", "temperature", "stop"]
+   */
+  fields?: readonly RequestField[];
+  /** `metadata` in the key: `true` for all of it, or the keys to include. @default false (metadata ignored) */
+  metadata?: boolean | readonly string[];
+}
+
+/** How requests are matched: a {@link RequestMatch}, or a function returning the value to key on. */
+export type Matcher = RequestMatch | ((request: GenerateRequest) => unknown);
+
+const defaultFields: readonly RequestField[] = [
+  "messages",
+  "context",
+  "feedback",
+  "maxOutputTokens",
+  "temperature",
+  "stop",
+];
+
+/** The value `matcher` keys `request` on, before hashing. */
+function keyedValue(request: GenerateRequest, matcher: Matcher | undefined): unknown {
+  if (typeof matcher === "function") return matcher(request);
+  const fields = matcher?.fields ?? defaultFields;
+  const out: Record<string, unknown> = {};
+  for (const field of fields) out[field] = request[field];
+  const metadata = matcher?.metadata ?? false;
+  if (metadata === true) out.metadata = request.metadata;
+  else if (metadata !== false && request.metadata !== undefined) {
+    out.metadata = Object.fromEntries(metadata.map((name) => [name, request.metadata?.[name]]));
+  }
+  return out;
+}
+
+/** JSON with object keys sorted and `undefined` dropped, so equal requests give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`;
+  const keys = Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+}
+
+/**
+ * A stable hash (SHA-256, hex) of what identifies a request: by default its messages, context, feedback,
+ * maxOutputTokens, temperature and stop, as canonical JSON; `metadata` only when the matcher asks for it.
+ */
+export function requestKey(request: GenerateRequest, matcher?: Matcher): string {
+  return createHash("sha256")
+    .update(canonicalJson(keyedValue(request, matcher)))
+    .digest("hex");
+}
+
+/** True when `matcher` keys requests the way `recordingModel` does (so a stored `key` can be used as is). */
+export function isDefaultMatcher(matcher: Matcher | undefined): boolean {
+  if (matcher === undefined) return true;
+  if (typeof matcher === "function") return false;
+  const fields = matcher.fields ?? defaultFields;
+  return (
+    (matcher.metadata === undefined || matcher.metadata === false) &&
+    fields.length === defaultFields.length &&
+    defaultFields.every((field) => fields.includes(field))
+  );
+}
+
+/**
+ * Reads a JSON Lines cassette. Blank lines are skipped.
+ * @throws InvalidArgumentError naming the file (and the line) when it cannot be read or a line is not an entry.
+ */
+export function readCassette(file: string): CassetteEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new InvalidArgumentError({
+      parameter: "file",
+      value: file,
+      message: `replayModel: cannot read the cassette ${JSON.stringify(file)} (${(error as Error).message}). Record one with recordingModel(model, file) first.`,
+    });
+  }
+  const entries: CassetteEntry[] = [];
+  const lines = text.split("\n");
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      entry = undefined;
+    }
+    if (!isEntry(entry)) {
+      throw new InvalidArgumentError({
+        parameter: "file",
+        value: file,
+        message: `replayModel: line ${index + 1} of ${JSON.stringify(file)} is not a cassette entry ({ modelId, request, generation | error }).`,
+      });
+    }
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/** Checks the shape of one entry (from a file or from memory). */
+export function isEntry(value: unknown): value is CassetteEntry {
+  if (typeof value !== "object" || value === null) return false;
+  const { modelId, request, generation, error } = value as Record<string, unknown>;
+  const hasGeneration =
+    typeof generation === "object" &&
+    generation !== null &&
+    typeof (generation as { text?: unknown }).text === "string";
+  const hasError = typeof error === "object" && error !== null;
+  return (
+    typeof modelId === "string" &&
+    typeof request === "object" &&
+    request !== null &&
+    Array.isArray((request as { messages?: unknown }).messages) &&
+    (hasGeneration || hasError)
+  );
+}

@@ -1,0 +1,81 @@
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { isAbortReason } from "../abort.js";
+import type { FailureKind } from "../errors/failure-kind.js";
+import { RungsError } from "../errors/rungs-error.js";
+import type { CallOptions, GenerateRequest, Generation, Model } from "../model.js";
+import { redactValue, serializeError } from "../redact.js";
+import { type CassetteEntry, requestKey } from "./cassette.js";
+
+/** A model that also writes every call it makes to a cassette. */
+export interface RecordingModel extends Model {
+  /** The cassette file (JSON Lines). */
+  readonly file: string;
+  /** Entries written so far. */
+  readonly recorded: number;
+}
+
+/**
+ * Wraps `model` so each call is appended to `file` as one JSON Lines entry: the request, and the
+ * generation or the error (its kind and status). Secrets are masked in what is written (known keys,
+ * Bearer tokens, `key=` parameters, authorization-like fields); the entry's `key` is the hash of the
+ * request as it was, so `replayModel(file)` serves it back for the same request. Each call resolves after
+ * its entry is written, and entries are written in the order calls end; an abort is not recorded (it is
+ * the caller's doing, not the model's answer). Calls pass through unchanged: same options, same result.
+ *
+ * @example
+ * const live = recordingModel(ollama({ model: "qwen3:8b" }), "test/fixtures/qwen.jsonl");
+ * // later, in tests, without a server:
+ * const replayed = replayModel("test/fixtures/qwen.jsonl");
+ */
+export function recordingModel(model: Model, file: string): RecordingModel {
+  if (typeof model?.generate !== "function" || typeof model.id !== "string") {
+    throw new RungsError('recordingModel: "model" must be a rungs Model ({ id, generate }).');
+  }
+  let recorded = 0;
+  let ready: Promise<unknown> | undefined;
+  let queue: Promise<void> = Promise.resolve();
+  const write = (entry: CassetteEntry): Promise<void> => {
+    ready ??= mkdir(dirname(file), { recursive: true });
+    const line = `${JSON.stringify(entry)}\n`;
+    const next = queue.then(async () => {
+      await ready;
+      await appendFile(file, line, "utf8");
+      recorded += 1;
+    });
+    queue = next.catch(() => {});
+    return next;
+  };
+
+  const generate = async (request: GenerateRequest, options?: CallOptions): Promise<Generation> => {
+    const base = {
+      v: 1 as const,
+      modelId: model.id,
+      key: requestKey(request),
+      request: redactValue(request),
+    };
+    let generation: Generation;
+    try {
+      generation = await model.generate(request, options);
+    } catch (error) {
+      if (!isAbortReason(error, options?.signal)) {
+        const { name, message, kind, status } = serializeError(error);
+        const recordedError: NonNullable<CassetteEntry["error"]> = { name, message };
+        if (kind !== undefined) recordedError.kind = kind as FailureKind;
+        if (status !== undefined) recordedError.status = status;
+        await write({ ...base, error: recordedError });
+      }
+      throw error;
+    }
+    await write({ ...base, generation: redactValue(generation) });
+    return generation;
+  };
+
+  const recording = { id: model.id, generate } as RecordingModel;
+  if (model.capabilities !== undefined)
+    Object.defineProperty(recording, "capabilities", { value: model.capabilities, enumerable: true });
+  return Object.defineProperties(recording, {
+    file: { value: file, enumerable: true },
+    recorded: { get: () => recorded, enumerable: true },
+  });
+}

@@ -1,0 +1,204 @@
+import { z } from "zod";
+import type { FailureKind } from "../errors/failure-kind.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { ProviderError } from "../errors/provider-error.js";
+import { RungsError } from "../errors/rungs-error.js";
+import {
+  defineModel,
+  type GenerateRequest,
+  type Model,
+  type ModelCapabilities,
+  normalizeGeneration,
+} from "../model.js";
+import { parseOptions, schemas } from "../options.js";
+import { redactText } from "../redact.js";
+import {
+  type CassetteEntry,
+  isDefaultMatcher,
+  isEntry,
+  type Matcher,
+  readCassette,
+  requestKey,
+} from "./cassette.js";
+
+/**
+ * A replayed model was asked something it has no recording for (or, with `whenExhausted: "throw"`, asked it
+ * more often than it was recorded). Its `kind` is `invalid-request`, so retries and ladders stop at once
+ * rather than burying the miss under more attempts.
+ */
+export class ReplayMissError extends RungsError {
+  override name = "ReplayMissError" as const;
+  readonly kind: FailureKind = "invalid-request";
+  /** The request's key under the model's matcher. */
+  readonly key: string;
+  readonly modelId: string;
+
+  constructor(options: { modelId: string; key: string; message: string }) {
+    super(options.message);
+    this.key = options.key;
+    this.modelId = options.modelId;
+  }
+}
+
+/** Options of {@link replayModel}. */
+export interface ReplayModelOptions {
+  /** The replay model's id. @default `modelId`, else the cassette's only model id, else `"replay"` */
+  id?: string;
+  /** Serve only the entries recorded for this model id (a cassette can hold several models). */
+  modelId?: string;
+  /** What identifies a request. @default messages, context, feedback, maxOutputTokens, temperature, stop */
+  match?: Matcher;
+  /**
+   * When a request was recorded n times and is asked an (n+1)th time: repeat the last recording, or throw
+   * {@link ReplayMissError}. @default "repeat-last"
+   */
+  whenExhausted?: "repeat-last" | "throw";
+  capabilities?: ModelCapabilities;
+}
+
+const optionsSchema = z
+  .object({
+    id: schemas.nonEmptyString.optional(),
+    modelId: schemas.nonEmptyString.optional(),
+    match: z
+      .union([
+        schemas.fn,
+        z
+          .object({
+            fields: z
+              .array(z.enum(["messages", "context", "feedback", "maxOutputTokens", "temperature", "stop"]))
+              .optional(),
+            metadata: z.union([z.boolean(), z.array(z.string())]).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    whenExhausted: z.enum(["repeat-last", "throw"], { error: 'must be "repeat-last" or "throw"' }).optional(),
+    capabilities: z
+      .object({
+        continueAssistant: z.boolean().optional(),
+        contextWindowTokens: schemas.positiveInt.optional(),
+      })
+      .optional(),
+  })
+  .strict();
+
+/** A model that serves recorded answers. */
+export interface ReplayModel extends Model {
+  /** Recordings loaded (after the `modelId` filter). */
+  readonly size: number;
+  /** Calls served so far. */
+  readonly served: number;
+}
+
+/**
+ * A model that answers from a cassette (a `recordingModel` file, or entries built in memory), keyed by a
+ * stable hash of the request ({@link requestKey}); nothing is sent anywhere. Entries with the same key are
+ * served in recorded order. A recorded error is thrown again (a `ProviderError` of its kind when it had
+ * one). A request with no recording throws {@link ReplayMissError}, loudly, naming the fix.
+ *
+ * It is a leaf model: it draws on a shared `Budget` and honours abort. Lookups are a hash and a map read,
+ * so a ladder of replayed rungs runs thousands of prompts in well under a second.
+ *
+ * @throws InvalidArgumentError for an unreadable file, a malformed entry (naming its line or index), or bad
+ *   options.
+ * @example
+ * const model = replayModel("test/fixtures/qwen.jsonl");
+ * // or in memory, keyed on one metadata field:
+ * const rung = replayModel(
+ *   prompts.map((p) => ({ modelId: "qwen", request: requestOf(p), generation: { text: answers[p.key] } })),
+ *   { match: { fields: [], metadata: ["key"] } },
+ * );
+ */
+export function replayModel(
+  source: string | readonly CassetteEntry[],
+  options: ReplayModelOptions = {},
+): ReplayModel {
+  const parsed = parseOptions("replayModel", optionsSchema, options);
+  const matcher = options.match;
+  const all = typeof source === "string" ? readCassette(source) : checkEntries(source);
+  const entries =
+    parsed.modelId === undefined ? all : all.filter((entry) => entry.modelId === parsed.modelId);
+  const modelIds = new Set(entries.map((entry) => entry.modelId));
+  const id =
+    parsed.id ??
+    parsed.modelId ??
+    (modelIds.size === 1 ? (modelIds.values().next().value as string) : "replay");
+  const useStoredKey = isDefaultMatcher(matcher);
+  const byKey = new Map<string, CassetteEntry[]>();
+  for (const entry of entries) {
+    const key = useStoredKey && entry.key !== undefined ? entry.key : requestKey(entry.request, matcher);
+    const list = byKey.get(key);
+    if (list === undefined) byKey.set(key, [entry]);
+    else list.push(entry);
+  }
+  const cursors = new Map<string, number>();
+  let served = 0;
+
+  const miss = (request: GenerateRequest, key: string, exhausted: boolean) => {
+    const last = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    const excerpt = redactText(last.length > 80 ? `${last.slice(0, 80)}…` : last);
+    return new ReplayMissError({
+      modelId: id,
+      key,
+      message: exhausted
+        ? `replayModel "${id}": this request was recorded ${byKey.get(key)?.length} time(s) and all are served (whenExhausted: "throw"); last user message ${JSON.stringify(excerpt)}.`
+        : `replayModel "${id}": no recording for this request (key ${key.slice(0, 12)}…, last user message ${JSON.stringify(excerpt)}; ${entries.length} recordings loaded). Record it with recordingModel, add an entry, or loosen "match".`,
+    });
+  };
+
+  const model = defineModel(
+    id,
+    async (request) => {
+      const key = requestKey(request, matcher);
+      const list = byKey.get(key);
+      if (list === undefined) throw miss(request, key, false);
+      const index = cursors.get(key) ?? 0;
+      if (index >= list.length && parsed.whenExhausted === "throw") throw miss(request, key, true);
+      cursors.set(key, index + 1);
+      const entry = list[Math.min(index, list.length - 1)]!;
+      served += 1;
+      if (entry.generation === undefined) throw replayedError(entry);
+      return normalizeGeneration(structuredClone(entry.generation), entry.modelId);
+    },
+    options.capabilities === undefined ? {} : { capabilities: options.capabilities },
+  );
+  return Object.defineProperties(model, {
+    size: { value: entries.length, enumerable: true },
+    served: { get: () => served, enumerable: true },
+  }) as ReplayModel;
+}
+
+function checkEntries(entries: readonly CassetteEntry[]): CassetteEntry[] {
+  if (!Array.isArray(entries)) {
+    throw new InvalidArgumentError({
+      parameter: "source",
+      value: entries,
+      message: 'replayModel: "source" must be a cassette file path or an array of entries.',
+    });
+  }
+  entries.forEach((entry, index) => {
+    if (!isEntry(entry)) {
+      throw new InvalidArgumentError({
+        parameter: `source[${index}]`,
+        value: entry,
+        message: `replayModel: entry ${index} is not a cassette entry ({ modelId, request: { messages }, generation: { text } | error }).`,
+      });
+    }
+  });
+  return [...entries];
+}
+
+function replayedError(entry: CassetteEntry): Error {
+  const recorded = entry.error ?? { name: "Error", message: "recorded failure" };
+  if (recorded.kind !== undefined) {
+    return new ProviderError(recorded.message, {
+      kind: recorded.kind,
+      providerId: entry.modelId,
+      ...(recorded.status === undefined ? {} : { status: recorded.status }),
+    });
+  }
+  const error = new RungsError(recorded.message);
+  error.name = recorded.name;
+  return error;
+}

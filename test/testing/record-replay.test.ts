@@ -1,0 +1,182 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Budget, failureKindOf, InvalidArgumentError, ProviderError } from "../../src/index.js";
+import {
+  type CassetteEntry,
+  hang,
+  ReplayMissError,
+  readCassette,
+  recordingModel,
+  replayModel,
+  requestKey,
+  scriptedModel,
+} from "../../src/testing/index.js";
+
+const ask = (content: string, extra: object = {}) => ({
+  messages: [{ role: "user" as const, content }],
+  ...extra,
+});
+const cassette = () => join(mkdtempSync(join(tmpdir(), "rungs-cassette-")), "nested", "run.jsonl");
+
+describe("recordingModel → replayModel", () => {
+  it("round-trips generations and errors exactly, in recorded order", async () => {
+    const file = cassette();
+    const live = scriptedModel("live", [
+      "first answer",
+      { text: "cut off", finishReason: "length", usage: { inputTokens: 5, outputTokens: 9 } },
+      new ProviderError("slow down", { kind: "rate-limited", providerId: "live", status: 429 }),
+      "second answer to the same question",
+    ]);
+    const recorder = recordingModel(live, file);
+    const requests = [ask("a"), ask("b", { maxOutputTokens: 9 }), ask("c"), ask("a")];
+    const results: unknown[] = [];
+    for (const request of requests) {
+      results.push(await recorder.generate(request).catch((error: unknown) => error));
+    }
+    expect(recorder.recorded).toBe(4);
+    expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(4);
+
+    const replay = replayModel(file);
+    expect(replay.id).toBe("live");
+    expect(replay.size).toBe(4);
+    const replayed: unknown[] = [];
+    for (const request of requests) {
+      replayed.push(await replay.generate(request).catch((error: unknown) => error));
+    }
+    expect(replayed[0]).toEqual(results[0]);
+    expect(replayed[1]).toEqual(results[1]);
+    expect(replayed[3]).toEqual(results[3]);
+    const error = replayed[2] as ProviderError;
+    expect(ProviderError.isInstance(error)).toBe(true);
+    expect({ kind: error.kind, status: error.status, message: error.message }).toEqual({
+      kind: "rate-limited",
+      status: 429,
+      message: "slow down",
+    });
+    expect(replay.served).toBe(4);
+  });
+
+  it("masks secrets in the cassette yet still matches the live request", async () => {
+    const file = cassette();
+    const key = "sk-live-0123456789abcdefghij";
+    const recorder = recordingModel(scriptedModel("m", [`echo ${key}`]), file);
+    const request = ask(`my key is ${key}`, { metadata: { apiKey: key } });
+    await recorder.generate(request);
+    const text = readFileSync(file, "utf8");
+    expect(text).not.toContain(key);
+    expect(text).toContain("***");
+    await expect(replayModel(file).generate(request)).resolves.toMatchObject({ text: "echo ***" });
+  });
+
+  it("does not record an abort, and passes it through as signal.reason", async () => {
+    const file = cassette();
+    const recorder = recordingModel(scriptedModel("m", [hang]), file);
+    const controller = new AbortController();
+    const pending = recorder.generate(ask("q"), { signal: controller.signal }).catch((e: unknown) => e);
+    const reason = new Error("stop");
+    controller.abort(reason);
+    expect(await pending).toBe(reason);
+    expect(recorder.recorded).toBe(0);
+  });
+});
+
+describe("replayModel", () => {
+  const entries: CassetteEntry[] = [
+    { modelId: "small", request: ask("one", { metadata: { key: 1 } }), generation: { text: "small-1" } },
+    { modelId: "small", request: ask("two", { metadata: { key: 2 } }), generation: { text: "small-2" } },
+    { modelId: "large", request: ask("one", { metadata: { key: 1 } }), generation: { text: "large-1" } },
+  ];
+
+  it("fails loudly on a request it has no recording for, with a kind that stops retries", async () => {
+    const replay = replayModel(entries, { modelId: "small" });
+    const error = await replay.generate(ask("three")).catch((e: unknown) => e);
+    expect(ReplayMissError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/no recording for this request .*"three"/);
+    expect(failureKindOf(error)).toBe("invalid-request");
+  });
+
+  it("serves in-memory entries per model, ignoring metadata unless asked", async () => {
+    const small = replayModel(entries, { modelId: "small" });
+    const large = replayModel(entries, { modelId: "large" });
+    expect(small.id).toBe("small");
+    await expect(small.generate(ask("one", { metadata: { key: 99 } }))).resolves.toMatchObject({
+      text: "small-1",
+      modelId: "small",
+    });
+    await expect(large.generate(ask("one"))).resolves.toMatchObject({ text: "large-1" });
+    const strict = replayModel(entries, { modelId: "small", match: { metadata: ["key"] } });
+    await expect(strict.generate(ask("one", { metadata: { key: 99 } }))).rejects.toThrow(ReplayMissError);
+  });
+
+  it("keys on the fields it is told to, so a ladder's feedback can be ignored", async () => {
+    const replay = replayModel(entries, { modelId: "small", match: { fields: ["messages"] } });
+    const withFeedback = ask("two", {
+      feedback: [{ attempts: [1], modelId: "x", kind: "rejected", message: "13/15 rules passed" }],
+    });
+    await expect(replay.generate(withFeedback)).resolves.toMatchObject({ text: "small-2" });
+    const byFunction = replayModel(entries, { modelId: "small", match: (r) => r.metadata?.key });
+    await expect(byFunction.generate(ask("anything", { metadata: { key: 2 } }))).resolves.toMatchObject({
+      text: "small-2",
+    });
+  });
+
+  it("repeats the last recording by default, or throws when told to", async () => {
+    const once: CassetteEntry[] = [{ modelId: "m", request: ask("q"), generation: { text: "only" } }];
+    const repeat = replayModel(once);
+    await repeat.generate(ask("q"));
+    await expect(repeat.generate(ask("q"))).resolves.toMatchObject({ text: "only" });
+    const strict = replayModel(once, { whenExhausted: "throw" });
+    await strict.generate(ask("q"));
+    await expect(strict.generate(ask("q"))).rejects.toThrow(/all are served/);
+  });
+
+  it("is a leaf model: it draws on a shared budget", async () => {
+    const budget = new Budget({ maxAttempts: 1 });
+    const replay = replayModel(entries, { modelId: "small" });
+    await replay.generate(ask("one"), { budget });
+    await expect(replay.generate(ask("two"), { budget })).rejects.toMatchObject({ limit: "maxAttempts" });
+  });
+
+  it("refuses a malformed cassette, naming the line, and bad entries, naming the index", () => {
+    const file = cassette().replace("nested/", "");
+    writeFileSync(file, `${JSON.stringify(entries[0])}\n\n{"modelId": "m"}\n`);
+    expect(() => readCassette(file)).toThrow(/line 3/);
+    expect(() => replayModel(join(tmpdir(), "no-such-rungs-cassette.jsonl"))).toThrow(InvalidArgumentError);
+    expect(() => replayModel([{ modelId: "m" } as never])).toThrow(/entry 0/);
+  });
+});
+
+describe("requestKey", () => {
+  const message = fc.record({ role: fc.constantFrom("system", "user", "assistant"), content: fc.string() });
+  const request = fc.record(
+    {
+      messages: fc.array(message, { minLength: 1, maxLength: 4 }),
+      context: fc.array(fc.string(), { maxLength: 3 }),
+      temperature: fc.double({ min: 0, max: 2, noNaN: true }),
+      metadata: fc.dictionary(fc.string(), fc.string()),
+    },
+    { requiredKeys: ["messages"] },
+  );
+
+  it("is the same for the same request whatever its key order, and ignores metadata by default", () => {
+    fc.assert(
+      fc.property(request, fc.string(), (r, tag) => {
+        const reordered = Object.fromEntries(Object.entries(r).reverse()) as typeof r;
+        expect(requestKey(reordered)).toBe(requestKey(r));
+        expect(requestKey({ ...r, metadata: { taskClass: tag } })).toBe(requestKey(r));
+      }),
+    );
+  });
+
+  it("differs when a message differs", () => {
+    fc.assert(
+      fc.property(request, fc.string({ minLength: 1 }), (r, extra) => {
+        const changed = { ...r, messages: [...r.messages, { role: "user" as const, content: extra }] };
+        expect(requestKey(changed)).not.toBe(requestKey(r));
+      }),
+    );
+  });
+});
