@@ -143,7 +143,7 @@ describe("ollama() on a real server: with the primitives", () => {
     expect(generation.usage).toEqual({ inputTokens: 22, outputTokens: 7 });
     expect(generation.trace?.continuation?.continuations).toBe(1);
     // Native continuation: the partial text goes back as the last assistant message, nothing after it.
-    expect((server.chats[1]?.body.messages as unknown[]).slice(-2)).toEqual([
+    expect((server.chats[1]!.body.messages as unknown[]).slice(-2)).toEqual([
       { role: "user", content: "Finish the sentence." },
       { role: "assistant", content: "The quick brown " },
     ]);
