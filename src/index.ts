@@ -94,6 +94,11 @@ export {
   renderMessages,
   renderPrompt,
 } from "./prompt.js";
+export {
+  type ProviderCallDetails,
+  partialTextOf,
+  transportRetriesOf,
+} from "./providers/call-details.js";
 // Providers
 export {
   type FromFunctionOptions,
@@ -101,6 +106,11 @@ export {
   type PromptFunction,
   type RequestFunction,
 } from "./providers/function.js";
+export {
+  backoffDelayMs,
+  RetryQuota,
+  type TransportRetryOptions,
+} from "./providers/transport-retry.js";
 // Records
 export {
   type JsonFileStatsStore,
