@@ -169,6 +169,10 @@ export function verdictOf(
 
 class RuleTimeout extends Error {}
 
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
 async function runRule<O>(
   rule: Rule<O>,
   output: O,
@@ -192,20 +196,32 @@ async function runRule<O>(
     durationMs: clock.now() - started,
   });
   // The rule gets its own signal: it fires on the caller's abort and at the rule's time limit, so an
-  // LLM judge stops its call when its time is up.
-  const { controller, dispose } = childController(ctx.signal);
-  const timer = clock.setTimeout(() => controller.abort(new RuleTimeout()), timeoutMs);
+  // LLM judge stops its call when its time is up. It is made only when a rule reads it or returns a
+  // promise: synchronous rules (regex, length, predicates) are the common case and the hot path of every
+  // attempt, and a timer cannot interrupt them anyway (the JS regex opt-in bounds itself with a vm timeout).
+  let child: ReturnType<typeof childController> | undefined;
+  const signalOf = () => {
+    child ??= childController(ctx.signal);
+    return child.controller.signal;
+  };
+  const ruleCtx: RuleContext = { ...ctx };
+  Object.defineProperty(ruleCtx, "signal", { get: signalOf, enumerable: true, configurable: true });
   let outcome: unknown;
+  let timer: unknown;
   try {
-    const pending = Promise.resolve().then(() => rule.check(output, { ...ctx, signal: controller.signal }));
-    outcome = await raceAbort(pending, controller.signal);
+    outcome = rule.check(output, ruleCtx);
+    if (isPromiseLike(outcome)) {
+      const signal = signalOf();
+      timer = clock.setTimeout(() => child?.controller.abort(new RuleTimeout()), timeoutMs);
+      outcome = await raceAbort(Promise.resolve(outcome), signal);
+    }
   } catch (error) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
     if (error instanceof RuleTimeout) return failed(`rule timed out after ${timeoutMs} ms (rubric timeout)`);
     return failed(`rule threw: ${errorText(error)}`);
   } finally {
-    clock.clearTimeout(timer);
-    dispose();
+    if (timer !== undefined) clock.clearTimeout(timer);
+    child?.dispose();
   }
   const normalized = normalizeOutcome(outcome);
   if (typeof normalized === "string") return failed(normalized);
