@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
+import { redactValue } from "./redact.js";
 
 /**
  * Validates `value` against `schema` once, at construction. On failure throws
@@ -10,9 +11,11 @@ export function parseOptions<S extends z.ZodType>(fn: string, schema: S, value: 
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const parameter = issue.path.map(String).join(".") || "options";
-  const got = valueAt(value, issue.path);
+  const got = redactValue(valueAt(value, issue.path));
   throw new InvalidArgumentError({
     parameter,
+    // The refused value is kept for diagnostics, redacted: an unknown key may hold a secret (an `apiKey`
+    // passed to the wrong function), and the error is printed whole by util.inspect.
     value: /key|secret|token|password/i.test(parameter) ? "***" : got,
     message: `${fn}: option "${parameter}" ${issue.message} (got ${describe(got)}).`,
   });
