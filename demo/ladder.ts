@@ -18,8 +18,8 @@ import {
   type StatsStore,
   taskDirFromPath,
 } from "../src/index.js";
-import { defineModel } from "../src/model.js";
 import { ifevalRubric } from "../src/rubric/ifeval/index.js";
+import { replayModel } from "../src/testing/index.js";
 import type { Attempt } from "../src/trace.js";
 import { dollars, priceOf, requestTokens, tokens } from "./cost.js";
 import { type IfevalData, type IfevalPrompt, ladderModels, loadIfeval, taskClassOf } from "./data.js";
@@ -127,11 +127,16 @@ export interface ReplayLadderResult {
 function replayRung(name: string, data: IfevalData, prompts: readonly IfevalPrompt[]): Model {
   const recorded = data.responses.get(name);
   if (recorded === undefined) throw new Error(`No recorded responses for "${name}".`);
-  // TEMPORARY stand-in until replayModel lands (issue 6).
-  void prompts;
-  const inner = defineModel(`replay:${name}`, async (request) => ({
-    text: recorded.get(request.metadata?.["key"] as number) ?? "",
-  }));
+  // Keyed on the prompt and its key, not on feedback: a replayed rung serves the same recorded answer
+  // whatever the earlier rungs got wrong (the demo says so; --live shows feedback for real).
+  const inner = replayModel(
+    prompts.map((p) => ({
+      modelId: `replay:${name}`,
+      request: requestOf(p),
+      generation: { text: recorded.get(p.key) ?? "" },
+    })),
+    { match: { fields: ["messages"], metadata: ["key"] } },
+  );
   return {
     id: inner.id,
     generate: async (request, options) => {
