@@ -167,9 +167,8 @@ export class AiSdkModel implements Model {
    * Generates with the SDK model's `doGenerate`.
    * @throws ProviderError of a normalised kind; `signal.reason` on abort.
    */
-  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation> {
-    return this.#leaf.generate(request, options);
-  }
+  readonly generate = (request: GenerateRequest, options?: CallOptions): Promise<Generation> =>
+    this.#leaf.generate(request, options);
 
   toJSON(): { id: string; provider: "ai-sdk" } {
     return { id: this.id, provider: "ai-sdk" };

@@ -81,6 +81,11 @@ describe("fromAiSdk with the SDK's MockLanguageModelV3", () => {
     expect((await model.generate(ask("q"))).finishReason).toBe(expected);
   });
 
+  it("works with generate detached from the model", async () => {
+    const { generate } = fromAiSdk(new MockLanguageModelV3({ doGenerate: result("detached") }));
+    await expect(generate(ask("q"))).resolves.toMatchObject({ text: "detached" });
+  });
+
   it("leaves unreported token counts out", async () => {
     const model = fromAiSdk(new MockLanguageModelV3({ doGenerate: result("x", "stop", {}) }));
     expect((await model.generate(ask("q"))).usage).toEqual({});

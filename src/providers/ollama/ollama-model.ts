@@ -68,9 +68,8 @@ export class OllamaModel implements Model {
    * @throws ProviderError of a normalised kind; `signal.reason` on abort; `BudgetExhaustedError` when a
    *   shared budget runs out.
    */
-  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation> {
-    return this.#leaf.generate(request, options);
-  }
+  readonly generate = (request: GenerateRequest, options?: CallOptions): Promise<Generation> =>
+    this.#leaf.generate(request, options);
 
   /** What `JSON.stringify` shows: no headers, no key. */
   toJSON(): { id: string; provider: "ollama"; model: string; host: string } {
