@@ -106,14 +106,26 @@ export function scriptedModel(
   let inFlight = 0;
   let maxInFlight = 0;
 
-  const play = async (step: ScriptStep, request: GenerateRequest, call: number, signal: AbortSignal) => {
+  // The signal is read only where a step needs it: the leaf makes it lazily, and most steps never do.
+  const play = async (
+    step: ScriptStep,
+    request: GenerateRequest,
+    call: number,
+    options: { signal: AbortSignal },
+  ) => {
     let current = step;
     // Functions may return further functions; bound the unwrapping so a bad script cannot loop.
     for (let depth = 0; typeof current === "function" && depth < 8; depth += 1) {
-      current = await current(request, { call, signal });
+      current = await current(request, {
+        call,
+        get signal() {
+          return options.signal;
+        },
+      });
     }
     if (current === hang) {
       return new Promise<never>((_, reject) => {
+        const { signal } = options;
         if (signal.aborted) reject(signal.reason);
         signal.addEventListener("abort", () => reject(signal.reason), { once: true });
       });
@@ -149,7 +161,7 @@ export function scriptedModel(
       try {
         if ((parsed.delayMs ?? 0) > 0)
           await sleep(parsed.delayMs ?? 0, { clock, signal: callOptions.signal });
-        return await play(step, request, call, callOptions.signal);
+        return await play(step, request, call, callOptions);
       } finally {
         inFlight -= 1;
       }
