@@ -18,6 +18,7 @@ import { ollama } from "../src/providers/ollama/index.js";
 import type { Attempt } from "../src/trace.js";
 import { loadIfeval } from "./data.js";
 import { requestOf, rubricOf } from "./ladder.js";
+import { progressBar } from "./progress.js";
 import { table } from "./report.js";
 
 /** Options of {@link runLive}. */
@@ -107,6 +108,7 @@ export async function runLive(options: LiveOptions): Promise<number> {
   let accepted = 0;
   let done = 0;
   process.stderr.write(`live: ${data.prompts.length} prompts on ${host} (${models.join(" → ")})\n`);
+  const bar = progressBar("live");
   await Promise.all(
     data.prompts.map((prompt) =>
       limit(async () => {
@@ -120,11 +122,10 @@ export async function runLive(options: LiveOptions): Promise<number> {
           else if (!BlockedTaskError.isInstance(error)) throw error;
         }
         done += 1;
-        process.stderr.write(`\r${done}/${data.prompts.length} prompts`);
+        bar.update(done, data.prompts.length);
       }),
     ),
-  );
-  process.stderr.write("\n");
+  ).finally(bar.stop);
   await recorder.close();
 
   const rows = models.map((model, rung) => {

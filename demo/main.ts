@@ -9,11 +9,11 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import cliProgress from "cli-progress";
 import { jsonFileStatsStore } from "../src/index.js";
 import { writeFileAtomicSync } from "../src/record/atomic-write.js";
 import { type ReplayLadderResult, runReplayLadder } from "./ladder.js";
 import { runLive } from "./live.js";
+import { progressBar } from "./progress.js";
 import { iterationsTable, report } from "./report.js";
 
 const usage = `Usage: npm run demo -- [options]
@@ -48,31 +48,6 @@ function positiveInt(
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--${name} must be a whole number of at least 1 (got "${value}").`);
   return n;
-}
-
-function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
-  // cli-progress draws on stderr and stays silent when stderr is not a terminal.
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {value}/{total} prompts  {duration}s`,
-      stream: process.stderr,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update: (done, total) => {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -131,6 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
   await store?.flush();
 
   const first = results[0]!;
+  if (iterations > 1) process.stdout.write("# Iteration 1\n\n");
   process.stdout.write(`${report(first, out)}\n`);
   if (iterations > 1) {
     process.stdout.write(
