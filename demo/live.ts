@@ -54,10 +54,9 @@ async function serverModels(host: string): Promise<{ tags: string[] } | { proble
       tags: (body.models ?? []).flatMap((m) => [m.name ?? "", m.model ?? ""]).filter((t) => t !== ""),
     };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return {
-      problem: `${host} is not reachable (${cause ?? (error instanceof Error ? error.name : String(error))})`,
-    };
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+    return { problem: `${host} is not reachable (${why})` };
   }
 }
 
