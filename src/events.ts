@@ -75,7 +75,8 @@ type EventListenerOf<T extends RungsEventName> = EventEmitter.EventListener<Rung
  * await model.generate(request, { events });
  */
 export class RungsEvents extends EventEmitter<RungsEventMap> {
-  readonly #wrapped = new Map<Listener, Listener>();
+  // Per event name, the guarded wrapper of each listener. Weak, so a removed listener is not kept alive.
+  readonly #wrapped = new Map<string, WeakMap<Listener, Listener>>();
   readonly #reported = new WeakSet<Listener>();
   readonly #onListenerError: (error: unknown, event: string) => void;
 
@@ -91,7 +92,12 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
   }
 
   #guard(event: string, fn: Listener): Listener {
-    let guarded = this.#wrapped.get(fn);
+    let byListener = this.#wrapped.get(event);
+    if (byListener === undefined) {
+      byListener = new WeakMap();
+      this.#wrapped.set(event, byListener);
+    }
+    let guarded = byListener.get(fn);
     if (guarded === undefined) {
       guarded = (...args: unknown[]) => {
         try {
@@ -107,7 +113,7 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
           }
         }
       };
-      this.#wrapped.set(fn, guarded);
+      byListener.set(fn, guarded);
     }
     return guarded;
   }
@@ -127,7 +133,7 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
     context?: unknown,
     once?: boolean,
   ): this {
-    const guarded = fn === undefined ? undefined : this.#wrapped.get(fn as Listener);
+    const guarded = fn === undefined ? undefined : this.#wrapped.get(event)?.get(fn as Listener);
     return super.off(event, (guarded ?? fn) as EventListenerOf<T> | undefined, context, once);
   }
   override removeListener<T extends RungsEventName>(

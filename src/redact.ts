@@ -31,7 +31,11 @@ const textRules: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(authorization|x-api-key|api-key|api_key|apikey)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, `$1$2${mask}`],
 ];
 
-const knownSecrets = new Set<string>();
+// Shared by every loaded copy of rungs (ESM and CJS): a key registered through one is masked by all.
+const secretsKey = Symbol.for("rungs.secrets");
+const knownSecrets: Set<string> =
+  ((globalThis as Record<symbol, unknown>)[secretsKey] as Set<string> | undefined) ??
+  (((globalThis as Record<symbol, unknown>)[secretsKey] = new Set<string>()) as Set<string>);
 
 /**
  * Registers a secret value (an API key a provider was given) so {@link redactText} masks it wherever it

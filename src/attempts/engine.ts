@@ -63,7 +63,13 @@ export async function runAttempts(
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
   if (store !== undefined && typeof taskId === "string") {
-    const blockedAt = await store.givenUpAt(taskId);
+    // A store that cannot be read is reported and treated as "not blocked", as failed writes are.
+    const blockedAt = await Promise.resolve()
+      .then(() => store.givenUpAt(taskId))
+      .catch((error: unknown) => {
+        reportStoreError(error);
+        return undefined;
+      });
     if (blockedAt !== undefined) throw new BlockedTaskError(taskId, blockedAt);
   }
 

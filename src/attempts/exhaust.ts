@@ -11,7 +11,7 @@ import type { EngineConfig } from "./engine.js";
  */
 export function reportStoreError(error: unknown): void {
   globalThis.process?.emitWarning?.(
-    `rungs: the stats store failed to record an outcome (the run goes on): ${error instanceof Error ? error.message : String(error)}`,
+    `rungs: the stats store failed (the run goes on without it): ${error instanceof Error ? error.message : String(error)}`,
     { code: "RUNGS_STATS_STORE_ERROR" },
   );
 }

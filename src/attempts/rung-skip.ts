@@ -2,6 +2,7 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
+import { reportStoreError } from "./exhaust.js";
 import type { NormalizedRung } from "./ladder.js";
 
 /** Why a rung is passed over on arrival, or `undefined` to try it. */
@@ -59,7 +60,14 @@ export async function arrivalSkip(
   }
   const { learning } = context;
   if (learning !== undefined && rung.index !== context.lastRung) {
-    const stats = await learning.store.stats(learning.taskClass, id);
+    // A store that cannot be read must not break every run (a corrupt stats file): learn nothing this time.
+    const stats = await Promise.resolve()
+      .then(() => learning.store.stats(learning.taskClass, id))
+      .catch((error: unknown) => {
+        reportStoreError(error);
+        return undefined;
+      });
+    if (stats === undefined) return undefined;
     const samples = stats.accepted + stats.failed;
     const rate = acceptRate(stats);
     if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {

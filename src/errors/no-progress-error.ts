@@ -16,6 +16,11 @@ export type NoProgressStage = "plan" | "reduce";
  */
 export class NoProgressError extends ExhaustedError {
   override name = "NoProgressError" as const;
+  /**
+   * The failure kind an outer attempt engine sees: the request cannot be brought within this model's budget,
+   * so asking the same rung again cannot help (climb to a rung with a larger window, or stop).
+   */
+  readonly kind = "context-overflow" as const;
   readonly stage: NoProgressStage;
   /** Reduce level that failed to shrink (1-based); 0 at plan. */
   readonly depth: number;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RungsError } from "../errors/rungs-error.js";
 import type { GenerateRequest, Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { capText, escapeBlock } from "../prompt.js";
@@ -56,7 +57,7 @@ export const judgeSystemPrompt = [
 ].join("\n");
 
 /** Thrown inside the rule when the judge's reply is not a strict verdict; the rule fails with this message. */
-export class JudgeReplyError extends Error {
+export class JudgeReplyError extends RungsError {
   override name = "JudgeReplyError" as const;
 }
 

@@ -1,6 +1,7 @@
 import functionTimeout, { isTimeoutError } from "function-timeout";
 import { RE2JS } from "re2js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { RungsError } from "../errors/rungs-error.js";
 
 /**
  * A compiled pattern a regex rule runs. Build one from a string or `RegExp` (linear-time engine, the
@@ -21,7 +22,7 @@ export interface CompiledPattern {
 export type PatternInput = string | RegExp | CompiledPattern;
 
 /** A JS-engine pattern ran past its time limit. The rule it belongs to fails with this message. */
-export class RegexTimeoutError extends Error {
+export class RegexTimeoutError extends RungsError {
   override name = "RegexTimeoutError" as const;
   readonly timeoutMs: number;
   constructor(display: string, timeoutMs: number) {

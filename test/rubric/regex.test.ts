@@ -83,7 +83,7 @@ describe("linear-time regex engine", () => {
 
 describe("jsPattern (explicit opt-in to the JS engine)", () => {
   it("runs lookaround the linear-time engine refuses", () => {
-    const pattern = jsPattern(/a(?=b)/);
+    const pattern = jsPattern(/a(?=b)/, { timeoutMs: 10_000 }); // generous: loaded machines compile slowly
     expect(pattern.engine).toBe("js");
     expect(pattern.test("ab")).toBe(true);
     expect(pattern.test("ac")).toBe(false);
@@ -111,7 +111,8 @@ describe("jsPattern (explicit opt-in to the JS engine)", () => {
   });
 
   it("gives the same answer on repeated tests of a global RegExp (no lastIndex state)", () => {
-    const pattern = jsPattern(/a/g);
+    // A generous limit: this test is about lastIndex state, and a loaded machine can take >100 ms to compile.
+    const pattern = jsPattern(/a/g, { timeoutMs: 10_000 });
     expect([pattern.test("a"), pattern.test("a"), pattern.test("a")]).toEqual([true, true, true]);
   });
 });
