@@ -5,13 +5,13 @@
 // already reported. The 50 ms bound is a safety property measured around the abort, not a benchmark: the
 // real figure is a few microtask turns, so the margin is wide.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineRubric, type Generation, RungsEvents } from "../../src/index.js";
+import { Budget, BudgetExhaustedError, defineRubric, type Generation, RungsEvents } from "../../src/index.js";
 import { continueUntilComplete } from "../../src/primitives/continue-until-complete.js";
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
 import { retryWithContext } from "../../src/primitives/retry-with-context.js";
 import { treeSplit } from "../../src/primitives/tree-split.js";
 import { ollama } from "../../src/providers/ollama/index.js";
-import { hang, scriptedModel } from "../../src/testing/index.js";
+import { hang, manualClock, scriptedModel } from "../../src/testing/index.js";
 import { chatStream, type FakeOllama, json, ndjson, startFakeOllama } from "../e2e/fake-ollama.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
@@ -223,5 +223,41 @@ describe("abort inside the pipeline", () => {
     // Nothing starts later either.
     await new Promise((resolve) => setImmediate(resolve));
     expect(model.calls).toHaveLength(3);
+  });
+});
+
+describe("a provider that never settles (item 14)", () => {
+  it("the outer deadline rejects within 50 ms of passing, recorded as timeout; an answer arriving later is discarded", async () => {
+    const clock = manualClock();
+    let answerLate!: (text: string) => void;
+    const model = scriptedModel("m", [
+      () =>
+        new Promise<string>((resolve) => {
+          answerLate = resolve;
+        }),
+      "never asked",
+    ]);
+    const events = new RungsEvents();
+    const ended: Array<string | undefined> = [];
+    events.on("attempt-end", ({ attempt }) => ended.push(attempt.kind));
+    const pending = failure(
+      retryWithContext(model, { maxAttempts: 2 }).generate(ask("q"), {
+        budget: new Budget({ deadlineMs: 5_000, clock }),
+        clock,
+        events,
+      }),
+    );
+    await until(() => model.inFlight === 1);
+    const passedAt = performance.now();
+    await clock.advance(5_000);
+    const error = await pending;
+    expect(performance.now() - passedAt).toBeLessThan(boundMs);
+    expect(BudgetExhaustedError.isInstance(error)).toBe(true);
+    expect((error as BudgetExhaustedError).limit).toBe("deadline");
+    expect(ended).toEqual(["timeout"]);
+    answerLate("a late answer");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(model.calls).toHaveLength(1);
+    expect(ended).toEqual(["timeout"]);
   });
 });
