@@ -13,6 +13,11 @@ export type { FeedbackMode, LadderEntry, LadderRung, RungSkipContext } from "./a
 export type { AttemptEngineOptions } from "./attempts/options.js";
 export { Budget, BudgetExhaustedError, type BudgetOptions } from "./budget.js";
 export { type Clock, sleep, systemClock } from "./clock.js";
+export {
+  type ProviderCallDetails,
+  partialTextOf,
+  transportRetriesOf,
+} from "./errors/call-details.js";
 // Errors
 export {
   BlockedTaskError,
@@ -94,11 +99,6 @@ export {
   renderMessages,
   renderPrompt,
 } from "./prompt.js";
-export {
-  type ProviderCallDetails,
-  partialTextOf,
-  transportRetriesOf,
-} from "./providers/call-details.js";
 // Providers
 export {
   type FromFunctionOptions,

@@ -2,6 +2,7 @@ import { isAbortReason } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
+import { partialTextOf, transportRetriesOf } from "../errors/call-details.js";
 import { failureKindOf } from "../errors/classify.js";
 import { ExhaustedError } from "../errors/exhausted-error.js";
 import { emit, joinPath } from "../events.js";
@@ -104,16 +105,19 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
       throw error;
     }
     const nested = ExhaustedError.isInstance(error) ? error.attempts : [];
+    // Nothing is lost: text a provider received before failing, and its transport retries, stay on record.
+    const transportRetries = transportRetriesOf(error);
     const attempt: Attempt = {
       ...base,
       accepted: false,
       kind: failureKindOf(error, options.signal),
-      text: nested.at(-1)?.text ?? "",
+      text: nested.at(-1)?.text ?? partialTextOf(error) ?? "",
       usage: sumUsage(nested),
       endedAt: clock.now(),
       error: serializeError(error),
     };
     if (nested.length > 0) attempt.trace = { attempts: nested };
+    if (transportRetries.length > 0) attempt.transportRetries = transportRetries;
     if (BudgetExhaustedError.isInstance(error)) {
       permit?.release("ignore");
       // Record the attempt when calls were made beneath it (a continued rung whose next piece was refused,

@@ -1,11 +1,11 @@
 import pRetry, { AbortError } from "p-retry";
 import { z } from "zod";
 import { type Clock, sleep } from "../clock.js";
+import { attachCallDetails, notTransportRetryable, partialTextOf } from "../errors/call-details.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { emit, type RungsEvents } from "../events.js";
 import { parseOptions, schemas } from "../options.js";
 import type { TransportRetry } from "../trace.js";
-import { attachCallDetails, notTransportRetryable, partialTextOf } from "./call-details.js";
 
 /**
  * A retry budget shared by many calls (the AWS SDK's retry quota): each transport retry costs

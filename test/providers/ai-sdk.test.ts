@@ -2,9 +2,9 @@ import { inspect } from "node:util";
 import { APICallError, LoadAPIKeyError } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
+import { transportRetriesOf } from "../../src/errors/call-details.js";
 import { InvalidArgumentError, ProviderError } from "../../src/index.js";
 import { fromAiSdk } from "../../src/providers/ai-sdk.js";
-import { transportRetriesOf } from "../../src/providers/call-details.js";
 import { manualClock } from "../../src/testing/index.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });

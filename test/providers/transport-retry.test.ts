@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { partialTextOf, transportRetriesOf } from "../../src/errors/call-details.js";
 import { InvalidArgumentError, ProviderError, RungsEvents } from "../../src/index.js";
-import { partialTextOf, transportRetriesOf } from "../../src/providers/call-details.js";
 import {
   backoffDelayMs,
   RetryQuota,
@@ -120,7 +120,7 @@ describe("withTransportRetries", () => {
     const plain = playing([new Error("boom")]);
     await expect(withTransportRetries(plain.call, ctx)).rejects.toThrow("boom");
     expect(plain.calls()).toBe(1);
-    const { attachCallDetails } = await import("../../src/providers/call-details.js");
+    const { attachCallDetails } = await import("../../src/errors/call-details.js");
     const partial = playing([attachCallDetails(failure("network"), { partialText: "half" })]);
     const error = await withTransportRetries(partial.call, ctx).catch((e: unknown) => e);
     expect(partialTextOf(error)).toBe("half");

@@ -1,6 +1,6 @@
 // rungs/ollama: models on an Ollama server (local or Ollama Cloud) through the official `ollama` client.
 
-export { partialTextOf, transportRetriesOf } from "../call-details.js";
+export { partialTextOf, transportRetriesOf } from "../../errors/call-details.js";
 export {
   RetryQuota,
   type TransportRetryOptions,

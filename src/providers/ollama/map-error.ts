@@ -1,6 +1,6 @@
+import { attachCallDetails } from "../../errors/call-details.js";
 import type { FailureKind } from "../../errors/failure-kind.js";
 import { ProviderError } from "../../errors/provider-error.js";
-import { attachCallDetails } from "../call-details.js";
 import { kindForHttpStatus, mentionsContextOverflow, networkCodeOf } from "../http-failure.js";
 import { scrubbedError } from "../scrubbed-error.js";
 import type { StreamProbe } from "./ndjson-guard.js";
