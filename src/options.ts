@@ -11,13 +11,15 @@ export function parseOptions<S extends z.ZodType>(fn: string, schema: S, value: 
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const parameter = issue.path.map(String).join(".") || "options";
-  const got = redactValue(valueAt(value, issue.path));
+  // The refused value is kept for diagnostics, redacted: an unknown key may hold a secret (an `apiKey`
+  // passed to the wrong function), and the error is printed whole by util.inspect. A secret-named option is
+  // masked in the message too, whatever its type (a numeric key is still a key).
+  const secret = /key|secret|token|password|authorization/i.test(parameter);
+  const got = secret ? "***" : redactValue(valueAt(value, issue.path));
   throw new InvalidArgumentError({
     parameter,
-    // The refused value is kept for diagnostics, redacted: an unknown key may hold a secret (an `apiKey`
-    // passed to the wrong function), and the error is printed whole by util.inspect.
-    value: /key|secret|token|password/i.test(parameter) ? "***" : got,
-    message: `${fn}: option "${parameter}" ${issue.message} (got ${describe(got)}).`,
+    value: got,
+    message: `${fn}: option "${parameter}" ${issue.message} (got ${secret ? "***" : describe(got)}).`,
   });
 }
 
