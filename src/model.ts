@@ -178,16 +178,13 @@ export function defineModel(
  */
 function withLazySignal(callOptions: CallOptions): CallOptions & { signal: AbortSignal } {
   let made: AbortSignal | undefined;
-  const options = { ...callOptions };
-  Object.defineProperty(options, "signal", {
-    get: () => {
+  return {
+    ...callOptions,
+    get signal() {
       made ??= new AbortController().signal;
       return made;
     },
-    enumerable: true,
-    configurable: true,
-  });
-  return options as CallOptions & { signal: AbortSignal };
+  };
 }
 
 /** @throws InvalidArgumentError unless `id` is a non-empty string. */
