@@ -28,7 +28,21 @@ const registrySchema = breakerOptionsSchema
  * const model = escalateAcross([local, cloud], { rubric, breakers });
  * await saveJson(breakers.toJSON()); // later: new CircuitBreakers({ initialState: saved })
  */
+const breakersMarker = Symbol.for("rungs.circuitBreakers");
+
 export class CircuitBreakers {
+  /** @internal Cross-copy marker: an instance from the other build (ESM/CJS) is still recognised. */
+  readonly [breakersMarker] = true;
+
+  /** True when `value` is a CircuitBreakers from any loaded copy of rungs (`instanceof` fails across copies). */
+  static isInstance(value: unknown): value is CircuitBreakers {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[breakersMarker] === true
+    );
+  }
+
   readonly #options: Omit<CircuitBreakerOptions, "initialState">;
   /** Saved states not yet turned into breakers. */
   readonly #initial: Map<string, BreakerSnapshot>;

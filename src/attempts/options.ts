@@ -66,7 +66,7 @@ export const engineOptionsShape = {
   feedbackBudget: schemas.positiveInt.optional(),
   onExhausted: z.enum(["throw", "best"], { error: 'must be "throw" or "best"' }).optional(),
   breakers: z
-    .union([z.instanceof(CircuitBreakers), z.object({}).passthrough()], {
+    .union([z.custom<CircuitBreakers>((v) => CircuitBreakers.isInstance(v)), z.object({}).passthrough()], {
       error: "must be a CircuitBreakers or its options",
     })
     .optional(),
@@ -91,7 +91,7 @@ export function resolveEngine(
   rungs: readonly NormalizedRung[],
 ): EngineConfig {
   const breakers =
-    parsed.breakers === undefined || parsed.breakers instanceof CircuitBreakers
+    parsed.breakers === undefined || CircuitBreakers.isInstance(parsed.breakers)
       ? parsed.breakers
       : new CircuitBreakers(
           parsed.clock === undefined ? parsed.breakers : { clock: parsed.clock, ...parsed.breakers },

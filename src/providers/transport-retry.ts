@@ -17,7 +17,12 @@ import type { TransportRetry } from "../trace.js";
  * const local = ollama({ model: "qwen3:8b", retry: { quota } });
  * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
  */
+const quotaMarker = Symbol.for("rungs.retryQuota");
+
 export class RetryQuota {
+  /** @internal Cross-copy marker: a quota from the other build (ESM/CJS) is still recognised and shared. */
+  readonly [quotaMarker] = true;
+
   /** Most tokens held. @default 500 (AWS SDK standard mode) */
   readonly capacity: number;
   /** Tokens one retry costs. @default 5 */
@@ -109,7 +114,12 @@ export const transportRetrySchema = z
       .number({ error: "must be a finite number" })
       .min(0, { error: "must be 0 or more" })
       .optional(),
-    quota: z.custom<RetryQuota>((v) => v instanceof RetryQuota, { error: "must be a RetryQuota" }).optional(),
+    quota: z
+      .custom<RetryQuota>(
+        (v) => typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[quotaMarker] === true,
+        { error: "must be a RetryQuota" },
+      )
+      .optional(),
     random: schemas.fn.optional(),
   })
   .strict();
