@@ -63,11 +63,12 @@ export function recordingModel(model: Model, file: string): RecordingModel {
         const recordedError: NonNullable<CassetteEntry["error"]> = { name, message };
         if (kind !== undefined) recordedError.kind = kind as FailureKind;
         if (status !== undefined) recordedError.status = status;
-        await write({ ...base, error: recordedError });
+        await write({ ...base, error: recordedError }).catch(reportWriteError);
       }
       throw error;
     }
-    await write({ ...base, generation: redactValue(generation) });
+    // A cassette that cannot be written must not replace the model's answer (or its error): warn instead.
+    await write({ ...base, generation: redactValue(generation) }).catch(reportWriteError);
     return generation;
   };
 
@@ -78,4 +79,11 @@ export function recordingModel(model: Model, file: string): RecordingModel {
     file: { value: file, enumerable: true },
     recorded: { get: () => recorded, enumerable: true },
   });
+}
+
+function reportWriteError(error: unknown): void {
+  globalThis.process?.emitWarning?.(
+    `rungs: recordingModel could not write its cassette (the call's result is kept): ${error instanceof Error ? error.message : String(error)}`,
+    { code: "RUNGS_CASSETTE_WRITE_ERROR" },
+  );
 }

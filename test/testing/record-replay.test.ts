@@ -180,3 +180,28 @@ describe("requestKey", () => {
     );
   });
 });
+
+describe("recordingModel when its cassette cannot be written", () => {
+  it("keeps the model's answer and error, and warns instead", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rungs-cassette-"));
+    const blocker = join(dir, "not-a-dir");
+    writeFileSync(blocker, "a file where the cassette's folder should be");
+    const failure = new ProviderError("down", { kind: "server-error", providerId: "live", status: 503 });
+    const recorder = recordingModel(
+      scriptedModel("live", ["the answer", failure]),
+      join(blocker, "run.jsonl"),
+    );
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", onWarning);
+    try {
+      expect((await recorder.generate(ask("q1"))).text).toBe("the answer");
+      await expect(recorder.generate(ask("q2"))).rejects.toBe(failure);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(recorder.recorded).toBe(0);
+    expect(warnings.some((message) => message.includes("could not write its cassette"))).toBe(true);
+  });
+});
