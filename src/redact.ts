@@ -33,9 +33,16 @@ const textRules: ReadonlyArray<readonly [RegExp, string]> = [
 
 // Shared by every loaded copy of rungs (ESM and CJS): a key registered through one is masked by all.
 const secretsKey = Symbol.for("rungs.secrets");
-const knownSecrets: Set<string> =
-  ((globalThis as Record<symbol, unknown>)[secretsKey] as Set<string> | undefined) ??
-  (((globalThis as Record<symbol, unknown>)[secretsKey] = new Set<string>()) as Set<string>);
+function sharedSecrets(): Set<string> {
+  const holder = globalThis as Record<symbol, unknown>;
+  let secrets = holder[secretsKey] as Set<string> | undefined;
+  if (secrets === undefined) {
+    secrets = new Set<string>();
+    holder[secretsKey] = secrets;
+  }
+  return secrets;
+}
+const knownSecrets = sharedSecrets();
 
 /**
  * Registers a secret value (an API key a provider was given) so {@link redactText} masks it wherever it
