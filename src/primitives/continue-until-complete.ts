@@ -101,7 +101,8 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
   const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
-    const first = await model.generate(request, callOptions);
+    // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.
+    const first = await model.generate(request, { ...callOptions, path: eventPath });
     if (overflowed(first)) {
       throw new ProviderError(
         `Model "${first.modelId}" returned nothing because the prompt filled its ${windowTokens}-token context window (${first.usage.inputTokens} input tokens); continuing cannot help. Shorten the request (treeSplit) or use a model with a larger window.`,
