@@ -62,6 +62,13 @@ export const schemas = {
     .min(0, { error: "must be between 0 and 1" })
     .max(1, { error: "must be between 0 and 1" }),
   nonEmptyString: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+  /** `ModelCapabilities`: what a model can do beyond generate. */
+  capabilities: z
+    .object({
+      continueAssistant: z.boolean({ error: "must be true or false" }).optional(),
+      contextWindowTokens: z.number().int().min(1, { error: "must be at least 1" }).optional(),
+    })
+    .strict(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: "must be an AbortSignal" }),
   fn: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", {
     error: "must be a function",

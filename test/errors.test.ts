@@ -113,6 +113,8 @@ describe("failureKindOf", () => {
     ).toBe("truncated");
     expect(failureKindOf(Object.assign(new Error("reset"), { code: "ECONNRESET" }))).toBe("network");
     expect(failureKindOf(new TypeError("fetch failed"))).toBe("network");
+    expect(failureKindOf(Object.assign(new Error("slow socket"), { code: "ETIMEDOUT" }))).toBe("timeout");
+    expect(failureKindOf(Object.assign(new Error("closed"), { code: "UND_ERR_CLOSED" }))).toBe("network");
     expect(failureKindOf(new Error("anything"))).toBe("server-error");
   });
 });

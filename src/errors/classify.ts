@@ -8,6 +8,7 @@ import { RungsError } from "./rungs-error.js";
  * - a rungs error with a `kind` (ProviderError) → that kind;
  * - an `ExhaustedError` from a nested primitive → the kind of its last attempt;
  * - Node network codes (ECONNRESET, ECONNREFUSED, ...) and fetch's `TypeError: fetch failed` → `network`;
+ * - socket and undici header/body timeouts (ETIMEDOUT, UND_ERR_HEADERS_TIMEOUT, ...) → `timeout`;
  * - anything else → `server-error` (an unknown failure of the model call).
  */
 export function failureKindOf(error: unknown, signal?: AbortSignal): FailureKind {
@@ -28,22 +29,31 @@ export function failureKindOf(error: unknown, signal?: AbortSignal): FailureKind
     }
     if (name === "AbortError") return "aborted";
     if (name === "TimeoutError") return "timeout";
-    if (typeof code === "string" && networkCodes.has(code)) return "network";
+    if (typeof code === "string" && networkErrorCodes.has(code)) return "network";
+    if (typeof code === "string" && timeoutErrorCodes.has(code)) return "timeout";
     if (name === "TypeError" && (error as Error).message === "fetch failed") return "network";
   }
   return "server-error";
 }
 
-const networkCodes = new Set([
+/** Node and undici error codes of a connection that failed or broke: transport retries may fix them. */
+export const networkErrorCodes: ReadonlySet<string> = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
   "ECONNABORTED",
   "EPIPE",
-  "ETIMEDOUT",
   "ENOTFOUND",
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+/** Node and undici error codes of a socket or header/body timeout. */
+export const timeoutErrorCodes: ReadonlySet<string> = new Set([
+  "ETIMEDOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
 ]);

@@ -101,12 +101,7 @@ const optionsSchema = z
         error: "must be a Clock",
       })
       .optional(),
-    capabilities: z
-      .object({
-        continueAssistant: z.boolean().optional(),
-        contextWindowTokens: schemas.positiveInt.optional(),
-      })
-      .optional(),
+    capabilities: schemas.capabilities.optional(),
   })
   .strict();
 

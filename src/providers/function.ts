@@ -34,12 +34,7 @@ export interface FromFunctionOptions {
 const optionsSchema = z
   .object({
     input: z.enum(["prompt", "request"], { error: 'must be "prompt" or "request"' }).optional(),
-    capabilities: z
-      .object({
-        continueAssistant: z.boolean().optional(),
-        contextWindowTokens: schemas.positiveInt.optional(),
-      })
-      .optional(),
+    capabilities: schemas.capabilities.optional(),
   })
   .strict();
 

@@ -74,12 +74,7 @@ const optionsSchema = z
       ])
       .optional(),
     whenExhausted: z.enum(["repeat-last", "throw"], { error: 'must be "repeat-last" or "throw"' }).optional(),
-    capabilities: z
-      .object({
-        continueAssistant: z.boolean().optional(),
-        contextWindowTokens: schemas.positiveInt.optional(),
-      })
-      .optional(),
+    capabilities: schemas.capabilities.optional(),
   })
   .strict();
 

@@ -67,12 +67,7 @@ const optionsSchema = z
       .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
       .optional(),
     whenDone: z.enum(["throw", "repeat-last"], { error: 'must be "throw" or "repeat-last"' }).optional(),
-    capabilities: z
-      .object({
-        continueAssistant: z.boolean().optional(),
-        contextWindowTokens: schemas.positiveInt.optional(),
-      })
-      .optional(),
+    capabilities: schemas.capabilities.optional(),
   })
   .strict();
 

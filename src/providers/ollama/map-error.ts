@@ -1,4 +1,5 @@
 import { attachCallDetails } from "../../errors/call-details.js";
+import { networkErrorCodes, timeoutErrorCodes } from "../../errors/classify.js";
 import type { FailureKind } from "../../errors/failure-kind.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import { kindForHttpStatus, mentionsContextOverflow, networkCodeOf } from "../http-failure.js";
@@ -12,21 +13,6 @@ export interface CallSite {
   model: string;
   timeoutMs?: number | undefined;
 }
-
-const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
-const networkCodes = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_CLOSED",
-]);
 
 /** What to do about each kind, appended to messages ("messages name the fix"). */
 const fixes: Partial<Record<FailureKind, (site: CallSite) => string>> = {
@@ -118,14 +104,14 @@ export function mapOllamaError(
     );
   }
   const code = networkCodeOf(error);
-  if (code !== undefined && timeoutCodes.has(code)) {
+  if (code !== undefined && timeoutErrorCodes.has(code)) {
     return providerError(site, "timeout", `the HTTP client timed out (${code})${received}.`, {
       cause: error,
       partialText,
     });
   }
   if (
-    (code !== undefined && networkCodes.has(code)) ||
+    (code !== undefined && networkErrorCodes.has(code)) ||
     (error instanceof TypeError && /fetch failed|terminated|network/i.test(message))
   ) {
     return providerError(site, "network", `network failure (${code ?? message})${received}.`, {
