@@ -4,6 +4,7 @@ import { type Clock, systemClock } from "../clock.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText } from "../redact.js";
+import { ruleOptionsShape } from "./rules.js";
 import type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./types.js";
 
 /** Options of {@link defineRubric}. */
@@ -40,18 +41,7 @@ export const rubricDefaults = {
 const scoreEpsilon = 1e-9;
 const maxMessageChars = 2_000;
 
-const ruleSchema = z.looseObject({
-  id: schemas.nonEmptyString,
-  description: z.string({ error: "must be a string" }).optional(),
-  weight: z
-    .number({ error: "must be a finite number" })
-    .min(0, { error: "must be 0 or more" })
-    .refine(Number.isFinite, { error: "must be a finite number" })
-    .optional(),
-  required: z.boolean({ error: "must be true or false" }).optional(),
-  timeoutMs: schemas.positiveNumber.optional(),
-  check: schemas.fn,
-});
+const ruleSchema = z.looseObject({ id: schemas.nonEmptyString, ...ruleOptionsShape, check: schemas.fn });
 
 const optionsSchema = z
   .object({

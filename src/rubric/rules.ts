@@ -17,7 +17,8 @@ export interface RuleOptions {
   timeoutMs?: number;
 }
 
-const ruleOptionsShape = {
+/** The options every rule shares (description, weight, required, time limit), checked by builders and rubrics. */
+export const ruleOptionsShape = {
   description: z.string({ error: "must be a string" }).optional(),
   weight: z
     .number({ error: "must be a finite number" })
