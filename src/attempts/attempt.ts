@@ -136,8 +136,29 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
 
   let judged: Awaited<ReturnType<typeof judgeOutput>>;
   try {
-    judged = await judgeOutput(generation, input.rubric, { request, signal: options.signal });
+    judged = await judgeOutput(generation, input.rubric, {
+      request,
+      signal: options.signal,
+      options,
+      path: attemptPath,
+    });
   } catch (error) {
+    if (BudgetExhaustedError.isInstance(error)) {
+      // The answer came back but the budget ran out while judging it (an LLM judge): keep the answer on
+      // record, unjudged, and stop the run.
+      permit?.release("success");
+      const attempt: Attempt = {
+        ...base,
+        accepted: false,
+        kind: "rubric-error",
+        text: generation.text,
+        finishReason: generation.finishReason,
+        usage: generation.usage,
+        endedAt: clock.now(),
+        error: serializeError(error),
+      };
+      return { attempt: end(attempt), budgetError: error };
+    }
     return aborted(error);
   }
   // The provider answered: whatever the rubric says, the breaker hears success.

@@ -1,6 +1,7 @@
 import { isAbortReason } from "../abort.js";
+import { BudgetExhaustedError } from "../budget.js";
 import type { FailureKind } from "../errors/failure-kind.js";
-import type { GenerateRequest, Generation } from "../model.js";
+import type { CallOptions, GenerateRequest, Generation } from "../model.js";
 import type { Rubric, Verdict } from "../rubric/types.js";
 import { generationFailureKind, verdictFailureKind } from "./classify.js";
 
@@ -22,7 +23,7 @@ export interface Judgement {
 export async function judgeOutput(
   generation: Generation,
   rubric: Rubric | undefined,
-  context: { request: GenerateRequest; signal: AbortSignal | undefined },
+  context: { request: GenerateRequest; signal: AbortSignal | undefined; options: CallOptions; path: string },
 ): Promise<Judgement> {
   const early = generationFailureKind(generation);
   if (early !== undefined) return { kind: early };
@@ -33,9 +34,14 @@ export async function judgeOutput(
         request: context.request,
         modelId: generation.modelId,
         ...(context.signal === undefined ? {} : { signal: context.signal }),
+        ...(context.options.budget === undefined ? {} : { budget: context.options.budget }),
+        ...(context.options.events === undefined ? {} : { events: context.options.events }),
+        path: context.path,
       });
     } catch (error) {
       if (isAbortReason(error, context.signal)) throw error;
+      // A judge that found the shared budget spent: the run stops (the engine records the attempt).
+      if (BudgetExhaustedError.isInstance(error)) throw error;
       return { kind: "rubric-error", error };
     }
   }

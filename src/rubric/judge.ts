@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RungsError } from "../errors/rungs-error.js";
-import type { GenerateRequest, Model } from "../model.js";
+import { joinPath } from "../events.js";
+import type { CallOptions, GenerateRequest, Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { capText, escapeBlock } from "../prompt.js";
 import type { Rule, RuleOutcome } from "./types.js";
@@ -154,10 +155,12 @@ export function judgeRule(model: Model, options: JudgeRuleOptions): Rule<string>
     async check(output, ctx): Promise<RuleOutcome> {
       const task = ctx.request?.messages.filter((m) => m.role === "user").at(-1)?.content;
       const request = judgeRequest(parsed.criteria, output, task, settings);
-      const generation = await model.generate(
-        request,
-        ctx.signal === undefined ? {} : { signal: ctx.signal },
-      );
+      // The judge's call draws on the run's budget and reports under the judged attempt's path.
+      const callOptions: CallOptions = { path: joinPath(ctx.path, `judge[${parsed.id}]`) };
+      if (ctx.signal !== undefined) callOptions.signal = ctx.signal;
+      if (ctx.budget !== undefined) callOptions.budget = ctx.budget;
+      if (ctx.events !== undefined) callOptions.events = ctx.events;
+      const generation = await model.generate(request, callOptions);
       if (generation.finishReason === "length") {
         throw new JudgeReplyError("judge reply was cut off (finishReason length), so it is not a verdict");
       }

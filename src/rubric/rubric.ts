@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { childController, raceAbort, throwIfAborted } from "../abort.js";
+import { BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
@@ -212,6 +213,8 @@ async function runRule<O>(
     }
   } catch (error) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
+    // A spent shared budget ends the run; it says nothing about the output.
+    if (BudgetExhaustedError.isInstance(error)) throw error;
     if (error instanceof RuleTimeout) return failed(`rule timed out after ${timeoutMs} ms (rubric timeout)`);
     return failed(`rule threw: ${errorText(error)}`);
   } finally {

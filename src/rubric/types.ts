@@ -1,3 +1,5 @@
+import type { Budget } from "../budget.js";
+import type { RungsEvents } from "../events.js";
 import type { GenerateRequest } from "../model.js";
 
 /** What a rule's check may return: a boolean, or a pass flag with a message and a partial score. */
@@ -11,6 +13,11 @@ export interface RuleContext {
   signal?: AbortSignal;
   /** The model that produced the output. */
   modelId?: string;
+  /** The run's shared budget: rules that call models (LLM judges) draw on it like every other call. */
+  budget?: Budget;
+  /** The run's event sink and the judged attempt's event path, for rules that call models. */
+  events?: RungsEvents;
+  path?: string;
 }
 
 /** One check of a rubric. */
