@@ -22,7 +22,7 @@ import {
 } from "./cassette.js";
 
 /**
- * A replayed model was asked something it has no recording for (or, with `whenExhausted: "throw"`, asked it
+ * A replayed model was asked something it has no recording for (or, with `whenDone: "throw"`, asked it
  * more often than it was recorded). Its `kind` is `invalid-request`, so retries and ladders stop at once
  * rather than burying the miss under more attempts.
  */
@@ -50,9 +50,10 @@ export interface ReplayModelOptions {
   match?: Matcher;
   /**
    * When a request was recorded n times and is asked an (n+1)th time: repeat the last recording, or throw
-   * {@link ReplayMissError}. @default "repeat-last"
+   * {@link ReplayMissError}. Named as `scriptedModel`'s option; the default differs on purpose: a replayed
+   * request is usually asked again (retries, iterations), a script step usually is not. @default "repeat-last"
    */
-  whenExhausted?: "repeat-last" | "throw";
+  whenDone?: "repeat-last" | "throw";
   capabilities?: ModelCapabilities;
 }
 
@@ -73,7 +74,7 @@ const optionsSchema = z
           .strict(),
       ])
       .optional(),
-    whenExhausted: z.enum(["repeat-last", "throw"], { error: 'must be "repeat-last" or "throw"' }).optional(),
+    whenDone: z.enum(["repeat-last", "throw"], { error: 'must be "repeat-last" or "throw"' }).optional(),
     capabilities: schemas.capabilities.optional(),
   })
   .strict();
@@ -137,7 +138,7 @@ export function replayModel(
       modelId: id,
       key,
       message: exhausted
-        ? `replayModel "${id}": this request was recorded ${byKey.get(key)?.length} time(s) and all are served (whenExhausted: "throw"); last user message ${JSON.stringify(excerpt)}.`
+        ? `replayModel "${id}": this request was recorded ${byKey.get(key)?.length} time(s) and all are served (whenDone: "throw"); last user message ${JSON.stringify(excerpt)}.`
         : `replayModel "${id}": no recording for this request (key ${key.slice(0, 12)}…, last user message ${JSON.stringify(excerpt)}; ${entries.length} recordings loaded). Record it with recordingModel, add an entry, or loosen "match".`,
     });
   };
@@ -149,7 +150,7 @@ export function replayModel(
       const list = byKey.get(key);
       if (list === undefined) throw miss(request, key, false);
       const index = cursors.get(key) ?? 0;
-      if (index >= list.length && parsed.whenExhausted === "throw") throw miss(request, key, true);
+      if (index >= list.length && parsed.whenDone === "throw") throw miss(request, key, true);
       cursors.set(key, index + 1);
       const entry = list[Math.min(index, list.length - 1)]!;
       served += 1;

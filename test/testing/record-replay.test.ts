@@ -128,7 +128,7 @@ describe("replayModel", () => {
     const repeat = replayModel(once);
     await repeat.generate(ask("q"));
     await expect(repeat.generate(ask("q"))).resolves.toMatchObject({ text: "only" });
-    const strict = replayModel(once, { whenExhausted: "throw" });
+    const strict = replayModel(once, { whenDone: "throw" });
     await strict.generate(ask("q"));
     await expect(strict.generate(ask("q"))).rejects.toThrow(/all are served/);
   });
