@@ -8,11 +8,22 @@ export {
   CircuitBreaker,
   type CircuitBreakerOptions,
 } from "./attempts/breaker.js";
-export { CircuitBreakers, type CircuitBreakersOptions } from "./attempts/breaker-registry.js";
+export {
+  CircuitBreakers,
+  type CircuitBreakersOptions,
+} from "./attempts/breaker-registry.js";
 export type { FeedbackMode, LadderEntry, LadderRung, RungSkipContext } from "./attempts/ladder.js";
 export type { AttemptEngineOptions } from "./attempts/options.js";
-export { Budget, BudgetExhaustedError, type BudgetOptions } from "./budget.js";
-export { type Clock, sleep, systemClock } from "./clock.js";
+export {
+  Budget,
+  BudgetExhaustedError,
+  type BudgetOptions,
+} from "./budget.js";
+export {
+  type Clock,
+  sleep,
+  systemClock,
+} from "./clock.js";
 export {
   type ProviderCallDetails,
   partialTextOf,
@@ -28,7 +39,6 @@ export {
   failureKinds,
   fatalForModelKinds,
   InvalidArgumentError,
-  maxProviderBodyChars,
   NoProgressError,
   type NoProgressStage,
   ProviderError,
@@ -65,37 +75,38 @@ export {
   type Model,
   type ModelCapabilities,
   type ModelFunction,
-  normalizeGeneration,
   type Trace,
   type Usage,
 } from "./model.js";
 // Primitives: continuation
 export {
   type ContinueUntilCompleteOptions,
-  contextOverflowSlackTokens,
   continueUntilComplete,
   continueUntilCompleteDefaults,
 } from "./primitives/continue-until-complete.js";
-export { type EscalateAcrossOptions, escalateAcross } from "./primitives/escalate-across.js";
-export { type RetryWithContextOptions, retryWithContext } from "./primitives/retry-with-context.js";
-export { removeSeamOverlap, type SeamOptions, seamDefaults } from "./primitives/seam.js";
+export {
+  type EscalateAcrossOptions,
+  escalateAcross,
+} from "./primitives/escalate-across.js";
+export {
+  type RetryWithContextOptions,
+  retryWithContext,
+} from "./primitives/retry-with-context.js";
+
 export {
   defaultMapPrompt,
   defaultReducePrompt,
   type SplitBudget,
-  scratchpadHeader,
 } from "./primitives/split-requests.js";
-export { type Measure, type PackedRange, packRanges, splitText } from "./primitives/split-text.js";
-export { type TreeSplitOptions, treeSplit } from "./primitives/tree-split.js";
+
 export {
-  capText,
-  escapeBlock,
+  type TreeSplitOptions,
+  treeSplit,
+} from "./primitives/tree-split.js";
+export {
   type Failure,
   type RenderOptions,
-  renderDefaults,
   renderedChars,
-  renderFailure,
-  renderFeedbackBody,
   renderMessages,
   renderPrompt,
 } from "./prompt.js";
@@ -107,7 +118,6 @@ export {
   type RequestFunction,
 } from "./providers/function.js";
 export {
-  backoffDelayMs,
   RetryQuota,
   type TransportRetryOptions,
 } from "./providers/transport-retry.js";
@@ -116,7 +126,10 @@ export {
   type JsonFileStatsStore,
   jsonFileStatsStore,
 } from "./record/json-file-stats-store.js";
-export { type MemoryStatsStore, memoryStatsStore } from "./record/memory-stats-store.js";
+export {
+  type MemoryStatsStore,
+  memoryStatsStore,
+} from "./record/memory-stats-store.js";
 export {
   type ModelTotals,
   type RecordedExhaustion,
@@ -158,8 +171,6 @@ export {
   JudgeReplyError,
   type JudgeRuleOptions,
   judgeRule,
-  judgeSystemPrompt,
-  parseJudgeReply,
 } from "./rubric/judge.js";
 export {
   type CompiledPattern,
@@ -169,7 +180,11 @@ export {
   type PatternInput,
   RegexTimeoutError,
 } from "./rubric/regex.js";
-export { defineRubric, type RubricOptions, rubricDefaults, verdictOf } from "./rubric/rubric.js";
+export {
+  defineRubric,
+  type RubricOptions,
+  rubricDefaults,
+} from "./rubric/rubric.js";
 export {
   countUnits,
   type JsonRuleOptions,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { capText, escapeBlock, type GenerateRequest, renderMessages, renderPrompt } from "../src/index.js";
+import { type GenerateRequest, renderMessages, renderPrompt } from "../src/index.js";
+import { capText, escapeBlock } from "../src/prompt.js";
 
 const blockCount = (text: string, tag: string) => ({
   open: text.match(new RegExp(`<rungs-${tag}[ >]`, "g"))?.length ?? 0,
