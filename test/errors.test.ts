@@ -56,6 +56,14 @@ describe("ProviderError", () => {
     expect(error.body).not.toContain("abcdefghijkl");
     expect(error.body?.length).toBeLessThan(2100);
   });
+
+  it("masks a key that straddles the body cap", () => {
+    const key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789";
+    const body = `${"x".repeat(1990)} ${key} trailing`;
+    const error = new ProviderError("bad", { kind: "auth", providerId: "p", body });
+    expect(error.body).not.toContain("sk-proj-abc");
+    expect(error.body).toContain("***");
+  });
 });
 
 describe("ExhaustedError", () => {

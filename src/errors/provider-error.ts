@@ -38,14 +38,8 @@ export class ProviderError extends RungsError {
     this.kind = options.kind;
     this.providerId = options.providerId;
     this.status = options.status;
-    this.body =
-      options.body === undefined
-        ? undefined
-        : redactText(
-            options.body.length > maxProviderBodyChars
-              ? `${options.body.slice(0, maxProviderBodyChars)}… [${options.body.length - maxProviderBodyChars} more chars]`
-              : options.body,
-          );
+    // Redact before cutting: a key straddling the cut would otherwise survive as an unmatched fragment.
+    this.body = options.body === undefined ? undefined : capBody(redactText(options.body));
     this.retryAfterMs = options.retryAfterMs;
   }
 
@@ -53,4 +47,9 @@ export class ProviderError extends RungsError {
   get isRetryable(): boolean {
     return transientKinds.has(this.kind);
   }
+}
+
+function capBody(body: string): string {
+  if (body.length <= maxProviderBodyChars) return body;
+  return `${body.slice(0, maxProviderBodyChars)}… [${body.length - maxProviderBodyChars} more chars]`;
 }

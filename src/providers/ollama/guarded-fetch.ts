@@ -37,7 +37,8 @@ export function guardedFetch(
         limits.clock.now(),
       );
       if (retryAfterMs !== undefined) probe.retryAfterMs = retryAfterMs;
-      const body = await readCapped(response, maxProviderBodyChars);
+      // Read a margin past the cap: ProviderError redacts before it cuts, so a key at the cut is still masked.
+      const body = await readCapped(response, maxProviderBodyChars + 512);
       probe.errorBody = body;
       return new Response(JSON.stringify({ error: errorMessageOf(body) || `HTTP ${response.status}` }), {
         status: response.status,

@@ -2,6 +2,7 @@ import { attachCallDetails } from "../../errors/call-details.js";
 import { networkErrorCodes, timeoutErrorCodes } from "../../errors/classify.js";
 import type { FailureKind } from "../../errors/failure-kind.js";
 import { ProviderError } from "../../errors/provider-error.js";
+import { redactText } from "../../redact.js";
 import { kindForHttpStatus, mentionsContextOverflow, networkCodeOf } from "../http-failure.js";
 import { scrubbedError } from "../scrubbed-error.js";
 import type { StreamProbe } from "./ndjson-guard.js";
@@ -132,6 +133,7 @@ export function mapOllamaError(
 }
 
 function capMessage(message: string): string {
-  const flat = message.replace(/\s+/g, " ").trim();
+  // Redact before cutting, so a key at the cut cannot survive as a fragment.
+  const flat = redactText(message).replace(/\s+/g, " ").trim();
   return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
 }
