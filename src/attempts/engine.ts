@@ -33,6 +33,10 @@ export interface EngineConfig {
   store: StatsStore | undefined;
   minAcceptRate: number | undefined;
   minSamples: number;
+  /** Let every n-th learned skip of a rung through (per task class); undefined never explores. */
+  exploreEvery: number | undefined;
+  /** Learned skips since the last try, by task class and model id (this composed model's own count). */
+  learnedSkips: Map<string, number>;
   clock: Clock | undefined;
 }
 
@@ -86,7 +90,14 @@ export async function runAttempts(
     lastRung: config.rungs.length - 1,
     learning:
       store !== undefined && typeof taskClass === "string" && config.minAcceptRate !== undefined
-        ? { store, taskClass, minAcceptRate: config.minAcceptRate, minSamples: config.minSamples }
+        ? {
+            store,
+            taskClass,
+            minAcceptRate: config.minAcceptRate,
+            minSamples: config.minSamples,
+            exploreEvery: config.exploreEvery,
+            skipsSinceTry: config.learnedSkips,
+          }
         : undefined,
   };
   let usage: Usage = {};

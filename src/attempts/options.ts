@@ -41,6 +41,12 @@ export interface AttemptEngineOptions {
   minAcceptRate?: number;
   /** Judged attempts a rung needs on a task class before its rate can skip it. @default 5 */
   minSamples?: number;
+  /**
+   * With learning on, let every `exploreEvery`-th learned skip of a rung (per task class, counted by this
+   * composed model) through anyway, so a rung whose rate was low can show that it improved. Without it, a
+   * skipped rung gathers no new samples. @default never explores
+   */
+  exploreEvery?: number;
   /** Time source for timings and breakers; `CallOptions.clock` wins. @default systemClock */
   clock?: Clock;
   /** The composed model's id. @default "retry(<model id>)" or "ladder(<rungs>)" */
@@ -77,6 +83,7 @@ export const engineOptionsShape = {
     .optional(),
   minAcceptRate: schemas.unitInterval.optional(),
   minSamples: schemas.positiveInt.optional(),
+  exploreEvery: schemas.positiveInt.optional(),
   clock: z
     .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
     .optional(),
@@ -108,6 +115,8 @@ export function resolveEngine(
     store: parsed.store,
     minAcceptRate: parsed.minAcceptRate,
     minSamples: parsed.minSamples ?? 5,
+    exploreEvery: parsed.exploreEvery,
+    learnedSkips: new Map(),
     clock: parsed.clock,
   };
 }

@@ -21,7 +21,16 @@ export interface ArrivalContext {
   overflowedWindow: number | undefined;
   /** The top rung's index: learning never skips it, so a ladder always has something to try. */
   lastRung: number;
-  learning: { store: StatsStore; taskClass: string; minAcceptRate: number; minSamples: number } | undefined;
+  learning:
+    | {
+        store: StatsStore;
+        taskClass: string;
+        minAcceptRate: number;
+        minSamples: number;
+        exploreEvery: number | undefined;
+        skipsSinceTry: Map<string, number>;
+      }
+    | undefined;
 }
 
 /**
@@ -71,6 +80,14 @@ export async function arrivalSkip(
     const samples = stats.accepted + stats.failed;
     const rate = acceptRate(stats);
     if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {
+      // Exploration: every exploreEvery-th skip is tried instead, so the rate can recover.
+      const key = `${learning.taskClass}\u0000${id}`;
+      const skipped = (learning.skipsSinceTry.get(key) ?? 0) + 1;
+      if (learning.exploreEvery !== undefined && skipped >= learning.exploreEvery) {
+        learning.skipsSinceTry.set(key, 0);
+        return undefined;
+      }
+      learning.skipsSinceTry.set(key, skipped);
       return {
         reason: "learned",
         detail: `accepted ${stats.accepted}/${samples} on task class "${learning.taskClass}" (rate ${rate.toFixed(2)} < minAcceptRate ${learning.minAcceptRate})`,

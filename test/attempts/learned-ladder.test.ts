@@ -104,3 +104,34 @@ describe("learned ladders", () => {
     }
   });
 });
+
+describe("learned ladders with exploration", () => {
+  it("lets every exploreEvery-th learned skip through, so a rung that improved can recover", async () => {
+    const store = memoryStatsStore();
+    let smallLearned = false;
+    const small = scriptedModel("small", [() => (smallLearned ? "ok" : "wrong")], {
+      whenDone: "repeat-last",
+    });
+    const large = scriptedModel("large", ["ok"], { whenDone: "repeat-last" });
+    const options = { rubric: containsOk, store, minAcceptRate: 0.5, minSamples: 2 };
+    const hard = ask("hard task", { taskClass: "hard" });
+
+    const exploring = escalateAcross([small, large], { ...options, exploreEvery: 3 });
+    for (let i = 0; i < 2; i += 1) await exploring.generate(hard); // two failed samples on "small"
+    smallLearned = true; // the small model gets better
+    const skipsBefore: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const generation = await exploring.generate(hard);
+      skipsBefore.push(generation.trace?.skips?.[0]?.reason ?? `tried:${generation.modelId}`);
+    }
+    // Skipped twice as learned, then tried on the third arrival: it answers, and its rate starts to recover.
+    expect(skipsBefore).toEqual(["learned", "learned", "tried:small"]);
+    expect(await store.stats("hard", "small")).toMatchObject({ accepted: 1, failed: 2 });
+
+    // Without exploreEvery the same store keeps skipping "small" for good.
+    const frozen = escalateAcross([small, large], options);
+    const generation = await frozen.generate(hard);
+    expect(generation.trace?.skips?.[0]?.reason).toBe("learned");
+    expect(() => escalateAcross([small, large], { ...options, exploreEvery: 0 })).toThrow(/exploreEvery/);
+  });
+});
