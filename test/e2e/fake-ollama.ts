@@ -1,6 +1,7 @@
 // A real HTTP server on 127.0.0.1 (random port) speaking Ollama's /api/chat and /api/tags, scripted per test.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ollama } from "../../src/providers/ollama/index.js";
 
 export interface ReceivedRequest {
   method: string;
@@ -143,4 +144,21 @@ export function chatResponse(
   },
 ): object {
   return { model: "m", message: { role: "assistant", content }, done: true, ...final };
+}
+
+/**
+ * Makes one unmeasured abort of a streaming call against `server`. The first fetch abort in a process is slow
+ * in Node itself (a bare fetch measured 47 ms, then ~10 ms: undici loads its abort path lazily), so tests that
+ * bound an abort at 50 ms call this first and measure rungs, not that one-time load.
+ */
+export async function warmUpAbort(server: FakeOllama): Promise<void> {
+  const controller = new AbortController();
+  server.script((res) => ndjson(res, [], { end: false }));
+  const warm = ollama({ model: "m", host: server.url })
+    .generate({ messages: [{ role: "user", content: "w" }] }, { signal: controller.signal })
+    .catch(() => {});
+  await server.untilChats(1);
+  controller.abort(new Error("warm-up"));
+  await warm;
+  await server.chats[0]!.closed;
 }

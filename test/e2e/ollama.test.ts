@@ -9,7 +9,15 @@ import { continueUntilComplete } from "../../src/primitives/continue-until-compl
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
 import { ollama, partialTextOf, RetryQuota, transportRetriesOf } from "../../src/providers/ollama/index.js";
 import { manualClock, recordingModel } from "../../src/testing/index.js";
-import { chatResponse, chatStream, type FakeOllama, json, ndjson, startFakeOllama } from "./fake-ollama.js";
+import {
+  chatResponse,
+  chatStream,
+  type FakeOllama,
+  json,
+  ndjson,
+  startFakeOllama,
+  warmUpAbort,
+} from "./fake-ollama.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
 
@@ -402,18 +410,9 @@ describe("ollama() on a real server: broken streams", () => {
 });
 
 describe("ollama() on a real server: abort and deadlines", () => {
-  // The first fetch abort in a process is slow in Node itself (a bare fetch measured 47 ms, then ~10 ms):
-  // undici loads its abort path lazily. One unmeasured abort first, so the 50 ms bound measures rungs.
+  // One unmeasured abort first, so the 50 ms bound measures rungs, not undici's lazy abort path.
   beforeEach(async () => {
-    const controller = new AbortController();
-    server.script((res) => ndjson(res, [], { end: false }));
-    const warm = failure(
-      ollama({ model: "m", host: server.url }).generate(ask("w"), { signal: controller.signal }),
-    );
-    await server.untilChats(1);
-    controller.abort(new Error("warm-up"));
-    await warm;
-    await server.chats[0]!.closed;
+    await warmUpAbort(server);
     server.requests.length = 0;
   });
 

@@ -12,7 +12,14 @@ import { retryWithContext } from "../../src/primitives/retry-with-context.js";
 import { treeSplit } from "../../src/primitives/tree-split.js";
 import { ollama } from "../../src/providers/ollama/index.js";
 import { hang, manualClock, scriptedModel } from "../../src/testing/index.js";
-import { chatStream, type FakeOllama, json, ndjson, startFakeOllama } from "../e2e/fake-ollama.js";
+import {
+  chatStream,
+  type FakeOllama,
+  json,
+  ndjson,
+  startFakeOllama,
+  warmUpAbort,
+} from "../e2e/fake-ollama.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
 const boundMs = 50;
@@ -62,16 +69,7 @@ describe("abort on a loopback Ollama server", () => {
   let server: FakeOllama;
   beforeAll(async () => {
     server = await startFakeOllama();
-    // undici loads its abort path lazily; one unmeasured abort first, so the bound measures rungs.
-    const controller = new AbortController();
-    server.script((res) => ndjson(res, [], { end: false }));
-    const warm = failure(
-      ollama({ model: "m", host: server.url }).generate(ask("w"), { signal: controller.signal }),
-    );
-    await server.untilChats(1);
-    controller.abort(new Error("warm-up"));
-    await warm;
-    await server.chats[0]!.closed;
+    await warmUpAbort(server); // so the bound measures rungs, not undici's lazy abort path
   });
   afterAll(async () => {
     await server.close();

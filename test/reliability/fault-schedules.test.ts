@@ -15,6 +15,7 @@ import {
   ExhaustedError,
   type ExhaustionLimit,
   type FailureKind,
+  failureKinds,
   type Generation,
   type Model,
   ProviderError,
@@ -28,17 +29,8 @@ import { retryWithContext } from "../../src/primitives/retry-with-context.js";
 import { hang, manualClock, type ScriptStep, scriptedModel } from "../../src/testing/index.js";
 import { leakedSecrets, secretsIn, secretText, settleOnClock } from "./support.js";
 
-const providerKinds: readonly FailureKind[] = [
-  "auth",
-  "model-not-found",
-  "invalid-request",
-  "context-overflow",
-  "rate-limited",
-  "quota-exhausted",
-  "server-error",
-  "network",
-  "timeout",
-];
+// Every kind a provider call can fail with: the kinds before "empty" in DESIGN.md's order.
+const providerKinds: readonly FailureKind[] = failureKinds.slice(0, failureKinds.indexOf("empty"));
 
 /** Words in an answer that trigger misbehaving rules (when the rubric has them). */
 const tags = ["", " boom", " nan", " slow", " abortrule"] as const;
