@@ -1,9 +1,9 @@
-import { z } from "zod";
 import { raceAbort } from "./abort.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ExhaustedError, type ExhaustionLimit } from "./errors/exhausted-error.js";
 import { parseOptions, schemas } from "./options.js";
 import type { Attempt, Usage } from "./trace.js";
+import { object } from "./validate/check.js";
 
 /** Options of a {@link Budget}. Every cap is optional; an absent cap does not limit. */
 export interface BudgetOptions {
@@ -17,14 +17,12 @@ export interface BudgetOptions {
   clock?: Clock;
 }
 
-const budgetSchema = z
-  .object({
-    maxAttempts: schemas.positiveInt.optional(),
-    maxOutputTokens: schemas.positiveInt.optional(),
-    deadlineMs: schemas.positiveNumber.optional(),
-    clock: z.custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v).optional(),
-  })
-  .strict();
+const budgetSchema = object({
+  maxAttempts: schemas.positiveInt.optional(),
+  maxOutputTokens: schemas.positiveInt.optional(),
+  deadlineMs: schemas.positiveNumber.optional(),
+  clock: schemas.clock.optional(),
+});
 
 /**
  * Thrown when a shared {@link Budget} runs out. A subclass of {@link ExhaustedError}, so callers catch both

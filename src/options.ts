@@ -1,29 +1,57 @@
-import { z } from "zod";
+import type { Clock } from "./clock.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { redactValue } from "./redact.js";
+import {
+  type Check,
+  custom,
+  number,
+  object,
+  type PathSegment,
+  string,
+  boolean as trueOrFalse,
+} from "./validate/check.js";
+import { closestKey } from "./validate/suggest.js";
 
 /**
- * Validates `value` against `schema` once, at construction. On failure throws
- * {@link InvalidArgumentError} naming the option's path, what it accepts, and what it got.
+ * Validates `value` against `check` once, at construction, and returns it. On failure throws
+ * {@link InvalidArgumentError} naming the option's path, what it accepts, and what it got; a key the options
+ * do not take is named with the closest one it may have meant ("did you mean") and the keys accepted.
  */
-export function parseOptions<S extends z.ZodType>(fn: string, schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const parameter = issue.path.map(String).join(".") || "options";
+export function parseOptions<T>(fn: string, check: Check<T>, value: unknown): T {
+  const problem = check.problem(value);
+  if (problem === undefined) return value as T;
+  const parameter = problem.path.map(String).join(".") || "options";
   // The refused value is kept for diagnostics, redacted: an unknown key may hold a secret (an `apiKey`
   // passed to the wrong function), and the error is printed whole by util.inspect. A secret-named option is
   // masked in the message too, whatever its type (a numeric key is still a key).
   const secret = /key|secret|token|password|authorization/i.test(parameter);
-  const got = secret ? "***" : redactValue(valueAt(value, issue.path));
-  throw new InvalidArgumentError({
-    parameter,
-    value: got,
-    message: `${fn}: option "${parameter}" ${issue.message} (got ${secret ? "***" : describe(got)}).`,
-  });
+  const got = secret ? "***" : redactValue(valueAt(value, problem.path));
+  if (problem.unknownKey !== undefined) {
+    const key = String(problem.path.at(-1));
+    const parent = problem.path.slice(0, -1).map(String);
+    const near = closestKey(key, problem.unknownKey.known);
+    const meant = near === undefined ? "" : ` Did you mean "${[...parent, near].join(".")}"?`;
+    const where = parent.length === 0 ? fn : `${fn} "${parent.join(".")}"`;
+    throw new InvalidArgumentError({
+      parameter,
+      value: got,
+      message: `${fn}: unknown option "${parameter}".${meant} ${where} takes ${problem.unknownKey.known.join(", ")}.`,
+    });
+  }
+  if (problem.path.length === 0 && !(typeof value === "object" && value !== null)) {
+    throw new InvalidArgumentError({
+      parameter,
+      value: got,
+      message: `${fn}: options ${problem.message} (got ${describe(got)}).`,
+    });
+  }
+  const message = problem.missing
+    ? `${fn}: option "${parameter}" is missing; it ${problem.message}.`
+    : `${fn}: option "${parameter}" ${problem.message} (got ${secret ? "***" : describe(got)}).`;
+  throw new InvalidArgumentError({ parameter, value: got, message });
 }
 
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
   let current = value;
   for (const key of path) {
     if (typeof current !== "object" || current === null) return undefined;
@@ -40,37 +68,33 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** Reusable option schemas with messages that say what is accepted. */
+const isClock = (v: unknown) => typeof v === "object" && v !== null && "now" in v;
+
+/** Reusable option checks with messages that say what is accepted. */
 export const schemas = {
   /** A whole number ≥ 1 (attempt caps, concurrency). */
-  positiveInt: z
-    .number({ error: "must be a finite number" })
-    .int({ error: "must be a whole number" })
-    .min(1, { error: "must be at least 1" }),
+  positiveInt: number({ int: true, min: 1 }),
   /** A whole number ≥ 0 (continuation caps). */
-  nonNegativeInt: z
-    .number({ error: "must be a finite number" })
-    .int({ error: "must be a whole number" })
-    .min(0, { error: "must be 0 or more" }),
+  nonNegativeInt: number({ int: true, min: 0 }),
   /** A finite number > 0 (sizes in chars, durations in ms). */
-  positiveNumber: z
-    .number({ error: "must be a finite number" })
-    .positive({ error: "must be greater than 0" }),
+  positiveNumber: number({ greaterThan: 0 }),
+  /** A finite number ≥ 0 (delays in ms, weights). */
+  nonNegativeNumber: number({ min: 0 }),
   /** A number in 0..1 (thresholds, rates). */
-  unitInterval: z
-    .number({ error: "must be a finite number" })
-    .min(0, { error: "must be between 0 and 1" })
-    .max(1, { error: "must be between 0 and 1" }),
-  nonEmptyString: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+  unitInterval: number({ min: 0, max: 1 }),
+  nonEmptyString: string({ nonEmpty: true }),
   /** `ModelCapabilities`: what a model can do beyond generate. */
-  capabilities: z
-    .object({
-      continueAssistant: z.boolean({ error: "must be true or false" }).optional(),
-      contextWindowTokens: z.number().int().min(1, { error: "must be at least 1" }).optional(),
-    })
-    .strict(),
-  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: "must be an AbortSignal" }),
-  fn: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", {
-    error: "must be a function",
+  capabilities: object({
+    continueAssistant: trueOrFalse().optional(),
+    contextWindowTokens: number({ int: true, min: 1 }).optional(),
   }),
+  signal: custom<AbortSignal>((v) => v instanceof AbortSignal, "must be an AbortSignal"),
+  fn: custom<(...args: never[]) => unknown>((v) => typeof v === "function", "must be a function"),
+  /** A `Clock` (an object with `now()`; sleeps need `setTimeout` too, see `timerClock`). */
+  clock: custom<Clock>(isClock, "must be a Clock (an object with now())"),
+  /** A `Clock` that can also schedule (`now` and `setTimeout`). */
+  timerClock: custom<Clock>(
+    (v) => isClock(v) && "setTimeout" in (v as object),
+    "must be a Clock (an object with now() and setTimeout())",
+  ),
 };

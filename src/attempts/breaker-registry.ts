@@ -1,10 +1,11 @@
-import { z } from "zod";
 import { parseOptions } from "../options.js";
+import { object, record } from "../validate/check.js";
 import {
   type BreakerSnapshot,
-  breakerOptionsSchema,
+  breakerOptionsShape,
   CircuitBreaker,
   type CircuitBreakerOptions,
+  snapshotSchema,
 } from "./breaker.js";
 
 /** Options of {@link CircuitBreakers}: every breaker's settings, and saved states by model id. */
@@ -13,10 +14,10 @@ export interface CircuitBreakersOptions extends Omit<CircuitBreakerOptions, "ini
   initialState?: Readonly<Record<string, BreakerSnapshot>>;
 }
 
-const registrySchema = breakerOptionsSchema
-  .omit({ initialState: true })
-  .extend({ initialState: z.record(z.string(), breakerOptionsSchema.shape.initialState.unwrap()).optional() })
-  .strict();
+const registrySchema = object({
+  ...breakerOptionsShape,
+  initialState: record(snapshotSchema, "must be an object of saved states by model id").optional(),
+});
 
 /**
  * One {@link CircuitBreaker} per model id, created on first use. Share one instance between ladders (and
@@ -49,7 +50,7 @@ export class CircuitBreakers {
   readonly #breakers = new Map<string, CircuitBreaker>();
 
   constructor(options: CircuitBreakersOptions = {}) {
-    // Validated here; each breaker re-validates its own options, so the cast only drops zod's `| undefined`.
+    // Validated here; each breaker re-validates its own options.
     const { initialState, ...rest } = parseOptions(
       "CircuitBreakers",
       registrySchema,

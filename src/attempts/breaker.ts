@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { type Clock, systemClock } from "../clock.js";
 import { type FailureKind, providerFailureKinds } from "../errors/failure-kind.js";
 import { parseOptions, schemas } from "../options.js";
+import { number, object, oneOf } from "../validate/check.js";
 
 /** Provider failures that will not pass by themselves: the breaker opens on the first one. */
 const openAtOnceKinds: ReadonlySet<FailureKind> = new Set<FailureKind>([
@@ -52,27 +52,22 @@ export interface BreakerPermit {
   release(outcome: FailureKind | "success" | "ignore"): void;
 }
 
-const clockSchema = z.custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, {
-  error: "must be a Clock",
+/** The check of a saved breaker state. @internal */
+export const snapshotSchema = object({
+  state: oneOf(["closed", "open", "half-open"]),
+  consecutiveFailures: schemas.nonNegativeInt,
+  openedAt: number().optional(),
 });
-const snapshotSchema = z
-  .object({
-    state: z.enum(["closed", "open", "half-open"], { error: 'must be "closed", "open" or "half-open"' }),
-    consecutiveFailures: schemas.nonNegativeInt,
-    openedAt: z.number({ error: "must be a finite number" }).optional(),
-  })
-  .strict();
 
-/** The options schema of {@link CircuitBreaker} (also used by `CircuitBreakers`). @internal */
-export const breakerOptionsSchema = z
-  .object({
-    failureThreshold: schemas.positiveInt.optional(),
-    openMs: schemas.positiveNumber.optional(),
-    probeTimeoutMs: schemas.positiveNumber.optional(),
-    clock: clockSchema.optional(),
-    initialState: snapshotSchema.optional(),
-  })
-  .strict();
+/** The option checks of {@link CircuitBreaker} (also used by `CircuitBreakers`). @internal */
+export const breakerOptionsShape = {
+  failureThreshold: schemas.positiveInt.optional(),
+  openMs: schemas.positiveNumber.optional(),
+  probeTimeoutMs: schemas.positiveNumber.optional(),
+  clock: schemas.clock.optional(),
+  initialState: snapshotSchema.optional(),
+};
+const breakerOptionsSchema = object(breakerOptionsShape);
 
 /**
  * A per-model circuit breaker (DESIGN.md section 3): opens after `failureThreshold` provider failures in a

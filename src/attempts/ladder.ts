@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { GenerateRequest, Model } from "../model.js";
 import { schemas } from "../options.js";
 import type { Attempt } from "../trace.js";
+import { type Check, checkWith, custom, object, oneOf } from "../validate/check.js";
 
 /**
  * How much of the earlier failures a rung is shown:
@@ -55,40 +55,29 @@ const isModel = (value: unknown): value is Model =>
   (value as Model).id.length > 0 &&
   typeof (value as Model).generate === "function";
 
-export const modelSchema = z.custom<Model>(isModel, {
-  error: "must be a Model ({ id: non-empty string, generate(request, options) })",
-});
+export const modelSchema = custom<Model>(
+  isModel,
+  "must be a Model ({ id: non-empty string, generate(request, options) })",
+);
 
-export const feedbackModeSchema = z.enum(["full", "brief", "none"], {
-  error: 'must be "full", "brief" or "none"',
-});
+export const feedbackModeSchema = oneOf<FeedbackMode>(["full", "brief", "none"]);
 
-const rungSchema = z
-  .object({
-    model: modelSchema,
-    attempts: schemas.positiveInt.optional(),
-    feedback: feedbackModeSchema.optional(),
-    skip: schemas.fn.optional(),
-  })
-  .strict();
+const rungSchema = object({
+  model: modelSchema,
+  attempts: schemas.positiveInt.optional(),
+  feedback: feedbackModeSchema.optional(),
+  skip: schemas.fn.optional(),
+});
 
 /**
  * A ladder entry: a model, or a rung object. An object with a `model` key is checked as a rung, so a bad
  * `attempts` is reported as `ladder.2.attempts` rather than as "not a model".
  */
-export const ladderEntrySchema: z.ZodType<LadderEntry> = z.unknown().superRefine((value, ctx) => {
-  if (isModel(value)) return;
-  if (typeof value === "object" && value !== null && "model" in value) {
-    const parsed = rungSchema.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
-      }
-    }
-    return;
-  }
-  ctx.addIssue({ code: "custom", message: "must be a Model or { model, attempts?, feedback?, skip? }" });
-}) as z.ZodType<LadderEntry>;
+export const ladderEntrySchema: Check<LadderEntry> = checkWith<LadderEntry>((value) => {
+  if (isModel(value)) return undefined;
+  if (typeof value === "object" && value !== null && "model" in value) return rungSchema.problem(value);
+  return { path: [], message: "must be a Model or { model, attempts?, feedback?, skip? }" };
+});
 
 /** Fills a validated entry's defaults: `attempts` 1, `feedback` `"full"`. @internal */
 export function normalizeRung(entry: LadderEntry, index: number): NormalizedRung {

@@ -1,8 +1,8 @@
-import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { schemas } from "../options.js";
 import type { StatsStore } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
+import { custom, object, oneOf, union } from "../validate/check.js";
 import { CircuitBreakers, type CircuitBreakersOptions } from "./breaker-registry.js";
 import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
@@ -60,33 +60,30 @@ const isStore = (v: unknown): v is StatsStore =>
     (name) => typeof (v as Record<string, unknown>)[name] === "function",
   );
 
-/** The zod shape of {@link AttemptEngineOptions}. @internal */
+/** The option checks of {@link AttemptEngineOptions}. @internal */
 export const engineOptionsShape = {
-  rubric: z
-    .custom<Rubric>(
-      (v) => typeof v === "object" && v !== null && typeof (v as Rubric).evaluate === "function",
-      { error: "must be a Rubric (an object with evaluate(output, ctx))" },
-    )
-    .optional(),
+  rubric: custom<Rubric>(
+    (v) => typeof v === "object" && v !== null && typeof (v as Rubric).evaluate === "function",
+    "must be a Rubric (an object with evaluate(output, ctx))",
+  ).optional(),
   maxAttempts: schemas.positiveInt.optional(),
   feedbackBudget: schemas.positiveInt.optional(),
-  onExhausted: z.enum(["throw", "best"], { error: 'must be "throw" or "best"' }).optional(),
-  breakers: z
-    .union([z.custom<CircuitBreakers>((v) => CircuitBreakers.isInstance(v)), z.object({}).passthrough()], {
-      error: "must be a CircuitBreakers or its options",
-    })
-    .optional(),
-  store: z
-    .custom<StatsStore>(isStore, {
-      error: "must be a StatsStore (record, stats, giveUp, givenUpAt, unblock)",
-    })
-    .optional(),
+  onExhausted: oneOf(["throw", "best"]).optional(),
+  breakers: union(
+    [
+      custom<CircuitBreakers>((v) => CircuitBreakers.isInstance(v), "must be a CircuitBreakers"),
+      object({}, { unknownKeys: "allow", message: "must be an object" }),
+    ],
+    "must be a CircuitBreakers or its options",
+  ).optional(),
+  store: custom<StatsStore>(
+    isStore,
+    "must be a StatsStore (record, stats, giveUp, givenUpAt, unblock)",
+  ).optional(),
   minAcceptRate: schemas.unitInterval.optional(),
   minSamples: schemas.positiveInt.optional(),
   exploreEvery: schemas.positiveInt.optional(),
-  clock: z
-    .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
-    .optional(),
+  clock: schemas.clock.optional(),
   id: schemas.nonEmptyString.optional(),
 };
 

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { systemClock } from "../clock.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { emit, joinPath } from "../events.js";
@@ -12,6 +11,7 @@ import {
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
+import { object } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
 import { removeSeamOverlap, type SeamOptions, seamDefaults } from "./seam.js";
 
@@ -41,15 +41,13 @@ export const continueUntilCompleteDefaults = {
  */
 export const contextOverflowSlackTokens = 16;
 
-const schema = z
-  .object({
-    maxContinuations: schemas.nonNegativeInt.optional(),
-    maxTotalChars: schemas.positiveInt.optional(),
-    continuePrompt: schemas.nonEmptyString.optional(),
-    maxOverlapChars: schemas.nonNegativeInt.optional(),
-    minOverlapChars: schemas.positiveInt.optional(),
-  })
-  .strict();
+const schema = object({
+  maxContinuations: schemas.nonNegativeInt.optional(),
+  maxTotalChars: schemas.positiveInt.optional(),
+  continuePrompt: schemas.nonEmptyString.optional(),
+  maxOverlapChars: schemas.nonNegativeInt.optional(),
+  minOverlapChars: schemas.positiveInt.optional(),
+});
 
 /**
  * Wraps `model` so output that was cut off (`finishReason: "length"`) or came back empty is continued,

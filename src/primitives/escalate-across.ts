@@ -1,21 +1,21 @@
-import { z } from "zod";
 import { runAttempts } from "../attempts/engine.js";
 import { type LadderEntry, ladderEntrySchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
 import type { Model } from "../model.js";
 import { parseOptions } from "../options.js";
+import { array, object } from "../validate/check.js";
 
 /** Options of {@link escalateAcross}. */
 export type EscalateAcrossOptions = AttemptEngineOptions;
 
-const schema = z
-  .object({
-    ladder: z
-      .array(ladderEntrySchema, { error: "must be an array of models or rungs" })
-      .min(1, { error: "must hold at least one rung" }),
-    ...engineOptionsShape,
-  })
-  .strict();
+const schema = object({
+  ladder: array(ladderEntrySchema, {
+    min: 1,
+    message: "must be an array of models or rungs",
+    minMessage: "must hold at least one rung",
+  }),
+  ...engineOptionsShape,
+});
 
 /**
  * Climbs a ladder of models (DESIGN.md section 2). Each rung is a `Model` or `{ model, attempts = 1,

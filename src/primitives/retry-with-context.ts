@@ -1,9 +1,9 @@
-import { z } from "zod";
 import { runAttempts } from "../attempts/engine.js";
 import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
 import type { Model } from "../model.js";
 import { parseOptions } from "../options.js";
+import { object } from "../validate/check.js";
 
 /** Options of {@link retryWithContext}. */
 export interface RetryWithContextOptions extends AttemptEngineOptions {
@@ -11,9 +11,7 @@ export interface RetryWithContextOptions extends AttemptEngineOptions {
   feedback?: FeedbackMode;
 }
 
-const schema = z
-  .object({ model: modelSchema, ...engineOptionsShape, feedback: feedbackModeSchema.optional() })
-  .strict();
+const schema = object({ model: modelSchema, ...engineOptionsShape, feedback: feedbackModeSchema.optional() });
 
 /**
  * Runs the same task on `model` up to `maxAttempts` times (DESIGN.md section 2), each retry carrying the

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
@@ -6,6 +5,7 @@ import { emit, joinPath, type SplitEvent } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation, type Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
+import { object, oneOf, union } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
 import { runLevel, type SplitRun } from "./split-level.js";
 import { planShards, truncateScratchpad } from "./split-plan.js";
@@ -43,22 +43,17 @@ export interface TreeSplitOptions {
   reducePrompt?: string;
 }
 
-const schema = z
-  .object({
-    budget: z.union(
-      [
-        z.object({ chars: schemas.positiveInt }).strict(),
-        z.object({ tokens: schemas.positiveInt, count: schemas.fn }).strict(),
-      ],
-      { error: "must be { chars: number } or { tokens: number, count: (text) => number }" },
-    ),
-    concurrency: schemas.positiveInt.optional(),
-    maxDepth: schemas.positiveInt.optional(),
-    onShardError: z.enum(["fail", "skip"], { error: 'must be "fail" or "skip"' }).optional(),
-    mapPrompt: schemas.nonEmptyString.optional(),
-    reducePrompt: schemas.nonEmptyString.optional(),
-  })
-  .strict();
+const schema = object({
+  budget: union(
+    [object({ chars: schemas.positiveInt }), object({ tokens: schemas.positiveInt, count: schemas.fn })],
+    "must be { chars: number } or { tokens: number, count: (text) => number }",
+  ),
+  concurrency: schemas.positiveInt.optional(),
+  maxDepth: schemas.positiveInt.optional(),
+  onShardError: oneOf(["fail", "skip"]).optional(),
+  mapPrompt: schemas.nonEmptyString.optional(),
+  reducePrompt: schemas.nonEmptyString.optional(),
+});
 
 /**
  * Wraps `model` so a request whose rendered prompt exceeds `budget` is answered through a map-reduce tree

@@ -1,6 +1,5 @@
 // rungs/ai-sdk: any Vercel AI SDK language model (spec v2 or v3: OpenAI, Anthropic, Google, OpenAI-compatible...)
 // as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
-import { z } from "zod";
 import { type Clock, systemClock } from "../clock.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
@@ -19,6 +18,7 @@ import { parseOptions, schemas } from "../options.js";
 import { renderMessages } from "../prompt.js";
 import { registerSecret, secretHeaderNames } from "../redact.js";
 import type { Usage } from "../trace.js";
+import { object, record, string, unknown } from "../validate/check.js";
 import { kindForHttpStatus, networkCodeOf, parseRetryAfterMs } from "./http-failure.js";
 import { scrubbedError } from "./scrubbed-error.js";
 import {
@@ -90,20 +90,14 @@ export interface FromAiSdkOptions {
   capabilities?: ModelCapabilities;
 }
 
-const optionsSchema = z
-  .object({
-    id: schemas.nonEmptyString.optional(),
-    retry: transportRetrySchema.optional(),
-    headers: z.record(z.string(), z.string({ error: "must be strings" })).optional(),
-    providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-    clock: z
-      .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
-        error: "must be a Clock",
-      })
-      .optional(),
-    capabilities: schemas.capabilities.optional(),
-  })
-  .strict();
+const optionsSchema = object({
+  id: schemas.nonEmptyString.optional(),
+  retry: transportRetrySchema.optional(),
+  headers: record(string({ message: "must be a string" }), "must be an object of header strings").optional(),
+  providerOptions: record(record(unknown()), "must be an object of objects by provider").optional(),
+  clock: schemas.timerClock.optional(),
+  capabilities: schemas.capabilities.optional(),
+});
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   defineModel,
   type GenerateRequest,
@@ -9,6 +8,7 @@ import {
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { renderPrompt } from "../prompt.js";
+import { object, oneOf } from "../validate/check.js";
 
 /** A single-prompt call: the rendered request in, the text (or a partial generation) out. */
 export type PromptFunction = (
@@ -31,12 +31,10 @@ export interface FromFunctionOptions {
   capabilities?: ModelCapabilities;
 }
 
-const optionsSchema = z
-  .object({
-    input: z.enum(["prompt", "request"], { error: 'must be "prompt" or "request"' }).optional(),
-    capabilities: schemas.capabilities.optional(),
-  })
-  .strict();
+const optionsSchema = object({
+  input: oneOf(["prompt", "request"]).optional(),
+  capabilities: schemas.capabilities.optional(),
+});
 
 /**
  * Wraps an existing LLM call as a {@link Model}, so every rungs primitive can use it.
@@ -65,7 +63,7 @@ export function fromFunction(
   options: FromFunctionOptions = {},
 ): Model {
   validateModelId("fromFunction", id);
-  parseOptions("fromFunction", z.object({ fn: schemas.fn }), { fn });
+  parseOptions("fromFunction", object({ fn: schemas.fn }), { fn });
   const parsed = parseOptions("fromFunction", optionsSchema, options);
   const input = parsed.input ?? "prompt";
   const modelOptions = options.capabilities === undefined ? {} : { capabilities: options.capabilities };

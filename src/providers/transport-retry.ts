@@ -1,11 +1,11 @@
 import pRetry, { AbortError } from "p-retry";
-import { z } from "zod";
 import { type Clock, sleep } from "../clock.js";
 import { attachCallDetails, notTransportRetryable, partialTextOf } from "../errors/call-details.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { emit, type RungsEvents } from "../events.js";
 import { parseOptions, schemas } from "../options.js";
 import type { TransportRetry } from "../trace.js";
+import { custom, number, type Output, object } from "../validate/check.js";
 
 /**
  * A retry budget shared by many calls (the AWS SDK's retry quota): each transport retry costs
@@ -35,13 +35,11 @@ export class RetryQuota {
   constructor(options: { capacity?: number; retryCost?: number; successRefund?: number } = {}) {
     const parsed = parseOptions(
       "RetryQuota",
-      z
-        .object({
-          capacity: schemas.positiveInt.optional(),
-          retryCost: schemas.nonNegativeInt.optional(),
-          successRefund: schemas.nonNegativeInt.optional(),
-        })
-        .strict(),
+      object({
+        capacity: schemas.positiveInt.optional(),
+        retryCost: schemas.nonNegativeInt.optional(),
+        successRefund: schemas.nonNegativeInt.optional(),
+      }),
       options,
     );
     this.capacity = parsed.capacity ?? 500;
@@ -98,35 +96,22 @@ export interface ResolvedTransportRetryOptions {
   random: () => number;
 }
 
-/** The zod schema of {@link TransportRetryOptions}, for providers' option schemas. */
-export const transportRetrySchema = z
-  .object({
-    maxRetries: schemas.nonNegativeInt.max(20, { error: "must be at most 20" }).optional(),
-    initialDelayMs: z
-      .number({ error: "must be a finite number" })
-      .min(0, { error: "must be 0 or more" })
-      .optional(),
-    maxDelayMs: z
-      .number({ error: "must be a finite number" })
-      .min(0, { error: "must be 0 or more" })
-      .optional(),
-    maxRetryAfterMs: z
-      .number({ error: "must be a finite number" })
-      .min(0, { error: "must be 0 or more" })
-      .optional(),
-    quota: z
-      .custom<RetryQuota>(
-        (v) => typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[quotaMarker] === true,
-        { error: "must be a RetryQuota" },
-      )
-      .optional(),
-    random: schemas.fn.optional(),
-  })
-  .strict();
+/** The check of {@link TransportRetryOptions}, for providers' option checks. */
+export const transportRetrySchema = object({
+  maxRetries: number({ int: true, min: 0, max: 20, rangeMessage: "must be between 0 and 20" }).optional(),
+  initialDelayMs: schemas.nonNegativeNumber.optional(),
+  maxDelayMs: schemas.nonNegativeNumber.optional(),
+  maxRetryAfterMs: schemas.nonNegativeNumber.optional(),
+  quota: custom<RetryQuota>(
+    (v) => typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[quotaMarker] === true,
+    "must be a RetryQuota",
+  ).optional(),
+  random: schemas.fn.optional(),
+});
 
 /** Fills the defaults of already-validated options. */
 export function resolveTransportRetryOptions(
-  options: z.output<typeof transportRetrySchema> | undefined,
+  options: Output<typeof transportRetrySchema> | undefined,
 ): ResolvedTransportRetryOptions {
   return {
     maxRetries: options?.maxRetries ?? 2,

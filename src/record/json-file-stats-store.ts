@@ -1,8 +1,8 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { z } from "zod";
 import { RungsError } from "../errors/rungs-error.js";
 import { parseOptions, schemas } from "../options.js";
+import { literal, number, object, record } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
 import type { RungStats, StatsSnapshot, StatsStore } from "./stats-store.js";
@@ -22,12 +22,19 @@ export interface JsonFileStatsStore extends StatsStore {
   toJSON(): Promise<StatsSnapshot>;
 }
 
-const countsSchema = z.object({ accepted: schemas.nonNegativeInt, failed: schemas.nonNegativeInt });
-const fileSchema = z.object({
-  version: z.literal(1),
-  stats: z.record(z.string(), z.record(z.string(), countsSchema)),
-  givenUp: z.record(z.string(), z.number()),
-});
+// Keys beyond these are ignored (a later version may add some), as before.
+const countsSchema = object(
+  { accepted: schemas.nonNegativeInt, failed: schemas.nonNegativeInt },
+  { unknownKeys: "allow" },
+);
+const fileSchema = object(
+  {
+    version: literal(1),
+    stats: record(record(countsSchema)),
+    givenUp: record(number()),
+  },
+  { unknownKeys: "allow" },
+);
 
 async function load(path: string): Promise<MemoryStatsStore> {
   let text: string;
@@ -45,14 +52,14 @@ async function load(path: string): Promise<MemoryStatsStore> {
       cause: error,
     });
   }
-  const result = fileSchema.safeParse(parsed);
-  if (!result.success) {
+  const problem = fileSchema.problem(parsed);
+  if (problem !== undefined) {
     throw new RungsError(
-      `Stats file ${path} does not hold rungs stats (${result.error.issues[0]?.message ?? "bad shape"} at ` +
-        `"${result.error.issues[0]?.path.join(".") ?? ""}"): fix it or delete it to start afresh.`,
+      `Stats file ${path} does not hold rungs stats (${problem.message} at "${problem.path.join(".")}"): ` +
+        "fix it or delete it to start afresh.",
     );
   }
-  return memoryStatsStore(result.data as StatsSnapshot);
+  return memoryStatsStore(parsed as StatsSnapshot);
 }
 
 /**
@@ -71,7 +78,7 @@ async function load(path: string): Promise<MemoryStatsStore> {
  * const model = escalateAcross(ladder, { rubric, store, minAcceptRate: 0.2 });
  */
 export function jsonFileStatsStore(path: string): JsonFileStatsStore {
-  parseOptions("jsonFileStatsStore", z.object({ path: schemas.nonEmptyString }), { path });
+  parseOptions("jsonFileStatsStore", object({ path: schemas.nonEmptyString }), { path });
   let loaded: Promise<MemoryStatsStore> | undefined;
   const memory = () => {
     loaded ??= load(path);

@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { z } from "zod";
 import { type Clock, systemClock } from "../clock.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
@@ -10,6 +9,7 @@ import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText, redactValue, serializeError } from "../redact.js";
 import type { Skip, Usage } from "../trace.js";
+import { custom, object } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 
 /** Options of {@link recordRun}. */
@@ -98,14 +98,18 @@ export interface RunRecorder {
   close(): Promise<RunSummary>;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = object({
   taskDir: schemas.fn.optional(),
-  clock: z.custom<Clock>((v) => typeof (v as Clock | undefined)?.now === "function").optional(),
+  clock: custom<Clock>(
+    (v) => typeof (v as Clock | undefined)?.now === "function",
+    "must be a Clock (an object with now())",
+  ).optional(),
 });
-const argumentsSchema = z.object({
-  events: z.custom<RungsEvents>((v) => typeof (v as RungsEvents | undefined)?.on === "function", {
-    error: "must be a RungsEvents emitter",
-  }),
+const argumentsSchema = object({
+  events: custom<RungsEvents>(
+    (v) => typeof (v as RungsEvents | undefined)?.on === "function",
+    "must be a RungsEvents emitter",
+  ),
   dir: schemas.nonEmptyString,
   options: optionsSchema,
 });

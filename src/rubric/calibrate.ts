@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions } from "../options.js";
+import { array, object, string, union } from "../validate/check.js";
 import type { Rubric, RuleContext, Verdict } from "./types.js";
 
 /** A known sample: its text, or a name and text (the name shows in reports). */
@@ -52,13 +52,17 @@ export interface CalibrationReport {
   summary: string;
 }
 
-const sampleSchema = z.union([z.string(), z.object({ name: z.string(), text: z.string() })], {
-  error: "must be a string or { name, text }",
-});
-const samplesSchema = z.object({
-  accept: z.array(sampleSchema, { error: "must be an array of samples" }),
-  reject: z.array(sampleSchema, { error: "must be an array of samples" }),
-});
+const sampleSchema = union(
+  [string(), object({ name: string(), text: string() }, { unknownKeys: "allow" })],
+  "must be a string or { name, text }",
+);
+const samplesSchema = object(
+  {
+    accept: array(sampleSchema, { message: "must be an array of samples" }),
+    reject: array(sampleSchema, { message: "must be an array of samples" }),
+  },
+  { unknownKeys: "allow" },
+);
 
 /**
  * Tests a rubric like code: evaluates it on known-good samples (`accept`) and known-bad ones (`reject`),

@@ -1,9 +1,10 @@
-import { z } from "zod";
 import { RungsError } from "../errors/rungs-error.js";
 import { joinPath } from "../events.js";
 import type { CallOptions, GenerateRequest, Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { capText, escapeBlock } from "../prompt.js";
+import { custom, number, object, string } from "../validate/check.js";
+import { ruleOptionsShape } from "./rules.js";
 import type { Rule, RuleOutcome } from "./types.js";
 
 /** Options of {@link judgeRule}. */
@@ -29,24 +30,19 @@ export interface JudgeRuleOptions {
 }
 
 /** The judge's reply shape. Extra keys are refused: the verdict (pass or not) is computed here, in code. */
-const verdictSchema = z.strictObject({
-  score: z.number().min(0).max(1),
-  reason: z.string().max(2_000),
+const verdictSchema = object({
+  score: number({ min: 0, max: 1 }),
+  reason: string({ maxLength: 2_000 }),
 });
 
-const optionsSchema = z
-  .object({
-    id: schemas.nonEmptyString,
-    criteria: schemas.nonEmptyString,
-    passScore: schemas.unitInterval.optional(),
-    description: z.string({ error: "must be a string" }).optional(),
-    weight: z.number({ error: "must be a finite number" }).min(0, { error: "must be 0 or more" }).optional(),
-    required: z.boolean({ error: "must be true or false" }).optional(),
-    timeoutMs: schemas.positiveNumber.optional(),
-    maxJudgedChars: schemas.positiveInt.optional(),
-    maxOutputTokens: schemas.positiveInt.optional(),
-  })
-  .strict();
+const optionsSchema = object({
+  id: schemas.nonEmptyString,
+  criteria: schemas.nonEmptyString,
+  passScore: schemas.unitInterval.optional(),
+  ...ruleOptionsShape,
+  maxJudgedChars: schemas.positiveInt.optional(),
+  maxOutputTokens: schemas.positiveInt.optional(),
+});
 
 /** The fixed instruction every judge call starts with. */
 export const judgeSystemPrompt = [
@@ -106,15 +102,15 @@ export function parseJudgeReply(reply: string): { score: number; reason: string 
   } catch {
     throw new JudgeReplyError(`judge reply is not a strict JSON verdict (not JSON); it began ${began}`);
   }
-  const result = verdictSchema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? "" : `${issue.path.join(".")}: `;
+  const problem = verdictSchema.problem(value);
+  if (problem !== undefined) {
+    const where = problem.path.length === 0 ? "" : `${problem.path.join(".")}: `;
+    const what = problem.unknownKey === undefined ? problem.message : "is not a verdict key (score, reason)";
     throw new JudgeReplyError(
-      `judge reply is not a strict JSON verdict (${where}${issue?.message ?? "invalid"}); it began ${began}`,
+      `judge reply is not a strict JSON verdict (${where}${what}); it began ${began}`,
     );
   }
-  return result.data;
+  return value as { score: number; reason: string };
 }
 
 /**
@@ -137,10 +133,11 @@ export function judgeRule(model: Model, options: JudgeRuleOptions): Rule<string>
   const parsed = parseOptions("judgeRule", optionsSchema, options);
   parseOptions(
     "judgeRule",
-    z.object({
-      model: z.custom<Model>((m) => typeof (m as Model | null)?.generate === "function", {
-        error: "must be a Model",
-      }),
+    object({
+      model: custom<Model>(
+        (m) => typeof (m as Model | null)?.generate === "function",
+        "must be a Model (an object with generate(request, options))",
+      ),
     }),
     { model },
   );

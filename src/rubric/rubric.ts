@@ -1,10 +1,10 @@
-import { z } from "zod";
 import { childController, raceAbort, throwIfAborted } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText } from "../redact.js";
+import { array, object } from "../validate/check.js";
 import { ruleOptionsShape } from "./rules.js";
 import type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./types.js";
 
@@ -42,24 +42,24 @@ export const rubricDefaults = {
 const scoreEpsilon = 1e-9;
 const maxMessageChars = 2_000;
 
-const ruleSchema = z.looseObject({ id: schemas.nonEmptyString, ...ruleOptionsShape, check: schemas.fn });
+// A rule may carry more keys (a builder's own fields), so unknown keys are allowed on rules only.
+const ruleSchema = object(
+  { id: schemas.nonEmptyString, ...ruleOptionsShape, check: schemas.fn },
+  { unknownKeys: "allow", message: "must be a rule ({ id, check })" },
+);
 
-const optionsSchema = z
-  .object({
-    id: schemas.nonEmptyString,
-    rules: z.array(ruleSchema, { error: "must be an array of rules" }).min(1, {
-      error: "must hold at least one rule (a rubric with none would accept anything)",
-    }),
-    threshold: schemas.unitInterval.optional(),
-    maxOutputChars: schemas.positiveInt.optional(),
-    ruleTimeoutMs: schemas.positiveNumber.optional(),
-    clock: z
-      .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
-        error: "must be a Clock",
-      })
-      .optional(),
-  })
-  .strict();
+const optionsSchema = object({
+  id: schemas.nonEmptyString,
+  rules: array(ruleSchema, {
+    min: 1,
+    message: "must be an array of rules",
+    minMessage: "must hold at least one rule (a rubric with none would accept anything)",
+  }),
+  threshold: schemas.unitInterval.optional(),
+  maxOutputChars: schemas.positiveInt.optional(),
+  ruleTimeoutMs: schemas.positiveNumber.optional(),
+  clock: schemas.timerClock.optional(),
+});
 
 /**
  * Builds a rubric: the scorer that decides whether an output is accepted (DESIGN.md section 2).

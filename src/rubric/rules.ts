@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { z } from "zod";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
+import { boolean, object, oneOf, string } from "../validate/check.js";
 import { type CompiledPattern, compilePattern, type PatternInput } from "./regex.js";
 import type { Rule, RuleContext, RuleOutcome } from "./types.js";
 
@@ -19,16 +19,12 @@ export interface RuleOptions {
 
 /** The options every rule shares (description, weight, required, time limit), checked by builders and rubrics. */
 export const ruleOptionsShape = {
-  description: z.string({ error: "must be a string" }).optional(),
-  weight: z
-    .number({ error: "must be a finite number" })
-    .min(0, { error: "must be 0 or more" })
-    .refine(Number.isFinite, { error: "must be a finite number" })
-    .optional(),
-  required: z.boolean({ error: "must be true or false" }).optional(),
+  description: string().optional(),
+  weight: schemas.nonNegativeNumber.optional(),
+  required: boolean().optional(),
   timeoutMs: schemas.positiveNumber.optional(),
 };
-const ruleOptionsSchema = z.object(ruleOptionsShape).strict();
+const ruleOptionsSchema = object(ruleOptionsShape);
 
 /** Most characters of a matched excerpt quoted in a message. */
 const maxExcerptChars = 80;
@@ -40,7 +36,7 @@ function buildRule<O>(
   defaultDescription: string,
   check: Rule<O>["check"],
 ): Rule<O> {
-  const parsedId = parseOptions(fn, z.object({ id: schemas.nonEmptyString }), { id }).id;
+  const parsedId = parseOptions(fn, object({ id: schemas.nonEmptyString }), { id }).id;
   const parsed = parseOptions(fn, ruleOptionsSchema, options);
   const rule: Rule<O> = { id: parsedId, description: parsed.description ?? defaultDescription, check };
   if (parsed.weight !== undefined) rule.weight = parsed.weight;
@@ -175,7 +171,7 @@ export function json(id: string, schema: StandardSchemaV1, options: JsonRuleOpti
     });
   }
   const { allowCodeFence = true, maxIssues = 5, ...ruleOptions } = options;
-  parseOptions("json", z.object({ allowCodeFence: z.boolean(), maxIssues: schemas.positiveInt }), {
+  parseOptions("json", object({ allowCodeFence: boolean(), maxIssues: schemas.positiveInt }), {
     allowCodeFence,
     maxIssues,
   });
@@ -226,19 +222,26 @@ export function countUnits(text: string, unit: "chars" | "words" | "lines"): num
   return lines[lines.length - 1] === "" ? lines.length - 1 : lines.length;
 }
 
-const lengthSchema = z
-  .object({
+const lengthSchema = object(
+  {
     ...ruleOptionsShape,
     min: schemas.nonNegativeInt.optional(),
     max: schemas.nonNegativeInt.optional(),
-    unit: z.enum(["chars", "words", "lines"], { error: 'must be "chars", "words" or "lines"' }).optional(),
-  })
-  .strict()
-  .refine((o) => o.min !== undefined || o.max !== undefined, { error: "needs min or max", path: ["min"] })
-  .refine((o) => o.min === undefined || o.max === undefined || o.min <= o.max, {
-    error: "must not be greater than max",
-    path: ["min"],
-  });
+    unit: oneOf(["chars", "words", "lines"]).optional(),
+  },
+  {
+    refine: [
+      (o) =>
+        o.min === undefined && o.max === undefined
+          ? { path: ["min"], message: "needs min or max (either or both)" }
+          : undefined,
+      (o) =>
+        o.min !== undefined && o.max !== undefined && o.min > o.max
+          ? { path: ["min"], message: "must not be greater than max" }
+          : undefined,
+    ],
+  },
+);
 
 /**
  * Passes when the output's length in `unit` lies within `min..max` (both inclusive).

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
@@ -12,6 +11,7 @@ import {
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText } from "../redact.js";
+import { array, boolean, object, oneOf, string, union } from "../validate/check.js";
 import {
   type CassetteEntry,
   isDefaultMatcher,
@@ -57,27 +57,24 @@ export interface ReplayModelOptions {
   capabilities?: ModelCapabilities;
 }
 
-const optionsSchema = z
-  .object({
-    id: schemas.nonEmptyString.optional(),
-    modelId: schemas.nonEmptyString.optional(),
-    match: z
-      .union([
-        schemas.fn,
-        z
-          .object({
-            fields: z
-              .array(z.enum(["messages", "context", "feedback", "maxOutputTokens", "temperature", "stop"]))
-              .optional(),
-            metadata: z.union([z.boolean(), z.array(z.string())]).optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
-    whenDone: z.enum(["repeat-last", "throw"], { error: 'must be "repeat-last" or "throw"' }).optional(),
-    capabilities: schemas.capabilities.optional(),
-  })
-  .strict();
+const optionsSchema = object({
+  id: schemas.nonEmptyString.optional(),
+  modelId: schemas.nonEmptyString.optional(),
+  match: union(
+    [
+      schemas.fn,
+      object({
+        fields: array(
+          oneOf(["messages", "context", "feedback", "maxOutputTokens", "temperature", "stop"]),
+        ).optional(),
+        metadata: union([boolean(), array(string())], "must be true, false or an array of keys").optional(),
+      }),
+    ],
+    "must be a function (request) => key, or { fields?, metadata? }",
+  ).optional(),
+  whenDone: oneOf(["repeat-last", "throw"]).optional(),
+  capabilities: schemas.capabilities.optional(),
+});
 
 /** A model that serves recorded answers. */
 export interface ReplayModel extends Model {

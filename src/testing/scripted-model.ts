@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { type Clock, sleep, systemClock } from "../clock.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import {
@@ -11,6 +10,7 @@ import {
   validateModelId,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { object, oneOf } from "../validate/check.js";
 
 /** A step that never settles until the call is aborted: a hung provider. */
 export const hang: unique symbol = Symbol.for("rungs.testing.hang");
@@ -60,16 +60,12 @@ export interface ScriptedModel extends Model {
   readonly maxInFlight: number;
 }
 
-const optionsSchema = z
-  .object({
-    delayMs: z.number({ error: "must be a finite number" }).min(0, { error: "must be 0 or more" }).optional(),
-    clock: z
-      .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
-      .optional(),
-    whenDone: z.enum(["throw", "repeat-last"], { error: 'must be "throw" or "repeat-last"' }).optional(),
-    capabilities: schemas.capabilities.optional(),
-  })
-  .strict();
+const optionsSchema = object({
+  delayMs: schemas.nonNegativeNumber.optional(),
+  clock: schemas.clock.optional(),
+  whenDone: oneOf(["throw", "repeat-last"]).optional(),
+  capabilities: schemas.capabilities.optional(),
+});
 
 /**
  * A scripted model for tests: each call plays the next step. It is a leaf model, so it draws on a shared

@@ -201,7 +201,7 @@ describe("continueUntilComplete", () => {
     [{ maxContinuations: 1.5 }, "maxContinuations"],
     [{ maxTotalChars: 0 }, "maxTotalChars"],
     [{ continuePrompt: "" }, "continuePrompt"],
-    [{ nope: true }, "options"],
+    [{ nope: true }, "nope"],
   ])("refuses %o at construction, naming %s", (options, parameter) => {
     const inner = scriptedModel("m", ["x"]);
     const attempt = () => continueUntilComplete(inner, options as never);

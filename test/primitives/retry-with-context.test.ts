@@ -330,7 +330,7 @@ describe("retryWithContext", () => {
     [{ rubric: { id: "x" } }, "rubric"],
     [{ store: {} }, "store"],
     [{ feedback: "some" }, "feedback"],
-    [{ typo: 1 }, "options"],
+    [{ typo: 1 }, "typo"],
   ])("refuses %o at construction, naming %s", (options, parameter) => {
     const build = () => retryWithContext(scriptedModel("m", ["ok"]), options as never);
     expect(build).toThrow(InvalidArgumentError);

@@ -39,7 +39,7 @@ describe("ollama() settings", () => {
     [{ model: "m", retry: { maxRetries: -1 } }, "retry.maxRetries"],
     [{ model: "m", retry: { maxRetries: 0.5 } }, "retry.maxRetries"],
     [{ model: "m", stream: "yes" }, "stream"],
-    [{ model: "m", unknown: 1 }, "options"],
+    [{ model: "m", unknown: 1 }, "unknown"],
   ])("refuses %j at construction, naming %s", (settings, parameter) => {
     let error: unknown;
     try {

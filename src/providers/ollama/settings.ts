@@ -1,8 +1,8 @@
-import { z } from "zod";
 import type { Clock } from "../../clock.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../../options.js";
 import { redactText, registerSecret, secretHeaderNames } from "../../redact.js";
+import { boolean, number, object, oneOf, record, string, union } from "../../validate/check.js";
 import { type TransportRetryOptions, transportRetrySchema } from "../transport-retry.js";
 import type { FetchFunction } from "./guarded-fetch.js";
 
@@ -62,38 +62,34 @@ export interface OllamaSettings {
   maxLineChars?: number;
 }
 
-const settingsSchema = z
-  .object({
-    model: schemas.nonEmptyString,
-    host: z.string({ error: "must be a URL string" }).optional(),
-    apiKey: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
-    headers: z.record(z.string(), z.string({ error: "must be strings" })).optional(),
-    options: z
-      .object({
-        num_ctx: schemas.positiveInt.optional(),
-        num_predict: z
-          .number()
-          .int({ error: "must be a whole number" })
-          .min(-2, { error: "must be −2, −1 or more" })
-          .optional(),
-      })
-      .catchall(z.unknown())
-      .optional(),
-    id: schemas.nonEmptyString.optional(),
-    stream: z.boolean({ error: "must be true or false" }).optional(),
-    think: z.union([z.boolean(), z.enum(["low", "medium", "high"])]).optional(),
-    keepAlive: z.union([z.string(), z.number()]).optional(),
-    timeoutMs: schemas.positiveNumber.optional(),
-    retry: transportRetrySchema.optional(),
-    clock: z
-      .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
-        error: "must be a Clock",
-      })
-      .optional(),
-    fetch: schemas.fn.optional(),
-    maxLineChars: schemas.positiveInt.optional(),
-  })
-  .strict();
+const settingsSchema = object({
+  model: schemas.nonEmptyString,
+  host: string({ message: "must be a URL string" }).optional(),
+  apiKey: string({ nonEmpty: true }).optional(),
+  headers: record(string(), "must be an object of header strings").optional(),
+  options: object(
+    {
+      num_ctx: schemas.positiveInt.optional(),
+      num_predict: number({ int: true, min: -2, rangeMessage: "must be −2, −1 or more" }).optional(),
+    },
+    {
+      unknownKeys: "allow",
+      message: "must be an object of Ollama model options (num_ctx, temperature, ...)",
+    },
+  ).optional(),
+  id: schemas.nonEmptyString.optional(),
+  stream: boolean().optional(),
+  think: union(
+    [boolean(), oneOf(["low", "medium", "high"])],
+    'must be true, false, "low", "medium" or "high"',
+  ).optional(),
+  keepAlive: union([string(), number()], 'must be a duration string such as "10m" or seconds').optional(),
+  timeoutMs: schemas.positiveNumber.optional(),
+  retry: transportRetrySchema.optional(),
+  clock: schemas.timerClock.optional(),
+  fetch: schemas.fn.optional(),
+  maxLineChars: schemas.positiveInt.optional(),
+});
 
 /** Settings after validation, with credentials split out of the host. */
 export interface ResolvedOllamaSettings {
@@ -123,6 +119,15 @@ export const defaultOllamaHost = "http://127.0.0.1:11434";
  * @throws InvalidArgumentError naming the option.
  */
 export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaSettings {
+  if (typeof settings === "string") {
+    // The most common slip: the model name where the settings object goes.
+    const name = JSON.stringify(redactText(settings as string).slice(0, 60));
+    throw new InvalidArgumentError({
+      parameter: "settings",
+      value: redactText(settings),
+      message: `ollama: takes a settings object, not a model name: write ollama({ model: ${name} }) (got ${name}).`,
+    });
+  }
   const apiKey = (settings as { apiKey?: unknown } | undefined)?.apiKey;
   if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
     // Checked before the schema so the refusal never repeats the value (it may be a key of the wrong type).

@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
 import { parseOptions } from "../../options.js";
+import { object, oneOf } from "../../validate/check.js";
 import { pyStrip } from "./py.js";
 import { instructionSpecs } from "./registry.js";
 import type { IfevalMode, IfevalRecord, InstructionCheck, InstructionId, InstructionSpec } from "./types.js";
@@ -11,9 +11,7 @@ export interface IfevalOptions {
   mode?: IfevalMode;
 }
 
-const optionsSchema = z
-  .object({ mode: z.enum(["strict", "loose"], { error: 'must be "strict" or "loose"' }).optional() })
-  .strict();
+const optionsSchema = object({ mode: oneOf(["strict", "loose"]).optional() });
 
 /** Validates options once. @throws InvalidArgumentError naming the bad option. */
 export function parseIfevalOptions(fn: string, options: unknown): { mode: IfevalMode } {

@@ -1,0 +1,36 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { closestKey } from "../../src/validate/suggest.js";
+
+const engineKeys = ["rubric", "maxAttempts", "feedbackBudget", "onExhausted", "breakers", "timeoutMs", "id"];
+
+describe("closestKey", () => {
+  it.each([
+    ["maxAttempt", "maxAttempts"],
+    ["maxAtempts", "maxAttempts"],
+    ["maxAttmepts", "maxAttempts"],
+    ["max_attempts", "maxAttempts"],
+    ["MaxAttempts", "maxAttempts"],
+    ["feedback_budget", "feedbackBudget"],
+    ["timeout", "timeoutMs"],
+    ["rubrik", "rubric"],
+    ["onExhaust", "onExhausted"],
+  ])("suggests %s → %s", (typo, meant) => {
+    expect(closestKey(typo, engineKeys)).toBe(meant);
+  });
+
+  it.each(["temperature", "x", "model", "", "budget"])("suggests nothing for %j", (key) => {
+    expect(closestKey(key, engineKeys)).toBeUndefined();
+  });
+
+  it("finds every known key from itself and from any one-letter slip of a long key", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...engineKeys.filter((k) => k.length >= 6)), fc.nat(), (key, at) => {
+        const i = at % key.length;
+        const dropped = key.slice(0, i) + key.slice(i + 1);
+        expect(closestKey(key, engineKeys)).toBe(key);
+        expect(closestKey(dropped, engineKeys)).toBe(key);
+      }),
+    );
+  });
+});
