@@ -60,6 +60,7 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
@@ -148,6 +149,8 @@ export {
   type RungStats,
   type StatsSnapshot,
   type StatsStore,
+  type TaskFailureEntry,
+  type TaskState,
 } from "./record/stats-store.js";
 export {
   redactHeaders,
@@ -202,6 +205,7 @@ export type {
   Attempt,
   ContinuationPiece,
   ContinuationTrace,
+  Resumption,
   Skip,
   SkipReason,
   SplitNode,
