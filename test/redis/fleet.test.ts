@@ -142,9 +142,24 @@ describe("a fleet of worker processes on one Redis", () => {
     expect(await workers[2]!.send({ op: "unblock", prefix: p, taskId: "job-1" })).toEqual({
       unblocked: true,
     });
+    // Unblocked, it runs again (from where its escalation state says: the top rung, which rejects again).
     expect(await workers[3]!.send({ op: "run", prefix: p, first: "ok", taskId: "job-1" })).toMatchObject({
-      answeredBy: "first",
-      firstCalls: 1,
+      exhausted: true,
+      skips: ["first:escalated"],
     });
+  });
+
+  it("a task stopped after its first rung failed starts escalated in another process", async () => {
+    const p = prefix();
+    const stopped = await workers[0]!.send({
+      op: "run",
+      prefix: p,
+      first: "no",
+      taskId: "job-2",
+      maxAttempts: 1,
+    });
+    expect(stopped).toMatchObject({ exhausted: true, firstCalls: 1 });
+    const resumed = await workers[1]!.send({ op: "run", prefix: p, first: "ok", taskId: "job-2" });
+    expect(resumed).toMatchObject({ firstCalls: 0, skips: ["first:escalated"] });
   });
 });

@@ -89,6 +89,50 @@ describe("redisStatsStore", () => {
     await expect(ladder.generate(request)).rejects.toThrow(ExhaustedError);
   });
 
+  it("keeps each task's escalation state atomically: failures counted, newest `keep` feedback kept, reset", async () => {
+    const p = prefix();
+    const store = redisStatsStore({ redis, prefix: p, ttlMs: 60_000 });
+    const failure = (n: number) => ({
+      attempts: [n],
+      modelId: `m${n % 2}`,
+      kind: "rejected" as const,
+      message: `#${n}`,
+    });
+    expect(await store.getTaskState("t")).toBeUndefined();
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        store.recordTaskFailure("t", {
+          rung: i % 3,
+          modelId: `m${i % 2}`,
+          failure: failure(i),
+          at: 1_000 + i,
+          keep: 3,
+        }),
+      ),
+    );
+    const state = await store.getTaskState("t");
+    expect(state?.failures).toBe(200);
+    expect(state?.feedback).toHaveLength(3);
+    // The last write wins for rung/modelId/updatedAt, and its failure is the newest feedback entry.
+    const last = state!.feedback.at(-1)!;
+    const n = Number(last.message!.slice(1));
+    expect(state).toMatchObject({ rung: n % 3, modelId: `m${n % 2}`, updatedAt: 1_000 + n });
+    expect(await redis.pttl(`${p}task:t`)).toBeGreaterThan(50_000);
+    await store.recordTaskFailure("t", { rung: 1, modelId: "m1", failure: failure(7), at: 5, keep: 0 });
+    expect((await store.getTaskState("t"))?.feedback).toEqual([]);
+    // A damaged entry is skipped, not thrown.
+    await redis.rpush(
+      `${p}task-feedback:t`,
+      "{not json",
+      JSON.stringify({ nope: 1 }),
+      JSON.stringify(failure(9)),
+    );
+    expect((await store.getTaskState("t"))?.feedback).toEqual([failure(9)]);
+    await store.resetTask("t");
+    expect(await store.getTaskState("t")).toBeUndefined();
+    expect(await redis.exists(`${p}task:t`, `${p}task-feedback:t`)).toBe(0);
+  });
+
   it("refuses bad options with the option's name", () => {
     expect(() => redisStatsStore({ redis: {} as Redis })).toThrow(InvalidArgumentError);
     expect(() => redisStatsStore({ redis: {} as Redis })).toThrow(/option "redis" must be an ioredis client/);
