@@ -3,7 +3,12 @@ import { schemas } from "../options.js";
 import type { StatsStore } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
 import { custom, object, oneOf, union } from "../validate/check.js";
-import { CircuitBreakers, type CircuitBreakersOptions } from "./breaker-registry.js";
+import {
+  type BreakerRegistry,
+  CircuitBreakers,
+  type CircuitBreakersOptions,
+  isBreakerRegistry,
+} from "./breaker-registry.js";
 import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
 
@@ -25,10 +30,11 @@ export interface AttemptEngineOptions {
    */
   onExhausted?: "throw" | "best";
   /**
-   * Per-model circuit breakers: a shared {@link CircuitBreakers} (recommended: one for the whole app), or
-   * options to build one for this model alone. @default no breakers
+   * Per-model circuit breakers: a shared {@link CircuitBreakers} (recommended: one for the whole app), a
+   * fleet-wide registry (rungs/redis `redisCircuitBreakers`), or options to build one for this model alone.
+   * @default no breakers
    */
-  breakers?: CircuitBreakers | CircuitBreakersOptions;
+  breakers?: BreakerRegistry | CircuitBreakersOptions;
   /**
    * Where accept/fail counts per `metadata.taskClass` and model, given-up `metadata.taskId`s, and each
    * task's escalation state are kept. With a `metadata.taskId`, each failed attempt is recorded for the
@@ -85,7 +91,7 @@ export const engineOptionsShape = {
   onExhausted: oneOf(["throw", "best"]).optional(),
   breakers: union(
     [
-      custom<CircuitBreakers>((v) => CircuitBreakers.isInstance(v), "must be a CircuitBreakers"),
+      custom<BreakerRegistry>((v) => isBreakerRegistry(v), "must be a CircuitBreakers"),
       object({}, { unknownKeys: "allow", message: "must be an object" }),
     ],
     "must be a CircuitBreakers or its options",
@@ -106,7 +112,7 @@ export function resolveEngine(
   rungs: readonly NormalizedRung[],
 ): EngineConfig {
   const breakers =
-    parsed.breakers === undefined || CircuitBreakers.isInstance(parsed.breakers)
+    parsed.breakers === undefined || isBreakerRegistry(parsed.breakers)
       ? parsed.breakers
       : new CircuitBreakers(
           parsed.clock === undefined ? parsed.breakers : { clock: parsed.clock, ...parsed.breakers },
