@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The `rungs` bin: wires the process's streams, environment and Ctrl-C to runCli.
+import { runCli } from "./program.js";
+
+const controller = new AbortController();
+process.once("SIGINT", () => controller.abort(new Error("interrupted (SIGINT)")));
+
+runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+}).then((code) => {
+  process.exitCode = code;
+});
