@@ -1,5 +1,5 @@
-import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { defineConfig } from "tsup";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
