@@ -17,6 +17,7 @@ export default defineConfig({
     config: "src/config/index.ts",
     // The `rungs` bin (package.json "bin": dist/cli.js); its shebang line is kept by esbuild.
     cli: "src/cli/main.ts",
+    redis: "src/redis/index.ts",
   },
   format: ["esm", "cjs"],
   define: { __RUNGS_VERSION__: JSON.stringify(version) },
@@ -26,8 +27,8 @@ export default defineConfig({
   target: "node20",
   splitting: true,
   treeshake: true,
-  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk): never bundled.
-  external: ["ollama", "ai"],
+  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk, rungs/redis): never bundled.
+  external: ["ollama", "ai", "ioredis"],
   noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error", "function-timeout"],
   // The config's JSON Schema ships beside the code (rungs/config.schema.json), made from the zod schema.
   async onSuccess() {
