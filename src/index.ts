@@ -32,6 +32,8 @@ export {
 // Errors
 export {
   BlockedTaskError,
+  CallerCodeError,
+  type CallerCodeOrigin,
   ExhaustedError,
   type ExhaustionLimit,
   type FailureKind,
@@ -64,6 +66,7 @@ export {
 } from "./events.js";
 // The contract
 export {
+  type AnsweredBy,
   addUsage,
   type CallOptions,
   defineModel,
