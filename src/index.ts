@@ -62,6 +62,7 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
@@ -151,6 +152,8 @@ export {
   type RungStats,
   type StatsSnapshot,
   type StatsStore,
+  type TaskFailureEntry,
+  type TaskState,
 } from "./record/stats-store.js";
 export {
   redactHeaders,
@@ -205,6 +208,7 @@ export type {
   Attempt,
   ContinuationPiece,
   ContinuationTrace,
+  Resumption,
   Skip,
   SkipReason,
   SplitNode,
