@@ -16,16 +16,21 @@ const checked = async (script: Script): Promise<string> => {
   return text;
 };
 
+/** The floor: a `for` loop around the same throwing check, keeping the last error. */
 const baseline: Row = {
   id: "baseline",
   stubTimers: false,
   setup: (script) => async () =>
     script.invoke(async () => {
+      let last: unknown;
       for (let attempt = 1; attempt <= 6; attempt += 1) {
-        const text = await zeroCost(script, prompt);
-        if (passes(text)) return text;
+        try {
+          return await checked(script);
+        } catch (error) {
+          last = error;
+        }
       }
-      throw new Error("exhausted");
+      throw last;
     }),
 };
 
@@ -34,6 +39,26 @@ const pRetryRow: Row = {
   stubTimers: true,
   setup: (script) => async () =>
     script.invoke(() => pRetry(() => checked(script), { retries: 5, minTimeout: 0 })),
+};
+
+/** Every option given, so p-retry's `??=` defaults never reshape its options object. */
+const pRetryAllGiven: Row = {
+  id: "p-retry-all",
+  stubTimers: true,
+  setup: (script) => {
+    const options = {
+      retries: 5,
+      factor: 2,
+      minTimeout: 0,
+      maxTimeout: Number.POSITIVE_INFINITY,
+      maxRetryTime: Number.POSITIVE_INFINITY,
+      randomize: false,
+      onFailedAttempt: () => {},
+      shouldRetry: () => true,
+      shouldConsumeRetry: () => true,
+    };
+    return async () => script.invoke(() => pRetry(() => checked(script), options));
+  },
 };
 
 const cockatielRetry: Row = {
@@ -93,11 +118,15 @@ const aiResult = (text: string) => ({
 const aiSdk: Row = {
   id: "ai-sdk",
   stubTimers: true,
+  // generateText has no output check to retry on, so only the thrown-error case.
+  cases: ["A", "B"],
   setup: (script) => {
     const model = new MockLanguageModelV3({
       doGenerate: async () => {
-        const text = script.next();
-        if (!passes(text)) {
+        let text: string;
+        try {
+          text = script.next();
+        } catch {
           throw new APICallError({
             message: "service unavailable",
             url: "http://localhost/v1",
@@ -122,6 +151,7 @@ const aiSdk: Row = {
 export const peerRows: readonly Row[] = [
   baseline,
   pRetryRow,
+  pRetryAllGiven,
   cockatielRetry,
   cockatielFallback,
   langchainRetry,

@@ -1,8 +1,7 @@
-import { escalateAcross } from "../../src/primitives/escalate-across.js";
-import { retryWithContext } from "../../src/primitives/retry-with-context.js";
-import { defineRubric } from "../../src/rubric/rubric.js";
-import { predicate } from "../../src/rubric/rules.js";
-import { scriptedModel } from "../../src/testing/scripted-model.js";
+// rungs as users run it: the built package (overhead/index.ts builds dist/ first when it is older than src/).
+// Not the source through tsx: tsx compiles with esbuild's keepNames, which wraps every closure rungs makes
+// per attempt in a `__name` call the published code never pays.
+import { defineModel, defineRubric, escalateAcross, predicate, retryWithContext } from "../../dist/index.js";
 import type { Row } from "./row.js";
 import { passes, prompt, type Script } from "./scenario.js";
 
@@ -11,9 +10,11 @@ const request = { messages: [{ role: "user" as const, content: prompt }] };
 /** The one-rule rubric: the same check the peers run, as a rungs rule. */
 const rubric = defineRubric({ id: "marker", rules: [predicate("starts-with-marker", passes)] });
 
-/** rungs' zero-cost model: a `scriptedModel` whose one step answers from the script, repeated. */
-const zeroCost = (id: string, script: Script) =>
-  scriptedModel(id, [() => script.next()], { whenDone: "repeat-last" });
+/**
+ * rungs' zero-cost model: the script's function made a model with `defineModel`, the documented way to
+ * wrap a function (what a provider does: abort, budget and result checks included), as the peers wrap theirs.
+ */
+const zeroCost = (id: string, script: Script) => defineModel(id, async () => ({ text: script.next() }));
 
 const retryRow: Row = {
   id: "rungs-retry",

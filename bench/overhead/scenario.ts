@@ -1,11 +1,14 @@
 /**
  * The scenario every overhead row runs: a zero-cost model (no I/O, no timers) and a one-rule check.
- * Case A: the first output passes. Case B: five outputs fail the check, the sixth passes.
+ * Case A: the first output passes. Case B: the model throws on its first five calls, the sixth answers.
+ * Case C: five outputs fail the check, the sixth passes.
  */
-export type CaseId = "A" | "B";
+export type CaseId = "A" | "B" | "C";
+
+export const caseIds: readonly CaseId[] = ["A", "B", "C"];
 
 /** Model calls one invocation makes in each case. */
-export const expectedCalls: Record<CaseId, number> = { A: 1, B: 6 };
+export const expectedCalls: Record<CaseId, number> = { A: 1, B: 6, C: 6 };
 
 /** The accepted output and the rejected one. */
 export const good = "ACCEPTED: the answer is 42.";
@@ -16,14 +19,23 @@ export const passes = (text: string): boolean => text.startsWith("ACCEPTED");
 
 export const prompt = "What is six times seven? Start your answer with ACCEPTED.";
 
-/** Plays the case: counts model calls within one invocation and answers accordingly. */
+/** What the zero-cost model throws in case B: a plain error, as a failing client would. */
+export class ModelFailure extends Error {
+  constructor() {
+    super("service unavailable");
+  }
+}
+
+/** Plays the case: counts model calls within one invocation and answers (or throws) accordingly. */
 export class Script {
   calls = 0;
   constructor(readonly caseId: CaseId) {}
-  /** The zero-cost model's output for its next call. */
+  /** The zero-cost model's output for its next call; throws {@link ModelFailure} in case B before the last. */
   next(): string {
     this.calls += 1;
-    return this.caseId === "A" || this.calls === expectedCalls.B ? good : bad;
+    if (this.caseId === "A" || this.calls === expectedCalls[this.caseId]) return good;
+    if (this.caseId === "B") throw new ModelFailure();
+    return bad;
   }
   /** Runs one invocation and checks it made the expected calls and returned the accepted output. */
   async invoke(run: () => Promise<string>): Promise<void> {
