@@ -160,6 +160,16 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
   }
 }
 
+/**
+ * True when `events` has a listener for `name`. Call sites build a payload only then, so events cost nothing
+ * when no sink listens (a sink without `listenerCount` counts as listening).
+ */
+export function listening(events: RungsEvents | undefined, name: RungsEventName): events is RungsEvents {
+  if (events === undefined) return false;
+  const count = (events as { listenerCount?: (event: string) => number }).listenerCount;
+  return typeof count !== "function" || count.call(events, name) > 0;
+}
+
 /** Emits on an optional sink. Emission never throws: listeners are guarded by {@link RungsEvents}. */
 export function emit<N extends RungsEventName>(
   events: RungsEvents | undefined,

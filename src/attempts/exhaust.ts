@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import { ExhaustedError, type ExhaustionLimit } from "../errors/exhausted-error.js";
-import { emit, type RungsEvents } from "../events.js";
+import { emit, listening, type RungsEvents } from "../events.js";
 import type { Generation } from "../model.js";
 import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import type { EngineConfig } from "./engine.js";
@@ -68,12 +68,14 @@ export interface ExhaustedRun {
  */
 export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
   const { config, limit, attempts, skips } = run;
-  emit(run.events, "exhausted", {
-    path: run.path,
-    timestamp: run.clock.now(),
-    limit,
-    attempts: attempts.length,
-  });
+  if (listening(run.events, "exhausted")) {
+    emit(run.events, "exhausted", {
+      path: run.path,
+      timestamp: run.clock.now(),
+      limit,
+      attempts: attempts.length,
+    });
+  }
   if (config.store !== undefined && run.taskId !== undefined) {
     const { store } = config;
     const taskId = run.taskId;

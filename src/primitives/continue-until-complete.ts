@@ -1,6 +1,6 @@
 import { systemClock } from "../clock.js";
 import { ProviderError } from "../errors/provider-error.js";
-import { emit, joinPath } from "../events.js";
+import { emit, joinPath, listening } from "../events.js";
 import {
   addUsage,
   type CallOptions,
@@ -136,14 +136,16 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
       text += stitched.text;
       pieces.push(piece(n, next, stitched.text.length, stitched.removed));
       last = next;
-      emit(callOptions.events, "continuation", {
-        path: eventPath,
-        timestamp: clock.now(),
-        modelId: next.modelId,
-        continuation: n,
-        totalChars: text.length,
-        finishReason: next.finishReason,
-      });
+      if (listening(callOptions.events, "continuation")) {
+        emit(callOptions.events, "continuation", {
+          path: eventPath,
+          timestamp: clock.now(),
+          modelId: next.modelId,
+          continuation: n,
+          totalChars: text.length,
+          finishReason: next.finishReason,
+        });
+      }
     }
     if (text.length > maxTotalChars) {
       text = cutAt(text, maxTotalChars);

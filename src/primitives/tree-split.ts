@@ -1,7 +1,7 @@
 import { throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
-import { emit, joinPath, type SplitEvent } from "../events.js";
+import { emit, joinPath, listening, type SplitEvent } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation, type Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
@@ -116,8 +116,10 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
     const nodes: SplitNode[] = [];
     const trace: SplitTrace = { shards: 0, reduces: 0, depth: 0, calls: 0, truncatedChars: 0, nodes };
     let usage: Usage = {};
-    const event = (payload: Omit<SplitEvent, "timestamp">) =>
-      emit(callOptions.events, "split", { ...payload, timestamp: clock.now() });
+    const event = (payload: Omit<SplitEvent, "timestamp">) => {
+      if (listening(callOptions.events, "split"))
+        emit(callOptions.events, "split", { ...payload, timestamp: clock.now() });
+    };
 
     const run: SplitRun = {
       model,

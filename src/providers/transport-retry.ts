@@ -2,7 +2,7 @@ import pRetry, { AbortError } from "p-retry";
 import { type Clock, sleep } from "../clock.js";
 import { attachCallDetails, notTransportRetryable, partialTextOf } from "../errors/call-details.js";
 import { ProviderError } from "../errors/provider-error.js";
-import { emit, type RungsEvents } from "../events.js";
+import { emit, listening, type RungsEvents } from "../events.js";
 import { parseOptions, schemas } from "../options.js";
 import type { TransportRetry } from "../trace.js";
 import { custom, number, type Output, object } from "../validate/check.js";
@@ -194,12 +194,14 @@ export async function withTransportRetries<T>(
           const record: TransportRetry = { retry, kind: error.kind, delayMs, message: error.message };
           if (error.status !== undefined) record.status = error.status;
           transportRetries.push(record);
-          emit(context.events, "transport-retry", {
-            path: context.path ?? "",
-            timestamp: clock.now(),
-            modelId: context.modelId,
-            retry: record,
-          });
+          if (listening(context.events, "transport-retry")) {
+            emit(context.events, "transport-retry", {
+              path: context.path ?? "",
+              timestamp: clock.now(),
+              modelId: context.modelId,
+              retry: record,
+            });
+          }
           if (delayMs > 0) await sleep(delayMs, { clock, signal });
           else signal?.throwIfAborted();
           return true;
