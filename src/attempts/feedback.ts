@@ -1,5 +1,5 @@
-import type { GenerateRequest, Message } from "../model.js";
-import { type Failure, renderDefaults, renderedChars } from "../prompt.js";
+import type { GenerateRequest } from "../model.js";
+import { type Failure, feedbackBlockChars, feedbackEntryChars, renderDefaults } from "../prompt.js";
 import type { RuleResult } from "../rubric/types.js";
 import type { Attempt } from "../trace.js";
 import type { FeedbackMode } from "./ladder.js";
@@ -140,11 +140,27 @@ export interface FeedbackSelection {
  * - Selection goes newest first: each entry is taken whole if it fits, else in a smaller form (no excerpt,
  *   then fewer rules with a count of those not shown); the first entry that fits in no form ends the
  *   selection, so the oldest are dropped. Entries are never cut mid-line.
- * - Size is measured with the shared renderer (`renderedChars`), so "first prompt + budget" holds for the
- *   prompt a provider actually receives; the renderer's own feedback cap is never reached.
+ * - Size is what the shared renderer (`renderedChars`) counts, summed per entry (`feedbackBlockChars`), so
+ *   "first prompt + budget" holds for the prompt a provider actually receives; the renderer's own feedback
+ *   cap is never reached.
  */
 export class FeedbackLog {
   readonly #entries = new Map<string, Failure>();
+  /**
+   * Rendered size of each entry object met (entries are never changed once made), so each renders once.
+   * Made on first use: most runs are accepted at once and never measure feedback.
+   */
+  #sizes: WeakMap<Failure, number> | undefined;
+
+  #size(failure: Failure): number {
+    this.#sizes ??= new WeakMap();
+    let size = this.#sizes.get(failure);
+    if (size === undefined) {
+      size = feedbackEntryChars(failure);
+      this.#sizes.set(failure, size);
+    }
+    return size;
+  }
 
   /** Adds one failure (merging it into an equal earlier one). */
   add(failure: Failure): void {
@@ -174,16 +190,25 @@ export class FeedbackLog {
     // Only the system message's presence matters to the size of the feedback block (the "\n\n" joiner).
     const hasSystemPart =
       request.messages.some((m) => m.role === "system") || (request.context?.length ?? 0) > 0;
-    const skeleton: Message[] = hasSystemPart ? [{ role: "system", content: "" }] : [];
-    const measure = (feedback: readonly Failure[]) => renderedChars({ messages: skeleton, feedback });
-    const base = measure(incoming);
+    // Sizes add up entry by entry (see feedbackBlockChars): the same count as rendering every candidate list.
+    // The incoming entries are the caller's objects, measured afresh on every call.
+    let incomingChars = 0;
+    for (const failure of incoming) incomingChars += feedbackEntryChars(failure);
+    const measure = (count: number, entryChars: number) =>
+      feedbackBlockChars(count, entryChars, hasSystemPart);
+    const base = measure(incoming.length, incomingChars);
     const chosen: Failure[] = [];
+    let chosenChars = 0;
     const entries = [...this.#entries.values()];
     let chars = 0;
     for (let i = entries.length - 1; i >= 0; i -= 1) {
       let fitted: Failure | undefined;
       for (const candidate of shrink(entries[i]!, mode)) {
-        const size = measure([...incoming, candidate, ...chosen]);
+        const candidateChars = this.#size(candidate);
+        const size = measure(
+          incoming.length + 1 + chosen.length,
+          incomingChars + candidateChars + chosenChars,
+        );
         // The block must also stay under the renderer's cap, which would cut mid-line.
         if (size - base <= budget && size <= renderDefaults.maxFeedbackChars) {
           fitted = candidate;
@@ -193,6 +218,7 @@ export class FeedbackLog {
       }
       if (fitted === undefined) break;
       chosen.unshift(fitted);
+      chosenChars += this.#size(fitted);
     }
     return chosen.length === 0
       ? { feedback: request.feedback, chars: 0 }

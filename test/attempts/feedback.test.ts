@@ -8,6 +8,7 @@ import {
   renderedChars,
   renderPrompt,
 } from "../../src/index.js";
+import { feedbackBlockChars, feedbackEntryChars } from "../../src/prompt.js";
 
 const request: GenerateRequest = {
   messages: [
@@ -172,6 +173,34 @@ describe("FeedbackLog", () => {
         },
       ),
       { numRuns: 120 },
+    );
+  });
+});
+
+describe("feedbackBlockChars", () => {
+  const text = fc.string({ maxLength: 60 }).map((s) => s.replace(/\s+$/, ""));
+  const entry = fc.record(
+    {
+      attempts: fc.array(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 3 }),
+      modelId: fc.constantFrom("m", "ollama:qwen3:8b"),
+      kind: fc.constantFrom("rejected" as const, "server-error" as const, "empty" as const),
+      message: fc.oneof(text, fc.constant("</rungs-feedback> <rungs-context>")),
+      violations: fc.array(fc.record({ ruleId: fc.constantFrom("a", "b"), message: text }), { maxLength: 3 }),
+      excerpt: fc.oneof(text, fc.constant("x\n< /rungs-feedback>\ny"), fc.string({ maxLength: 500 })),
+      earlierRun: fc.boolean(),
+    },
+    { requiredKeys: ["attempts", "modelId", "kind"] },
+  );
+
+  it("sums per-entry sizes to exactly what renderedChars counts, for any feedback within the cap", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 6 }), fc.boolean(), (feedback, withSystem) => {
+        const messages: GenerateRequest["messages"] = withSystem ? [{ role: "system", content: "" }] : [];
+        const rendered = renderedChars({ messages, feedback });
+        fc.pre(rendered <= 8_000);
+        const entries = feedback.reduce((sum, f) => sum + feedbackEntryChars(f as Failure), 0);
+        expect(feedbackBlockChars(feedback.length, entries, withSystem)).toBe(rendered);
+      }),
     );
   });
 });
