@@ -6,14 +6,14 @@ import { partialTextOf, transportRetriesOf } from "../errors/call-details.js";
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import { failureKindOf } from "../errors/classify.js";
 import { ExhaustedError } from "../errors/exhausted-error.js";
-import { emit, joinPath } from "../events.js";
+import { emit, joinPath, listening } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { Rubric } from "../rubric/types.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { BreakerPermit } from "./breaker.js";
 import { callRung } from "./call-rung.js";
-import { judgeOutput } from "./judge-output.js";
+import { type Judgement, judgeOutput } from "./judge-output.js";
 import type { NormalizedRung } from "./ladder.js";
 
 /** Everything one attempt needs. */
@@ -58,15 +58,17 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   const attemptPath = joinPath(input.path, `attempt[${index}]`);
   const modelId = rung.model.id;
   const startedAt = clock.now();
-  emit(options.events, "attempt-start", {
-    path: attemptPath,
-    timestamp: startedAt,
-    attempt: index,
-    rung: rung.index,
-    modelId,
-    promptChars: input.promptChars,
-    feedbackChars: input.feedbackChars,
-  });
+  if (listening(options.events, "attempt-start")) {
+    emit(options.events, "attempt-start", {
+      path: attemptPath,
+      timestamp: startedAt,
+      attempt: index,
+      rung: rung.index,
+      modelId,
+      promptChars: input.promptChars,
+      feedbackChars: input.feedbackChars,
+    });
+  }
   const base = {
     index,
     rung: rung.index,
@@ -77,7 +79,9 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     promptChars: input.promptChars,
   };
   const end = (attempt: Attempt) => {
-    emit(options.events, "attempt-end", { path: attemptPath, timestamp: attempt.endedAt, attempt });
+    if (listening(options.events, "attempt-end")) {
+      emit(options.events, "attempt-end", { path: attemptPath, timestamp: attempt.endedAt, attempt });
+    }
     return attempt;
   };
   const aborted = (error: unknown): never => {
@@ -140,14 +144,16 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     return { attempt: end(attempt) };
   }
 
-  let judged: Awaited<ReturnType<typeof judgeOutput>>;
+  let judged: Judgement;
   try {
-    judged = await judgeOutput(generation, input.rubric, {
+    const judging = judgeOutput(generation, input.rubric, {
       request,
       signal: options.signal,
       options,
       path: attemptPath,
     });
+    // A synchronous rubric's judgement is used as it is: no promise hop on the hot path.
+    judged = judging instanceof Promise ? await judging : judging;
   } catch (error) {
     if (BudgetExhaustedError.isInstance(error)) {
       // The answer came back but the budget ran out while judging it (an LLM judge): keep the answer on

@@ -9,14 +9,25 @@ import type { BreakerPermit } from "./breaker.js";
  * past it the call is aborted with a `timeout` ProviderError, so a hung probe cannot hold its permit. The
  * caller's abort still rejects with `signal.reason`.
  */
-export async function callRung(
+export function callRung(
   model: Model,
   request: GenerateRequest,
   options: CallOptions,
   permit: BreakerPermit | undefined,
   clock: Clock,
 ): Promise<Generation> {
+  // The common case is the model's own promise, with no wrapper of ours around it.
   if (permit === undefined || !permit.probe) return model.generate(request, options);
+  return probe(model, request, options, permit, clock);
+}
+
+async function probe(
+  model: Model,
+  request: GenerateRequest,
+  options: CallOptions,
+  permit: BreakerPermit,
+  clock: Clock,
+): Promise<Generation> {
   const { controller, dispose } = childController(options.signal);
   const limitMs = Math.max(0, permit.deadline - clock.now());
   const handle = clock.setTimeout(() => {

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
-import { emit, joinPath } from "../events.js";
+import { emit, joinPath, listening } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
 import type { StatsStore, TaskState } from "../record/stats-store.js";
@@ -109,15 +109,17 @@ export async function runAttempts(
   const skip = (rung: NormalizedRung, reason: Skip["reason"], detail: string) => {
     const entry: Skip = { rung: rung.index, modelId: rung.model.id, reason, detail, at: clock.now() };
     skips.push(entry);
-    emit(events, "rung-skip", { path, timestamp: entry.at, skip: entry });
+    if (listening(events, "rung-skip")) emit(events, "rung-skip", { path, timestamp: entry.at, skip: entry });
   };
   const stop = (error: BudgetExhaustedError): never => {
-    emit(events, "exhausted", {
-      path,
-      timestamp: clock.now(),
-      limit: error.limit,
-      attempts: attempts.length,
-    });
+    if (listening(events, "exhausted")) {
+      emit(events, "exhausted", {
+        path,
+        timestamp: clock.now(),
+        limit: error.limit,
+        attempts: attempts.length,
+      });
+    }
     throw new BudgetExhaustedError({ limit: error.limit, attempts, message: error.message, cause: error });
   };
 
@@ -125,7 +127,8 @@ export async function runAttempts(
   let resumed: Resumption | undefined;
   if (tracked !== undefined && state !== undefined) {
     resumed = resumeAt(config.rungs, tracked.taskId, state);
-    emit(events, "task-resume", { path, timestamp: clock.now(), resumed });
+    if (listening(events, "task-resume"))
+      emit(events, "task-resume", { path, timestamp: clock.now(), resumed });
     for (const failure of earlierFailures(state)) log.add(failure);
     for (; position < resumed.startRung; position += 1) {
       skip(config.rungs[position]!, "escalated", resumed.detail);
@@ -139,7 +142,8 @@ export async function runAttempts(
     throwIfAborted(signal);
     const rung = config.rungs[position]!;
     if (!arrived) {
-      const decision = await arrivalSkip(rung, arrival);
+      const deciding = arrivalSkip(rung, arrival);
+      const decision = deciding instanceof Promise ? await deciding : deciding;
       if (decision !== undefined) {
         skip(rung, decision.reason, decision.detail);
         position += 1;

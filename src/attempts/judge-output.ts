@@ -3,7 +3,8 @@ import { BudgetExhaustedError } from "../budget.js";
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { CallOptions, GenerateRequest, Generation } from "../model.js";
-import type { Rubric, Verdict } from "../rubric/types.js";
+import { judgeNow } from "../rubric/rubric.js";
+import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
 import { generationFailureKind, verdictFailureKind } from "./classify.js";
 
 /** How one generation was judged. */
@@ -21,35 +22,45 @@ export interface Judgement {
  * rejection); with neither, the text is accepted. A rubric that throws is `rubric-error`, never a crashed
  * run — except the caller's abort, which is rethrown as `signal.reason`.
  */
-export async function judgeOutput(
+export function judgeOutput(
   generation: Generation,
   rubric: Rubric | undefined,
   context: { request: GenerateRequest; signal: AbortSignal | undefined; options: CallOptions; path: string },
-): Promise<Judgement> {
+): Judgement | Promise<Judgement> {
   const early = generationFailureKind(generation);
   if (early !== undefined) return { kind: early };
-  let verdict: Verdict | undefined = generation.verdict;
-  if (rubric !== undefined) {
-    try {
-      verdict = await rubric.evaluate(generation.text, {
-        request: context.request,
-        modelId: generation.modelId,
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        ...(context.options.budget === undefined ? {} : { budget: context.options.budget }),
-        ...(context.options.events === undefined ? {} : { events: context.options.events }),
-        path: context.path,
-      });
-    } catch (error) {
-      if (isAbortReason(error, context.signal)) throw error;
-      // A judge that found the shared budget spent: the run stops (the engine records the attempt).
-      if (BudgetExhaustedError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
-      // A bug in a hand-written rubric is the caller's to fix: asking a model again cannot.
-      if (isCallerBug(error)) {
-        throw new CallerCodeError({ origin: "rubric", modelId: generation.modelId, cause: error });
-      }
-      return { kind: "rubric-error", error };
-    }
+  if (rubric === undefined) return judgementOf(generation.verdict);
+  const ctx: RuleContext = { request: context.request, modelId: generation.modelId };
+  if (context.signal !== undefined) ctx.signal = context.signal;
+  if (context.options.budget !== undefined) ctx.budget = context.options.budget;
+  if (context.options.events !== undefined) ctx.events = context.options.events;
+  ctx.path = context.path;
+  let verdict: Verdict | PromiseLike<Verdict>;
+  try {
+    // A rubric of synchronous rules is judged here and now, without a promise.
+    verdict = judgeNow(rubric, generation.text, ctx);
+  } catch (error) {
+    return rubricFailure(error, context.signal, generation.modelId);
   }
+  if (typeof (verdict as Partial<PromiseLike<Verdict>> | null)?.then !== "function") {
+    return judgementOf(verdict as Verdict);
+  }
+  return Promise.resolve(verdict).then(judgementOf, (error: unknown) =>
+    rubricFailure(error, context.signal, generation.modelId),
+  );
+}
+
+/** A rubric that threw is `rubric-error`; the caller's abort and a spent shared budget propagate. */
+function rubricFailure(error: unknown, signal: AbortSignal | undefined, modelId: string): Judgement {
+  if (isAbortReason(error, signal)) throw error;
+  // A judge that found the shared budget spent: the run stops (the engine records the attempt).
+  if (BudgetExhaustedError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
+  // A bug in a hand-written rubric is the caller's to fix: asking a model again cannot.
+  if (isCallerBug(error)) throw new CallerCodeError({ origin: "rubric", modelId, cause: error });
+  return { kind: "rubric-error", error };
+}
+
+function judgementOf(verdict: Verdict | undefined): Judgement {
   if (verdict === undefined) return {};
   if (
     typeof verdict !== "object" ||

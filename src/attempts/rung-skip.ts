@@ -42,10 +42,10 @@ export interface ArrivalContext {
  * 3. `learned`: with a stats store and `minAcceptRate`, its acceptance rate for this `taskClass` over at
  *    least `minSamples` judged attempts is below the threshold (never the top rung).
  */
-export async function arrivalSkip(
+export function arrivalSkip(
   rung: NormalizedRung,
   context: ArrivalContext,
-): Promise<SkipDecision | undefined> {
+): SkipDecision | undefined | Promise<SkipDecision | undefined> {
   const id = rung.model.id;
   const refusedKind = context.refused.get(id);
   if (refusedKind !== undefined) {
@@ -74,31 +74,38 @@ export async function arrivalSkip(
       return { reason: "disabled", detail: skip || "its skip() returned a reason" };
   }
   const { learning } = context;
-  if (learning !== undefined && rung.index !== context.lastRung) {
-    // A store that cannot be read must not break every run (a corrupt stats file): learn nothing this time.
-    const stats = await Promise.resolve()
-      .then(() => learning.store.stats(learning.taskClass, id))
-      .catch((error: unknown) => {
-        reportStoreError(error);
-        return undefined;
-      });
-    if (stats === undefined) return undefined;
-    const samples = stats.accepted + stats.failed;
-    const rate = acceptRate(stats);
-    if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {
-      // Exploration: every exploreEvery-th skip is tried instead, so the rate can recover.
-      const key = `${learning.taskClass}\u0000${id}`;
-      const skipped = (learning.skipsSinceTry.get(key) ?? 0) + 1;
-      if (learning.exploreEvery !== undefined && skipped >= learning.exploreEvery) {
-        learning.skipsSinceTry.set(key, 0);
-        return undefined;
-      }
-      learning.skipsSinceTry.set(key, skipped);
-      return {
-        reason: "learned",
-        detail: `accepted ${stats.accepted}/${samples} on task class "${learning.taskClass}" (rate ${rate.toFixed(2)} < minAcceptRate ${learning.minAcceptRate})`,
-      };
+  // Only learning asks the store (asynchronously); every other decision is made here and now.
+  return learning !== undefined && rung.index !== context.lastRung ? learnedSkip(id, learning) : undefined;
+}
+
+/** 3. `learned`: the rung's acceptance rate on this task class is below the threshold. */
+async function learnedSkip(
+  id: string,
+  learning: NonNullable<ArrivalContext["learning"]>,
+): Promise<SkipDecision | undefined> {
+  // A store that cannot be read must not break every run (a corrupt stats file): learn nothing this time.
+  const stats = await Promise.resolve()
+    .then(() => learning.store.stats(learning.taskClass, id))
+    .catch((error: unknown) => {
+      reportStoreError(error);
+      return undefined;
+    });
+  if (stats === undefined) return undefined;
+  const samples = stats.accepted + stats.failed;
+  const rate = acceptRate(stats);
+  if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {
+    // Exploration: every exploreEvery-th skip is tried instead, so the rate can recover.
+    const key = `${learning.taskClass}\u0000${id}`;
+    const skipped = (learning.skipsSinceTry.get(key) ?? 0) + 1;
+    if (learning.exploreEvery !== undefined && skipped >= learning.exploreEvery) {
+      learning.skipsSinceTry.set(key, 0);
+      return undefined;
     }
+    learning.skipsSinceTry.set(key, skipped);
+    return {
+      reason: "learned",
+      detail: `accepted ${stats.accepted}/${samples} on task class "${learning.taskClass}" (rate ${rate.toFixed(2)} < minAcceptRate ${learning.minAcceptRate})`,
+    };
   }
   return undefined;
 }

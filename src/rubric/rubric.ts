@@ -110,7 +110,9 @@ export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
   const clock = parsed.clock ?? systemClock;
   const id = parsed.id;
 
-  const evaluate = async (output: O, ctx: RuleContext = {}): Promise<Verdict> => {
+  // Synchronous rules (regex, length, predicates: the common case) are judged in one pass, with no promise
+  // per rule and one resolved promise for the verdict; a rule returning a promise switches to waiting.
+  const judge = (output: O, ctx: RuleContext): Verdict | Promise<Verdict> => {
     throwIfAborted(ctx.signal);
     let judged = output;
     let cappedAt: number | undefined;
@@ -121,14 +123,48 @@ export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
       judged = output.slice(0, end) as O;
       cappedAt = maxOutputChars;
     }
-    const results = await Promise.all(
-      rules.map((rule) => runRule(rule, judged, ctx, rule.timeoutMs ?? ruleTimeoutMs, clock)),
-    );
-    throwIfAborted(ctx.signal);
-    return verdictOf(id, threshold, results, cappedAt);
+    const results: (RuleResult | Promise<RuleResult>)[] = [];
+    let pending = false;
+    for (const rule of rules) {
+      const result = runRule(rule, judged, ctx, rule.timeoutMs ?? ruleTimeoutMs, clock);
+      if (result instanceof Promise) pending = true;
+      results.push(result);
+    }
+    if (!pending) {
+      throwIfAborted(ctx.signal);
+      return verdictOf(id, threshold, results as RuleResult[], cappedAt);
+    }
+    return Promise.all(results).then((settled) => {
+      throwIfAborted(ctx.signal);
+      return verdictOf(id, threshold, settled, cappedAt);
+    });
+  };
+  const evaluate = (output: O, ctx: RuleContext = {}): Promise<Verdict> => {
+    try {
+      return Promise.resolve(judge(output, ctx));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 
-  return Object.freeze({ id, rules, threshold, evaluate });
+  const rubric: Rubric<O> = Object.freeze({ id, rules, threshold, evaluate });
+  directJudges.set(rubric as Rubric<unknown>, judge as DirectJudge);
+  return rubric;
+}
+
+type DirectJudge = (output: unknown, ctx: RuleContext) => Verdict | Promise<Verdict>;
+
+/** The judge behind each rubric built here: same work as `evaluate`, without wrapping a sync verdict. */
+const directJudges = new WeakMap<Rubric<unknown>, DirectJudge>();
+
+/**
+ * Judges `output` as `rubric.evaluate` would; for a rubric built by {@link defineRubric} whose rules are
+ * synchronous, the verdict comes back directly (no promise, no microtask). Any other rubric, or a rule that
+ * returns a promise, gives a promise. Throws (or rejects) as `evaluate` rejects. @internal
+ */
+export function judgeNow<O>(rubric: Rubric<O>, output: O, ctx: RuleContext): Verdict | Promise<Verdict> {
+  const direct = directJudges.get(rubric as Rubric<unknown>);
+  return direct === undefined ? rubric.evaluate(output, ctx) : direct(output, ctx);
 }
 
 /** Computes the verdict from rule results (exported for the attempt engine and tests). */
@@ -165,28 +201,18 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
-async function runRule<O>(
+/**
+ * Runs one rule. A rule whose `check` returns a value is settled at once, without a promise; one that
+ * returns a promise gets its time limit and the caller's abort, and the result is a promise.
+ */
+function runRule<O>(
   rule: Rule<O>,
   output: O,
   ctx: RuleContext,
   timeoutMs: number,
   clock: Clock,
-): Promise<RuleResult> {
+): RuleResult | Promise<RuleResult> {
   const started = clock.now();
-  const base = {
-    ruleId: rule.id,
-    weight: rule.weight ?? 1,
-    required: rule.required ?? false,
-    ...(rule.description === undefined ? {} : { description: rule.description }),
-  };
-  const failed = (message: string): RuleResult => ({
-    ...base,
-    pass: false,
-    score: 0,
-    message: cap(message),
-    errored: true,
-    durationMs: clock.now() - started,
-  });
   // The rule gets its own signal: it fires on the caller's abort and at the rule's time limit, so an
   // LLM judge stops its call when its time is up. It is made only when a rule reads it or returns a
   // promise: synchronous rules (regex, length, predicates) are the common case and the hot path of every
@@ -204,30 +230,83 @@ async function runRule<O>(
     },
   };
   let outcome: unknown;
-  let timer: unknown;
   try {
     outcome = rule.check(output, ruleCtx);
-    if (isPromiseLike(outcome)) {
-      const signal = signalOf();
-      timer = clock.setTimeout(() => child?.controller.abort(new RuleTimeout()), timeoutMs);
-      outcome = await raceAbort(Promise.resolve(outcome), signal);
-    }
   } catch (error) {
-    if (ctx.signal?.aborted) throw ctx.signal.reason;
-    // A spent shared budget ends the run; it says nothing about the output.
-    if (BudgetExhaustedError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
-    // A TypeError (or ReferenceError, ...) in a rule is a bug in the rule, not a verdict on the output.
-    if (isCallerBug(error)) throw new CallerCodeError({ origin: "rule", ruleId: rule.id, cause: error });
-    if (error instanceof RuleTimeout) return failed(`rule timed out after ${timeoutMs} ms (rubric timeout)`);
-    return failed(`rule threw: ${errorText(error)}`);
-  } finally {
-    if (timer !== undefined) clock.clearTimeout(timer);
     child?.dispose();
+    return ruleError(rule, error, ctx, timeoutMs, started, clock);
   }
+  if (!isPromiseLike(outcome)) {
+    child?.dispose();
+    return settle(rule, outcome, started, clock);
+  }
+  const pending = outcome;
+  return (async () => {
+    const signal = signalOf();
+    const timer = clock.setTimeout(() => child?.controller.abort(new RuleTimeout()), timeoutMs);
+    try {
+      return settle(rule, await raceAbort(Promise.resolve(pending), signal), started, clock);
+    } catch (error) {
+      return ruleError(rule, error, ctx, timeoutMs, started, clock);
+    } finally {
+      clock.clearTimeout(timer);
+      child?.dispose();
+    }
+  })();
+}
+
+/** A rule that threw or timed out fails as errored; the caller's abort and a spent budget propagate. */
+function ruleError<O>(
+  rule: Rule<O>,
+  error: unknown,
+  ctx: RuleContext,
+  timeoutMs: number,
+  started: number,
+  clock: Clock,
+): RuleResult {
+  if (ctx.signal?.aborted) throw ctx.signal.reason;
+  // A spent shared budget ends the run; it says nothing about the output.
+  if (BudgetExhaustedError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
+  // A TypeError (or ReferenceError, ...) in a rule is a bug in the rule, not a verdict on the output.
+  if (isCallerBug(error)) throw new CallerCodeError({ origin: "rule", ruleId: rule.id, cause: error });
+  return failedResult(
+    rule,
+    error instanceof RuleTimeout
+      ? `rule timed out after ${timeoutMs} ms (rubric timeout)`
+      : `rule threw: ${errorText(error)}`,
+    started,
+    clock,
+  );
+}
+
+/** The result fields every rule result starts with. */
+function resultBase<O>(rule: Rule<O>): Pick<RuleResult, "ruleId" | "weight" | "required" | "description"> {
+  const base: Pick<RuleResult, "ruleId" | "weight" | "required" | "description"> = {
+    ruleId: rule.id,
+    weight: rule.weight ?? 1,
+    required: rule.required ?? false,
+  };
+  if (rule.description !== undefined) base.description = rule.description;
+  return base;
+}
+
+function failedResult<O>(rule: Rule<O>, message: string, started: number, clock: Clock): RuleResult {
+  return {
+    ...resultBase(rule),
+    pass: false,
+    score: 0,
+    message: cap(message),
+    errored: true,
+    durationMs: clock.now() - started,
+  };
+}
+
+/** The result of a rule's outcome (a boolean or `{ pass, score?, message? }`). */
+function settle<O>(rule: Rule<O>, outcome: unknown, started: number, clock: Clock): RuleResult {
   const normalized = normalizeOutcome(outcome);
-  if (typeof normalized === "string") return failed(normalized);
+  if (typeof normalized === "string") return failedResult(rule, normalized, started, clock);
   const result: RuleResult = {
-    ...base,
+    ...resultBase(rule),
     pass: normalized.pass,
     score: normalized.score,
     durationMs: clock.now() - started,
