@@ -62,6 +62,7 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
@@ -150,6 +151,8 @@ export {
   type RungStats,
   type StatsSnapshot,
   type StatsStore,
+  type TaskFailureEntry,
+  type TaskState,
 } from "./record/stats-store.js";
 export {
   redactHeaders,
@@ -204,6 +207,7 @@ export type {
   Attempt,
   ContinuationPiece,
   ContinuationTrace,
+  Resumption,
   Skip,
   SkipReason,
   SplitNode,
