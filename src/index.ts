@@ -37,6 +37,8 @@ export {
 // Errors
 export {
   BlockedTaskError,
+  CallerCodeError,
+  type CallerCodeOrigin,
   ExhaustedError,
   type ExhaustionLimit,
   type FailureKind,
@@ -70,6 +72,7 @@ export {
 } from "./events.js";
 // The contract
 export {
+  type AnsweredBy,
   addUsage,
   type CallOptions,
   defineModel,
