@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { schemas } from "../options.js";
 import type { StatsStore } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
@@ -11,6 +12,7 @@ import {
 } from "./breaker-registry.js";
 import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 
 /** Options shared by `retryWithContext` and `escalateAcross`. */
 export interface AttemptEngineOptions {
@@ -58,6 +60,12 @@ export interface AttemptEngineOptions {
    * skipped rung gathers no new samples. @default never explores
    */
   exploreEvery?: number;
+  /**
+   * With a `store`, a policy choosing which rungs to try from what the store learned, e.g.
+   * `costAwareRouting({ prices, value })`; it may also count attempts under feature keys of the request.
+   * Works beside `minAcceptRate` (a rung either passes over is skipped). @default none
+   */
+  routing?: RoutingPolicy;
   /** Time source for timings and breakers; `CallOptions.clock` wins. @default systemClock */
   clock?: Clock;
   /** The composed model's id. @default "retry(<model id>)" or "ladder(<rungs>)" */
@@ -100,6 +108,14 @@ export const engineOptionsShape = {
   minAcceptRate: schemas.unitInterval.optional(),
   minSamples: schemas.positiveInt.optional(),
   exploreEvery: schemas.positiveInt.optional(),
+  routing: custom<RoutingPolicy>(
+    (v) =>
+      typeof v === "object" &&
+      v !== null &&
+      typeof (v as RoutingPolicy).keys === "function" &&
+      typeof (v as RoutingPolicy).skip === "function",
+    "must be a RoutingPolicy (keys, skip), e.g. costAwareRouting({ prices, value })",
+  ).optional(),
   clock: schemas.clock.optional(),
   id: schemas.nonEmptyString.optional(),
 };
@@ -117,6 +133,16 @@ export function resolveEngine(
       : new CircuitBreakers(
           parsed.clock === undefined ? parsed.breakers : { clock: parsed.clock, ...parsed.breakers },
         );
+  if (parsed.routing !== undefined) {
+    if (parsed.store === undefined) {
+      throw new InvalidArgumentError({
+        parameter: "routing",
+        value: "a RoutingPolicy",
+        message: `${segment === "retry" ? "retryWithContext" : "escalateAcross"}: option "routing" learns from a stats store; give a store too (e.g. memoryStatsStore()).`,
+      });
+    }
+    parsed.routing.check?.(rungs.map((rung) => rung.model.id));
+  }
   return {
     segment,
     id: parsed.id ?? id,
@@ -130,6 +156,7 @@ export function resolveEngine(
     minAcceptRate: parsed.minAcceptRate,
     minSamples: parsed.minSamples ?? 5,
     exploreEvery: parsed.exploreEvery,
+    routing: parsed.routing,
     learnedSkips: new Map(),
     clock: parsed.clock,
   };

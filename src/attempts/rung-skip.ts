@@ -1,10 +1,11 @@
-import { CallerCodeError } from "../errors/caller-code-error.js";
+import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
 import { reportStoreError } from "./exhaust.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 
 /** Why a rung is passed over on arrival, or `undefined` to try it. */
 export interface SkipDecision {
@@ -32,6 +33,8 @@ export interface ArrivalContext {
         skipsSinceTry: Map<string, number>;
       }
     | undefined;
+  /** The engine's routing policy, with its store and the ladder's model ids. */
+  routing: { policy: RoutingPolicy; store: StatsStore; modelIds: readonly string[] } | undefined;
 }
 
 /**
@@ -40,7 +43,8 @@ export interface ArrivalContext {
  *    context window is no larger than one that overflowed;
  * 2. `disabled`: its `skip` function returned a reason;
  * 3. `learned`: with a stats store and `minAcceptRate`, its acceptance rate for this `taskClass` over at
- *    least `minSamples` judged attempts is below the threshold (never the top rung).
+ *    least `minSamples` judged attempts is below the threshold (never the top rung);
+ * 4. `learned`: the `routing` policy returned a reason (it may pass over the top rung).
  */
 export function arrivalSkip(
   rung: NormalizedRung,
@@ -73,16 +77,53 @@ export function arrivalSkip(
     if (typeof skip === "string")
       return { reason: "disabled", detail: skip || "its skip() returned a reason" };
   }
-  const { learning } = context;
-  // Only learning asks the store (asynchronously); every other decision is made here and now.
-  return learning !== undefined && rung.index !== context.lastRung ? learnedSkip(id, learning) : undefined;
+  // Only learning and routing ask a store (asynchronously); every other decision is made here and now.
+  const learn = context.learning !== undefined && rung.index !== context.lastRung;
+  return learn || context.routing !== undefined ? storeSkip(rung, context, learn) : undefined;
 }
 
-/** 3. `learned`: the rung's acceptance rate on this task class is below the threshold. */
+/** 3 and 4: the learned rate (when `learn`), then the routing policy. */
+async function storeSkip(
+  rung: NormalizedRung,
+  context: ArrivalContext,
+  learn: boolean,
+): Promise<SkipDecision | undefined> {
+  const id = rung.model.id;
+  const learned = learn ? await learnedSkip(id, context.learning!) : undefined;
+  if (learned === "try") return undefined;
+  if (learned !== undefined) return learned;
+  const { routing } = context;
+  if (routing !== undefined) {
+    const reason = await Promise.resolve()
+      .then(() =>
+        routing.policy.skip({
+          request: context.request,
+          rung: rung.index,
+          modelIds: routing.modelIds,
+          attempts: context.attempts,
+          store: routing.store,
+        }),
+      )
+      .catch((error: unknown) => {
+        // A bug in the policy's code stops the run, as a throwing skip() does; a store that fails to
+        // answer (a connection, a corrupt file) is reported and the rung tried.
+        if (isCallerBug(error)) throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
+        reportStoreError(error);
+        return undefined;
+      });
+    if (typeof reason === "string" && reason !== "") return { reason: "learned", detail: reason };
+  }
+  return undefined;
+}
+
+/**
+ * 3. `learned`: the rung's acceptance rate on this task class is below the threshold. `"try"` when the rung
+ * is tried without asking the routing policy (an unreadable store, an exploring try); undefined to go on.
+ */
 async function learnedSkip(
   id: string,
   learning: NonNullable<ArrivalContext["learning"]>,
-): Promise<SkipDecision | undefined> {
+): Promise<SkipDecision | "try" | undefined> {
   // A store that cannot be read must not break every run (a corrupt stats file): learn nothing this time.
   const stats = await Promise.resolve()
     .then(() => learning.store.stats(learning.taskClass, id))
@@ -90,7 +131,7 @@ async function learnedSkip(
       reportStoreError(error);
       return undefined;
     });
-  if (stats === undefined) return undefined;
+  if (stats === undefined) return "try";
   const samples = stats.accepted + stats.failed;
   const rate = acceptRate(stats);
   if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {
@@ -99,7 +140,7 @@ async function learnedSkip(
     const skipped = (learning.skipsSinceTry.get(key) ?? 0) + 1;
     if (learning.exploreEvery !== undefined && skipped >= learning.exploreEvery) {
       learning.skipsSinceTry.set(key, 0);
-      return undefined;
+      return "try";
     }
     learning.skipsSinceTry.set(key, skipped);
     return {
