@@ -23,7 +23,7 @@ const rows: readonly (readonly [
   ["rungs-escalate", "rungs", "escalateAcross, ladder of 6, one-rule rubric", "none (attempts never sleep)"],
   ["baseline", "hand-written loop (floor)", "for loop of 6, try/catch around the same check", "none"],
   ["p-retry", "p-retry", "pRetry, retries 5, minTimeout 0, other options default", "none (minTimeout 0)"],
-  ["p-retry-all", "p-retry", "pRetry, all nine options given (minTimeout 0)", "none (minTimeout 0)"],
+  ["p-retry-all", "p-retry", "pRetry with all nine options given (minTimeout 0)", "none (minTimeout 0)"],
   [
     "cockatiel-retry",
     "cockatiel",
