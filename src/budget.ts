@@ -21,7 +21,7 @@ const budgetSchema = z
   .object({
     maxAttempts: schemas.positiveInt.optional(),
     maxOutputTokens: schemas.positiveInt.optional(),
-    deadlineMs: schemas.positiveNumber.optional(),
+    deadlineMs: schemas.durationMs.optional(),
     clock: z.custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v).optional(),
   })
   .strict();

@@ -40,6 +40,16 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/**
+ * The longest delay a Node or browser timer keeps: 2³¹−1 ms (about 24.8 days). A longer one fires after
+ * about 1 ms (with a TimeoutOverflowWarning), so every time limit rungs takes is refused past it.
+ */
+export const maxTimerMs = 2_147_483_647;
+
+function timerLimitMessage(): string {
+  return "must be at most 2147483647 ms (about 24.8 days, the longest timer Node keeps; a longer one would fire at once)";
+}
+
 /** Reusable option schemas with messages that say what is accepted. */
 export const schemas = {
   /** A whole number ≥ 1 (attempt caps, concurrency). */
@@ -52,10 +62,20 @@ export const schemas = {
     .number({ error: "must be a finite number" })
     .int({ error: "must be a whole number" })
     .min(0, { error: "must be 0 or more" }),
-  /** A finite number > 0 (sizes in chars, durations in ms). */
+  /** A finite number > 0 (sizes in chars). */
   positiveNumber: z
     .number({ error: "must be a finite number" })
     .positive({ error: "must be greater than 0" }),
+  /** A duration in ms: > 0 and at most {@link maxTimerMs} (a Node timer past it fires at once). */
+  durationMs: z
+    .number({ error: "must be a finite number" })
+    .positive({ error: "must be greater than 0" })
+    .max(2_147_483_647, { error: timerLimitMessage() }),
+  /** A delay in ms: ≥ 0 and at most {@link maxTimerMs}. */
+  delayMs: z
+    .number({ error: "must be a finite number" })
+    .min(0, { error: "must be 0 or more" })
+    .max(2_147_483_647, { error: timerLimitMessage() }),
   /** A number in 0..1 (thresholds, rates). */
   unitInterval: z
     .number({ error: "must be a finite number" })

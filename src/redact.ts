@@ -17,9 +17,9 @@ export const secretHeaderNames: ReadonlySet<string> = new Set([
 
 const mask = "***";
 
+// Each rule is linear on a backtracking engine: every quantified run is bounded by a character that ends
+// it and a match consumes what it scanned. URL userinfo is the exception and has its own scanner below.
 const textRules: ReadonlyArray<readonly [RegExp, string]> = [
-  // URL userinfo: scheme://user:pass@host
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/gi, `$1${mask}@`],
   // key-like query or form parameters
   [/([?&;](?:key|api[_-]?key|apikey|token|access[_-]?token|secret|password|sig)=)[^&#\s"']+/gi, `$1${mask}`],
   // Bearer / Basic credentials
@@ -58,8 +58,82 @@ export function redactText(text: string): string {
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(mask);
   }
+  out = maskUrlUserinfo(out);
   for (const [pattern, replacement] of textRules) out = out.replace(pattern, replacement);
   return out;
+}
+
+const isSchemeCode = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+const isLetterCode = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isWordCode = (c: number) => isLetterCode(c) || (c >= 48 && c <= 57) || c === 95;
+const isSpaceCode = (c: number) =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
+
+/**
+ * Masks URL userinfo (`scheme://user:pass@host` → `scheme://***@host`), as
+ * `/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/gi` would, in one pass. That regex retries its
+ * scheme from every word boundary and reads to the end of each run (quadratic on `a-a-a-…`); here each
+ * `://` is looked at once, its scheme read backwards and its userinfo forwards, neither past the
+ * neighbouring `://`.
+ */
+export function maskUrlUserinfo(text: string): string {
+  let found = text.indexOf("://");
+  if (found === -1) return text;
+  const pieces: string[] = [];
+  let copied = 0;
+  while (found !== -1) {
+    let schemeStart = found;
+    let valid = false;
+    while (schemeStart > copied && isSchemeCode(text.charCodeAt(schemeStart - 1))) {
+      schemeStart--;
+      // A scheme may start at a letter that follows a non-word character (or the run's start, below).
+      const before = text.charCodeAt(schemeStart - 1);
+      if (isLetterCode(text.charCodeAt(schemeStart)) && (before === 43 || before === 45 || before === 46))
+        valid = true;
+    }
+    if (schemeStart < found && isLetterCode(text.charCodeAt(schemeStart))) {
+      if (schemeStart === 0 || !isWordCode(text.charCodeAt(schemeStart - 1))) valid = true;
+    }
+    const userStart = found + 3;
+    let end = userStart;
+    let at = -1;
+    if (valid) {
+      while (end < text.length) {
+        const c = text.charCodeAt(end);
+        if (c === 47 || c === 58 || c === 64 || isSpaceCode(c)) break;
+        end++;
+      }
+      if (end > userStart && text.charCodeAt(end) === 58) {
+        end++;
+        while (end < text.length) {
+          const c = text.charCodeAt(end);
+          if (c === 47 || c === 64 || isSpaceCode(c)) break;
+          end++;
+        }
+      }
+      if (end > userStart && text.charCodeAt(end) === 64) at = end;
+    }
+    if (at !== -1) {
+      pieces.push(text.slice(copied, userStart), mask);
+      copied = at;
+      found = text.indexOf("://", at + 1);
+    } else {
+      found = text.indexOf("://", found + 1);
+    }
+  }
+  pieces.push(text.slice(copied));
+  return pieces.join("");
 }
 
 /** A copy of `headers` with secret-bearing values masked; the caller's object is not changed. */

@@ -67,8 +67,8 @@ const snapshotSchema = z
 export const breakerOptionsSchema = z
   .object({
     failureThreshold: schemas.positiveInt.optional(),
-    openMs: schemas.positiveNumber.optional(),
-    probeTimeoutMs: schemas.positiveNumber.optional(),
+    openMs: schemas.durationMs.optional(),
+    probeTimeoutMs: schemas.durationMs.optional(),
     clock: clockSchema.optional(),
     initialState: snapshotSchema.optional(),
   })

@@ -102,18 +102,9 @@ export interface ResolvedTransportRetryOptions {
 export const transportRetrySchema = z
   .object({
     maxRetries: schemas.nonNegativeInt.max(20, { error: "must be at most 20" }).optional(),
-    initialDelayMs: z
-      .number({ error: "must be a finite number" })
-      .min(0, { error: "must be 0 or more" })
-      .optional(),
-    maxDelayMs: z
-      .number({ error: "must be a finite number" })
-      .min(0, { error: "must be 0 or more" })
-      .optional(),
-    maxRetryAfterMs: z
-      .number({ error: "must be a finite number" })
-      .min(0, { error: "must be 0 or more" })
-      .optional(),
+    initialDelayMs: schemas.delayMs.optional(),
+    maxDelayMs: schemas.delayMs.optional(),
+    maxRetryAfterMs: schemas.delayMs.optional(),
     quota: z
       .custom<RetryQuota>(
         (v) => typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[quotaMarker] === true,

@@ -42,7 +42,7 @@ const optionsSchema = z
     description: z.string({ error: "must be a string" }).optional(),
     weight: z.number({ error: "must be a finite number" }).min(0, { error: "must be 0 or more" }).optional(),
     required: z.boolean({ error: "must be true or false" }).optional(),
-    timeoutMs: schemas.positiveNumber.optional(),
+    timeoutMs: schemas.durationMs.optional(),
     maxJudgedChars: schemas.positiveInt.optional(),
     maxOutputTokens: schemas.positiveInt.optional(),
   })

@@ -2,6 +2,7 @@ import functionTimeout, { isTimeoutError } from "function-timeout";
 import { RE2JS } from "re2js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { RungsError } from "../errors/rungs-error.js";
+import { maxTimerMs } from "../options.js";
 
 /**
  * A compiled pattern a regex rule runs. Build one from a string or `RegExp` (linear-time engine, the
@@ -171,11 +172,16 @@ export function jsPattern(regex: RegExp, options: JsPatternOptions = {}): Compil
     });
   }
   const timeoutMs = options.timeoutMs ?? 100;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+  if (
+    typeof timeoutMs !== "number" ||
+    !Number.isFinite(timeoutMs) ||
+    timeoutMs <= 0 ||
+    timeoutMs > maxTimerMs
+  ) {
     throw new InvalidArgumentError({
       parameter: "timeoutMs",
       value: timeoutMs,
-      message: `jsPattern: option "timeoutMs" must be a finite number greater than 0 (got ${String(timeoutMs)}).`,
+      message: `jsPattern: option "timeoutMs" must be a finite number greater than 0 and at most ${maxTimerMs} (got ${String(timeoutMs)}).`,
     });
   }
   // A fresh non-global copy per match: `lastIndex` state would make repeated tests disagree.

@@ -52,7 +52,7 @@ const optionsSchema = z
     }),
     threshold: schemas.unitInterval.optional(),
     maxOutputChars: schemas.positiveInt.optional(),
-    ruleTimeoutMs: schemas.positiveNumber.optional(),
+    ruleTimeoutMs: schemas.durationMs.optional(),
     clock: z
       .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
         error: "must be a Clock",

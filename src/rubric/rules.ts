@@ -26,7 +26,7 @@ export const ruleOptionsShape = {
     .refine(Number.isFinite, { error: "must be a finite number" })
     .optional(),
   required: z.boolean({ error: "must be true or false" }).optional(),
-  timeoutMs: schemas.positiveNumber.optional(),
+  timeoutMs: schemas.durationMs.optional(),
 };
 const ruleOptionsSchema = z.object(ruleOptionsShape).strict();
 

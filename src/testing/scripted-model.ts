@@ -62,7 +62,7 @@ export interface ScriptedModel extends Model {
 
 const optionsSchema = z
   .object({
-    delayMs: z.number({ error: "must be a finite number" }).min(0, { error: "must be 0 or more" }).optional(),
+    delayMs: schemas.delayMs.optional(),
     clock: z
       .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
       .optional(),

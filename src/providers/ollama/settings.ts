@@ -83,7 +83,7 @@ const settingsSchema = z
     stream: z.boolean({ error: "must be true or false" }).optional(),
     think: z.union([z.boolean(), z.enum(["low", "medium", "high"])]).optional(),
     keepAlive: z.union([z.string(), z.number()]).optional(),
-    timeoutMs: schemas.positiveNumber.optional(),
+    timeoutMs: schemas.durationMs.optional(),
     retry: transportRetrySchema.optional(),
     clock: z
       .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v && "setTimeout" in v, {
