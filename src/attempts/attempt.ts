@@ -130,7 +130,8 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
       if (error.limit === "deadline" && nested.length === 0) attempt.kind = "timeout";
       return made ? { attempt: end(attempt), budgetError: error } : { budgetError: error };
     }
-    permit?.release(attempt.kind ?? "server-error");
+    // An abort says nothing about the provider: it neither opens nor closes the breaker.
+    permit?.release(attempt.kind === "aborted" ? "ignore" : (attempt.kind ?? "server-error"));
     return { attempt: end(attempt) };
   }
 

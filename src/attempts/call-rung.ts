@@ -16,7 +16,9 @@ export async function callRung(
   permit: BreakerPermit | undefined,
   clock: Clock,
 ): Promise<Generation> {
-  if (permit === undefined || !permit.probe) return model.generate(request, options);
+  // Raced against the caller's signal: a model that ignores its signal must not hold the run.
+  if (permit === undefined || !permit.probe)
+    return raceAbort(model.generate(request, options), options.signal);
   const { controller, dispose } = childController(options.signal);
   const limitMs = Math.max(0, permit.deadline - clock.now());
   const handle = clock.setTimeout(() => {

@@ -1,4 +1,4 @@
-import { throwIfAborted } from "../abort.js";
+import { isAbortReason, throwIfAborted } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
@@ -15,6 +15,7 @@ import type { CircuitBreakers } from "./breaker-registry.js";
 import { answerFailureKinds, climbKinds } from "./classify.js";
 import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
+import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
 import { type ArrivalContext, arrivalSkip } from "./rung-skip.js";
 
@@ -67,13 +68,13 @@ export async function runAttempts(
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
   if (store !== undefined && typeof taskId === "string") {
-    // A store that cannot be read is reported and treated as "not blocked", as failed writes are.
-    const blockedAt = await Promise.resolve()
-      .then(() => store.givenUpAt(taskId))
-      .catch((error: unknown) => {
-        reportStoreError(error);
-        return undefined;
-      });
+    // A store that cannot be read is reported and treated as "not blocked", as failed writes are. A store
+    // that hangs cannot hold the call past the caller's abort or the deadline.
+    const blockedAt = await guardCaller(() => store.givenUpAt(taskId), options).catch((error: unknown) => {
+      if (isAbortReason(error, signal) || BudgetExhaustedError.isInstance(error)) throw error;
+      reportStoreError(error);
+      return undefined;
+    });
     if (blockedAt !== undefined) throw new BlockedTaskError(taskId, blockedAt);
   }
 
@@ -88,6 +89,7 @@ export async function runAttempts(
     refused,
     overflowedWindow: undefined,
     lastRung: config.rungs.length - 1,
+    guard: { signal, budget },
     learning:
       store !== undefined && typeof taskClass === "string" && config.minAcceptRate !== undefined
         ? {
@@ -181,10 +183,19 @@ export async function runAttempts(
 
     const judgedAnswer = attempt.accepted || answerFailureKinds.has(attempt.kind!);
     if (store !== undefined && typeof taskClass === "string" && judgedAnswer) {
-      // then(): a synchronous store that throws is caught too.
-      await Promise.resolve()
-        .then(() => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }))
-        .catch(reportStoreError);
+      // A store that throws is reported; one that hangs cannot outlive the abort or the deadline, and an
+      // aborted call rejects even when its answer came back.
+      try {
+        await guardCaller(
+          () => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }),
+          options,
+        );
+      } catch (error) {
+        if (isAbortReason(error, signal)) throw error;
+        if (BudgetExhaustedError.isInstance(error)) stop(error);
+        reportStoreError(error);
+      }
+      throwIfAborted(signal);
     }
     if (attempt.accepted && generation !== undefined) {
       const accepted: Generation = {

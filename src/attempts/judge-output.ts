@@ -4,6 +4,7 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import type { CallOptions, GenerateRequest, Generation } from "../model.js";
 import type { Rubric, Verdict } from "../rubric/types.js";
 import { generationFailureKind, verdictFailureKind } from "./classify.js";
+import { guardCaller } from "./guard-caller.js";
 
 /** How one generation was judged. */
 export interface Judgement {
@@ -30,14 +31,19 @@ export async function judgeOutput(
   let verdict: Verdict | undefined = generation.verdict;
   if (rubric !== undefined) {
     try {
-      verdict = await rubric.evaluate(generation.text, {
-        request: context.request,
-        modelId: generation.modelId,
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        ...(context.options.budget === undefined ? {} : { budget: context.options.budget }),
-        ...(context.options.events === undefined ? {} : { events: context.options.events }),
-        path: context.path,
-      });
+      // Raced: a custom rubric that never settles must not outlive the caller's abort or the deadline.
+      verdict = await guardCaller(
+        () =>
+          rubric.evaluate(generation.text, {
+            request: context.request,
+            modelId: generation.modelId,
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            ...(context.options.budget === undefined ? {} : { budget: context.options.budget }),
+            ...(context.options.events === undefined ? {} : { events: context.options.events }),
+            path: context.path,
+          }),
+        { signal: context.signal, budget: context.options.budget },
+      );
     } catch (error) {
       if (isAbortReason(error, context.signal)) throw error;
       // A judge that found the shared budget spent: the run stops (the engine records the attempt).

@@ -1,8 +1,11 @@
+import { isAbortReason } from "../abort.js";
+import { type Budget, BudgetExhaustedError } from "../budget.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
-import { acceptRate, type StatsStore } from "../record/stats-store.js";
+import { acceptRate, type RungStats, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
 import { reportStoreError } from "./exhaust.js";
+import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
 
 /** Why a rung is passed over on arrival, or `undefined` to try it. */
@@ -21,6 +24,8 @@ export interface ArrivalContext {
   overflowedWindow: number | undefined;
   /** The top rung's index: learning never skips it, so a ladder always has something to try. */
   lastRung: number;
+  /** The call's signal and budget: a store read is raced against them. */
+  guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined };
   learning:
     | {
         store: StatsStore;
@@ -31,6 +36,16 @@ export interface ArrivalContext {
         skipsSinceTry: Map<string, number>;
       }
     | undefined;
+}
+
+const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;
+function validStats(stats: unknown): stats is RungStats {
+  if (typeof stats !== "object" || stats === null) return false;
+  const { accepted, failed } = stats as { accepted?: unknown; failed?: unknown };
+  return isCount(accepted) && isCount(failed);
+}
+function describeStats(stats: unknown): string {
+  return typeof stats === "object" && stats !== null ? "an object without valid counts" : String(stats);
 }
 
 /**
@@ -70,13 +85,23 @@ export async function arrivalSkip(
   const { learning } = context;
   if (learning !== undefined && rung.index !== context.lastRung) {
     // A store that cannot be read must not break every run (a corrupt stats file): learn nothing this time.
-    const stats = await Promise.resolve()
-      .then(() => learning.store.stats(learning.taskClass, id))
-      .catch((error: unknown) => {
+    // A store that hangs cannot hold the call past the abort or the deadline.
+    const stats = await guardCaller(() => learning.store.stats(learning.taskClass, id), context.guard).catch(
+      (error: unknown) => {
+        if (isAbortReason(error, context.guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
         reportStoreError(error);
         return undefined;
-      });
-    if (stats === undefined) return undefined;
+      },
+    );
+    if (!validStats(stats)) {
+      if (stats !== undefined)
+        reportStoreError(
+          new TypeError(
+            `stats store returned ${describeStats(stats)} for "${id}"; expected { accepted, failed } counts ≥ 0`,
+          ),
+        );
+      return undefined;
+    }
     const samples = stats.accepted + stats.failed;
     const rate = acceptRate(stats);
     if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {

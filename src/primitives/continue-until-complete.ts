@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { emit, joinPath } from "../events.js";
@@ -102,7 +103,13 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
     // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.
-    const first = await model.generate(request, { ...callOptions, path: eventPath });
+    // Each call is raced against the signal, and the signal is checked before each: a model that ignores
+    // its signal cannot keep the loop going after the caller's abort.
+    throwIfAborted(callOptions.signal);
+    const first = await raceAbort(
+      model.generate(request, { ...callOptions, path: eventPath }),
+      callOptions.signal,
+    );
     if (overflowed(first)) {
       throw new ProviderError(
         `Model "${first.modelId}" returned nothing because the prompt filled its ${windowTokens}-token context window (${first.usage.inputTokens} input tokens); continuing cannot help. Shorten the request (treeSplit) or use a model with a larger window.`,
@@ -123,10 +130,14 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
         stoppedBy = "maxContinuations";
         break;
       }
-      const next = await model.generate(continuationRequest(request, text, nativeContinue, continuePrompt), {
-        ...callOptions,
-        path: eventPath,
-      });
+      throwIfAborted(callOptions.signal);
+      const next = await raceAbort(
+        model.generate(continuationRequest(request, text, nativeContinue, continuePrompt), {
+          ...callOptions,
+          path: eventPath,
+        }),
+        callOptions.signal,
+      );
       usage = addUsage(usage, next.usage);
       if (overflowed(next)) {
         pieces.push(piece(n, next, 0, 0));

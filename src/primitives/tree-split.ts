@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { throwIfAborted } from "../abort.js";
+import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
 import { emit, joinPath, type SplitEvent } from "../events.js";
@@ -196,7 +196,11 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
 
     const answerPath = joinPath(base, "answer");
     const finalRequest = answerRequest(request, scratchpad);
-    const answer = await model.generate(finalRequest, { ...callOptions, path: answerPath });
+    throwIfAborted(callOptions.signal);
+    const answer = await raceAbort(
+      model.generate(finalRequest, { ...callOptions, path: answerPath }),
+      callOptions.signal,
+    );
     nodes.push({
       stage: "answer",
       depth: trace.depth + 1,
