@@ -9,8 +9,11 @@ export {
   type CircuitBreakerOptions,
 } from "./attempts/breaker.js";
 export {
+  type BreakerAdmission,
+  type BreakerRegistry,
   CircuitBreakers,
   type CircuitBreakersOptions,
+  isBreakerRegistry,
 } from "./attempts/breaker-registry.js";
 export type { FeedbackMode, LadderEntry, LadderRung, RungSkipContext } from "./attempts/ladder.js";
 export type { AttemptEngineOptions } from "./attempts/options.js";
@@ -60,6 +63,7 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
@@ -148,6 +152,8 @@ export {
   type RungStats,
   type StatsSnapshot,
   type StatsStore,
+  type TaskFailureEntry,
+  type TaskState,
 } from "./record/stats-store.js";
 export {
   redactHeaders,
@@ -202,6 +208,7 @@ export type {
   Attempt,
   ContinuationPiece,
   ContinuationTrace,
+  Resumption,
   Skip,
   SkipReason,
   SplitNode,

@@ -7,17 +7,19 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { emit, joinPath } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
-import type { StatsStore } from "../record/stats-store.js";
+import type { StatsStore, TaskState } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
-import type { Attempt, Skip, Usage } from "../trace.js";
+import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import { makeAttempt } from "./attempt.js";
-import type { CircuitBreakers } from "./breaker-registry.js";
+import type { BreakerPermit } from "./breaker.js";
+import type { BreakerAdmission, BreakerRegistry } from "./breaker-registry.js";
 import { answerFailureKinds, climbKinds } from "./classify.js";
 import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
 import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
 import { type ArrivalContext, arrivalSkip } from "./rung-skip.js";
+import { earlierFailures, guardedStore, resumeAt, taskFeedbackKept } from "./task-state.js";
 
 /** The resolved settings of one engine (validated by `retryWithContext` / `escalateAcross`). @internal */
 export interface EngineConfig {
@@ -30,7 +32,7 @@ export interface EngineConfig {
   maxAttempts: number;
   feedbackBudget: number;
   onExhausted: "throw" | "best";
-  breakers: CircuitBreakers | undefined;
+  breakers: BreakerRegistry | undefined;
   store: StatsStore | undefined;
   minAcceptRate: number | undefined;
   minSamples: number;
@@ -65,17 +67,19 @@ export async function runAttempts(
   const clock = options.clock ?? config.clock ?? budget?.clock ?? systemClock;
   const path = joinPath(options.path, config.segment);
   throwIfAborted(signal);
+  // Caller code (stores, shared breakers) is raced against these: it may hang.
+  const guard = { signal, budget };
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
-  if (store !== undefined && typeof taskId === "string") {
-    // A store that cannot be read is reported and treated as "not blocked", as failed writes are. A store
-    // that hangs cannot hold the call past the caller's abort or the deadline.
-    const blockedAt = await guardCaller(() => store.givenUpAt(taskId), options).catch((error: unknown) => {
-      if (isAbortReason(error, signal) || BudgetExhaustedError.isInstance(error)) throw error;
-      reportStoreError(error);
-      return undefined;
-    });
-    if (blockedAt !== undefined) throw new BlockedTaskError(taskId, blockedAt);
+  // The task's memory across runs: blocked, or where its earlier runs got to (DESIGN.md section 3).
+  const tracked = store !== undefined && typeof taskId === "string" ? { store, taskId } : undefined;
+  let state: TaskState | undefined;
+  if (tracked !== undefined) {
+    // A store that cannot be read is reported and treated as knowing nothing, as failed writes are.
+    // A store that hangs cannot hold the call past the caller's abort or the deadline.
+    const blockedAt = await guardedStore(() => tracked.store.givenUpAt(tracked.taskId), guard);
+    if (blockedAt !== undefined) throw new BlockedTaskError(tracked.taskId, blockedAt);
+    state = await guardedStore(() => tracked.store.getTaskState(tracked.taskId), guard);
   }
 
   const attempts: Attempt[] = [];
@@ -120,8 +124,28 @@ export async function runAttempts(
     });
     throw new BudgetExhaustedError({ limit: error.limit, attempts, message: error.message, cause: error });
   };
+  // A store call inside the loop: a deadline that fires while it hangs stops the run with its attempts.
+  const storeCall = async (call: () => unknown): Promise<void> => {
+    try {
+      await guardedStore(call, guard);
+    } catch (error) {
+      if (BudgetExhaustedError.isInstance(error)) stop(error);
+      throw error;
+    }
+  };
 
   let position = 0;
+  let resumed: Resumption | undefined;
+  if (tracked !== undefined && state !== undefined) {
+    resumed = resumeAt(config.rungs, tracked.taskId, state);
+    emit(events, "task-resume", { path, timestamp: clock.now(), resumed });
+    for (const failure of earlierFailures(state)) log.add(failure);
+    for (; position < resumed.startRung; position += 1) {
+      skip(config.rungs[position]!, "escalated", resumed.detail);
+    }
+  }
+  // Whether the store holds a state for the task that an accepted answer must clear.
+  let stateToReset = state !== undefined;
   let usedOnRung = 0;
   let arrived = false;
   while (attempts.length < config.maxAttempts && position < config.rungs.length) {
@@ -137,42 +161,64 @@ export async function runAttempts(
       arrived = true;
       usedOnRung = 0;
     }
-    const breaker = config.breakers?.get(rung.model.id);
-    const permit = breaker?.tryAcquire();
-    if (breaker !== undefined && permit === undefined) {
-      const retryAt = breaker.retryAt;
-      skip(
-        rung,
-        "circuit-open",
-        retryAt === undefined
-          ? "its circuit is half-open and a probe is in flight"
-          : `its circuit is open until ${new Date(retryAt).toISOString()}`,
-      );
-      position += 1;
-      arrived = false;
-      continue;
+    let permit: BreakerPermit | undefined;
+    // A shared registry's release is awaited after the attempt, so the next attempt (here or in another
+    // process) sees this one's outcome.
+    let releasing: Promise<void> | undefined;
+    if (config.breakers !== undefined) {
+      const answer = config.breakers.admit(rung.model.id);
+      const admission: BreakerAdmission = isPromise(answer) ? await guardCaller(() => answer, guard) : answer;
+      if (admission.permit === undefined) {
+        const { retryAt } = admission;
+        skip(
+          rung,
+          "circuit-open",
+          admission.detail ??
+            (retryAt === undefined
+              ? "its circuit is half-open and a probe is in flight"
+              : `its circuit is open until ${new Date(retryAt).toISOString()}`),
+        );
+        position += 1;
+        arrived = false;
+        continue;
+      }
+      const held = admission.permit;
+      permit = {
+        probe: held.probe,
+        deadline: held.deadline,
+        release: (outcome) => {
+          const settled = held.release(outcome);
+          if (isPromise(settled)) releasing = settled;
+        },
+      };
     }
     const spent = budget?.exceeded();
     if (spent !== undefined) {
       permit?.release("ignore");
+      if (releasing !== undefined) await guardCaller(() => releasing, guard);
       stop(budget!.error(spent, attempts));
     }
 
     const selection = log.select(request, config.feedbackBudget, rung.feedback);
     const sent =
       selection.feedback === request.feedback ? request : { ...request, feedback: selection.feedback! };
-    const result = await makeAttempt({
-      index: attempts.length + 1,
-      rung,
-      request: sent,
-      promptChars: basePromptChars + selection.chars,
-      feedbackChars: selection.chars,
-      path,
-      options,
-      clock,
-      rubric: config.rubric,
-      permit,
-    });
+    let result: Awaited<ReturnType<typeof makeAttempt>>;
+    try {
+      result = await makeAttempt({
+        index: attempts.length + 1,
+        rung,
+        request: sent,
+        promptChars: basePromptChars + selection.chars,
+        feedbackChars: selection.chars,
+        path,
+        options,
+        clock,
+        rubric: config.rubric,
+        permit,
+      });
+    } finally {
+      if (releasing !== undefined) await guardCaller(() => releasing, guard);
+    }
     const { attempt, generation } = result;
     if (attempt !== undefined) {
       attempts.push(attempt);
@@ -185,25 +231,20 @@ export async function runAttempts(
     if (store !== undefined && typeof taskClass === "string" && judgedAnswer) {
       // A store that throws is reported; one that hangs cannot outlive the abort or the deadline, and an
       // aborted call rejects even when its answer came back.
-      try {
-        await guardCaller(
-          () => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }),
-          options,
-        );
-      } catch (error) {
-        if (isAbortReason(error, signal)) throw error;
-        if (BudgetExhaustedError.isInstance(error)) stop(error);
-        reportStoreError(error);
-      }
+      await storeCall(() => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }));
       throwIfAborted(signal);
     }
     if (attempt.accepted && generation !== undefined) {
+      if (tracked !== undefined && stateToReset) {
+        await storeCall(() => tracked.store.resetTask(tracked.taskId));
+        throwIfAborted(signal);
+      }
       const accepted: Generation = {
         text: generation.text,
         finishReason: generation.finishReason,
         usage,
         modelId: generation.modelId,
-        trace: { attempts, skips },
+        trace: resumed === undefined ? { attempts, skips } : { attempts, skips, resumed },
       };
       if (attempt.verdict !== undefined) accepted.verdict = attempt.verdict;
       return accepted;
@@ -214,7 +255,16 @@ export async function runAttempts(
     ) {
       best = { attempt, modelId: generation?.modelId ?? attempt.modelId };
     }
-    log.add(failureOf(attempt));
+    const failure = failureOf(attempt);
+    log.add(failure);
+    if (tracked !== undefined) {
+      // Written per attempt, so a process that dies mid-run leaves where it got to for the next one.
+      const entry = { rung: rung.index, modelId: rung.model.id, failure, at: attempt.endedAt };
+      await storeCall(() =>
+        tracked.store.recordTaskFailure(tracked.taskId, { ...entry, keep: taskFeedbackKept }),
+      );
+      stateToReset = true;
+    }
 
     const kind = attempt.kind!;
     usedOnRung += 1;
@@ -234,5 +284,26 @@ export async function runAttempts(
   }
 
   const limit: ExhaustionLimit = attempts.length >= config.maxAttempts ? "maxAttempts" : leftBecause;
-  return finishExhausted({ config, limit, attempts, skips, usage, best, path, events, clock, taskId });
+  // The ladder is exhausted (the task given up) once its top rung was tried or no rung is left; a run cut
+  // short by maxAttempts below the top leaves the task escalated for its next run instead.
+  const top = config.rungs.length - 1;
+  const givesUp = position > top || attempts.at(-1)?.rung === top;
+  return finishExhausted({
+    config,
+    limit,
+    attempts,
+    skips,
+    usage,
+    best,
+    path,
+    events,
+    clock,
+    taskId: givesUp ? taskId : undefined,
+    resumed,
+    guard,
+  });
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === "function";
 }

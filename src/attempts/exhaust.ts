@@ -1,9 +1,12 @@
+import { isAbortReason } from "../abort.js";
+import { type Budget, BudgetExhaustedError } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { ExhaustedError, type ExhaustionLimit } from "../errors/exhausted-error.js";
 import { emit, type RungsEvents } from "../events.js";
 import type { Generation } from "../model.js";
-import type { Attempt, Skip, Usage } from "../trace.js";
+import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import type { EngineConfig } from "./engine.js";
+import { guardCaller } from "./guard-caller.js";
 
 /**
  * Reports a stats store that failed to record. Learning is an optimisation: a full disk must not throw away
@@ -49,7 +52,11 @@ export interface ExhaustedRun {
   path: string;
   events: RungsEvents | undefined;
   clock: Clock;
+  /** The task to mark given up (undefined: none, or the run stopped below the top rung). */
   taskId: string | undefined;
+  resumed: Resumption | undefined;
+  /** The call's signal and budget: the give-up write is raced against them. */
+  guard?: { signal?: AbortSignal | undefined; budget?: Budget | undefined };
 }
 
 /**
@@ -68,9 +75,11 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
   if (config.store !== undefined && run.taskId !== undefined) {
     const { store } = config;
     const taskId = run.taskId;
-    await Promise.resolve()
-      .then(() => store.giveUp(taskId, run.clock.now()))
-      .catch(reportStoreError);
+    const guard = run.guard ?? {};
+    await guardCaller(() => store.giveUp(taskId, run.clock.now()), guard).catch((error: unknown) => {
+      if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+      reportStoreError(error);
+    });
   }
   if (config.onExhausted === "best" && run.best !== undefined) {
     const { attempt, modelId } = run.best;
@@ -79,7 +88,7 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
       finishReason: attempt.finishReason ?? "stop",
       usage: run.usage,
       modelId,
-      trace: { attempts, skips },
+      trace: run.resumed === undefined ? { attempts, skips } : { attempts, skips, resumed: run.resumed },
     };
     if (attempt.verdict !== undefined) generation.verdict = attempt.verdict;
     return generation;

@@ -3,7 +3,12 @@ import type { Clock } from "../clock.js";
 import { schemas } from "../options.js";
 import type { StatsStore } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
-import { CircuitBreakers, type CircuitBreakersOptions } from "./breaker-registry.js";
+import {
+  type BreakerRegistry,
+  CircuitBreakers,
+  type CircuitBreakersOptions,
+  isBreakerRegistry,
+} from "./breaker-registry.js";
 import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
 
@@ -25,13 +30,19 @@ export interface AttemptEngineOptions {
    */
   onExhausted?: "throw" | "best";
   /**
-   * Per-model circuit breakers: a shared {@link CircuitBreakers} (recommended: one for the whole app), or
-   * options to build one for this model alone. @default no breakers
+   * Per-model circuit breakers: a shared {@link CircuitBreakers} (recommended: one for the whole app), a
+   * fleet-wide registry (rungs/redis `redisCircuitBreakers`), or options to build one for this model alone.
+   * @default no breakers
    */
-  breakers?: CircuitBreakers | CircuitBreakersOptions;
+  breakers?: BreakerRegistry | CircuitBreakersOptions;
   /**
-   * Where accept/fail counts per `metadata.taskClass` and model, and given-up `metadata.taskId`s, are kept.
-   * Give it to the outermost engine only: an inner engine would mark a task given up for its own rung.
+   * Where accept/fail counts per `metadata.taskClass` and model, given-up `metadata.taskId`s, and each
+   * task's escalation state are kept. With a `metadata.taskId`, each failed attempt is recorded for the
+   * task, so its next run (a new process included) starts on the rung above the one that last failed (the
+   * top rung stays the top) with those failures as feedback, within `feedbackBudget`; an accepted answer
+   * resets it. A run that tried the top rung (or had no rung left) and found no accepted answer marks the
+   * task given up: later runs throw `BlockedTaskError` until `unblock`. Give it to the outermost engine
+   * only: an inner engine would track the task for its own rung.
    */
   store?: StatsStore;
   /**
@@ -53,12 +64,21 @@ export interface AttemptEngineOptions {
   id?: string;
 }
 
+const storeMethods = [
+  "record",
+  "stats",
+  "giveUp",
+  "givenUpAt",
+  "unblock",
+  "recordTaskFailure",
+  "getTaskState",
+  "resetTask",
+];
+
 const isStore = (v: unknown): v is StatsStore =>
   typeof v === "object" &&
   v !== null &&
-  ["record", "stats", "giveUp", "givenUpAt", "unblock"].every(
-    (name) => typeof (v as Record<string, unknown>)[name] === "function",
-  );
+  storeMethods.every((name) => typeof (v as Record<string, unknown>)[name] === "function");
 
 /** The zod shape of {@link AttemptEngineOptions}. @internal */
 export const engineOptionsShape = {
@@ -72,13 +92,13 @@ export const engineOptionsShape = {
   feedbackBudget: schemas.positiveInt.optional(),
   onExhausted: z.enum(["throw", "best"], { error: 'must be "throw" or "best"' }).optional(),
   breakers: z
-    .union([z.custom<CircuitBreakers>((v) => CircuitBreakers.isInstance(v)), z.object({}).passthrough()], {
+    .union([z.custom<BreakerRegistry>((v) => isBreakerRegistry(v)), z.object({}).passthrough()], {
       error: "must be a CircuitBreakers or its options",
     })
     .optional(),
   store: z
     .custom<StatsStore>(isStore, {
-      error: "must be a StatsStore (record, stats, giveUp, givenUpAt, unblock)",
+      error: `must be a StatsStore (${storeMethods.join(", ")})`,
     })
     .optional(),
   minAcceptRate: schemas.unitInterval.optional(),
@@ -98,7 +118,7 @@ export function resolveEngine(
   rungs: readonly NormalizedRung[],
 ): EngineConfig {
   const breakers =
-    parsed.breakers === undefined || CircuitBreakers.isInstance(parsed.breakers)
+    parsed.breakers === undefined || isBreakerRegistry(parsed.breakers)
       ? parsed.breakers
       : new CircuitBreakers(
           parsed.clock === undefined ? parsed.breakers : { clock: parsed.clock, ...parsed.breakers },
