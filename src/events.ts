@@ -53,6 +53,17 @@ export interface TransportRetryEvent extends EventBase {
 }
 
 /** The typed event map (names noun-verb, as the AI SDK's naming rules ask). */
+/**
+ * Something rungs corrected or refused and the run went on: a usage count that was not a token count
+ * (`usage-dropped`), a context document cut at the renderer's cap (`context-capped`), a record that could
+ * not be written (`record-failed`).
+ */
+export interface WarningEvent extends EventBase {
+  code: "usage-dropped" | "context-capped" | "record-failed";
+  message: string;
+  modelId?: string;
+}
+
 export interface RungsEventMap {
   "attempt-start": (event: AttemptStartEvent) => void;
   "attempt-end": (event: AttemptEndEvent) => void;
@@ -62,6 +73,7 @@ export interface RungsEventMap {
   exhausted: (event: ExhaustedEvent) => void;
   "transport-retry": (event: TransportRetryEvent) => void;
   "task-resume": (event: TaskResumeEvent) => void;
+  warning: (event: WarningEvent) => void;
 }
 export type RungsEventName = keyof RungsEventMap;
 export type RungsEventPayload<N extends RungsEventName> = Parameters<RungsEventMap[N]>[0];

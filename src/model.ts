@@ -1,9 +1,9 @@
 import { raceAbort, throwIfAborted } from "./abort.js";
 import type { Budget } from "./budget.js";
-import type { Clock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
-import { RungsError } from "./errors/rungs-error.js";
-import type { RungsEvents } from "./events.js";
+import { ProviderError } from "./errors/provider-error.js";
+import { emit, type RungsEvents } from "./events.js";
 import type { Failure } from "./prompt.js";
 import type { Verdict } from "./rubric/types.js";
 import type { FinishReason, Trace, Usage } from "./trace.js";
@@ -86,37 +86,93 @@ export interface Model {
 /** What a model implementation may return: at least the text; the rest is filled in. */
 export type GenerationInput = Partial<Generation> & { text: string };
 
+const finishReasons: ReadonlySet<string> = new Set(["stop", "length", "content-filter", "error", "other"]);
+
+/** A token count a generation may carry: a finite whole number ≥ 0. */
+export function isTokenCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
+/** What {@link normalizeGeneration} reports about a usage count it dropped. */
+export interface DroppedUsage {
+  field: "inputTokens" | "outputTokens" | "usage";
+  value: unknown;
+}
+
+function malformed(modelId: string, field: string, value: unknown, expected: string): ProviderError {
+  const got = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  return new ProviderError(
+    `Model "${modelId}" returned a malformed response: field "${field}" is ${got}; expected ${expected}.`,
+    { kind: "server-error", providerId: modelId },
+  );
+}
+
 /**
  * Fills a partial generation: `finishReason` defaults to `"stop"`, `usage` to `{}`, `modelId` to `modelId`.
- * @throws RungsError when `text` is not a string (the model implementation returned something else).
+ * Every field is type-checked, as it may come from the wire: usage counts that are not whole numbers ≥ 0
+ * (a string, NaN, a negative count) are dropped and reported through `onDropped`, never summed.
+ * @throws ProviderError (`server-error`, a malformed response naming the field) when `text` is not a
+ *   string, `finishReason` is not one of the five, or `modelId` is not a non-empty string.
  */
-export function normalizeGeneration(input: unknown, modelId: string): Generation {
-  if (typeof input !== "object" || input === null || typeof (input as { text?: unknown }).text !== "string") {
-    throw new RungsError(
+export function normalizeGeneration(
+  input: unknown,
+  modelId: string,
+  onDropped?: (dropped: DroppedUsage) => void,
+): Generation {
+  if (typeof input !== "object" || input === null) {
+    throw new ProviderError(
       `Model "${modelId}" returned ${input === null ? "null" : typeof input} where a generation was expected: return { text: string, ... }.`,
+      { kind: "server-error", providerId: modelId },
     );
   }
-  const partial = input as GenerationInput;
+  const partial = input as Record<string, unknown>;
+  if (typeof partial.text !== "string") throw malformed(modelId, "text", partial.text, "a string");
+  const finishReason = partial.finishReason ?? "stop";
+  if (typeof finishReason !== "string" || !finishReasons.has(finishReason)) {
+    throw malformed(modelId, "finishReason", finishReason, `one of ${[...finishReasons].join(", ")}`);
+  }
+  const producer = partial.modelId ?? modelId;
+  if (typeof producer !== "string" || producer.length === 0) {
+    throw malformed(modelId, "modelId", producer, "a non-empty string");
+  }
   const generation: Generation = {
     text: partial.text,
-    finishReason: partial.finishReason ?? "stop",
-    usage: partial.usage ?? {},
-    modelId: partial.modelId ?? modelId,
+    finishReason: finishReason as FinishReason,
+    usage: checkedUsage(partial.usage, onDropped),
+    modelId: producer,
   };
-  if (partial.verdict !== undefined) generation.verdict = partial.verdict;
-  if (partial.trace !== undefined) generation.trace = partial.trace;
+  if (partial.verdict !== undefined) generation.verdict = partial.verdict as Verdict;
+  if (partial.trace !== undefined) generation.trace = partial.trace as Trace;
   return generation;
 }
 
-/** Adds usage `b` into `a` (missing counts stay missing unless either side has them). */
+function checkedUsage(usage: unknown, onDropped: ((dropped: DroppedUsage) => void) | undefined): Usage {
+  if (usage === undefined || usage === null) return {};
+  if (typeof usage !== "object" || Array.isArray(usage)) {
+    onDropped?.({ field: "usage", value: usage });
+    return {};
+  }
+  const { inputTokens, outputTokens } = usage as { inputTokens?: unknown; outputTokens?: unknown };
+  const out: Usage = {};
+  if (isTokenCount(inputTokens)) out.inputTokens = inputTokens;
+  else if (inputTokens !== undefined) onDropped?.({ field: "inputTokens", value: inputTokens });
+  if (isTokenCount(outputTokens)) out.outputTokens = outputTokens;
+  else if (outputTokens !== undefined) onDropped?.({ field: "outputTokens", value: outputTokens });
+  return out;
+}
+
+/**
+ * Adds usage `b` into `a` (missing counts stay missing unless either side has them). Only token counts
+ * (whole numbers ≥ 0) are summed: anything else is treated as missing, so a string never concatenates.
+ */
 export function addUsage(a: Usage, b: Usage): Usage {
   const out: Usage = {};
-  if (a.inputTokens !== undefined || b.inputTokens !== undefined) {
-    out.inputTokens = (a.inputTokens ?? 0) + (b.inputTokens ?? 0);
-  }
-  if (a.outputTokens !== undefined || b.outputTokens !== undefined) {
-    out.outputTokens = (a.outputTokens ?? 0) + (b.outputTokens ?? 0);
-  }
+  const ai = isTokenCount(a.inputTokens) ? a.inputTokens : undefined;
+  const bi = isTokenCount(b.inputTokens) ? b.inputTokens : undefined;
+  const ao = isTokenCount(a.outputTokens) ? a.outputTokens : undefined;
+  const bo = isTokenCount(b.outputTokens) ? b.outputTokens : undefined;
+  if (ai !== undefined || bi !== undefined) out.inputTokens = (ai ?? 0) + (bi ?? 0);
+  if (ao !== undefined || bo !== undefined) out.outputTokens = (ao ?? 0) + (bo ?? 0);
   return out;
 }
 
@@ -163,7 +219,15 @@ export function defineModel(
           : signal !== undefined
             ? await raceAbort(run(signal), signal)
             : await fn(request, withLazySignal(callOptions));
-      const generation = normalizeGeneration(raw, id);
+      const generation = normalizeGeneration(raw, id, (dropped) =>
+        emit(callOptions.events, "warning", {
+          path: callOptions.path ?? "",
+          timestamp: (callOptions.clock ?? systemClock).now(),
+          code: "usage-dropped",
+          modelId: id,
+          message: `Model "${id}" reported ${dropped.field} = ${describeValue(dropped.value)}, not a token count (a whole number ≥ 0); it was dropped, not summed.`,
+        }),
+      );
       budget?.recordUsage(generation.usage);
       return generation;
     },
@@ -185,6 +249,12 @@ function withLazySignal(callOptions: CallOptions): CallOptions & { signal: Abort
       return made;
     },
   };
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
+  return String(value);
 }
 
 /** @throws InvalidArgumentError unless `id` is a non-empty string. */

@@ -150,22 +150,36 @@ export function redactHeaders(headers: Readonly<Record<string, string>> | undefi
  * Deeply redacts a JSON-like value: strings are scrubbed, secret header names masked. Cycles are cut.
  * Used on everything that leaves rungs as data (events, records, cassettes).
  */
-export function redactValue<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+export function redactValue<T>(value: T, seen: WeakSet<object> = new WeakSet(), depth = 0): T {
   if (typeof value === "string") return redactText(value) as T;
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return "[cycle]" as T;
+  // Depth-capped, so hostile 20,000-deep metadata cannot overflow the stack of whoever records it.
+  if (depth >= maxRedactDepth) return `[nested deeper than ${maxRedactDepth} levels]` as T;
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen)) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen, depth + 1)) as T;
   if (value instanceof Error) return serializeError(value) as T;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] =
+    const redacted =
       secretHeaderNames.has(key.toLowerCase()) || /^(api[_-]?key|apikey|password|secret)$/i.test(key)
         ? mask
-        : redactValue(inner, seen);
+        : redactValue(inner, seen, depth + 1);
+    // A "__proto__" key (a model id, say) is kept as data: assigning it would replace the prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: redacted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = redacted;
   }
   return out as T;
 }
+
+/** How deep {@link redactValue} goes before it writes a marker in place of the rest. */
+export const maxRedactDepth = 200;
 
 /** A plain, redacted, JSON-safe view of an error and its cause chain (depth-capped at 5). */
 export interface SerializedError {

@@ -1,9 +1,10 @@
-import { isAbortReason, throwIfAborted } from "../abort.js";
+import { throwIfAborted } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { emit, joinPath } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
@@ -14,7 +15,7 @@ import { makeAttempt } from "./attempt.js";
 import type { BreakerPermit } from "./breaker.js";
 import type { BreakerAdmission, BreakerRegistry } from "./breaker-registry.js";
 import { answerFailureKinds, climbKinds } from "./classify.js";
-import { finishExhausted, reportStoreError } from "./exhaust.js";
+import { finishExhausted } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
 import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
@@ -71,6 +72,20 @@ export async function runAttempts(
   const guard = { signal, budget };
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
+  // One rule for ids from outside, in the check and the give-up alike: a string, or nothing. A numeric
+  // taskId was written as given up but never checked (so a blocked task ran).
+  for (const [name, id] of [
+    ["taskId", taskId],
+    ["taskClass", taskClass],
+  ] as const) {
+    if (id !== undefined && (typeof id !== "string" || id.length === 0)) {
+      throw new InvalidArgumentError({
+        parameter: `metadata.${name}`,
+        value: typeof id,
+        message: `${config.id}: "metadata.${name}" must be a non-empty string (got ${typeof id === "string" ? "an empty string" : typeof id}). Pass String(${name}) if it is a number.`,
+      });
+    }
+  }
   // The task's memory across runs: blocked, or where its earlier runs got to (DESIGN.md section 3).
   const tracked = store !== undefined && typeof taskId === "string" ? { store, taskId } : undefined;
   let state: TaskState | undefined;

@@ -5,7 +5,13 @@ import { type Clock, systemClock } from "../clock.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
-import type { AttemptEndEvent, ExhaustedEvent, RungSkipEvent, RungsEvents } from "../events.js";
+import {
+  type AttemptEndEvent,
+  type ExhaustedEvent,
+  emit,
+  type RungSkipEvent,
+  type RungsEvents,
+} from "../events.js";
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText, redactValue, serializeError } from "../redact.js";
@@ -119,8 +125,9 @@ export function taskDirFromPath(path: string): string | undefined {
 const emptyTotals = (): RecordTotals => ({
   attempts: 0,
   accepted: 0,
-  byKind: {},
-  byModel: {},
+  // Null-prototype: keys are model ids and kinds from outside ("__proto__" is a valid model id).
+  byKind: Object.create(null) as RecordTotals["byKind"],
+  byModel: Object.create(null) as RecordTotals["byModel"],
   usage: {},
   skips: [],
   exhausted: [],
@@ -154,7 +161,13 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
 
-  const run: RunSummary = { ...emptyTotals(), dir: root, startedAt: clock.now(), tasks: {}, writeErrors: [] };
+  const run: RunSummary = {
+    ...emptyTotals(),
+    dir: root,
+    startedAt: clock.now(),
+    tasks: Object.create(null) as RunSummary["tasks"],
+    writeErrors: [],
+  };
   const dirs = new Map<string, RecordTotals>(); // relative task dir ("" = root) -> totals
   const lines = new Map<string, TaskLine>();
   let closed: RunSummary | undefined;
@@ -163,12 +176,43 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     try {
       writeFileAtomicSync(file, data);
     } catch (error) {
-      run.writeErrors.push(redactText(`${file}: ${serializeError(error).message}`));
+      failed(file, error);
     }
   };
 
+  // Each distinct task name gets its own directory: two names that sanitize alike ("a?b", "a*b") are
+  // told apart by a suffix instead of sharing (and merging) one record path.
+  const claimed = new Map<string, string>();
+  const claim = (name: string | undefined): string => {
+    const safe = sanitizeTaskDir(name);
+    if (safe === "" || name === undefined) return safe;
+    const key = `\u0000${name}`;
+    const known = claimed.get(key);
+    if (known !== undefined) return known;
+    let relative = safe;
+    for (let n = 2; claimed.has(`\u0001${relative}`); n += 1) relative = `${safe}~${n}`;
+    claimed.set(key, relative);
+    claimed.set(`\u0001${relative}`, name);
+    return relative;
+  };
+  const failed = (what: string, error: unknown): void => {
+    const message = redactText(`${what}: ${serializeError(error).message}`);
+    run.writeErrors.push(message);
+    emit(parsed.events, "warning", { path: "", timestamp: clock.now(), code: "record-failed", message });
+  };
+
   const locate = (path: string): { relative: string; totals: RecordTotals; line?: TaskLine } => {
-    const relative = taskDir === undefined ? "" : sanitizeTaskDir(taskDir(path));
+    let name: string | undefined;
+    try {
+      name = taskDir === undefined ? undefined : taskDir(path);
+      if (name !== undefined && typeof name !== "string")
+        throw new TypeError(`taskDir returned ${typeof name}`);
+    } catch (error) {
+      // A failing taskDir files the record at the run's root instead of losing it.
+      failed(`taskDir("${path}")`, error);
+      name = undefined;
+    }
+    const relative = claim(name);
     let totals = dirs.get(relative);
     if (totals === undefined) {
       totals = relative === "" ? run : emptyTotals();
@@ -178,7 +222,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
         try {
           mkdirSync(join(root, relative), { recursive: true });
         } catch (error) {
-          run.writeErrors.push(redactText(`${relative}: ${serializeError(error).message}`));
+          failed(relative, error);
         }
       }
     }
@@ -192,7 +236,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     const base = join(root, relative, `attempt_${n}`);
     const durationMs = attempt.endedAt - attempt.startedAt;
     write(`${base}.txt`, redactText(attempt.text));
-    const record = {
+    const record: Record<string, unknown> = {
       file: `attempt_${n}.txt`,
       index: attempt.index,
       rung: attempt.rung,
@@ -213,7 +257,17 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
       transportRetries: attempt.transportRetries ?? [],
       trace: attempt.trace ?? null,
     };
-    write(`${base}.json`, `${JSON.stringify(redactValue(record), null, 2)}\n`);
+    let json: string;
+    try {
+      json = `${JSON.stringify(redactValue(record), null, 2)}\n`;
+    } catch (error) {
+      // A value that does not serialise (a BigInt in a trace, say): the record keeps everything else.
+      failed(`${base}.json`, error);
+      record.trace = `[not serialisable: ${serializeError(error).message}]`;
+      record.verdict = record.verdict === null ? null : "[not serialisable]";
+      json = `${JSON.stringify(redactValue(record), null, 2)}\n`;
+    }
+    write(`${base}.json`, json);
     for (const target of new Set([totals, run])) count(target, attempt, durationMs);
     if (line !== undefined) {
       line.attempts += 1;

@@ -221,7 +221,13 @@ async function runRule<O>(
     if (timer !== undefined) clock.clearTimeout(timer);
     child?.dispose();
   }
-  const normalized = normalizeOutcome(outcome);
+  // Read defensively: an outcome is caller code too (a getter that throws, a message whose toString does).
+  let normalized: ReturnType<typeof normalizeOutcome>;
+  try {
+    normalized = normalizeOutcome(outcome);
+  } catch (error) {
+    return failed(`rule returned an outcome that could not be read: ${errorText(error)} (rubric error)`);
+  }
   if (typeof normalized === "string") return failed(normalized);
   const result: RuleResult = {
     ...base,
@@ -252,7 +258,7 @@ function normalizeOutcome(outcome: unknown): { pass: boolean; score: number; mes
     pass,
     score: typeof score === "number" ? score : pass ? 1 : 0,
   };
-  if (message !== undefined) out.message = String(message);
+  if (message !== undefined) out.message = typeof message === "string" ? message : String(message);
   return out;
 }
 
@@ -263,9 +269,14 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object without a boolean `pass`" : `${typeof value}`;
 }
 
+/** What a rule threw, as text, whatever it threw (a null-prototype object has no toString). */
 function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return `a ${error === null ? "null" : typeof error} that cannot be shown as text`;
+  }
 }
 
 function cap(message: string): string {

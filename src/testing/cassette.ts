@@ -63,14 +63,35 @@ function keyedValue(request: GenerateRequest, matcher: Matcher | undefined): unk
   return out;
 }
 
-/** JSON with object keys sorted and `undefined` dropped, so equal requests give equal text. */
-export function canonicalJson(value: unknown): string {
+/** Deepest nesting a request may have to be hashed: past it, {@link canonicalJson} throws a clear error. */
+export const maxCanonicalDepth = 1_000;
+
+/**
+ * JSON with object keys sorted and `undefined` dropped, so equal requests give equal text.
+ * @throws InvalidArgumentError when the value nests deeper than {@link maxCanonicalDepth} levels or holds
+ *   a cycle (a stack overflow would otherwise surface as a retried server error).
+ */
+export function canonicalJson(value: unknown, depth = 0, seen: Set<object> = new Set()): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`;
-  const keys = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  if (depth >= maxCanonicalDepth || seen.has(value)) {
+    throw new InvalidArgumentError({
+      parameter: "request",
+      value: undefined,
+      message: `The request ${seen.has(value) ? "holds a cycle" : `nests deeper than ${maxCanonicalDepth} levels`} (in its metadata or fields), so it cannot be hashed for a cassette. Flatten it, or key the cassette with a matcher function.`,
+    });
+  }
+  seen.add(value);
+  let out: string;
+  if (Array.isArray(value)) {
+    out = `[${value.map((item) => canonicalJson(item ?? null, depth + 1, seen)).join(",")}]`;
+  } else {
+    const keys = Object.keys(value)
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .sort();
+    out = `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key], depth + 1, seen)}`).join(",")}}`;
+  }
+  seen.delete(value);
+  return out;
 }
 
 /**
