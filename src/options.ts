@@ -14,7 +14,17 @@ export function parseOptions<S extends z.ZodType>(fn: string, schema: S, value: 
   // The refused value is kept for diagnostics, redacted: an unknown key may hold a secret (an `apiKey`
   // passed to the wrong function), and the error is printed whole by util.inspect. A secret-named option is
   // masked in the message too, whatever its type (a numeric key is still a key).
-  const secret = /key|secret|token|password|authorization/i.test(parameter);
+  // An unknown option's value is never kept, only its name: it may be a key under any name (`token`,
+  // `bearer`, `X-Auth-Token`), and a name-based mask cannot know them all.
+  if (issue.code === "unrecognized_keys") {
+    const keys = (issue as { keys?: readonly string[] }).keys ?? [];
+    throw new InvalidArgumentError({
+      parameter,
+      value: { unknownKeys: [...keys] },
+      message: `${fn}: ${issue.message} in "${parameter}"; remove ${keys.length === 1 ? "it" : "them"} (values not shown).`,
+    });
+  }
+  const secret = secretOption.test(parameter) || issue.path[0] === "headers";
   const got = secret ? "***" : redactValue(valueAt(value, issue.path));
   throw new InvalidArgumentError({
     parameter,
@@ -22,6 +32,10 @@ export function parseOptions<S extends z.ZodType>(fn: string, schema: S, value: 
     message: `${fn}: option "${parameter}" ${issue.message} (got ${secret ? "***" : describe(got)}).`,
   });
 }
+
+/** Option names (or header names) that may hold a credential: their refused values are never shown. */
+const secretOption =
+  /key|secret|token|password|passwd|authori[sz]ation|bearer|cookie|credential|session|signature|\bsig\b|auth/i;
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   let current = value;

@@ -33,7 +33,7 @@ export async function chatOnce(
 ): Promise<GenerationInput> {
   const site: CallSite = {
     providerId: settings.id,
-    host: settings.host,
+    host: settings.shownHost,
     model: settings.model,
     timeoutMs: settings.timeoutMs,
   };
@@ -60,12 +60,18 @@ export async function chatOnce(
       const parts = await client.chat({ ...body, stream: true });
       stream = parts;
       for await (const part of parts) {
-        text += part.message?.content ?? "";
+        const content = part.message?.content ?? "";
+        if (typeof content !== "string") throw malformedField(site, "message.content", content, text);
+        text += content;
+        // A total cap: a server that never stops (valid NDJSON, line after line) cannot fill memory.
+        if (text.length > settings.maxAnswerChars) throw answerTooLong(site, settings.maxAnswerChars, text);
         if (part.done) final = part;
       }
     } else {
       final = await client.chat({ ...body, stream: false });
-      text = final.message?.content ?? "";
+      const content = final.message?.content ?? "";
+      if (typeof content !== "string") throw malformedField(site, "message.content", content, "");
+      text = content;
       if (probe.fault !== undefined || probe.errorLine !== undefined)
         throw new Error("rungs: bad response body");
     }
@@ -86,6 +92,28 @@ export async function chatOnce(
     controller.abort(new DOMException("rungs: call ended", "AbortError"));
     dispose();
   }
+}
+
+/** The answer passed `maxAnswerChars`: a loud failure that keeps what was read, cut at the cap. */
+function answerTooLong(site: CallSite, cap: number, text: string): ProviderError {
+  const error = new ProviderError(
+    `Ollama ${site.providerId} at ${site.host}: the streamed answer passed the ${cap}-char cap (maxAnswerChars); reading stopped there and the ${cap} chars received are kept. Lower options.num_predict or raise maxAnswerChars.`,
+    { kind: "server-error", providerId: site.providerId },
+  );
+  return attachCallDetails(error, { partialText: text.slice(0, cap), noTransportRetry: true });
+}
+
+/** A field of the server's answer had the wrong type: a malformed response naming the field. */
+function malformedField(site: CallSite, field: string, value: unknown, text: string): ProviderError {
+  const got = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  const error = new ProviderError(
+    `Ollama ${site.providerId} at ${site.host}: malformed response: field "${field}" is ${got}; expected a string.`,
+    { kind: "server-error", providerId: site.providerId },
+  );
+  return attachCallDetails(error, {
+    noTransportRetry: true,
+    ...(text.length > 0 ? { partialText: text } : {}),
+  });
 }
 
 /** Maps the final message: `done_reason` decides; a missing one is never success (RELIABILITY-ANCHORS §3). */

@@ -40,7 +40,7 @@ export class OllamaModel implements Model {
     this.#retry = resolveTransportRetryOptions(this.#settings.retry);
     this.id = this.#settings.id;
     this.model = this.#settings.model;
-    this.host = this.#settings.host;
+    this.host = this.#settings.shownHost;
     this.capabilities = Object.freeze({
       continueAssistant: true,
       contextWindowTokens: this.#settings.options.num_ctx,

@@ -60,6 +60,12 @@ export interface OllamaSettings {
   fetch?: FetchFunction;
   /** Longest NDJSON line (or non-streamed body) read, in characters; a longer one fails as malformed. @default 4_194_304 */
   maxLineChars?: number;
+  /**
+   * Most characters of one streamed answer. Past it reading stops and the call fails loudly (a
+   * `server-error` naming the cap) with the text received kept (`partialTextOf`), so a server that never
+   * stops cannot fill memory. @default 4_194_304
+   */
+  maxAnswerChars?: number;
 }
 
 const settingsSchema = z
@@ -92,6 +98,7 @@ const settingsSchema = z
       .optional(),
     fetch: schemas.fn.optional(),
     maxLineChars: schemas.positiveInt.optional(),
+    maxAnswerChars: schemas.positiveInt.optional(),
   })
   .strict();
 
@@ -99,8 +106,10 @@ const settingsSchema = z
 export interface ResolvedOllamaSettings {
   id: string;
   model: string;
-  /** The host without credentials: safe to show. */
+  /** The host as requested (a `?key=` in it included): never shown. */
   host: string;
+  /** The host without credentials, query values masked: safe to show. */
+  shownHost: string;
   /** Every header sent, credentials included: never leaves the model's private fields. */
   headers: Record<string, string>;
   options: OllamaModelOptions & { num_ctx: number; num_predict: number };
@@ -112,6 +121,7 @@ export interface ResolvedOllamaSettings {
   clock?: Clock;
   fetch: FetchFunction;
   maxLineChars: number;
+  maxAnswerChars: number;
 }
 
 /** Where Ollama listens by default. */
@@ -160,10 +170,17 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     headers.Authorization = `Bearer ${key}`;
   }
   const host = url.href.replace(/\/+$/, "");
+  // A key in the query (`?key=…`) is sent but never shown: every query value is masked for display.
+  for (const [, value] of url.searchParams) registerSecret(value);
+  const shownHost =
+    url.search === ""
+      ? host
+      : `${url.origin}${url.pathname.replace(/\/+$/, "")}?${[...url.searchParams.keys()].map((name) => `${encodeURIComponent(name)}=***`).join("&")}`;
   const resolved: ResolvedOllamaSettings = {
     id: parsed.id ?? `${cloud ? "ollama-cloud" : "ollama"}:${parsed.model}`,
     model: parsed.model,
     host,
+    shownHost,
     headers,
     options: {
       ...parsed.options,
@@ -174,6 +191,7 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     retry: parsed.retry as TransportRetryOptions | undefined,
     fetch: (parsed.fetch as FetchFunction | undefined) ?? ((input, init) => globalThis.fetch(input, init)),
     maxLineChars: parsed.maxLineChars ?? 4_194_304,
+    maxAnswerChars: parsed.maxAnswerChars ?? 4_194_304,
   };
   if (parsed.think !== undefined) resolved.think = parsed.think;
   if (parsed.keepAlive !== undefined) resolved.keepAlive = parsed.keepAlive;
