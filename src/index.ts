@@ -35,6 +35,8 @@ export {
 // Errors
 export {
   BlockedTaskError,
+  CallerCodeError,
+  type CallerCodeOrigin,
   ExhaustedError,
   type ExhaustionLimit,
   type FailureKind,
@@ -68,6 +70,7 @@ export {
 } from "./events.js";
 // The contract
 export {
+  type AnsweredBy,
   addUsage,
   type CallOptions,
   defineModel,

@@ -1,5 +1,6 @@
 import { isAbortReason } from "../abort.js";
 import { type Budget, BudgetExhaustedError } from "../budget.js";
+import { CallerCodeError } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type RungStats, type StatsStore } from "../record/stats-store.js";
@@ -73,12 +74,17 @@ export async function arrivalSkip(
     };
   }
   if (rung.skip !== undefined) {
-    const skip = rung.skip({
-      request: context.request,
-      rung: rung.index,
-      modelId: id,
-      attempts: context.attempts,
-    });
+    let skip: false | string;
+    try {
+      skip = rung.skip({
+        request: context.request,
+        rung: rung.index,
+        modelId: id,
+        attempts: context.attempts,
+      });
+    } catch (error) {
+      throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
+    }
     if (typeof skip === "string")
       return { reason: "disabled", detail: skip || "its skip() returned a reason" };
   }
