@@ -4,9 +4,9 @@ import { type Clock, systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { ProviderError } from "./errors/provider-error.js";
 import { emit, type RungsEvents } from "./events.js";
-import type { Failure } from "./prompt.js";
+import { type Failure, renderDefaults } from "./prompt.js";
 import type { Verdict } from "./rubric/types.js";
-import type { FinishReason, Trace, Usage } from "./trace.js";
+import type { ContextCut, FinishReason, Trace, Usage } from "./trace.js";
 
 export type { FinishReason, Trace, Usage } from "./trace.js";
 
@@ -236,6 +236,18 @@ export function defineModel(
           : signal !== undefined
             ? await raceAbort(run(signal), signal)
             : await fn(request, withLazySignal(callOptions));
+      const cuts = contextCuts(request);
+      if (cuts !== undefined) {
+        for (const cut of cuts) {
+          emit(callOptions.events, "warning", {
+            path: callOptions.path ?? "",
+            timestamp: (callOptions.clock ?? systemClock).now(),
+            code: "context-capped",
+            modelId: id,
+            message: `Context document ${cut.index + 1} of the request to "${id}" has ${cut.chars} chars; the renderer cut ${cut.cutChars} of them at its ${cut.cap}-char cap (a marker in the prompt says so). Wrap the model in treeSplit to read it whole.`,
+          });
+        }
+      }
       const generation = normalizeGeneration(raw, id, (dropped) =>
         emit(callOptions.events, "warning", {
           path: callOptions.path ?? "",
@@ -246,6 +258,7 @@ export function defineModel(
         }),
       );
       budget?.recordUsage(generation.usage);
+      if (cuts !== undefined) generation.trace = { ...generation.trace, contextCuts: cuts };
       return generation;
     },
   };
@@ -266,6 +279,19 @@ function withLazySignal(callOptions: CallOptions): CallOptions & { signal: Abort
       return made;
     },
   };
+}
+
+/** The context documents the shared renderer will cut at its cap, or undefined when none. */
+function contextCuts(request: GenerateRequest): ContextCut[] | undefined {
+  const context = request.context;
+  if (context === undefined) return undefined;
+  let cuts: ContextCut[] | undefined;
+  const cap = renderDefaults.maxContextChars;
+  for (let index = 0; index < context.length; index++) {
+    const chars = typeof context[index] === "string" ? (context[index] as string).length : 0;
+    if (chars > cap) (cuts ??= []).push({ index, chars, cutChars: chars - cap, cap });
+  }
+  return cuts;
 }
 
 function describeValue(value: unknown): string {

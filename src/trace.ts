@@ -150,4 +150,18 @@ export interface Trace {
   continuation?: ContinuationTrace;
   split?: SplitTrace;
   transportRetries?: readonly TransportRetry[];
+  /**
+   * Context documents the renderer cut at its cap (`maxContextChars`, 1 M chars) for this call: which
+   * document (0-based), its length and how many characters were cut. The prompt carries a visible
+   * marker where each was cut, and a `warning` event (`context-capped`) reports it.
+   */
+  contextCuts?: readonly ContextCut[];
+}
+
+/** One context document cut at the renderer's cap. */
+export interface ContextCut {
+  index: number;
+  chars: number;
+  cutChars: number;
+  cap: number;
 }
