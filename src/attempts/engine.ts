@@ -15,10 +15,11 @@ import { makeAttempt } from "./attempt.js";
 import type { BreakerPermit } from "./breaker.js";
 import type { BreakerAdmission, BreakerRegistry } from "./breaker-registry.js";
 import { answerFailureKinds, climbKinds } from "./classify.js";
-import { finishExhausted } from "./exhaust.js";
+import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
 import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 import { type ArrivalContext, arrivalSkip } from "./rung-skip.js";
 import { earlierFailures, guardedStore, resumeAt, taskFeedbackKept } from "./task-state.js";
 
@@ -39,6 +40,8 @@ export interface EngineConfig {
   minSamples: number;
   /** Let every n-th learned skip of a rung through (per task class); undefined never explores. */
   exploreEvery: number | undefined;
+  /** Chooses rungs from the store, and names extra keys to count attempts under. */
+  routing: RoutingPolicy | undefined;
   /** Learned skips since the last try, by task class and model id (this composed model's own count). */
   learnedSkips: Map<string, number>;
   clock: Clock | undefined;
@@ -120,6 +123,10 @@ export async function runAttempts(
             exploreEvery: config.exploreEvery,
             skipsSinceTry: config.learnedSkips,
           }
+        : undefined,
+    routing:
+      store !== undefined && config.routing !== undefined
+        ? { policy: config.routing, store, modelIds: config.rungs.map((r) => r.model.id) }
         : undefined,
   };
   let usage: Usage = {};
@@ -244,10 +251,27 @@ export async function runAttempts(
     if (attempt === undefined) continue;
 
     const judgedAnswer = attempt.accepted || answerFailureKinds.has(attempt.kind!);
-    if (store !== undefined && typeof taskClass === "string" && judgedAnswer) {
-      // A store that throws is reported; one that hangs cannot outlive the abort or the deadline, and an
-      // aborted call rejects even when its answer came back.
-      await storeCall(() => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }));
+    if (store !== undefined && judgedAnswer) {
+      // The task class, and with a routing policy the keys it learns from (e.g. features of the request).
+      // A store that throws is reported; one that hangs cannot outlive the abort or the deadline (an
+      // aborted call rejects even when its answer came back). The records go out together so a file
+      // store coalesces them into one write.
+      let keys: string[] = [];
+      try {
+        keys = [
+          ...(typeof taskClass === "string" ? [taskClass] : []),
+          ...(config.routing?.keys(request, attempts.slice(0, -1)) ?? []),
+        ];
+      } catch (error) {
+        reportStoreError(error);
+      }
+      await Promise.all(
+        keys.map((key) =>
+          storeCall(() =>
+            store.record({ taskClass: key, modelId: rung.model.id, accepted: attempt.accepted }),
+          ),
+        ),
+      );
       throwIfAborted(signal);
     }
     if (attempt.accepted && generation !== undefined) {
