@@ -1,11 +1,11 @@
 import type { ChatRequest, ChatResponse } from "ollama/browser";
-import { Ollama } from "ollama/browser";
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
 import { attachCallDetails } from "../../errors/call-details.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import type { GenerationInput } from "../../model.js";
 import type { Usage } from "../../trace.js";
+import { Ollama } from "./client.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import { type CallSite, mapOllamaError } from "./map-error.js";
 import { describeMissingModel } from "./model-hint.js";

@@ -1,6 +1,6 @@
-import { Ollama } from "ollama/browser";
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
+import { Ollama } from "./client.js";
 import type { ResolvedOllamaSettings } from "./settings.js";
 
 /** How long the `/api/tags` lookup behind a 404 may take, in ms: a hint must not delay the ladder. */
