@@ -47,7 +47,7 @@ for (const entry of ["dist/index.js", "dist/index.cjs"]) {
     seen.add(file);
     const code = readFileSync(file, "utf8");
     if (code.includes("ifeval-language-data")) problems.push(`${entry} loads the IFEval pack (via ${file})`);
-    if (code.includes("requirePeer(")) problems.push(`${entry} loads an optional peer (via ${file})`);
+    if (code.includes("assertPeerInstalled(")) problems.push(`${entry} loads an optional peer (via ${file})`);
     const specifiers = code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"']+)["']/g);
     for (const [, specifier] of specifiers) {
       if (specifier.startsWith(".")) queue.push(resolve(dirname(file), specifier));
