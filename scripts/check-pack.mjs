@@ -36,7 +36,14 @@ for (const file of pack.files) {
 }
 
 // The root entry's module graph, followed through relative imports and requires inside dist/.
-const forbidden = [/^ollama(\/|$)/, /^ai(\/|$)/, /^@ai-sdk\//, /^langdetect(\/|$)/, /^vitest(\/|$)/];
+const forbidden = [
+  /^ollama(\/|$)/,
+  /^ioredis(\/|$)/,
+  /^ai(\/|$)/,
+  /^@ai-sdk\//,
+  /^langdetect(\/|$)/,
+  /^vitest(\/|$)/,
+];
 for (const entry of ["dist/index.js", "dist/index.cjs"]) {
   const seen = new Set();
   const bare = new Set();
