@@ -1,4 +1,4 @@
-import { CallerCodeError } from "../errors/caller-code-error.js";
+import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type StatsStore } from "../record/stats-store.js";
@@ -117,6 +117,9 @@ export async function arrivalSkip(
         }),
       )
       .catch((error: unknown) => {
+        // A bug in the policy's code stops the run, as a throwing skip() does; a store that fails to
+        // answer (a connection, a corrupt file) is reported and the rung tried.
+        if (isCallerBug(error)) throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
         reportStoreError(error);
         return undefined;
       });

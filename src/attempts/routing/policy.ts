@@ -37,9 +37,10 @@ export interface RoutingPolicy {
   keys(request: GenerateRequest, earlier: readonly Attempt[]): readonly string[];
   /**
    * A reason (non-empty) to pass the rung over, or `undefined` to try it. May pass over the top rung: the
-   * run then ends exhausted, as when no rung can be tried (and a `metadata.taskId` is given up). If it
-   * throws or rejects (e.g. a store read failed), the engine warns (`RUNGS_STATS_STORE_ERROR`) and tries
-   * the rung.
+   * run then ends exhausted, as when no rung can be tried. If it throws or rejects with a bug in code
+   * (`TypeError`, `ReferenceError`, ...), the run stops with a `CallerCodeError` (`origin: "skip"`), as for a
+   * rung's `skip`; with anything else (e.g. a store read failed), the engine warns
+   * (`RUNGS_STATS_STORE_ERROR`) and tries the rung.
    */
   skip(context: RoutingContext): MaybePromise<string | undefined>;
 }

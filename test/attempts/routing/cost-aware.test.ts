@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
+  CallerCodeError,
   costAwareRouting,
   ExhaustedError,
   escalateAcross,
@@ -157,6 +158,27 @@ describe("costAwareRouting", () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it("a bug in a policy's code stops the run with a CallerCodeError; no model is called", async () => {
+    const small = solving("small", ["a"]);
+    const generate = vi.spyOn(small, "generate");
+    const buggy = {
+      keys: () => [],
+      skip: (): string | undefined => {
+        throw new TypeError("cannot read properties of undefined (reading 'rate')");
+      },
+    };
+    const error = await escalateAcross([small], {
+      rubric: containsOk,
+      store: memoryStatsStore(),
+      routing: buggy,
+    })
+      .generate(task(["a"]))
+      .catch((e: unknown) => e);
+    expect(CallerCodeError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ origin: "skip", modelId: "small" });
+    expect(generate).not.toHaveBeenCalled();
   });
 
   it("refuses bad options and a ladder it cannot price, naming the fix", () => {
