@@ -221,8 +221,8 @@ async function main(argv: readonly string[]): Promise<number> {
       `Fleet: ${latencyMs} ms per model call, ${concurrency} jobs per worker at once, shared Redis stats and breakers.\n\n`,
   );
 
-  let server: RedisServer | undefined;
-  const url = values.redis ?? (server = await startRedisServer()).url;
+  const server: RedisServer | undefined = values.redis === undefined ? await startRedisServer() : undefined;
+  const url = values.redis ?? server!.url;
   const size = Math.max(...counts, values["kill-one"] === true ? 2 : 1);
   process.stdout.write(`starting ${size} worker process(es); each warms up with one pass of the ladder...\n`);
   const workers = await Promise.all(
