@@ -17,6 +17,7 @@ import { answerFailureKinds, climbKinds } from "./classify.js";
 import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 import { type ArrivalContext, arrivalSkip } from "./rung-skip.js";
 import { earlierFailures, guardedStore, resumeAt, taskFeedbackKept } from "./task-state.js";
 
@@ -37,6 +38,8 @@ export interface EngineConfig {
   minSamples: number;
   /** Let every n-th learned skip of a rung through (per task class); undefined never explores. */
   exploreEvery: number | undefined;
+  /** Chooses rungs from the store, and names extra keys to count attempts under. */
+  routing: RoutingPolicy | undefined;
   /** Learned skips since the last try, by task class and model id (this composed model's own count). */
   learnedSkips: Map<string, number>;
   clock: Clock | undefined;
@@ -49,8 +52,9 @@ export interface EngineConfig {
  * rung's breaker for a permit, carries the earlier failures as feedback within `feedbackBudget`, and is
  * judged. A failure's kind picks the next step: kinds asking again cannot fix climb at once and the model is
  * not asked again in this run; other failures retry the rung up to its `attempts`, then climb. The run ends
- * accepted, or exhausted (`maxAttempts` when a cap was spent, `notRetryable` when the last rung left failed
- * in a way asking again cannot fix or none could be tried). The caller's abort rethrows `signal.reason` at
+ * accepted, or exhausted: `maxAttempts` when the run's cap was spent, `everyRungTried` when the rungs ran
+ * out first (the last one used its `attempts`), `notRetryable` when the last rung left failed in a way
+ * asking again cannot fix or none could be tried. The caller's abort rethrows `signal.reason` at
  * once; a spent shared budget rethrows a `BudgetExhaustedError` carrying this run's attempts. Attempts never
  * sleep between each other.
  *
@@ -100,9 +104,13 @@ export async function runAttempts(
             skipsSinceTry: config.learnedSkips,
           }
         : undefined,
+    routing:
+      store !== undefined && config.routing !== undefined
+        ? { policy: config.routing, store, modelIds: config.rungs.map((r) => r.model.id) }
+        : undefined,
   };
   let usage: Usage = {};
-  let best: { attempt: Attempt; modelId: string } | undefined;
+  let best: { attempt: Attempt; modelId: string; rungModelId: string } | undefined;
   // Why the last rung left was left: decides the limit named when rungs run out.
   let leftBecause: ExhaustionLimit = "notRetryable";
   const skip = (rung: NormalizedRung, reason: Skip["reason"], detail: string) => {
@@ -214,10 +222,26 @@ export async function runAttempts(
     if (attempt === undefined) continue;
 
     const judgedAnswer = attempt.accepted || answerFailureKinds.has(attempt.kind!);
-    if (store !== undefined && typeof taskClass === "string" && judgedAnswer) {
-      // then(): a synchronous store that throws is caught too.
+    if (store !== undefined && judgedAnswer) {
+      // The task class, and with a routing policy the keys it learns from (e.g. features of the request).
+      // then(): a synchronous store (or keys()) that throws is caught too; the records go out together so
+      // a file store coalesces them into one write.
       await Promise.resolve()
-        .then(() => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }))
+        .then(() => {
+          const keys = [
+            ...(typeof taskClass === "string" ? [taskClass] : []),
+            ...(config.routing?.keys(request, attempts.slice(0, -1)) ?? []),
+          ];
+          return Promise.all(
+            keys.map((key) =>
+              Promise.resolve()
+                .then(() =>
+                  store.record({ taskClass: key, modelId: rung.model.id, accepted: attempt.accepted }),
+                )
+                .catch(reportStoreError),
+            ),
+          );
+        })
         .catch(reportStoreError);
     }
     if (attempt.accepted && generation !== undefined) {
@@ -230,6 +254,12 @@ export async function runAttempts(
         usage,
         modelId: generation.modelId,
         trace: resumed === undefined ? { attempts, skips } : { attempts, skips, resumed },
+        answeredBy: {
+          rung: rung.index,
+          modelId: rung.model.id,
+          climbed: rung.index > 0,
+          attempts: attempts.length,
+        },
       };
       if (attempt.verdict !== undefined) accepted.verdict = attempt.verdict;
       return accepted;
@@ -238,7 +268,7 @@ export async function runAttempts(
       attempt.verdict !== undefined &&
       (best === undefined || attempt.verdict.score > best.attempt.verdict!.score)
     ) {
-      best = { attempt, modelId: generation?.modelId ?? attempt.modelId };
+      best = { attempt, modelId: generation?.modelId ?? attempt.modelId, rungModelId: rung.model.id };
     }
     const failure = failureOf(attempt);
     log.add(failure);
@@ -260,7 +290,7 @@ export async function runAttempts(
       }
       leftBecause = "notRetryable";
     } else if (usedOnRung >= rung.attempts) {
-      leftBecause = "maxAttempts";
+      leftBecause = "everyRungTried";
     } else {
       continue;
     }

@@ -1,9 +1,11 @@
+import { CallerCodeError } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
 import { reportStoreError } from "./exhaust.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 
 /** Why a rung is passed over on arrival, or `undefined` to try it. */
 export interface SkipDecision {
@@ -31,6 +33,8 @@ export interface ArrivalContext {
         skipsSinceTry: Map<string, number>;
       }
     | undefined;
+  /** The engine's routing policy, with its store and the ladder's model ids. */
+  routing: { policy: RoutingPolicy; store: StatsStore; modelIds: readonly string[] } | undefined;
 }
 
 /**
@@ -39,7 +43,8 @@ export interface ArrivalContext {
  *    context window is no larger than one that overflowed;
  * 2. `disabled`: its `skip` function returned a reason;
  * 3. `learned`: with a stats store and `minAcceptRate`, its acceptance rate for this `taskClass` over at
- *    least `minSamples` judged attempts is below the threshold (never the top rung).
+ *    least `minSamples` judged attempts is below the threshold (never the top rung);
+ * 4. `learned`: the `routing` policy returned a reason (it may pass over the top rung).
  */
 export async function arrivalSkip(
   rung: NormalizedRung,
@@ -58,12 +63,17 @@ export async function arrivalSkip(
     };
   }
   if (rung.skip !== undefined) {
-    const skip = rung.skip({
-      request: context.request,
-      rung: rung.index,
-      modelId: id,
-      attempts: context.attempts,
-    });
+    let skip: false | string;
+    try {
+      skip = rung.skip({
+        request: context.request,
+        rung: rung.index,
+        modelId: id,
+        attempts: context.attempts,
+      });
+    } catch (error) {
+      throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
+    }
     if (typeof skip === "string")
       return { reason: "disabled", detail: skip || "its skip() returned a reason" };
   }
@@ -93,6 +103,24 @@ export async function arrivalSkip(
         detail: `accepted ${stats.accepted}/${samples} on task class "${learning.taskClass}" (rate ${rate.toFixed(2)} < minAcceptRate ${learning.minAcceptRate})`,
       };
     }
+  }
+  const { routing } = context;
+  if (routing !== undefined) {
+    const reason = await Promise.resolve()
+      .then(() =>
+        routing.policy.skip({
+          request: context.request,
+          rung: rung.index,
+          modelIds: routing.modelIds,
+          attempts: context.attempts,
+          store: routing.store,
+        }),
+      )
+      .catch((error: unknown) => {
+        reportStoreError(error);
+        return undefined;
+      });
+    if (typeof reason === "string" && reason !== "") return { reason: "learned", detail: reason };
   }
   return undefined;
 }
