@@ -22,8 +22,8 @@ const usage = `Usage: npm run example:fleet -- [options]
 
   --workers 1,2,4     worker counts to run, one fleet each (default: 1,2,4)
   --kill-one          also run once with the largest count and kill one worker mid-job
-  --latency-ms N      fixed wait before each model call, in ms (default: 250)
-  --concurrency N     jobs one worker runs at once (default: 8)
+  --latency-ms N      fixed wait before each model call, in ms (default: 200)
+  --concurrency N     jobs one worker runs at once (default: 4)
   --redis URL         use this Redis (default: start a throwaway redis-server)
   -h, --help          this help`;
 
@@ -206,10 +206,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return v;
   };
   for (const n of counts) whole("workers", n);
-  const latencyMs = Number(values["latency-ms"] ?? 250);
+  const latencyMs = Number(values["latency-ms"] ?? 200);
   if (!Number.isFinite(latencyMs) || latencyMs < 0)
     throw new Error(`--latency-ms must be 0 or more.\n\n${usage}`);
-  const concurrency = whole("concurrency", Number(values.concurrency ?? 8));
+  const concurrency = whole("concurrency", Number(values.concurrency ?? 4));
 
   // The single-process demo (no store, no latency): the accuracy and calls every fleet must match.
   const data = loadIfeval();
