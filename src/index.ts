@@ -127,7 +127,9 @@ export {
   type RequestFunction,
 } from "./providers/function.js";
 export {
+  type RateGate,
   RetryQuota,
+  type RetryQuotaLike,
   type TransportRetryOptions,
 } from "./providers/transport-retry.js";
 // Records
