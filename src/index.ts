@@ -50,6 +50,7 @@ export {
   type ProviderErrorOptions,
   providerFailureKinds,
   RungsError,
+  StatsStoreError,
   transientKinds,
 } from "./errors/index.js";
 // Runtime: events, budget, time, secrets
@@ -65,6 +66,7 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type TaskBlockedEvent,
   type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
@@ -82,6 +84,7 @@ export {
   type Model,
   type ModelCapabilities,
   type ModelFunction,
+  type SplitCall,
   type Trace,
   type Usage,
 } from "./model.js";
@@ -139,6 +142,8 @@ export {
 } from "./record/memory-stats-store.js";
 export {
   type ModelTotals,
+  type RecordCounts,
+  type RecordedBlock,
   type RecordedExhaustion,
   type RecordedSkip,
   type RecordRunOptions,
