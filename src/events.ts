@@ -52,6 +52,13 @@ export interface TransportRetryEvent extends EventBase {
   retry: TransportRetry;
 }
 
+/** A run refused before any call: its `metadata.taskId` was given up by an earlier run (see the store). */
+export interface TaskBlockedEvent extends EventBase {
+  taskId: string;
+  /** When the task was given up, ms since the epoch. */
+  blockedAt: number;
+}
+
 /** The typed event map (names noun-verb, as the AI SDK's naming rules ask). */
 export interface RungsEventMap {
   "attempt-start": (event: AttemptStartEvent) => void;
@@ -62,6 +69,7 @@ export interface RungsEventMap {
   exhausted: (event: ExhaustedEvent) => void;
   "transport-retry": (event: TransportRetryEvent) => void;
   "task-resume": (event: TaskResumeEvent) => void;
+  "task-blocked": (event: TaskBlockedEvent) => void;
 }
 export type RungsEventName = keyof RungsEventMap;
 export type RungsEventPayload<N extends RungsEventName> = Parameters<RungsEventMap[N]>[0];

@@ -52,6 +52,7 @@ export {
   type ProviderErrorOptions,
   providerFailureKinds,
   RungsError,
+  StatsStoreError,
   transientKinds,
 } from "./errors/index.js";
 // Runtime: events, budget, time, secrets
@@ -67,6 +68,7 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type TaskBlockedEvent,
   type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
@@ -84,6 +86,7 @@ export {
   type Model,
   type ModelCapabilities,
   type ModelFunction,
+  type SplitCall,
   type Trace,
   type Usage,
 } from "./model.js";
@@ -143,6 +146,8 @@ export {
 } from "./record/memory-stats-store.js";
 export {
   type ModelTotals,
+  type RecordCounts,
+  type RecordedBlock,
   type RecordedExhaustion,
   type RecordedSkip,
   type RecordRunOptions,

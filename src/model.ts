@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { RungsError } from "./errors/rungs-error.js";
 import type { RungsEvents } from "./events.js";
 import type { Failure } from "./prompt.js";
-import type { Verdict } from "./rubric/types.js";
+import type { Rubric, Verdict } from "./rubric/types.js";
 import type { FinishReason, Trace, Usage } from "./trace.js";
 
 export type { FinishReason, Trace, Usage } from "./trace.js";
@@ -77,6 +77,26 @@ export interface CallOptions {
   path?: string;
   /** Time source for timestamps. @default systemClock */
   clock?: Clock;
+  /**
+   * Set by `treeSplit` on every call it makes (see {@link SplitCall}); nested calls receive it, so the
+   * engines and continuations beneath keep within the split's budget and judge notes as notes.
+   */
+  split?: SplitCall;
+}
+
+/**
+ * What a `treeSplit` tells the calls beneath it. Engines (`escalateAcross`, `retryWithContext`) judge `map`
+ * and `reduce` outputs with `notesRubric` (none: any non-empty, complete output) instead of their own
+ * rubric, which judges only the `answer`; they add only the feedback with which the request still `fits`,
+ * and `continueUntilComplete` sends only as much of the partial text as fits.
+ */
+export interface SplitCall {
+  /** The stage the call serves: notes on a shard (`map`), merged notes (`reduce`), or the final `answer`. */
+  stage: "map" | "reduce" | "answer";
+  /** Judges map and reduce notes; absent: any non-empty, complete output is accepted. */
+  notesRubric?: Rubric;
+  /** True when `request`, as rendered, is within the split's budget (and any outer split's). */
+  fits(request: GenerateRequest): boolean;
 }
 
 /** What a model can do beyond `generate`. */

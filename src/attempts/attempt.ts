@@ -29,6 +29,8 @@ export interface AttemptInput {
   options: CallOptions;
   clock: Clock;
   rubric: Rubric | undefined;
+  /** Most ms the call may take; past it the call is aborted and the attempt fails as `timeout`. */
+  timeoutMs: number;
   permit: BreakerPermit | undefined;
 }
 
@@ -98,7 +100,14 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   const drawnBefore = options.budget?.attemptsUsed ?? 0;
   let generation: Generation;
   try {
-    generation = await callRung(rung.model, request, { ...options, path: attemptPath }, permit, clock);
+    generation = await callRung(
+      rung.model,
+      request,
+      { ...options, path: attemptPath },
+      permit,
+      clock,
+      input.timeoutMs,
+    );
   } catch (error) {
     if (isAbortReason(error, options.signal)) return aborted(error);
     if (BlockedTaskError.isInstance(error) || CallerCodeError.isInstance(error)) {

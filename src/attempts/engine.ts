@@ -4,6 +4,7 @@ import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
+import { StatsStoreError } from "../errors/stats-store-error.js";
 import { emit, joinPath } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
@@ -30,6 +31,10 @@ export interface EngineConfig {
   rungs: readonly NormalizedRung[];
   rubric: Rubric | undefined;
   maxAttempts: number;
+  /** What a store that cannot be read does to the run. */
+  storeReadFailure: "fail-open" | "fail-closed";
+  /** Most ms one attempt's call may take before it is aborted as `timeout` (a rung's own limit wins). */
+  attemptTimeoutMs: number;
   feedbackBudget: number;
   onExhausted: "throw" | "best";
   breakers: BreakerRegistry | undefined;
@@ -43,6 +48,23 @@ export interface EngineConfig {
   /** Learned skips since the last try, by task class and model id (this composed model's own count). */
   learnedSkips: Map<string, number>;
   clock: Clock | undefined;
+}
+
+/**
+ * Reads the stats store: a failure is reported and read as "nothing known" (`fail-open`), or stops the run
+ * with a {@link StatsStoreError} (`fail-closed`).
+ */
+async function readStore<T>(
+  config: EngineConfig,
+  operation: string,
+  call: () => T | Promise<T>,
+): Promise<T | undefined> {
+  if (config.storeReadFailure === "fail-open") return guardedStore(call);
+  try {
+    return await call();
+  } catch (error) {
+    throw new StatsStoreError(operation, error);
+  }
 }
 
 /**
@@ -66,7 +88,9 @@ export async function runAttempts(
   request: GenerateRequest,
   options: CallOptions = {},
 ): Promise<Generation> {
-  const { signal, budget, events } = options;
+  const { signal, budget, events, split } = options;
+  // Under a treeSplit, this engine's rubric judges only the answer; notes have the split's notes rubric.
+  const rubric = split !== undefined && split.stage !== "answer" ? split.notesRubric : config.rubric;
   const clock = options.clock ?? config.clock ?? budget?.clock ?? systemClock;
   const path = joinPath(options.path, config.segment);
   throwIfAborted(signal);
@@ -77,9 +101,12 @@ export async function runAttempts(
   let state: TaskState | undefined;
   if (tracked !== undefined) {
     // A store that cannot be read is reported and treated as knowing nothing, as failed writes are.
-    const blockedAt = await guardedStore(() => tracked.store.givenUpAt(tracked.taskId));
-    if (blockedAt !== undefined) throw new BlockedTaskError(tracked.taskId, blockedAt);
-    state = await guardedStore(() => tracked.store.getTaskState(tracked.taskId));
+    const blockedAt = await readStore(config, "givenUpAt", () => tracked.store.givenUpAt(tracked.taskId));
+    if (blockedAt !== undefined) {
+      emit(events, "task-blocked", { path, timestamp: clock.now(), taskId: tracked.taskId, blockedAt });
+      throw new BlockedTaskError(tracked.taskId, blockedAt);
+    }
+    state = await readStore(config, "getTaskState", () => tracked.store.getTaskState(tracked.taskId));
   }
 
   const attempts: Attempt[] = [];
@@ -102,6 +129,7 @@ export async function runAttempts(
             minSamples: config.minSamples,
             exploreEvery: config.exploreEvery,
             skipsSinceTry: config.learnedSkips,
+            failClosed: config.storeReadFailure === "fail-closed",
           }
         : undefined,
     routing:
@@ -193,7 +221,7 @@ export async function runAttempts(
       stop(budget!.error(spent, attempts));
     }
 
-    const selection = log.select(request, config.feedbackBudget, rung.feedback);
+    const selection = log.select(request, config.feedbackBudget, rung.feedback, split?.fits);
     const sent =
       selection.feedback === request.feedback ? request : { ...request, feedback: selection.feedback! };
     let result: Awaited<ReturnType<typeof makeAttempt>>;
@@ -207,7 +235,8 @@ export async function runAttempts(
         path,
         options,
         clock,
-        rubric: config.rubric,
+        rubric,
+        timeoutMs: rung.attemptTimeoutMs ?? config.attemptTimeoutMs,
         permit,
       });
     } finally {

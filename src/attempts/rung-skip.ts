@@ -1,5 +1,6 @@
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
+import { StatsStoreError } from "../errors/stats-store-error.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
@@ -31,6 +32,8 @@ export interface ArrivalContext {
         minSamples: number;
         exploreEvery: number | undefined;
         skipsSinceTry: Map<string, number>;
+        /** A store that cannot be read stops the run (`StatsStoreError`) instead of learning nothing. */
+        failClosed: boolean;
       }
     | undefined;
   /** The engine's routing policy, with its store and the ladder's model ids. */
@@ -83,6 +86,7 @@ export async function arrivalSkip(
     const stats = await Promise.resolve()
       .then(() => learning.store.stats(learning.taskClass, id))
       .catch((error: unknown) => {
+        if (learning.failClosed) throw new StatsStoreError("stats", error);
         reportStoreError(error);
         return undefined;
       });

@@ -65,6 +65,9 @@ const schema = z
  * - Still cut off after `maxContinuations`: returns the text with `finishReason: "length"` and
  *   `stoppedBy: "maxContinuations"` (an outer retry decides). Past `maxTotalChars`: the text is cut to
  *   the cap, `finishReason: "length"`, `stoppedBy: "maxTotalChars"`.
+ * - Under a `treeSplit` (`CallOptions.split`), a continuation request that would render over the split's
+ *   budget sends only the end of the partial text, as much as fits; when none fits, continuing stops
+ *   (`stoppedBy: "splitBudget"`, `finishReason: "length"`).
  * - An empty `length` answer whose `usage.inputTokens` is within {@link contextOverflowSlackTokens} of
  *   `capabilities.contextWindowTokens` is a context overflow: on the first call it throws; after some text
  *   it stops with `stoppedBy: "contextWindow"`. Either way it is not continued.
@@ -123,10 +126,19 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
         stoppedBy = "maxContinuations";
         break;
       }
-      const next = await model.generate(continuationRequest(request, text, nativeContinue, continuePrompt), {
-        ...callOptions,
-        path: eventPath,
-      });
+      const ask = (partial: string) => continuationRequest(request, partial, nativeContinue, continuePrompt);
+      const fits = callOptions.split?.fits;
+      let nextRequest = ask(text);
+      if (fits !== undefined && !fits(nextRequest)) {
+        // Under a treeSplit: send only the end of the partial text, as much as the room left holds.
+        const kept = longestFittingTail(text, (tail) => fits(ask(tail)));
+        if (kept === undefined) {
+          stoppedBy = "splitBudget";
+          break;
+        }
+        nextRequest = ask(kept);
+      }
+      const next = await model.generate(nextRequest, { ...callOptions, path: eventPath });
       usage = addUsage(usage, next.usage);
       if (overflowed(next)) {
         pieces.push(piece(n, next, 0, 0));
@@ -156,7 +168,9 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
     const result: Generation = {
       text,
       finishReason:
-        stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" ? "length" : last.finishReason,
+        stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" || stoppedBy === "splitBudget"
+          ? "length"
+          : last.finishReason,
       usage,
       modelId: last.modelId,
       trace: { continuation },
@@ -198,6 +212,28 @@ function piece(index: number, g: Generation, chars: number, overlapRemoved: numb
   const out: ContinuationPiece = { index, chars, overlapRemoved, finishReason: g.finishReason };
   if (g.trace !== undefined) out.trace = g.trace;
   return out;
+}
+
+/**
+ * The longest tail of `text` (at least one character, never starting inside a surrogate pair) for which
+ * `fits` holds, by binary search (a shorter tail renders shorter); `undefined` when not even one fits.
+ */
+function longestFittingTail(text: string, fits: (tail: string) => boolean): string | undefined {
+  const tailOf = (n: number) => {
+    const start = text.length - n;
+    const code = text.charCodeAt(start);
+    return text.slice(code >= 0xdc00 && code <= 0xdfff ? start + 1 : start);
+  };
+  let low = 0; // the longest length known to fit (0: none yet)
+  let high = text.length; // known not to fit
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (fits(tailOf(mid))) low = mid;
+    else high = mid;
+  }
+  if (low === 0) return undefined;
+  const tail = tailOf(low);
+  return tail === "" ? undefined : tail;
 }
 
 /** `text` cut to `max` characters, never between the halves of a surrogate pair. */
