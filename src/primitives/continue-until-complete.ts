@@ -75,7 +75,7 @@ const schema = z
  * @throws InvalidArgumentError at construction for a bad model or option.
  * @throws ProviderError (`kind: "context-overflow"`) when the first answer is empty with a full window.
  * @example
- * const model = continueUntilComplete(ollama({ model: "qwen3:8b" }), { maxContinuations: 4 });
+ * const model = continueUntilComplete(ollamaModel({ model: "qwen3:8b" }), { maxContinuations: 4 });
  * const { text, trace } = await model.generate({ messages: [{ role: "user", content: "Write the essay." }] });
  * console.log(trace?.continuation?.continuations);
  */

@@ -6,7 +6,7 @@ import type { ManualClock } from "../../src/testing/index.js";
 /**
  * Secrets planted in errors, bodies, causes and URLs. Each has a different shape: a provider-style `sk-`
  * key, a Google-style key in a `?key=` URL, a Bearer token, URL userinfo, and an arbitrary key a provider
- * registered (as `ollama({ apiKey })` does) that no pattern would recognise.
+ * registered (as `ollamaModel({ apiKey })` does) that no pattern would recognise.
  */
 export const secrets = {
   skKey: "sk-rungsfault-0123456789abcdef",
