@@ -61,8 +61,8 @@ const ladder = escalateAcross(
 const dir = join("runs", `rust-ladder-${new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19)}`);
 const events = new RungsEvents();
 const recorder = recordRun(events, dir);
-events.on("attempt-start", (e) =>
-  console.log(`attempt ${e.attempt} on ${e.modelId} (feedback: ${e.feedbackChars} chars)…`),
+events.on("attempt-start", ({ attempt }) =>
+  console.log(`attempt ${attempt.index} on ${attempt.modelId} (feedback: ${attempt.feedbackChars} chars)…`),
 );
 events.on("attempt-end", ({ attempt }) => {
   const score = attempt.verdict === undefined ? "" : ` ${attempt.verdict.passed}/${attempt.verdict.total}`;
