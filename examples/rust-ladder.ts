@@ -51,7 +51,9 @@ if (missing.length > 0) {
 
 const ladder = escalateAcross(
   models.map((model, i) => ({
-    model: continueUntilComplete(ollamaModel({ model, host, options: { temperature: 0.2, num_predict: 2_048 } })),
+    model: continueUntilComplete(
+      ollamaModel({ model, host, options: { temperature: 0.2, num_predict: 2_048 } }),
+    ),
     // The top rung gets a second attempt that sees everything the ladder got wrong so far.
     attempts: i === models.length - 1 ? 2 : 1,
   })),

@@ -19,11 +19,7 @@ export {
   BudgetExhaustedError,
   type BudgetOptions,
 } from "./budget.js";
-export {
-  type Clock,
-  sleep,
-  systemClock,
-} from "./clock.js";
+export type { Clock } from "./clock.js";
 export {
   type ProviderCallDetails,
   partialTextOf,
@@ -37,15 +33,12 @@ export {
   type FailureKind,
   failureKindOf,
   failureKinds,
-  fatalForModelKinds,
   InvalidArgumentError,
   NoProgressError,
   type NoProgressStage,
   ProviderError,
   type ProviderErrorOptions,
-  providerFailureKinds,
   RungsError,
-  transientKinds,
 } from "./errors/index.js";
 // Runtime: events, budget, time, secrets
 export {
@@ -60,11 +53,11 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type StartedAttempt,
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
 export {
-  addUsage,
   type CallOptions,
   defineModel,
   type FinishReason,
@@ -82,7 +75,6 @@ export {
 export {
   type ContinueUntilCompleteOptions,
   continueUntilComplete,
-  continueUntilCompleteDefaults,
 } from "./primitives/continue-until-complete.js";
 export {
   type EscalateAcrossOptions,
@@ -142,21 +134,8 @@ export {
   type TaskLine,
   taskDirFromPath,
 } from "./record/record-run.js";
-export {
-  acceptRate,
-  type MaybePromise,
-  type RungStats,
-  type StatsSnapshot,
-  type StatsStore,
-} from "./record/stats-store.js";
-export {
-  redactHeaders,
-  redactText,
-  redactValue,
-  registerSecret,
-  type SerializedError,
-  serializeError,
-} from "./redact.js";
+export type { MaybePromise, RungStats, StatsSnapshot, StatsStore } from "./record/stats-store.js";
+export type { SerializedError } from "./redact.js";
 
 // Rubrics
 export {
@@ -174,7 +153,6 @@ export {
 } from "./rubric/judge.js";
 export {
   type CompiledPattern,
-  compilePattern,
   type JsPatternOptions,
   jsPattern,
   type PatternInput,
@@ -183,10 +161,8 @@ export {
 export {
   defineRubric,
   type RubricOptions,
-  rubricDefaults,
 } from "./rubric/rubric.js";
 export {
-  countUnits,
   type JsonRuleOptions,
   json,
   type LengthRuleOptions,

@@ -140,7 +140,8 @@ export function judgeRule(id: string, model: Model, options: JudgeRuleOptions): 
     throw new InvalidArgumentError({
       parameter: "id",
       value: (id as unknown as Model).id,
-      message: 'judgeRule: the id comes first, as in every rule builder: judgeRule("my-rule", model, { criteria }).',
+      message:
+        'judgeRule: the id comes first, as in every rule builder: judgeRule("my-rule", model, { criteria }).',
     });
   }
   const parsed = parseOptions("judgeRule", optionsSchema, { ...options, id });

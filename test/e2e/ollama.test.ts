@@ -4,10 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Budget, BudgetExhaustedError, ProviderError, RungsEvents, serializeError } from "../../src/index.js";
+import { Budget, BudgetExhaustedError, ProviderError, RungsEvents } from "../../src/index.js";
 import { continueUntilComplete } from "../../src/primitives/continue-until-complete.js";
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
-import { ollamaModel, partialTextOf, RetryQuota, transportRetriesOf } from "../../src/providers/ollama/index.js";
+import {
+  ollamaModel,
+  partialTextOf,
+  RetryQuota,
+  transportRetriesOf,
+} from "../../src/providers/ollama/index.js";
+import { serializeError } from "../../src/redact.js";
 import { manualClock, recordingModel } from "../../src/testing/index.js";
 import {
   chatResponse,
@@ -470,7 +476,9 @@ describe("ollamaModel() on a real server: abort and deadlines", () => {
       // hangs
     });
     const budget = new Budget({ deadlineMs: 5_000, clock });
-    const pending = failure(ollamaModel({ model: "m", host: server.url, clock }).generate(ask("q"), { budget }));
+    const pending = failure(
+      ollamaModel({ model: "m", host: server.url, clock }).generate(ask("q"), { budget }),
+    );
     await server.untilChats(1);
     await clock.advance(5_000);
     const error = await pending;

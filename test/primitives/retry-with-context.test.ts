@@ -340,7 +340,7 @@ describe("retryWithContext", () => {
       promptChars: expect.any(Number),
       feedbackChars: expect.any(Number),
     });
-    starts.forEach((start, i) => expect(ends[i]).toMatchObject(start as object));
+    for (const [i, start] of starts.entries()) expect(ends[i]).toMatchObject(start as object);
   });
 
   it.each([

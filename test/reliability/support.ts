@@ -1,6 +1,6 @@
 // Shared pieces of the reliability suite: planted secrets, a leak check, and a settle loop on a manual clock.
 import { inspect } from "node:util";
-import { registerSecret } from "../../src/index.js";
+import { registerSecret } from "../../src/redact.js";
 import type { ManualClock } from "../../src/testing/index.js";
 
 /**

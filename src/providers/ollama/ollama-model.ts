@@ -43,7 +43,9 @@ export class OllamaModel implements Model {
     this.host = this.#settings.host;
     const window = this.#settings.options.num_ctx;
     this.capabilities = Object.freeze(
-      window === undefined ? { continueAssistant: true } : { continueAssistant: true, contextWindowTokens: window },
+      window === undefined
+        ? { continueAssistant: true }
+        : { continueAssistant: true, contextWindowTokens: window },
     );
     this.#leaf = defineModel(this.id, async (request, options) => {
       const clock = this.#settings.clock ?? options.clock ?? systemClock;
