@@ -1,6 +1,6 @@
 import { EventEmitter } from "eventemitter3";
 import type { ExhaustionLimit } from "./errors/exhausted-error.js";
-import type { Attempt, FinishReason, Skip, TransportRetry } from "./trace.js";
+import type { Attempt, FinishReason, Resumption, Skip, TransportRetry } from "./trace.js";
 
 /** Fields every event carries. */
 export interface EventBase {
@@ -47,6 +47,10 @@ export interface ExhaustedEvent extends EventBase {
   limit: ExhaustionLimit;
   attempts: number;
 }
+/** A run of a task started from the escalation state its earlier runs left in the stats store. */
+export interface TaskResumeEvent extends EventBase {
+  resumed: Resumption;
+}
 export interface TransportRetryEvent extends EventBase {
   modelId: string;
   retry: TransportRetry;
@@ -61,6 +65,7 @@ export interface RungsEventMap {
   split: (event: SplitEvent) => void;
   exhausted: (event: ExhaustedEvent) => void;
   "transport-retry": (event: TransportRetryEvent) => void;
+  "task-resume": (event: TaskResumeEvent) => void;
 }
 export type RungsEventName = keyof RungsEventMap;
 export type RungsEventPayload<N extends RungsEventName> = Parameters<RungsEventMap[N]>[0];

@@ -54,6 +54,7 @@ export {
   RungsEvents,
   type SplitEvent,
   type StartedAttempt,
+  type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
@@ -134,7 +135,14 @@ export {
   type TaskLine,
   taskDirFromPath,
 } from "./record/record-run.js";
-export type { MaybePromise, RungStats, StatsSnapshot, StatsStore } from "./record/stats-store.js";
+export type {
+  MaybePromise,
+  RungStats,
+  StatsSnapshot,
+  StatsStore,
+  TaskFailureEntry,
+  TaskState,
+} from "./record/stats-store.js";
 export type { SerializedError } from "./redact.js";
 
 // Rubrics
@@ -178,6 +186,7 @@ export type {
   Attempt,
   ContinuationPiece,
   ContinuationTrace,
+  Resumption,
   Skip,
   SkipReason,
   SplitNode,

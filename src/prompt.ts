@@ -16,6 +16,11 @@ export interface Failure {
   violations?: readonly { ruleId: string; message: string }[];
   /** The start of the rejected output, so the model sees what it wrote. */
   excerpt?: string;
+  /**
+   * True when the failure happened in an earlier run of the same task (`metadata.taskId`), restored from
+   * the stats store; its attempt numbers are that run's.
+   */
+  earlierRun?: boolean;
 }
 
 /** Caps applied by the renderer, in characters. */
@@ -70,8 +75,9 @@ export function renderFailure(
     failure.attempts.length === 1
       ? `attempt ${failure.attempts[0]}`
       : `attempts ${failure.attempts.join(", ")}`;
+  const run = failure.earlierRun === true ? " of an earlier run" : "";
   const lines = [
-    `- ${which} (model ${failure.modelId}) failed: ${failure.kind}${failure.message ? ` — ${failure.message}` : ""}`,
+    `- ${which}${run} (model ${failure.modelId}) failed: ${failure.kind}${failure.message ? ` — ${failure.message}` : ""}`,
   ];
   for (const violation of failure.violations ?? [])
     lines.push(`  - rule ${violation.ruleId}: ${violation.message}`);

@@ -57,7 +57,14 @@ export interface Attempt {
 }
 
 /** Why a rung was not tried. */
-export type SkipReason = "disabled" | "circuit-open" | "learned" | "not-retryable" | "budget";
+export type SkipReason =
+  | "disabled"
+  | "circuit-open"
+  | "learned"
+  | "not-retryable"
+  | "budget"
+  /** Below the rung a task (`metadata.taskId`) resumed at, from the stats store's escalation state. */
+  | "escalated";
 
 /** A rung the engine passed over, with its reason. Skips are never silent. */
 export interface Skip {
@@ -66,6 +73,26 @@ export interface Skip {
   reason: SkipReason;
   detail: string;
   at: number;
+}
+
+/**
+ * Where a run of a task (`metadata.taskId`) started, from the escalation state the stats store kept of its
+ * earlier runs: above the rung that last failed (the top rung stays the top), with those failures as
+ * feedback.
+ */
+export interface Resumption {
+  taskId: string;
+  /** Failed attempts of the task since its last accepted answer, before this run. */
+  failures: number;
+  /** The rung (0-based) and model of the last failed attempt, as the store kept them. */
+  failedRung: number;
+  failedModelId: string;
+  /** The rung this run started at (0-based). */
+  startRung: number;
+  /** Earlier failures restored as feedback (each still within `feedbackBudget`). */
+  feedback: number;
+  /** Why the run starts there, in words. */
+  detail: string;
 }
 
 /** One piece of a continued generation. */
@@ -118,6 +145,8 @@ export interface SplitTrace {
 export interface Trace {
   attempts?: readonly Attempt[];
   skips?: readonly Skip[];
+  /** Where the run resumed from the stats store's escalation state, when it did. */
+  resumed?: Resumption;
   continuation?: ContinuationTrace;
   split?: SplitTrace;
   transportRetries?: readonly TransportRetry[];

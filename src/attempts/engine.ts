@@ -7,9 +7,9 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { emit, joinPath } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
-import type { StatsStore } from "../record/stats-store.js";
+import type { StatsStore, TaskState } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
-import type { Attempt, Skip, Usage } from "../trace.js";
+import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import { makeAttempt } from "./attempt.js";
 import type { CircuitBreakers } from "./breaker-registry.js";
 import { answerFailureKinds, climbKinds } from "./classify.js";
@@ -17,6 +17,7 @@ import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
 import type { NormalizedRung } from "./ladder.js";
 import { type ArrivalContext, arrivalSkip } from "./rung-skip.js";
+import { earlierFailures, guardedStore, resumeAt, taskFeedbackKept } from "./task-state.js";
 
 /** The resolved settings of one engine (validated by `retryWithContext` / `escalateAcross`). @internal */
 export interface EngineConfig {
@@ -66,15 +67,14 @@ export async function runAttempts(
   throwIfAborted(signal);
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
-  if (store !== undefined && typeof taskId === "string") {
-    // A store that cannot be read is reported and treated as "not blocked", as failed writes are.
-    const blockedAt = await Promise.resolve()
-      .then(() => store.givenUpAt(taskId))
-      .catch((error: unknown) => {
-        reportStoreError(error);
-        return undefined;
-      });
-    if (blockedAt !== undefined) throw new BlockedTaskError(taskId, blockedAt);
+  // The task's memory across runs: blocked, or where its earlier runs got to (DESIGN.md section 3).
+  const tracked = store !== undefined && typeof taskId === "string" ? { store, taskId } : undefined;
+  let state: TaskState | undefined;
+  if (tracked !== undefined) {
+    // A store that cannot be read is reported and treated as knowing nothing, as failed writes are.
+    const blockedAt = await guardedStore(() => tracked.store.givenUpAt(tracked.taskId));
+    if (blockedAt !== undefined) throw new BlockedTaskError(tracked.taskId, blockedAt);
+    state = await guardedStore(() => tracked.store.getTaskState(tracked.taskId));
   }
 
   const attempts: Attempt[] = [];
@@ -120,6 +120,17 @@ export async function runAttempts(
   };
 
   let position = 0;
+  let resumed: Resumption | undefined;
+  if (tracked !== undefined && state !== undefined) {
+    resumed = resumeAt(config.rungs, tracked.taskId, state);
+    emit(events, "task-resume", { path, timestamp: clock.now(), resumed });
+    for (const failure of earlierFailures(state)) log.add(failure);
+    for (; position < resumed.startRung; position += 1) {
+      skip(config.rungs[position]!, "escalated", resumed.detail);
+    }
+  }
+  // Whether the store holds a state for the task that an accepted answer must clear.
+  let stateToReset = state !== undefined;
   let usedOnRung = 0;
   let arrived = false;
   while (attempts.length < config.maxAttempts && position < config.rungs.length) {
@@ -187,12 +198,15 @@ export async function runAttempts(
         .catch(reportStoreError);
     }
     if (attempt.accepted && generation !== undefined) {
+      if (tracked !== undefined && stateToReset) {
+        await guardedStore(() => tracked.store.resetTask(tracked.taskId));
+      }
       const accepted: Generation = {
         text: generation.text,
         finishReason: generation.finishReason,
         usage,
         modelId: generation.modelId,
-        trace: { attempts, skips },
+        trace: resumed === undefined ? { attempts, skips } : { attempts, skips, resumed },
       };
       if (attempt.verdict !== undefined) accepted.verdict = attempt.verdict;
       return accepted;
@@ -203,7 +217,16 @@ export async function runAttempts(
     ) {
       best = { attempt, modelId: generation?.modelId ?? attempt.modelId };
     }
-    log.add(failureOf(attempt));
+    const failure = failureOf(attempt);
+    log.add(failure);
+    if (tracked !== undefined) {
+      // Written per attempt, so a process that dies mid-run leaves where it got to for the next one.
+      const entry = { rung: rung.index, modelId: rung.model.id, failure, at: attempt.endedAt };
+      await guardedStore(() =>
+        tracked.store.recordTaskFailure(tracked.taskId, { ...entry, keep: taskFeedbackKept }),
+      );
+      stateToReset = true;
+    }
 
     const kind = attempt.kind!;
     usedOnRung += 1;
@@ -223,5 +246,21 @@ export async function runAttempts(
   }
 
   const limit: ExhaustionLimit = attempts.length >= config.maxAttempts ? "maxAttempts" : leftBecause;
-  return finishExhausted({ config, limit, attempts, skips, usage, best, path, events, clock, taskId });
+  // The ladder is exhausted (the task given up) once its top rung was tried or no rung is left; a run cut
+  // short by maxAttempts below the top leaves the task escalated for its next run instead.
+  const top = config.rungs.length - 1;
+  const givesUp = position > top || attempts.at(-1)?.rung === top;
+  return finishExhausted({
+    config,
+    limit,
+    attempts,
+    skips,
+    usage,
+    best,
+    path,
+    events,
+    clock,
+    taskId: givesUp ? taskId : undefined,
+    resumed,
+  });
 }

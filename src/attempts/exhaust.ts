@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import { ExhaustedError, type ExhaustionLimit } from "../errors/exhausted-error.js";
 import { emit, type RungsEvents } from "../events.js";
 import type { Generation } from "../model.js";
-import type { Attempt, Skip, Usage } from "../trace.js";
+import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import type { EngineConfig } from "./engine.js";
 
 /**
@@ -49,7 +49,9 @@ export interface ExhaustedRun {
   path: string;
   events: RungsEvents | undefined;
   clock: Clock;
+  /** The task to mark given up (undefined: none, or the run stopped below the top rung). */
   taskId: string | undefined;
+  resumed: Resumption | undefined;
 }
 
 /**
@@ -79,7 +81,7 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
       finishReason: attempt.finishReason ?? "stop",
       usage: run.usage,
       modelId,
-      trace: { attempts, skips },
+      trace: run.resumed === undefined ? { attempts, skips } : { attempts, skips, resumed: run.resumed },
     };
     if (attempt.verdict !== undefined) generation.verdict = attempt.verdict;
     return generation;

@@ -60,7 +60,8 @@ export function failureOf(attempt: Attempt): Failure {
 
 function keyOf(failure: Failure): string {
   const rules = (failure.violations ?? []).map((v) => `${v.ruleId}\u0001${v.message}`).join("\u0002");
-  return `${failure.modelId}\u0000${failure.kind}\u0000${failure.message ?? ""}\u0000${rules}`;
+  const run = failure.earlierRun === true ? "earlier\u0000" : "";
+  return `${run}${failure.modelId}\u0000${failure.kind}\u0000${failure.message ?? ""}\u0000${rules}`;
 }
 
 /** Smaller forms of one entry, largest first: without its excerpt, then with fewer violated rules listed. */

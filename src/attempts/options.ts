@@ -30,8 +30,13 @@ export interface AttemptEngineOptions {
    */
   breakers?: CircuitBreakers | CircuitBreakersOptions;
   /**
-   * Where accept/fail counts per `metadata.taskClass` and model, and given-up `metadata.taskId`s, are kept.
-   * Give it to the outermost engine only: an inner engine would mark a task given up for its own rung.
+   * Where accept/fail counts per `metadata.taskClass` and model, given-up `metadata.taskId`s, and each
+   * task's escalation state are kept. With a `metadata.taskId`, each failed attempt is recorded for the
+   * task, so its next run (a new process included) starts on the rung above the one that last failed (the
+   * top rung stays the top) with those failures as feedback, within `feedbackBudget`; an accepted answer
+   * resets it. A run that tried the top rung (or had no rung left) and found no accepted answer marks the
+   * task given up: later runs throw `BlockedTaskError` until `unblock`. Give it to the outermost engine
+   * only: an inner engine would track the task for its own rung.
    */
   store?: StatsStore;
   /**
@@ -53,12 +58,21 @@ export interface AttemptEngineOptions {
   id?: string;
 }
 
+const storeMethods = [
+  "record",
+  "stats",
+  "giveUp",
+  "givenUpAt",
+  "unblock",
+  "recordTaskFailure",
+  "getTaskState",
+  "resetTask",
+];
+
 const isStore = (v: unknown): v is StatsStore =>
   typeof v === "object" &&
   v !== null &&
-  ["record", "stats", "giveUp", "givenUpAt", "unblock"].every(
-    (name) => typeof (v as Record<string, unknown>)[name] === "function",
-  );
+  storeMethods.every((name) => typeof (v as Record<string, unknown>)[name] === "function");
 
 /** The zod shape of {@link AttemptEngineOptions}. @internal */
 export const engineOptionsShape = {
@@ -78,7 +92,7 @@ export const engineOptionsShape = {
     .optional(),
   store: z
     .custom<StatsStore>(isStore, {
-      error: "must be a StatsStore (record, stats, giveUp, givenUpAt, unblock)",
+      error: `must be a StatsStore (${storeMethods.join(", ")})`,
     })
     .optional(),
   minAcceptRate: schemas.unitInterval.optional(),

@@ -1,11 +1,12 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { type FailureKind, failureKinds } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
-import type { RungStats, StatsSnapshot, StatsStore } from "./stats-store.js";
+import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState } from "./stats-store.js";
 
 /** A {@link StatsStore} kept in a JSON file. */
 export interface JsonFileStatsStore extends StatsStore {
@@ -16,6 +17,9 @@ export interface JsonFileStatsStore extends StatsStore {
   giveUp(taskId: string, at: number): Promise<void>;
   givenUpAt(taskId: string): Promise<number | undefined>;
   unblock(taskId: string): Promise<boolean>;
+  recordTaskFailure(taskId: string, entry: TaskFailureEntry): Promise<void>;
+  getTaskState(taskId: string): Promise<TaskState | undefined>;
+  resetTask(taskId: string): Promise<void>;
   /** Resolves once every change made so far is on disk. */
   flush(): Promise<void>;
   /** The whole content as plain data. */
@@ -23,10 +27,27 @@ export interface JsonFileStatsStore extends StatsStore {
 }
 
 const countsSchema = z.object({ accepted: schemas.nonNegativeInt, failed: schemas.nonNegativeInt });
+const failureSchema = z.object({
+  attempts: z.array(z.number()),
+  modelId: z.string(),
+  kind: z.enum(failureKinds as [FailureKind, ...FailureKind[]]),
+  message: z.string().optional(),
+  violations: z.array(z.object({ ruleId: z.string(), message: z.string() })).optional(),
+  excerpt: z.string().optional(),
+});
+const taskSchema = z.object({
+  failures: schemas.nonNegativeInt,
+  rung: schemas.nonNegativeInt,
+  modelId: z.string(),
+  feedback: z.array(failureSchema),
+  updatedAt: z.number(),
+});
 const fileSchema = z.object({
   version: z.literal(1),
   stats: z.record(z.string(), z.record(z.string(), countsSchema)),
   givenUp: z.record(z.string(), z.number()),
+  // Absent in files written before escalation state was kept.
+  tasks: z.record(z.string(), taskSchema).optional(),
 });
 
 async function load(path: string): Promise<MemoryStatsStore> {
@@ -56,7 +77,7 @@ async function load(path: string): Promise<MemoryStatsStore> {
 }
 
 /**
- * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, givenUp }`), read on first use and
+ * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, givenUp, tasks }`), read on first use and
  * rewritten atomically after every change (its folder is created if missing). Changes that arrive while a write is running are coalesced into
  * the next write, so a burst of concurrent runs costs a few writes, not one each. Each change's promise
  * resolves once a write holding it is on disk, so a crash loses nothing already recorded.
@@ -111,6 +132,17 @@ export function jsonFileStatsStore(path: string): JsonFileStatsStore {
       const was = (await memory()).unblock(taskId);
       if (was) await persist();
       return was;
+    },
+    async recordTaskFailure(taskId, entry) {
+      (await memory()).recordTaskFailure(taskId, entry);
+      await persist();
+    },
+    getTaskState: async (taskId) => (await memory()).getTaskState(taskId),
+    async resetTask(taskId) {
+      const store = await memory();
+      if (store.getTaskState(taskId) === undefined) return;
+      store.resetTask(taskId);
+      await persist();
     },
     flush: () => chain,
     toJSON: async () => (await memory()).toJSON(),

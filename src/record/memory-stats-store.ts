@@ -1,4 +1,5 @@
-import type { RungStats, StatsSnapshot, StatsStore } from "./stats-store.js";
+import type { Failure } from "../prompt.js";
+import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState } from "./stats-store.js";
 
 /** An in-memory {@link StatsStore} that can also hand over its content. */
 export interface MemoryStatsStore extends StatsStore {
@@ -7,9 +8,23 @@ export interface MemoryStatsStore extends StatsStore {
   giveUp(taskId: string, at: number): void;
   givenUpAt(taskId: string): number | undefined;
   unblock(taskId: string): boolean;
+  recordTaskFailure(taskId: string, entry: TaskFailureEntry): void;
+  getTaskState(taskId: string): TaskState | undefined;
+  resetTask(taskId: string): void;
   /** The whole content as plain data (a copy). */
   toJSON(): StatsSnapshot;
 }
+
+const copyFailure = (f: Failure): Failure => {
+  const copy: Failure = { ...f, attempts: [...f.attempts] };
+  if (f.violations !== undefined) copy.violations = f.violations.map((v) => ({ ...v }));
+  return copy;
+};
+
+const copyState = (state: TaskState): TaskState => ({
+  ...state,
+  feedback: state.feedback.map(copyFailure),
+});
 
 /**
  * A {@link StatsStore} in memory: for one process, for tests, and as the core of the JSON-file store.
@@ -21,6 +36,9 @@ export interface MemoryStatsStore extends StatsStore {
 export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
   const stats = new Map<string, Map<string, RungStats>>();
   const givenUp = new Map<string, number>(Object.entries(initial?.givenUp ?? {}));
+  const tasks = new Map<string, TaskState>(
+    Object.entries(initial?.tasks ?? {}).map(([id, state]) => [id, copyState(state)]),
+  );
   for (const [taskClass, models] of Object.entries(initial?.stats ?? {})) {
     stats.set(
       taskClass,
@@ -51,6 +69,24 @@ export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
     },
     givenUpAt: (taskId) => givenUp.get(taskId),
     unblock: (taskId) => givenUp.delete(taskId),
+    recordTaskFailure(taskId, { rung, modelId, failure, at, keep }) {
+      const earlier = tasks.get(taskId);
+      const feedback = [...(earlier?.feedback ?? []), copyFailure(failure)];
+      tasks.set(taskId, {
+        failures: (earlier?.failures ?? 0) + 1,
+        rung,
+        modelId,
+        feedback: feedback.slice(Math.max(0, feedback.length - Math.max(0, keep))),
+        updatedAt: at,
+      });
+    },
+    getTaskState(taskId) {
+      const state = tasks.get(taskId);
+      return state === undefined ? undefined : copyState(state);
+    },
+    resetTask(taskId) {
+      tasks.delete(taskId);
+    },
     toJSON() {
       // fromEntries defines own properties, so a task class named "__proto__" stays data.
       return {
@@ -62,6 +98,7 @@ export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
           ]),
         ),
         givenUp: Object.fromEntries(givenUp),
+        tasks: Object.fromEntries([...tasks].map(([id, state]) => [id, copyState(state)])),
       };
     },
   };

@@ -1,3 +1,5 @@
+import type { Failure } from "../prompt.js";
+
 /** Judged attempts of one model on one task class. */
 export interface RungStats {
   /** Attempts the rubric (or the engine, with no rubric) accepted. */
@@ -6,14 +8,53 @@ export interface RungStats {
   failed: number;
 }
 
+/**
+ * One failed attempt of a task, as {@link StatsStore.recordTaskFailure} receives it: the feedback entry the
+ * next run will see, and where on the ladder it happened.
+ */
+export interface TaskFailureEntry {
+  /** 0-based ladder position of the rung that failed. */
+  rung: number;
+  /** That rung's model id (a changed ladder is matched by model id first). */
+  modelId: string;
+  /** The feedback entry of the failed attempt (kind, message, violated rules, output excerpt). */
+  failure: Failure;
+  /** When the attempt ended, ms since the epoch. */
+  at: number;
+  /** Keep at most this many failures for the task, the newest (the store drops older ones). */
+  keep: number;
+}
+
+/** What a store keeps of one task (`metadata.taskId`) between runs, until an accepted answer resets it. */
+export interface TaskState {
+  /** Failed attempts since the task's last accepted answer, over every run (consecutive failures). */
+  failures: number;
+  /** 0-based ladder position of the rung of the last failed attempt. */
+  rung: number;
+  /** That rung's model id. */
+  modelId: string;
+  /** The newest failures (at most the `keep` of the last entry), oldest first. */
+  feedback: Failure[];
+  /** When the last failure was recorded, ms since the epoch. */
+  updatedAt: number;
+}
+
 /** A value, or a promise of it: in-memory stores answer at once, file or database stores may not. */
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Where the attempt engine keeps what it learns across runs (DESIGN.md section 3): accept and fail counts
- * per `taskClass` and model (learned ladders skip a rung whose rate is too low), and given-up tasks (a task
- * whose ladder was exhausted stays blocked until `unblock`). Built in: {@link memoryStatsStore} and
- * {@link jsonFileStatsStore}; implement this interface for a database.
+ * per `taskClass` and model (learned ladders skip a rung whose rate is too low), given-up tasks (a task
+ * whose ladder was exhausted stays blocked until `unblock`), and each task's escalation state (the rung its
+ * last failed attempt reached, and its newest failures), so the next run of a task (a new process included)
+ * starts above the rung that failed, with those failures as feedback. Built in: {@link memoryStatsStore}
+ * and {@link jsonFileStatsStore}; implement this interface for a database.
+ *
+ * For implementers: every method may be called concurrently by several runs (and, for a shared database,
+ * several processes). `record`, `giveUp`, `unblock`, `recordTaskFailure` and `resetTask` each change one
+ * key and should do so atomically (e.g. one Redis `MULTI`, one SQL transaction); a reader may see any
+ * state some prefix of the writes produced. A method that throws or rejects is reported as a process
+ * warning (`RUNGS_STATS_STORE_ERROR`) and the run goes on as if the store knew nothing.
  */
 export interface StatsStore {
   /** Counts one judged attempt of `modelId` on `taskClass`. */
@@ -24,8 +65,24 @@ export interface StatsStore {
   giveUp(taskId: string, at: number): MaybePromise<void>;
   /** When `taskId` was given up, or `undefined` when it is not blocked. */
   givenUpAt(taskId: string): MaybePromise<number | undefined>;
-  /** Unblocks `taskId`; returns whether it was blocked. */
+  /**
+   * Unblocks `taskId`; returns whether it was blocked. The task's escalation state is kept: its next run
+   * starts above the rung that last failed (the top rung stays the top). {@link resetTask} forgets it too.
+   */
   unblock(taskId: string): MaybePromise<boolean>;
+  /**
+   * Records one failed attempt of `taskId`, in one atomic step: `failures` + 1, `rung` and `modelId` set
+   * to the entry's, `failure` appended to `feedback`, which then keeps only its newest `keep` entries, and
+   * `updatedAt` set to `at`. Creates the state when the task has none.
+   */
+  recordTaskFailure(taskId: string, entry: TaskFailureEntry): MaybePromise<void>;
+  /** The escalation state of `taskId` (a copy), or `undefined` when it has none. */
+  getTaskState(taskId: string): MaybePromise<TaskState | undefined>;
+  /**
+   * Forgets the escalation state of `taskId` (called after an accepted answer, and by `rungs unblock
+   * --reset`). Leaves the given-up mark alone. Does nothing when there is none.
+   */
+  resetTask(taskId: string): MaybePromise<void>;
 }
 
 /** A store's whole content as plain data (the JSON file's shape). */
@@ -35,6 +92,8 @@ export interface StatsSnapshot {
   stats: Record<string, Record<string, RungStats>>;
   /** Given-up task ids, with when (ms since the epoch). */
   givenUp: Record<string, number>;
+  /** Escalation states by task id (absent in files written before escalation state was kept). */
+  tasks?: Record<string, TaskState>;
 }
 
 /** The acceptance rate of some counts (`undefined` with no samples). */

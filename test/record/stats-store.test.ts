@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -72,6 +72,41 @@ describe("jsonFileStatsStore", () => {
     await expect(jsonFileStatsStore(bad).stats("c", "m")).rejects.toThrow(RungsError);
     await writeFile(bad, "{not json");
     await expect(jsonFileStatsStore(bad).givenUpAt("x")).rejects.toThrow(/not valid JSON/);
+  });
+
+  it("keeps each task's escalation state across store instances, and reads files written before it", async () => {
+    const dir = await scratch();
+    try {
+      const path = join(dir, "stats.json");
+      const failure = { attempts: [2], modelId: "a", kind: "rejected" as const, excerpt: "draft" };
+      const store = jsonFileStatsStore(path);
+      await store.recordTaskFailure("t", { rung: 0, modelId: "a", failure, at: 5, keep: 2 });
+      await store.recordTaskFailure("t", { rung: 1, modelId: "b", failure, at: 6, keep: 2 });
+      await store.recordTaskFailure("t", { rung: 1, modelId: "b", failure, at: 7, keep: 2 });
+      const again = jsonFileStatsStore(path);
+      expect(await again.getTaskState("t")).toEqual({
+        failures: 3,
+        rung: 1,
+        modelId: "b",
+        feedback: [failure, failure],
+        updatedAt: 7,
+      });
+      await again.resetTask("t");
+      expect(await jsonFileStatsStore(path).getTaskState("t")).toBeUndefined();
+
+      const old = join(dir, "old.json");
+      await writeFile(old, JSON.stringify({ version: 1, stats: {}, givenUp: { x: 1 } }));
+      expect(await jsonFileStatsStore(old).getTaskState("x")).toBeUndefined();
+      expect(await jsonFileStatsStore(old).givenUpAt("x")).toBe(1);
+      const badTask = join(dir, "bad-task.json");
+      await writeFile(
+        badTask,
+        JSON.stringify({ version: 1, stats: {}, givenUp: {}, tasks: { t: { failures: -1 } } }),
+      );
+      await expect(jsonFileStatsStore(badTask).getTaskState("t")).rejects.toThrow(/tasks\.t/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses an empty path", () => {
