@@ -2,9 +2,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import * as root from "../src/index.js";
 import * as aiSdk from "../src/providers/ai-sdk.js";
 import * as ollamaEntry from "../src/providers/ollama/index.js";
-import * as root from "../src/index.js";
 import * as ifeval from "../src/rubric/ifeval/index.js";
 import * as testing from "../src/testing/index.js";
 
@@ -66,7 +66,14 @@ describe("public surface", () => {
   it("the main entry exports exactly the listed runtime names, no internals", () => {
     expect(Object.keys(root).sort()).toEqual([...rootNames].sort());
     // Helpers the main entry used to leak: they stay internal.
-    for (const internal of ["sleep", "redactText", "registerSecret", "compilePattern", "countUnits", "addUsage"]) {
+    for (const internal of [
+      "sleep",
+      "redactText",
+      "registerSecret",
+      "compilePattern",
+      "countUnits",
+      "addUsage",
+    ]) {
       expect(root).not.toHaveProperty(internal);
     }
   });
