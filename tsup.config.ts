@@ -10,6 +10,7 @@ export default defineConfig({
     ollama: "src/providers/ollama/index.ts",
     "ai-sdk": "src/providers/ai-sdk.ts",
     vitest: "src/vitest/index.ts",
+    redis: "src/redis/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -18,7 +19,7 @@ export default defineConfig({
   target: "node20",
   splitting: true,
   treeshake: true,
-  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk): never bundled.
-  external: ["ollama", "ai"],
+  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk, rungs/redis): never bundled.
+  external: ["ollama", "ai", "ioredis"],
   noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error", "function-timeout"],
 });

@@ -2,9 +2,23 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup/guard.ts"],
     testTimeout: 30_000,
     pool: "forks",
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/redis/**"] },
+      },
+      {
+        // Only these files need a redis-server: the global setup starts one (and stops it) for them alone.
+        extends: true,
+        test: {
+          name: "redis",
+          include: ["test/redis/**/*.test.ts"],
+          globalSetup: ["test/setup/redis-server.ts"],
+        },
+      },
+    ],
   },
 });

@@ -9,8 +9,11 @@ export {
   type CircuitBreakerOptions,
 } from "./attempts/breaker.js";
 export {
+  type BreakerAdmission,
+  type BreakerRegistry,
   CircuitBreakers,
   type CircuitBreakersOptions,
+  isBreakerRegistry,
 } from "./attempts/breaker-registry.js";
 export type { FeedbackMode, LadderEntry, LadderRung, RungSkipContext } from "./attempts/ladder.js";
 export type { AttemptEngineOptions } from "./attempts/options.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseOptions } from "../options.js";
 import {
+  type BreakerPermit,
   type BreakerSnapshot,
   breakerOptionsSchema,
   CircuitBreaker,
@@ -18,6 +19,42 @@ const registrySchema = breakerOptionsSchema
   .extend({ initialState: z.record(z.string(), breakerOptionsSchema.shape.initialState.unwrap()).optional() })
   .strict();
 
+/** The answer of {@link BreakerRegistry.admit}: a permit for one call, or a refusal. */
+export type BreakerAdmission =
+  | { permit: BreakerPermit }
+  | {
+      permit?: undefined;
+      /** When the breaker lets its next probe through, ms since the epoch (undefined: a probe is in flight). */
+      retryAt: number | undefined;
+      /** Why the call was refused, when it is not the breaker's state (e.g. its shared store is unreachable). */
+      detail?: string;
+    };
+
+/**
+ * What the attempt engine asks of per-model circuit breakers: {@link CircuitBreakers} in one process, or
+ * shared breakers (rungs/redis `redisCircuitBreakers`) across a fleet. An implementation carries the
+ * `Symbol.for("rungs.circuitBreakers")` marker (true) so options validation recognises it.
+ */
+export interface BreakerRegistry {
+  /**
+   * Asks `modelId`'s breaker for one call. A shared registry answers with a promise; its permits' `release`
+   * may return a promise too, which the engine awaits before the next attempt (it must never reject).
+   */
+  admit(modelId: string): BreakerAdmission | Promise<BreakerAdmission>;
+}
+
+const breakersMarker = Symbol.for("rungs.circuitBreakers");
+
+/** True when `value` is a {@link BreakerRegistry} from any loaded copy of rungs (it carries the marker). */
+export function isBreakerRegistry(value: unknown): value is BreakerRegistry {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[breakersMarker] === true &&
+    typeof (value as { admit?: unknown }).admit === "function"
+  );
+}
+
 /**
  * One {@link CircuitBreaker} per model id, created on first use. Share one instance between ladders (and
  * between calls) so every ladder that uses a model sees the same breaker.
@@ -28,9 +65,7 @@ const registrySchema = breakerOptionsSchema
  * const model = escalateAcross([local, cloud], { rubric, breakers });
  * await saveJson(breakers.toJSON()); // later: new CircuitBreakers({ initialState: saved })
  */
-const breakersMarker = Symbol.for("rungs.circuitBreakers");
-
-export class CircuitBreakers {
+export class CircuitBreakers implements BreakerRegistry {
   /** @internal Cross-copy marker: an instance from the other build (ESM/CJS) is still recognised. */
   readonly [breakersMarker] = true;
 
@@ -71,6 +106,13 @@ export class CircuitBreakers {
       this.#breakers.set(modelId, breaker);
     }
     return breaker;
+  }
+
+  /** Asks `modelId`'s breaker for one call (what the engine calls): a permit, or when to try again. */
+  admit(modelId: string): BreakerAdmission {
+    const breaker = this.get(modelId);
+    const permit = breaker.tryAcquire();
+    return permit !== undefined ? { permit } : { retryAt: breaker.retryAt };
   }
 
   /** Closes the breaker of `modelId`, or every breaker when no id is given. */

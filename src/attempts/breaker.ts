@@ -3,8 +3,11 @@ import { type Clock, systemClock } from "../clock.js";
 import { type FailureKind, providerFailureKinds } from "../errors/failure-kind.js";
 import { parseOptions, schemas } from "../options.js";
 
-/** Provider failures that will not pass by themselves: the breaker opens on the first one. */
-const openAtOnceKinds: ReadonlySet<FailureKind> = new Set<FailureKind>([
+/**
+ * Provider failures that will not pass by themselves: the breaker opens on the first one.
+ * @internal Shared with rungs/redis, whose breakers follow the same rules.
+ */
+export const openAtOnceKinds: ReadonlySet<FailureKind> = new Set<FailureKind>([
   "auth",
   "model-not-found",
   "quota-exhausted",
@@ -48,8 +51,9 @@ export interface BreakerPermit {
   /**
    * Reports the call's outcome: `"success"`, a failure kind (only provider failure kinds count as failures;
    * a rejected answer is a working provider), or `"ignore"` (aborted, budget spent: says nothing).
+   * A shared breaker returns a promise that settles once the report is stored (it never rejects).
    */
-  release(outcome: FailureKind | "success" | "ignore"): void;
+  release(outcome: FailureKind | "success" | "ignore"): void | Promise<void>;
 }
 
 const clockSchema = z.custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, {

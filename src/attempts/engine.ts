@@ -11,7 +11,8 @@ import type { StatsStore, TaskState } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
 import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import { makeAttempt } from "./attempt.js";
-import type { CircuitBreakers } from "./breaker-registry.js";
+import type { BreakerPermit } from "./breaker.js";
+import type { BreakerAdmission, BreakerRegistry } from "./breaker-registry.js";
 import { answerFailureKinds, climbKinds } from "./classify.js";
 import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
@@ -30,7 +31,7 @@ export interface EngineConfig {
   maxAttempts: number;
   feedbackBudget: number;
   onExhausted: "throw" | "best";
-  breakers: CircuitBreakers | undefined;
+  breakers: BreakerRegistry | undefined;
   store: StatsStore | undefined;
   minAcceptRate: number | undefined;
   minSamples: number;
@@ -146,42 +147,64 @@ export async function runAttempts(
       arrived = true;
       usedOnRung = 0;
     }
-    const breaker = config.breakers?.get(rung.model.id);
-    const permit = breaker?.tryAcquire();
-    if (breaker !== undefined && permit === undefined) {
-      const retryAt = breaker.retryAt;
-      skip(
-        rung,
-        "circuit-open",
-        retryAt === undefined
-          ? "its circuit is half-open and a probe is in flight"
-          : `its circuit is open until ${new Date(retryAt).toISOString()}`,
-      );
-      position += 1;
-      arrived = false;
-      continue;
+    let permit: BreakerPermit | undefined;
+    // A shared registry's release is awaited after the attempt, so the next attempt (here or in another
+    // process) sees this one's outcome.
+    let releasing: Promise<void> | undefined;
+    if (config.breakers !== undefined) {
+      const answer = config.breakers.admit(rung.model.id);
+      const admission: BreakerAdmission = isPromise(answer) ? await answer : answer;
+      if (admission.permit === undefined) {
+        const { retryAt } = admission;
+        skip(
+          rung,
+          "circuit-open",
+          admission.detail ??
+            (retryAt === undefined
+              ? "its circuit is half-open and a probe is in flight"
+              : `its circuit is open until ${new Date(retryAt).toISOString()}`),
+        );
+        position += 1;
+        arrived = false;
+        continue;
+      }
+      const held = admission.permit;
+      permit = {
+        probe: held.probe,
+        deadline: held.deadline,
+        release: (outcome) => {
+          const settled = held.release(outcome);
+          if (isPromise(settled)) releasing = settled;
+        },
+      };
     }
     const spent = budget?.exceeded();
     if (spent !== undefined) {
       permit?.release("ignore");
+      if (releasing !== undefined) await releasing;
       stop(budget!.error(spent, attempts));
     }
 
     const selection = log.select(request, config.feedbackBudget, rung.feedback);
     const sent =
       selection.feedback === request.feedback ? request : { ...request, feedback: selection.feedback! };
-    const result = await makeAttempt({
-      index: attempts.length + 1,
-      rung,
-      request: sent,
-      promptChars: basePromptChars + selection.chars,
-      feedbackChars: selection.chars,
-      path,
-      options,
-      clock,
-      rubric: config.rubric,
-      permit,
-    });
+    let result: Awaited<ReturnType<typeof makeAttempt>>;
+    try {
+      result = await makeAttempt({
+        index: attempts.length + 1,
+        rung,
+        request: sent,
+        promptChars: basePromptChars + selection.chars,
+        feedbackChars: selection.chars,
+        path,
+        options,
+        clock,
+        rubric: config.rubric,
+        permit,
+      });
+    } finally {
+      if (releasing !== undefined) await releasing;
+    }
     const { attempt, generation } = result;
     if (attempt !== undefined) {
       attempts.push(attempt);
@@ -263,4 +286,8 @@ export async function runAttempts(
     taskId: givesUp ? taskId : undefined,
     resumed,
   });
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === "function";
 }

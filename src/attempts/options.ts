@@ -3,7 +3,12 @@ import type { Clock } from "../clock.js";
 import { schemas } from "../options.js";
 import type { StatsStore } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
-import { CircuitBreakers, type CircuitBreakersOptions } from "./breaker-registry.js";
+import {
+  type BreakerRegistry,
+  CircuitBreakers,
+  type CircuitBreakersOptions,
+  isBreakerRegistry,
+} from "./breaker-registry.js";
 import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
 
@@ -25,10 +30,11 @@ export interface AttemptEngineOptions {
    */
   onExhausted?: "throw" | "best";
   /**
-   * Per-model circuit breakers: a shared {@link CircuitBreakers} (recommended: one for the whole app), or
-   * options to build one for this model alone. @default no breakers
+   * Per-model circuit breakers: a shared {@link CircuitBreakers} (recommended: one for the whole app), a
+   * fleet-wide registry (rungs/redis `redisCircuitBreakers`), or options to build one for this model alone.
+   * @default no breakers
    */
-  breakers?: CircuitBreakers | CircuitBreakersOptions;
+  breakers?: BreakerRegistry | CircuitBreakersOptions;
   /**
    * Where accept/fail counts per `metadata.taskClass` and model, given-up `metadata.taskId`s, and each
    * task's escalation state are kept. With a `metadata.taskId`, each failed attempt is recorded for the
@@ -86,7 +92,7 @@ export const engineOptionsShape = {
   feedbackBudget: schemas.positiveInt.optional(),
   onExhausted: z.enum(["throw", "best"], { error: 'must be "throw" or "best"' }).optional(),
   breakers: z
-    .union([z.custom<CircuitBreakers>((v) => CircuitBreakers.isInstance(v)), z.object({}).passthrough()], {
+    .union([z.custom<BreakerRegistry>((v) => isBreakerRegistry(v)), z.object({}).passthrough()], {
       error: "must be a CircuitBreakers or its options",
     })
     .optional(),
@@ -112,7 +118,7 @@ export function resolveEngine(
   rungs: readonly NormalizedRung[],
 ): EngineConfig {
   const breakers =
-    parsed.breakers === undefined || CircuitBreakers.isInstance(parsed.breakers)
+    parsed.breakers === undefined || isBreakerRegistry(parsed.breakers)
       ? parsed.breakers
       : new CircuitBreakers(
           parsed.clock === undefined ? parsed.breakers : { clock: parsed.clock, ...parsed.breakers },

@@ -1,0 +1,249 @@
+import { z } from "zod";
+import { parseOptions, schemas } from "../options.js";
+import type { Failure } from "../prompt.js";
+import type { RungStats, StatsStore, TaskFailureEntry, TaskState } from "../record/stats-store.js";
+import type { RedisClient } from "./link.js";
+import { partShape, type RedisPartOptions, resolvePart } from "./options.js";
+
+/** Options of {@link redisStatsStore}. */
+export interface RedisStatsStoreOptions extends Omit<RedisPartOptions, "clock"> {
+  /**
+   * How long accept counts of a task class, and a task's escalation state, live after their last update, in
+   * ms (each update restarts it). @default no expiry
+   */
+  ttlMs?: number;
+  /** How long a given-up task stays blocked unless unblocked first, in ms. @default until unblocked */
+  givenUpTtlMs?: number;
+}
+
+/** A {@link StatsStore} on Redis, shared by every process and machine that uses the same Redis and prefix. */
+export interface RedisStatsStore extends StatsStore {
+  record(entry: { taskClass: string; modelId: string; accepted: boolean }): Promise<void>;
+  stats(taskClass: string, modelId: string): Promise<RungStats>;
+  giveUp(taskId: string, at: number): Promise<void>;
+  givenUpAt(taskId: string): Promise<number | undefined>;
+  unblock(taskId: string): Promise<boolean>;
+  recordTaskFailure(taskId: string, entry: TaskFailureEntry): Promise<void>;
+  getTaskState(taskId: string): Promise<TaskState | undefined>;
+  resetTask(taskId: string): Promise<void>;
+  /** Every given-up task with when it was given up (SCAN over this prefix: for operators, not hot paths). */
+  givenUp(): Promise<Record<string, number>>;
+}
+
+const schema = z
+  .object({
+    ...partShape,
+    ttlMs: schemas.positiveInt.optional(),
+    givenUpTtlMs: schemas.positiveInt.optional(),
+  })
+  .strict();
+
+/**
+ * A {@link StatsStore} on Redis for a fleet of workers: accept counts per task class and model, given-up
+ * tasks, and each task's escalation state, shared by every process that uses the same Redis and `prefix`.
+ * Every update is one atomic Redis command or one MULTI transaction, so no update is lost under any number
+ * of writers.
+ *
+ * Keys (with the default prefix): `rungs:stats:<taskClass>` (a hash: `accepted:<modelId>`,
+ * `failed:<modelId>`), `rungs:given-up:<taskId>` (when it was given up, ms since the epoch),
+ * `rungs:task:<taskId>` (a hash: failures, rung, modelId, updatedAt) and `rungs:task-feedback:<taskId>`
+ * (a list of the newest failures as JSON). A task's two keys are written in one MULTI: use one Redis
+ * (with replicas), not Redis Cluster.
+ *
+ * When Redis cannot be reached (`whenUnavailable`): `"fail-open"` (default) answers as an empty store
+ * would (not blocked, zero counts) and drops writes; `"fail-closed"` throws `RedisUnavailableError`. Either
+ * way an `unavailable` event goes to `events`.
+ *
+ * @throws InvalidArgumentError for a bad option.
+ * @example
+ * import { Redis } from "ioredis";
+ * import { redisStatsStore } from "rungs/redis";
+ * const store = redisStatsStore({ redis: new Redis(process.env.REDIS_URL!) });
+ * const model = escalateAcross([small, large], { rubric, store, minAcceptRate: 0.3 });
+ */
+export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStore {
+  const parsed = parseOptions("redisStatsStore", schema, options);
+  const { link, prefix } = resolvePart("stats-store", parsed as typeof parsed & { redis: RedisClient });
+  const statsKey = (taskClass: string) => `${prefix}stats:${taskClass}`;
+  const givenUpPrefix = `${prefix}given-up:`;
+  const taskKey = (taskId: string) => `${prefix}task:${taskId}`;
+  const feedbackKey = (taskId: string) => `${prefix}task-feedback:${taskId}`;
+  const { ttlMs, givenUpTtlMs } = parsed;
+
+  return {
+    async record({ taskClass, modelId, accepted }) {
+      const key = statsKey(taskClass);
+      const field = `${accepted ? "accepted" : "failed"}:${modelId}`;
+      await link.value(
+        "record",
+        async (redis) => {
+          if (ttlMs === undefined) {
+            await redis.hincrby(key, field, 1);
+            return;
+          }
+          await exec(redis.multi().hincrby(key, field, 1).pexpire(key, ttlMs));
+        },
+        () => undefined,
+      );
+    },
+    async stats(taskClass, modelId) {
+      return link.value(
+        "stats",
+        async (redis) => {
+          const [accepted, failed] = await redis.hmget(
+            statsKey(taskClass),
+            `accepted:${modelId}`,
+            `failed:${modelId}`,
+          );
+          return { accepted: Number(accepted ?? 0), failed: Number(failed ?? 0) };
+        },
+        () => ({ accepted: 0, failed: 0 }),
+      );
+    },
+    async giveUp(taskId, at) {
+      await link.value(
+        "giveUp",
+        async (redis) => {
+          const key = givenUpPrefix + taskId;
+          if (givenUpTtlMs === undefined) await redis.set(key, String(at));
+          else await redis.set(key, String(at), "PX", givenUpTtlMs);
+        },
+        () => undefined,
+      );
+    },
+    async givenUpAt(taskId) {
+      return link.value(
+        "givenUpAt",
+        async (redis) => {
+          const at = await redis.get(givenUpPrefix + taskId);
+          return at === null ? undefined : Number(at);
+        },
+        () => undefined,
+      );
+    },
+    async unblock(taskId) {
+      return link.value(
+        "unblock",
+        async (redis) => (await redis.del(givenUpPrefix + taskId)) > 0,
+        () => false,
+      );
+    },
+    async recordTaskFailure(taskId, { rung, modelId, failure, at, keep }) {
+      await link.value(
+        "recordTaskFailure",
+        async (redis) => {
+          const state = taskKey(taskId);
+          const feedback = feedbackKey(taskId);
+          const kept = Math.max(0, Math.floor(keep));
+          const tx = redis
+            .multi()
+            .hincrby(state, "failures", 1)
+            .hset(state, "rung", rung, "modelId", modelId, "updatedAt", at)
+            .rpush(feedback, JSON.stringify(failure));
+          // LTRIM with -0 would keep everything: keep 0 means no feedback at all.
+          if (kept === 0) tx.del(feedback);
+          else tx.ltrim(feedback, -kept, -1);
+          if (ttlMs !== undefined) tx.pexpire(state, ttlMs).pexpire(feedback, ttlMs);
+          await exec(tx);
+        },
+        () => undefined,
+      );
+    },
+    async getTaskState(taskId) {
+      return link.value(
+        "getTaskState",
+        async (redis) => {
+          const [hash, list] = (await exec(
+            redis.multi().hgetall(taskKey(taskId)).lrange(feedbackKey(taskId), 0, -1),
+          )) as [Record<string, string>, string[]];
+          if (hash.failures === undefined) return undefined;
+          return {
+            failures: Number(hash.failures),
+            rung: Number(hash.rung ?? 0),
+            modelId: hash.modelId ?? "",
+            feedback: list.flatMap((entry) => parseFailure(entry)),
+            updatedAt: Number(hash.updatedAt ?? 0),
+          };
+        },
+        () => undefined,
+      );
+    },
+    async resetTask(taskId) {
+      await link.value(
+        "resetTask",
+        async (redis) => {
+          await redis.del(taskKey(taskId), feedbackKey(taskId));
+        },
+        () => undefined,
+      );
+    },
+    async givenUp() {
+      return link.value(
+        "givenUp",
+        async (redis) => {
+          const out: Record<string, number> = {};
+          let cursor = "0";
+          // SCAN walks the keyspace in bounded steps; the loop ends when the cursor comes back to 0.
+          do {
+            const [next, keys] = await redis.scan(
+              cursor,
+              "MATCH",
+              `${escapeGlob(givenUpPrefix)}*`,
+              "COUNT",
+              500,
+            );
+            cursor = next;
+            if (keys.length === 0) continue;
+            const values = await redis.mget(...keys);
+            keys.forEach((key, i) => {
+              const value = values[i];
+              if (value !== null && value !== undefined) {
+                Object.defineProperty(out, key.slice(givenUpPrefix.length), {
+                  value: Number(value),
+                  enumerable: true,
+                  writable: true,
+                  configurable: true,
+                });
+              }
+            });
+          } while (cursor !== "0");
+          return out;
+        },
+        () => ({}),
+      );
+    },
+  };
+}
+
+/** Runs a MULTI transaction; the first failed command's error is thrown. Returns the replies. */
+async function exec(tx: ReturnType<RedisClient["multi"]>): Promise<unknown[]> {
+  const replies = await tx.exec();
+  if (replies === null) throw new Error("the transaction was aborted");
+  const failed = replies.find(([error]) => error !== null);
+  if (failed !== undefined) throw failed[0];
+  return replies.map(([, value]) => value);
+}
+
+/** One stored failure, or nothing when the entry is not a failure (a foreign or damaged value is skipped). */
+function parseFailure(entry: string): Failure[] {
+  try {
+    const value = JSON.parse(entry) as Partial<Failure> | null;
+    if (
+      typeof value !== "object" ||
+      value === null ||
+      typeof value.modelId !== "string" ||
+      typeof value.kind !== "string" ||
+      !Array.isArray(value.attempts)
+    ) {
+      return [];
+    }
+    return [value as Failure];
+  } catch {
+    return [];
+  }
+}
+
+/** Escapes Redis glob characters so a prefix matches literally. @internal */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
