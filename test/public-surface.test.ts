@@ -34,6 +34,7 @@ const rootNames = [
   "failureKindOf",
   "failureKinds",
   "fromFunction",
+  "isBreakerRegistry",
   "jsPattern",
   "json",
   "jsonFileStatsStore",
