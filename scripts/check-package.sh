@@ -45,9 +45,26 @@ export async function run(): Promise<Generation> {
   return model.generate({ messages: [{ role: "user", content: "hi" }] });
 }
 TS
+cat >> types.ts <<'TS'
+import { ladderFromConfig, type LadderConfig } from "rungs/config";
+const config: LadderConfig = { ladder: ["test:a"] };
+export const ladder: Model = ladderFromConfig(config, { providers: { test: () => model } });
+TS
 cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["types.ts"] }
 JSON
 node esm.mjs
 node cjs.cjs
 npx --no-install tsc -p tsconfig.json && echo "types ok"
+# The `rungs` bin: help, and a config run through a provider from a --setup module (no ollama installed).
+npx --no-install rungs --help | grep unblock >/dev/null
+echo "bin ok"
+printf 'ladder: [echo:hello]\nmaxAttempts: 2\n' > ladder.yaml
+cat > setup.mjs <<'JS'
+export const providers = { echo: (model) => ({ id: `echo:${model}`, generate: async () => ({ text: model, finishReason: "stop", usage: {}, modelId: `echo:${model}` }) }) };
+JS
+npx --no-install rungs check --config ladder.yaml --setup setup.mjs | grep echo:hello >/dev/null
+test "$(npx --no-install rungs run --config ladder.yaml --setup setup.mjs --prompt hi 2>/dev/null)" = "hello"
+echo "rungs check and run ok"
+node -e 'const s = require("rungs/config.schema.json"); if (s.additionalProperties !== false) process.exit(1)'
+echo "schema ok"

@@ -31,6 +31,8 @@ export {
 // Errors
 export {
   BlockedTaskError,
+  CallerCodeError,
+  type CallerCodeOrigin,
   ExhaustedError,
   type ExhaustionLimit,
   type FailureKind,
@@ -62,6 +64,7 @@ export {
 } from "./events.js";
 // The contract
 export {
+  type AnsweredBy,
   type CallOptions,
   defineModel,
   type FinishReason,

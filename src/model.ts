@@ -46,6 +46,23 @@ export interface Generation {
   verdict?: Verdict;
   /** Attempts, continuations and splits beneath this call. */
   trace?: Trace;
+  /**
+   * Which rung answered, set by `escalateAcross` / `retryWithContext` (the outermost one wins): compare
+   * nothing by hand to know whether the first (e.g. local) model answered or the ladder fell back.
+   */
+  answeredBy?: AnsweredBy;
+}
+
+/** Which rung of a ladder produced an answer. */
+export interface AnsweredBy {
+  /** 0-based ladder position of the rung that answered. */
+  rung: number;
+  /** That rung's model id (the ladder entry; `Generation.modelId` names the leaf beneath it). */
+  modelId: string;
+  /** True when a rung other than the first answered: the first failed or was passed over. */
+  climbed: boolean;
+  /** Attempts the run made, the answering one included. */
+  attempts: number;
 }
 
 /** Runtime values for one call. Every nested call receives them (with a longer `path`). */

@@ -13,6 +13,7 @@ const rootNames = [
   "BlockedTaskError",
   "Budget",
   "BudgetExhaustedError",
+  "CallerCodeError",
   "CircuitBreaker",
   "CircuitBreakers",
   "ExhaustedError",

@@ -3,6 +3,7 @@ import { BudgetExhaustedError } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
 import { partialTextOf, transportRetriesOf } from "../errors/call-details.js";
+import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import { failureKindOf } from "../errors/classify.js";
 import { ExhaustedError } from "../errors/exhausted-error.js";
 import { emit, joinPath } from "../events.js";
@@ -92,9 +93,14 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     generation = await callRung(rung.model, request, { ...options, path: attemptPath }, permit, clock);
   } catch (error) {
     if (isAbortReason(error, options.signal)) return aborted(error);
-    if (BlockedTaskError.isInstance(error)) {
+    if (BlockedTaskError.isInstance(error) || CallerCodeError.isInstance(error)) {
       permit?.release("ignore");
       throw error;
+    }
+    if (isCallerBug(error)) {
+      // A bug in the caller's function: no model can fix it, so the run stops here with it as the cause.
+      permit?.release("ignore");
+      throw new CallerCodeError({ origin: "model", modelId, cause: error });
     }
     const nested = ExhaustedError.isInstance(error) ? error.attempts : [];
     // Nothing is lost: text a provider received before failing, and its transport retries, stay on record.
@@ -150,6 +156,10 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
         error: serializeError(error),
       };
       return { attempt: end(attempt), budgetError: error };
+    }
+    if (CallerCodeError.isInstance(error)) {
+      permit?.release("ignore");
+      throw error;
     }
     return aborted(error);
   }

@@ -49,8 +49,9 @@ export interface EngineConfig {
  * rung's breaker for a permit, carries the earlier failures as feedback within `feedbackBudget`, and is
  * judged. A failure's kind picks the next step: kinds asking again cannot fix climb at once and the model is
  * not asked again in this run; other failures retry the rung up to its `attempts`, then climb. The run ends
- * accepted, or exhausted (`maxAttempts` when a cap was spent, `notRetryable` when the last rung left failed
- * in a way asking again cannot fix or none could be tried). The caller's abort rethrows `signal.reason` at
+ * accepted, or exhausted: `maxAttempts` when the run's cap was spent, `everyRungTried` when the rungs ran
+ * out first (the last one used its `attempts`), `notRetryable` when the last rung left failed in a way
+ * asking again cannot fix or none could be tried. The caller's abort rethrows `signal.reason` at
  * once; a spent shared budget rethrows a `BudgetExhaustedError` carrying this run's attempts. Attempts never
  * sleep between each other.
  *
@@ -102,7 +103,7 @@ export async function runAttempts(
         : undefined,
   };
   let usage: Usage = {};
-  let best: { attempt: Attempt; modelId: string } | undefined;
+  let best: { attempt: Attempt; modelId: string; rungModelId: string } | undefined;
   // Why the last rung left was left: decides the limit named when rungs run out.
   let leftBecause: ExhaustionLimit = "notRetryable";
   const skip = (rung: NormalizedRung, reason: Skip["reason"], detail: string) => {
@@ -230,6 +231,12 @@ export async function runAttempts(
         usage,
         modelId: generation.modelId,
         trace: resumed === undefined ? { attempts, skips } : { attempts, skips, resumed },
+        answeredBy: {
+          rung: rung.index,
+          modelId: rung.model.id,
+          climbed: rung.index > 0,
+          attempts: attempts.length,
+        },
       };
       if (attempt.verdict !== undefined) accepted.verdict = attempt.verdict;
       return accepted;
@@ -238,7 +245,7 @@ export async function runAttempts(
       attempt.verdict !== undefined &&
       (best === undefined || attempt.verdict.score > best.attempt.verdict!.score)
     ) {
-      best = { attempt, modelId: generation?.modelId ?? attempt.modelId };
+      best = { attempt, modelId: generation?.modelId ?? attempt.modelId, rungModelId: rung.model.id };
     }
     const failure = failureOf(attempt);
     log.add(failure);
@@ -260,7 +267,7 @@ export async function runAttempts(
       }
       leftBecause = "notRetryable";
     } else if (usedOnRung >= rung.attempts) {
-      leftBecause = "maxAttempts";
+      leftBecause = "everyRungTried";
     } else {
       continue;
     }

@@ -31,11 +31,18 @@ function explain(
     const reasons = skips.map((s) => `"${s.modelId}" ${s.reason}`).join(", ");
     return `${config.id}: no rung could be tried (${reasons}).${lastText} Reset or wait for open breakers, or add a rung.`;
   }
+  if (limit === "everyRungTried") {
+    return `${config.id}: no accepted answer after ${attempts.length} attempt(s); every rung was tried (the maxAttempts cap of ${config.maxAttempts} did not fire).${lastText} Raise a rung's attempts, add a stronger rung, or check the rubric with calibrate().`;
+  }
   const fix =
     limit === "maxAttempts"
       ? "Raise maxAttempts or a rung's attempts, add a stronger rung, or check the rubric with calibrate()."
       : "Fix the failing model's configuration (key, model name, request) or add a rung that can serve it.";
-  return `${config.id}: no accepted answer after ${attempts.length} attempt(s); the ${limit} limit fired.${lastText} ${fix}`;
+  const what =
+    limit === "maxAttempts"
+      ? `the maxAttempts cap of ${config.maxAttempts} fired`
+      : `the ${limit} limit fired`;
+  return `${config.id}: no accepted answer after ${attempts.length} attempt(s); ${what}.${lastText} ${fix}`;
 }
 
 /** What ends an exhausted run. */
@@ -45,7 +52,7 @@ export interface ExhaustedRun {
   attempts: readonly Attempt[];
   skips: readonly Skip[];
   usage: Usage;
-  best: { attempt: Attempt; modelId: string } | undefined;
+  best: { attempt: Attempt; modelId: string; rungModelId: string } | undefined;
   path: string;
   events: RungsEvents | undefined;
   clock: Clock;
@@ -75,13 +82,19 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
       .catch(reportStoreError);
   }
   if (config.onExhausted === "best" && run.best !== undefined) {
-    const { attempt, modelId } = run.best;
+    const { attempt, modelId, rungModelId } = run.best;
     const generation: Generation = {
       text: attempt.text,
       finishReason: attempt.finishReason ?? "stop",
       usage: run.usage,
       modelId,
       trace: run.resumed === undefined ? { attempts, skips } : { attempts, skips, resumed: run.resumed },
+      answeredBy: {
+        rung: attempt.rung,
+        modelId: rungModelId,
+        climbed: attempt.rung > 0,
+        attempts: attempts.length,
+      },
     };
     if (attempt.verdict !== undefined) generation.verdict = attempt.verdict;
     return generation;

@@ -1,5 +1,6 @@
 import type { GenerateRequest, Message } from "../model.js";
 import { type Failure, renderDefaults, renderedChars } from "../prompt.js";
+import type { RuleResult } from "../rubric/types.js";
 import type { Attempt } from "../trace.js";
 import type { FeedbackMode } from "./ladder.js";
 
@@ -12,8 +13,40 @@ function oneLine(text: string, max = maxFeedbackLineChars): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-function summary(attempt: Attempt): string {
+/** The attempts of nested engines beneath `attempt` (depth-capped), innermost included, in order. */
+function nestedAttempts(attempt: Attempt, depth = 0): Attempt[] {
+  const inner = attempt.trace?.attempts ?? [];
+  if (depth >= 4) return [...inner];
+  return inner.flatMap((a) => [a, ...nestedAttempts(a, depth + 1)]);
+}
+
+/**
+ * A violated rule as feedback: what went wrong (its message), then what the rule asks (its description),
+ * each shortened so both fit on one line.
+ */
+function violationLine(v: RuleResult): string {
+  const description = v.description === undefined ? undefined : oneLine(v.description, 150);
+  // An errored rule (threw, timed out) says nothing the model can fix; its message may carry a judge's
+  // provider error, so only the rule's description goes out.
+  if (v.errored === true)
+    return `could not be checked${description === undefined ? "" : ` — the rule: ${description}`}`;
+  const { message } = v;
+  if (description === undefined || message === undefined) return oneLine(message ?? description ?? "failed");
+  if (message === v.description) return description;
+  const tail = ` — the rule: ${description}`;
+  return `${oneLine(message, maxFeedbackLineChars - tail.length)}${tail}`;
+}
+
+function summary(attempt: Attempt, nested: readonly Attempt[]): string | undefined {
   const { verdict, error } = attempt;
+  if (nested.length > 0 && verdict === undefined) {
+    // A nested engine ran out: say so with the kinds of its attempts (its violated rules are listed).
+    const counts = new Map<string, number>();
+    for (const inner of nested)
+      if (inner.kind !== undefined) counts.set(inner.kind, (counts.get(inner.kind) ?? 0) + 1);
+    const kinds = [...counts].map(([kind, n]) => (n === 1 ? kind : `${kind} ×${n}`)).join(", ");
+    return `a nested ladder made ${nested.length} attempt(s) and none was accepted (${kinds})`;
+  }
   switch (attempt.kind) {
     case "empty":
       return "the output was empty";
@@ -21,35 +54,46 @@ function summary(attempt: Attempt): string {
       return 'the output was cut off (finishReason "length")';
     case "rejected":
     case "rubric-error":
-      if (error !== undefined) return oneLine(`the rubric could not judge the output: ${error.message}`);
+      // The rubric's own error is the caller's to read in the trace, not the model's.
+      if (error !== undefined) return "the rubric could not judge the output";
       if (verdict !== undefined) {
         return `${verdict.passed}/${verdict.total} rules passed${attempt.kind === "rubric-error" ? "; the failing rules errored" : ""}`;
       }
       return "the output was rejected";
+    case "timeout":
+      return "the call timed out";
     default:
-      return oneLine(error?.message ?? "the call failed");
+      // A provider failure: its kind and model id say all the next model needs; the provider's message
+      // (hosts, model inventory, key fragments) stays in the trace and the records.
+      return undefined;
   }
 }
 
 /**
- * The feedback entry for one failed attempt: its number, model, kind, a one-line summary (the error, or
- * "13/15 rules passed"), the violated rules with their messages, and the start of the output. Built once per
+ * The feedback entry for one failed attempt: its number, model, kind, a one-line summary ("13/15 rules
+ * passed", "the output was empty"), the violated rules (each with its description and message), and the
+ * start of the output. A provider failure carries only its kind and model id, never the provider's message.
+ * A nested engine's exhaustion carries the kinds of its attempts and the rules they violated. Built once per
  * attempt; only short slices of the output are kept, never the whole text.
  */
 export function failureOf(attempt: Attempt): Failure {
+  const nested = nestedAttempts(attempt);
   const failure: Failure = {
     attempts: [attempt.index],
     modelId: attempt.modelId,
     kind: attempt.kind ?? "rejected",
-    message: summary(attempt),
   };
-  const violations = attempt.verdict?.violations ?? [];
-  if (violations.length > 0) {
-    failure.violations = violations.map((v) => ({
-      ruleId: v.ruleId,
-      message: oneLine(v.message ?? v.description ?? "failed"),
-    }));
+  const message = summary(attempt, nested);
+  if (message !== undefined) failure.message = message;
+  const byRule = new Map<string, string>();
+  const judged = attempt.verdict !== undefined ? [attempt] : nested;
+  for (const source of judged) {
+    for (const v of source.verdict?.violations ?? []) {
+      byRule.delete(v.ruleId); // the newest message of a rule wins, in the newest position
+      byRule.set(v.ruleId, violationLine(v));
+    }
   }
+  if (byRule.size > 0) failure.violations = [...byRule].map(([ruleId, line]) => ({ ruleId, message: line }));
   if (attempt.text.trim().length > 0) {
     const max = renderDefaults.maxExcerptChars;
     // Cut below the renderer's excerpt cap so it adds no marker of its own; `…` says the text goes on.

@@ -1,5 +1,6 @@
 import { isAbortReason } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
+import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { CallOptions, GenerateRequest, Generation } from "../model.js";
 import type { Rubric, Verdict } from "../rubric/types.js";
@@ -41,7 +42,11 @@ export async function judgeOutput(
     } catch (error) {
       if (isAbortReason(error, context.signal)) throw error;
       // A judge that found the shared budget spent: the run stops (the engine records the attempt).
-      if (BudgetExhaustedError.isInstance(error)) throw error;
+      if (BudgetExhaustedError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
+      // A bug in a hand-written rubric is the caller's to fix: asking a model again cannot.
+      if (isCallerBug(error)) {
+        throw new CallerCodeError({ origin: "rubric", modelId: generation.modelId, cause: error });
+      }
       return { kind: "rubric-error", error };
     }
   }

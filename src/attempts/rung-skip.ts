@@ -1,3 +1,4 @@
+import { CallerCodeError } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type StatsStore } from "../record/stats-store.js";
@@ -58,12 +59,17 @@ export async function arrivalSkip(
     };
   }
   if (rung.skip !== undefined) {
-    const skip = rung.skip({
-      request: context.request,
-      rung: rung.index,
-      modelId: id,
-      attempts: context.attempts,
-    });
+    let skip: false | string;
+    try {
+      skip = rung.skip({
+        request: context.request,
+        rung: rung.index,
+        modelId: id,
+        attempts: context.attempts,
+      });
+    } catch (error) {
+      throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
+    }
     if (typeof skip === "string")
       return { reason: "disabled", detail: skip || "its skip() returned a reason" };
   }

@@ -6,10 +6,18 @@ import { RungsError } from "./rungs-error.js";
  * - `maxAttempts`: the attempt cap (of a primitive or of the shared {@link Budget});
  * - `deadline`: the shared wall-clock deadline;
  * - `tokenBudget`: the shared output-token budget;
+ * - `everyRungTried`: every rung of the ladder was tried (each used its `attempts`, or was passed over)
+ *   before the `maxAttempts` cap was reached: the rungs ran out, the cap did not fire;
  * - `notRetryable`: every remaining rung failed in a way asking again cannot fix (auth, not found, ...);
  * - `noProgress`: a tree-split reduce level did not shrink the scratchpad.
  */
-export type ExhaustionLimit = "maxAttempts" | "deadline" | "tokenBudget" | "notRetryable" | "noProgress";
+export type ExhaustionLimit =
+  | "maxAttempts"
+  | "everyRungTried"
+  | "deadline"
+  | "tokenBudget"
+  | "notRetryable"
+  | "noProgress";
 
 /**
  * A run ended without an accepted answer. Carries every attempt (output, error, verdict, timings)

@@ -1,4 +1,5 @@
 export { BlockedTaskError } from "./blocked-task-error.js";
+export { CallerCodeError, type CallerCodeOrigin, isCallerBug } from "./caller-code-error.js";
 export { failureKindOf } from "./classify.js";
 export { ExhaustedError, type ExhaustionLimit } from "./exhausted-error.js";
 export {

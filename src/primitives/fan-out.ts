@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import { childController, isAbortReason, raceAbort } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
+import { CallerCodeError } from "../errors/caller-code-error.js";
 import type { Generation } from "../model.js";
 
 /** How one fanned-out call ended. */
@@ -11,7 +12,8 @@ export type FanOutcome = { ok: true; generation: Generation } | { ok: false; err
  * - The caller's abort rejects at once with `signal.reason`; in-flight calls see the aborted signal and
  *   queued ones never start.
  * - An error stops everything (siblings aborted, the error rethrown) when `failFast` is set or when it
- *   cannot be skipped (the caller's abort, a spent shared `Budget`); otherwise it is returned as an outcome.
+ *   cannot be skipped (the caller's abort, a spent shared `Budget`, a bug in the caller's code); otherwise
+ *   it is returned as an outcome.
  */
 export async function fanOut(
   count: number,
@@ -32,7 +34,11 @@ export async function fanOut(
     } catch (error) {
       outcome = { ok: false, error };
       if (stop === undefined && !controller.signal.aborted) {
-        if (failFast || isAbortReason(error, signal) || BudgetExhaustedError.isInstance(error)) {
+        const unskippable =
+          isAbortReason(error, signal) ||
+          BudgetExhaustedError.isInstance(error) ||
+          CallerCodeError.isInstance(error);
+        if (failFast || unskippable) {
           stop = { error };
           controller.abort(error);
         }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { systemClock } from "../clock.js";
 import {
   defineModel,
   type GenerateRequest,
@@ -9,6 +10,7 @@ import {
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { renderPrompt } from "../prompt.js";
+import { mapFunctionError } from "./function-error.js";
 
 /** A single-prompt call: the rendered request in, the text (or a partial generation) out. */
 export type PromptFunction = (
@@ -45,6 +47,12 @@ const optionsSchema = z
  * @param fn `(prompt) => Promise<string>` (default), or `(request) => Promise<Partial<Generation>>` with
  *   `{ input: "request" }`. Returning a string means `finishReason: "stop"`; return `{ text, finishReason:
  *   "length" }` to report a cut-off answer so `continueUntilComplete` can continue it.
+ * Errors the function throws that carry an HTTP `status` or `statusCode` (the openai-node and anthropic-sdk
+ * shape) become `ProviderError`s of the kind the HTTP providers give that status (401 → `auth`, 404 →
+ * `model-not-found`, 429 → `rate-limited` with its `Retry-After`, 5xx → `server-error`, ...). A
+ * `TypeError`, `ReferenceError`, `SyntaxError` or `RangeError` is a bug in the function: the attempt engine
+ * stops the run at once with a `CallerCodeError` whose `cause` is the original error.
+ *
  * @throws InvalidArgumentError for an empty id, a non-function, or unknown options.
  * @example
  * const model = fromFunction("legacy", async (prompt) => callMyLlm(prompt));
@@ -72,10 +80,15 @@ export function fromFunction(
   return defineModel(
     id,
     async (request, callOptions) => {
-      const result =
-        input === "prompt"
-          ? await (fn as PromptFunction)(renderPrompt(request), { signal: callOptions.signal })
-          : await (fn as RequestFunction)(request, { signal: callOptions.signal });
+      let result: string | GenerationInput;
+      try {
+        result =
+          input === "prompt"
+            ? await (fn as PromptFunction)(renderPrompt(request), { signal: callOptions.signal })
+            : await (fn as RequestFunction)(request, { signal: callOptions.signal });
+      } catch (error) {
+        throw mapFunctionError(error, id, (callOptions.clock ?? systemClock).now());
+      }
       return typeof result === "string" ? { text: result } : result;
     },
     modelOptions,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { childController, raceAbort, throwIfAborted } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
+import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText } from "../redact.js";
@@ -214,7 +215,9 @@ async function runRule<O>(
   } catch (error) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
     // A spent shared budget ends the run; it says nothing about the output.
-    if (BudgetExhaustedError.isInstance(error)) throw error;
+    if (BudgetExhaustedError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
+    // A TypeError (or ReferenceError, ...) in a rule is a bug in the rule, not a verdict on the output.
+    if (isCallerBug(error)) throw new CallerCodeError({ origin: "rule", ruleId: rule.id, cause: error });
     if (error instanceof RuleTimeout) return failed(`rule timed out after ${timeoutMs} ms (rubric timeout)`);
     return failed(`rule threw: ${errorText(error)}`);
   } finally {

@@ -96,19 +96,42 @@ describe("FeedbackLog", () => {
       modelId: "m",
       path: "retry",
       accepted: false,
-      kind: "server-error",
+      kind: "rejected",
       text: "z".repeat(1_000),
       usage: {},
       startedAt: 0,
       endedAt: 0,
       feedbackChars: 0,
       promptChars: 0,
-      error: { name: "Error", message: `line one\nline two ${"w".repeat(500)}` },
+      verdict: {
+        rubricId: "r",
+        accepted: false,
+        score: 0,
+        passed: 0,
+        total: 1,
+        results: [],
+        violations: [
+          {
+            ruleId: "long",
+            pass: false,
+            score: 0,
+            weight: 1,
+            required: false,
+            durationMs: 0,
+            message: `line one\nline two ${"w".repeat(500)}`,
+            description: `what the rule asks ${"d".repeat(500)}`,
+          },
+        ],
+      },
     };
     const entry = failureOf(attempt);
     expect(entry.attempts).toEqual([2]);
-    expect(entry.message).not.toContain("\n");
-    expect(entry.message?.length).toBeLessThanOrEqual(300);
+    expect(entry.message).toBe("0/1 rules passed");
+    const line = entry.violations?.[0]?.message ?? "";
+    expect(line).not.toContain("\n");
+    expect(line.length).toBeLessThanOrEqual(300);
+    expect(line).toContain("line one line two");
+    expect(line).toContain("the rule: what the rule asks");
     expect(entry.excerpt?.length).toBeLessThanOrEqual(400);
   });
 

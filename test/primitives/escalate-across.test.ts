@@ -59,7 +59,8 @@ describe("escalateAcross", () => {
     expect(broken.calls).toHaveLength(1);
     expect(error.attempts.map((a) => a.kind)).toEqual(["auth", "rejected"]);
     expect(skips).toEqual(["2:broken:not-retryable"]);
-    expect(error.limit).toBe("maxAttempts");
+    // 2 attempts of a cap of 6: the rungs ran out, the cap did not fire.
+    expect(error.limit).toBe("everyRungTried");
   });
 
   it("context overflow is never re-sent unchanged: it climbs, skipping rungs with no larger window", async () => {

@@ -129,7 +129,13 @@ const deadlineMs = 1_000;
 const ruleTimeoutMs = 200;
 // One jump past the deadline fires every timer in order (the clock flushes the event loop between them).
 const stepMs = deadlineMs * 2;
-const limits: readonly ExhaustionLimit[] = ["maxAttempts", "deadline", "notRetryable", "tokenBudget"];
+const limits: readonly ExhaustionLimit[] = [
+  "maxAttempts",
+  "everyRungTried",
+  "deadline",
+  "notRetryable",
+  "tokenBudget",
+];
 
 /** The most model calls a schedule may make, computed from its caps alone. */
 function callBound(s: Schedule): number {

@@ -96,7 +96,7 @@ describe("rules that misbehave fail, and the run goes on", () => {
         {
           id: "boom",
           check: () => {
-            throw new TypeError("cannot read x");
+            throw new Error("cannot read x");
           },
         },
         {
@@ -114,7 +114,7 @@ describe("rules that misbehave fail, and the run goes on", () => {
       ["async-boom", false, true],
       ["ok", true, false],
     ]);
-    expect(verdict.results[0]?.message).toBe("rule threw: TypeError: cannot read x");
+    expect(verdict.results[0]?.message).toBe("rule threw: Error: cannot read x");
     expect(verdict.results[1]?.message).toMatch(/later/);
     expect(verdict.passed).toBe(1);
   });

@@ -1,0 +1,154 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { BlockedTaskError } from "../../errors/blocked-task-error.js";
+import { ExhaustedError } from "../../errors/exhausted-error.js";
+import { RungsEvents } from "../../events.js";
+import type { GenerateRequest, Message } from "../../model.js";
+import { recordRun } from "../../record/record-run.js";
+import type { Attempt } from "../../trace.js";
+import { CliExit, type CliIo, exitCodes } from "../io.js";
+import { duration, isoTime } from "../table.js";
+import { buildLadder, type ConfigFlags } from "./build.js";
+
+export interface RunFlags extends ConfigFlags {
+  prompt?: string;
+  file?: string;
+  system?: string;
+  record?: string;
+  json?: boolean;
+  taskId?: string;
+  taskClass?: string;
+  meta?: string[];
+}
+
+/** Most characters of a prompt read from a file or standard input (10 MB): more is a mistake. */
+const maxPromptChars = 10_000_000;
+
+async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
+  if (flags.prompt !== undefined && flags.file !== undefined) {
+    throw new CliExit(exitCodes.usage, "Give the prompt with --prompt or --file, not both.");
+  }
+  if (flags.prompt !== undefined) return flags.prompt;
+  if (flags.file !== undefined) {
+    try {
+      return await readFile(resolve(io.cwd, flags.file), "utf8");
+    } catch (error) {
+      throw new CliExit(exitCodes.usage, `Cannot read --file ${flags.file}: ${(error as Error).message}`);
+    }
+  }
+  const stdin = io.stdin;
+  if (stdin === undefined || stdin.isTTY === true) {
+    throw new CliExit(
+      exitCodes.usage,
+      "Give a prompt: --prompt TEXT, --file F, or pipe it on standard input.",
+    );
+  }
+  let text = "";
+  for await (const chunk of stdin) {
+    text += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
+    if (text.length > maxPromptChars) {
+      throw new CliExit(
+        exitCodes.usage,
+        `The prompt on standard input is over ${maxPromptChars} characters.`,
+      );
+    }
+  }
+  return text;
+}
+
+/** `key=value` → metadata; the value is read as JSON when it parses (`private=true` is a boolean). */
+function metadataOf(flags: RunFlags): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  for (const pair of flags.meta ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CliExit(exitCodes.usage, `--meta takes key=value, got "${pair}".`);
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Not JSON: keep the text.
+    }
+    Object.defineProperty(metadata, pair.slice(0, eq), { value, enumerable: true, writable: true });
+  }
+  if (flags.taskId !== undefined) metadata.taskId = flags.taskId;
+  if (flags.taskClass !== undefined) metadata.taskClass = flags.taskClass;
+  return metadata;
+}
+
+function outcome(attempt: Attempt): string {
+  const verdict = attempt.verdict === undefined ? "" : ` ${attempt.verdict.passed}/${attempt.verdict.total}`;
+  return attempt.accepted ? `accepted${verdict}` : `${attempt.kind ?? "failed"}${verdict}`;
+}
+
+/** `rungs run`: one prompt through the ladder, progress on stderr, the answer on stdout. */
+export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
+  const ladder = await buildLadder(io, flags);
+  const content = await readPrompt(io, flags);
+  const metadata = metadataOf(flags);
+  const messages: Message[] = [];
+  if (flags.system !== undefined) messages.push({ role: "system", content: flags.system });
+  messages.push({ role: "user", content });
+  const request: GenerateRequest = { messages };
+  if (Object.keys(metadata).length > 0) request.metadata = metadata;
+
+  const events = new RungsEvents();
+  const err = (line: string) => io.stderr.write(`${line}\n`);
+  err(`rungs: ${ladder.id}: ${ladder.rungs.map((r) => r.modelId).join(" → ")}`);
+  events.on("task-resume", ({ resumed }) => err(`[resume] ${resumed.detail}`));
+  events.on("rung-skip", ({ skip, path }) =>
+    err(`[skip] ${path} rung ${skip.rung} ${skip.modelId}: ${skip.reason} (${skip.detail})`),
+  );
+  events.on("attempt-end", ({ attempt }) => {
+    const error =
+      attempt.error === undefined ? "" : ` — ${attempt.error.message.split("\n")[0]!.slice(0, 200)}`;
+    err(
+      `[attempt ${attempt.index}] ${attempt.path} rung ${attempt.rung} ${attempt.modelId}: ${outcome(attempt)} in ${duration(attempt.endedAt - attempt.startedAt)}${error}`,
+    );
+  });
+  const recorder = flags.record === undefined ? undefined : recordRun(events, resolve(io.cwd, flags.record));
+
+  try {
+    const generation = await ladder.generate(
+      request,
+      io.signal === undefined ? { events } : { events, signal: io.signal },
+    );
+    const accepted = generation.verdict === undefined || generation.verdict.accepted;
+    err(`rungs: ${accepted ? "accepted" : "not accepted (best answer)"} from ${generation.modelId}`);
+    io.stdout.write(
+      flags.json === true ? `${JSON.stringify(generation, null, 2)}\n` : `${generation.text}\n`,
+    );
+    return accepted ? exitCodes.ok : exitCodes.notAccepted;
+  } catch (error) {
+    if (io.signal?.aborted === true) {
+      err("rungs: interrupted");
+      return exitCodes.interrupted;
+    }
+    if (BlockedTaskError.isInstance(error)) {
+      const at = error.blockedAt === undefined ? "" : ` at ${isoTime(error.blockedAt)}`;
+      const store = ladder.config.store ?? "PATH";
+      err(
+        `rungs: task "${error.taskId}" is blocked: an earlier run exhausted its ladder${at}. No model was called. Run \`rungs unblock ${error.taskId} --store ${store}\` to run it again.`,
+      );
+      return exitCodes.blocked;
+    }
+    if (ExhaustedError.isInstance(error)) {
+      err(`rungs: ${error.message}`);
+      if (flags.json === true) {
+        io.stdout.write(
+          `${JSON.stringify({ error: { name: error.name, message: error.message, limit: error.limit, attempts: error.attempts } }, null, 2)}\n`,
+        );
+      }
+      return exitCodes.notAccepted;
+    }
+    throw error;
+  } finally {
+    if (recorder !== undefined) {
+      const summary = await recorder.close().catch((error: unknown) => {
+        err(`rungs: ${(error as Error).message}`);
+        return undefined;
+      });
+      if (summary !== undefined) err(`rungs: recorded ${summary.attempts} attempt(s) in ${summary.dir}`);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { Command, CommanderError, Option } from "commander";
+import { RungsError } from "../errors/rungs-error.js";
+import { checkCommand } from "./commands/check.js";
+import { replayCommand } from "./commands/replay.js";
+import { runCommand } from "./commands/run.js";
+import { blockedCommand, statsCommand, unblockCommand } from "./commands/store.js";
+import { CliExit, type CliIo, exitCodes } from "./io.js";
+
+declare const __RUNGS_VERSION__: string | undefined;
+
+const exitCodeHelp = `
+Exit codes:
+  0    done (an accepted answer, a valid config, a listing)
+  1    the ladder found no accepted answer
+  2    bad usage or a bad config; nothing was called
+  3    the task is blocked (given up earlier); no model was called
+  4    another failure (a file or store that cannot be read)
+  130  interrupted`;
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+function program(io: CliIo, done: (code: number) => void): Command {
+  const root = new Command("rungs")
+    .description("Run and inspect rungs ladders: escalation across models, judged by rubrics.")
+    .version(typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0.0-dev", "-v, --version")
+    .showSuggestionAfterError(true)
+    .addHelpText("after", exitCodeHelp)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  const configOptions = (command: Command) =>
+    command
+      .requiredOption("-c, --config <file>", "ladder config, JSON or YAML (docs/config.md)")
+      .option("--setup <module>", "ES module exporting `providers` and/or `rubrics` (repeatable)", collect);
+
+  configOptions(
+    root
+      .command("run")
+      .description("Run the ladder on one prompt: progress per attempt on stderr, the answer on stdout."),
+  )
+    .option("-p, --prompt <text>", "the prompt")
+    .option("-f, --file <file>", "read the prompt from a file (default: standard input)")
+    .option("--system <text>", "a system message")
+    .option("-r, --rubric <name>", "judge with this rubric instead of the config's")
+    .option("--record <dir>", "record every attempt in this directory (see `rungs replay`)")
+    .option("--task-id <id>", "metadata.taskId: blocked tasks and escalation across runs (needs a store)")
+    .option("--task-class <class>", "metadata.taskClass: learned ladders (needs a store)")
+    .option(
+      "--meta <key=value>",
+      "more metadata, the value read as JSON when it parses (repeatable)",
+      collect,
+    )
+    .option("--json", "print the whole Generation as JSON instead of the text")
+    .addHelpText("after", exitCodeHelp)
+    .action(async (flags) => done(await runCommand(io, flags)));
+
+  configOptions(root.command("check").description("Validate a config and print the ladder it expands to."))
+    .option("-r, --rubric <name>", "check this rubric name instead of the config's")
+    .option("--json", "print the expanded ladder as JSON")
+    .addHelpText("after", exitCodeHelp)
+    .action(async (flags) => done(await checkCommand(io, flags)));
+
+  const storeOption = () =>
+    new Option("-s, --store <path>", "the JSON stats file (a config's `store`)").makeOptionMandatory();
+
+  root
+    .command("stats")
+    .description("Accept rates per task class and model, blocked tasks and escalated tasks.")
+    .addOption(storeOption())
+    .option("--json", "print the store's content as JSON")
+    .addHelpText("after", exitCodeHelp)
+    .action(async (flags) => done(await statsCommand(io, flags)));
+
+  root
+    .command("blocked")
+    .description("List the tasks that exhausted their ladder and stay blocked until unblocked.")
+    .addOption(storeOption())
+    .option("--json", "print them as JSON ({ taskId: givenUpAt })")
+    .addHelpText("after", exitCodeHelp)
+    .action(async (flags) => done(await blockedCommand(io, flags)));
+
+  root
+    .command("unblock")
+    .description("Let a blocked task run again; its next run starts above the rung that last failed.")
+    .argument("<taskId>", "the task's metadata.taskId")
+    .addOption(storeOption())
+    .option("--reset", "also forget its escalation, so its next run starts at the bottom rung")
+    .addHelpText("after", exitCodeHelp)
+    .action(async (taskId: string, flags) => done(await unblockCommand(io, taskId, flags)));
+
+  root
+    .command("replay")
+    .description("Show a recorded run's attempts (rungs run --record, recordRun) as a table.")
+    .argument("<runDir>", "the run directory")
+    .option("--json", "print the attempt records as JSON")
+    .addHelpText("after", exitCodeHelp)
+    .action(async (dir: string, flags) => done(await replayCommand(io, dir, flags)));
+
+  return root;
+}
+
+/**
+ * Runs the `rungs` command line on `argv` (without `node` and the script) and resolves with the exit code
+ * (docs/cli.md). Never throws: every failure is a message on `io.stderr` and a code.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = exitCodes.ok;
+  try {
+    const root = program(io, (c) => {
+      code = c;
+    });
+    if (argv.length === 0) {
+      root.outputHelp();
+      return exitCodes.usage;
+    }
+    await root.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; unknown options and missing arguments are usage errors.
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    if (error instanceof CliExit) {
+      io.stderr.write(`rungs: ${error.message}\n`);
+      return error.code;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`rungs: ${RungsError.isInstance(error) ? "" : "unexpected error: "}${message}\n`);
+    return exitCodes.failure;
+  }
+}

@@ -1,0 +1,54 @@
+import { RungsError } from "../errors/rungs-error.js";
+
+/** One problem found in a config: where, what was there, what is wrong, and the likely fix. */
+export interface ConfigIssue {
+  /** Where in the config, e.g. `ladder[1].attempts` or `escalation["sonnet-low"]` (`""` for the root). */
+  path: string;
+  /** The value found there (redacted), `undefined` when missing. */
+  value: unknown;
+  /** What is wrong, in words (e.g. `unknown key`, `must be a whole number ≥ 1`). */
+  message: string;
+  /** A close known name when the key or name looks misspelt ("did you mean"). */
+  suggestion?: string;
+}
+
+const issueLine = (issue: ConfigIssue): string =>
+  `  - ${issue.path || "(root)"}: ${issue.message}${issue.suggestion === undefined ? "" : ` (did you mean "${issue.suggestion}"?)`}${issue.value === undefined ? "" : ` — got ${describe(issue.value)}`}`;
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === "object" && value !== null) return "an object";
+  return String(value);
+}
+
+/** Most issues listed in the message (all are on `issues`). */
+const listed = 10;
+
+/**
+ * A ladder config was refused before any model was called: a wrong shape (path, value, "did you mean" for a
+ * misspelt key), a cycle in the escalation map, a name or provider nobody defines, or a rubric the registry
+ * does not hold. `issues` holds every problem found; `parameter` is the first one's path.
+ */
+export class ConfigError extends RungsError {
+  override name = "ConfigError" as const;
+  /** The first problem's path (as `InvalidArgumentError.parameter`). */
+  readonly parameter: string;
+  /** The first problem's value, redacted. */
+  readonly value: unknown;
+  readonly issues: readonly ConfigIssue[];
+  /** The file the config came from, when it was loaded from one. */
+  readonly file: string | undefined;
+
+  constructor(issues: readonly ConfigIssue[], file?: string) {
+    const first = issues[0];
+    const more = issues.length > listed ? `\n  … and ${issues.length - listed} more` : "";
+    super(
+      `${file === undefined ? "The ladder config" : `Ladder config ${file}`} is not valid (${issues.length} problem${issues.length === 1 ? "" : "s"}); fix the config and try again:\n${issues.slice(0, listed).map(issueLine).join("\n")}${more}`,
+    );
+    this.parameter = first?.path ?? "";
+    this.value = first?.value;
+    this.issues = issues;
+    this.file = file;
+  }
+}

@@ -1,0 +1,243 @@
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { CircuitBreakers, type CircuitBreakersOptions } from "../attempts/breaker-registry.js";
+import type { LadderRung, RungSkipContext } from "../attempts/ladder.js";
+import type { Clock } from "../clock.js";
+import type { Model } from "../model.js";
+import { parseOptions, schemas } from "../options.js";
+import { type EscalateAcrossOptions, escalateAcross } from "../primitives/escalate-across.js";
+import { jsonFileStatsStore } from "../record/json-file-stats-store.js";
+import type { StatsStore } from "../record/stats-store.js";
+import { redactText } from "../redact.js";
+import type { Rubric } from "../rubric/types.js";
+import { ConfigError, type ConfigIssue } from "./config-error.js";
+import { didYouMean } from "./did-you-mean.js";
+import { type ExpandedRung, expandLadder } from "./expand.js";
+import { loadLadderConfig, parseLadderConfig } from "./parse.js";
+import type { LadderConfig, SkipCondition } from "./schema.js";
+
+/**
+ * Makes the model for one provider: `model` is the part after the provider's colon (`"qwen2.5:7b"` in
+ * `"ollama:qwen2.5:7b"`), `settings` the rung's `options` from the config (`{}` when none). It may throw
+ * to refuse bad settings; the error is reported as a config problem at the rung.
+ */
+export type ModelFactory = (model: string, settings: Readonly<Record<string, unknown>>) => Model;
+
+/**
+ * Makes the model for a whole reference (`"openai:gpt-4o"`), e.g. through the AI SDK's provider registry:
+ * `(ref) => fromAiSdk(registry.languageModel(ref))`. Returns `undefined` for a reference it does not know.
+ */
+export type ModelResolver = (ref: string, settings: Readonly<Record<string, unknown>>) => Model | undefined;
+
+/** Options of {@link ladderFromConfig}. */
+export interface LadderFromConfigOptions {
+  /** Model factories by provider name (`{ ollama: (model, s) => ollamaModel({ model, ...s }) }`), or a resolver. */
+  providers: Readonly<Record<string, ModelFactory>> | ModelResolver;
+  /** Rubrics the config's `rubric` may name. @default none: a config naming a rubric is refused */
+  rubrics?: Readonly<Record<string, Rubric>>;
+  /** Use this store instead of the config's `store` (e.g. a Redis store shared by workers). */
+  store?: StatsStore;
+  /** Share these breakers instead of making some from the config's `breakers`. */
+  breakers?: CircuitBreakers;
+  /** Where the config's relative `store` path is resolved. @default the config file's folder, else cwd */
+  baseDir?: string;
+  /** Time source for the engine. @default systemClock */
+  clock?: Clock;
+  /** The file the config came from, named in errors. */
+  file?: string;
+}
+
+/** A model built from a config, with the ladder it expanded to. */
+export interface ConfiguredLadder extends Model {
+  /** The rungs, in order, with their settings and the id of the model each resolved to. */
+  readonly rungs: readonly (ExpandedRung & { modelId: string })[];
+  /** The validated config. */
+  readonly config: LadderConfig;
+  /** The stats store in use, when there is one. */
+  readonly store: StatsStore | undefined;
+}
+
+const optionsSchema = z.object({
+  providers: z.union([z.record(z.string(), schemas.fn), schemas.fn], {
+    error: "must map provider names to model factories, or be a resolver (ref, settings) => Model",
+  }),
+  rubrics: z
+    .record(
+      z.string(),
+      z.custom<Rubric>(
+        (v) => typeof v === "object" && v !== null && typeof (v as Rubric).evaluate === "function",
+        {
+          error: "must be a Rubric",
+        },
+      ),
+    )
+    .optional(),
+  store: z
+    .custom<StatsStore>((v) => typeof v === "object" && v !== null, { error: "must be a StatsStore" })
+    .optional(),
+  breakers: z
+    .custom<CircuitBreakers>((v) => CircuitBreakers.isInstance(v), { error: "must be a CircuitBreakers" })
+    .optional(),
+  baseDir: schemas.nonEmptyString.optional(),
+  clock: z
+    .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
+    .optional(),
+  file: schemas.nonEmptyString.optional(),
+});
+
+const matches = (condition: SkipCondition, metadata: Readonly<Record<string, unknown>> | undefined) =>
+  Object.entries(condition.metadata).every(([key, expected]) => {
+    const actual = metadata?.[key];
+    return Array.isArray(expected) ? expected.some((v) => v === actual) : expected === actual;
+  });
+
+function skipOf(rung: ExpandedRung): LadderRung["skip"] {
+  if (rung.skipIf.length === 0) return undefined;
+  return ({ request }: RungSkipContext) => {
+    const hit = rung.skipIf.find((condition) => matches(condition, request.metadata));
+    if (hit === undefined) return false;
+    return hit.reason ?? `metadata matches ${JSON.stringify(hit.metadata)}`;
+  };
+}
+
+function makeModel(
+  rung: ExpandedRung,
+  providers: LadderFromConfigOptions["providers"],
+): { model: Model } | { issue: ConfigIssue } {
+  const at = { path: rung.path, value: rung.ref };
+  try {
+    if (typeof providers === "function") {
+      const model = providers(rung.ref, rung.options);
+      return model === undefined
+        ? { issue: { ...at, message: `the provider resolver knows no model "${rung.ref}"` } }
+        : { model };
+    }
+    const factory = Object.hasOwn(providers, rung.provider) ? providers[rung.provider] : undefined;
+    if (factory === undefined) {
+      const known = Object.keys(providers);
+      const issue: ConfigIssue = {
+        ...at,
+        message: `no provider "${rung.provider}" is configured (known: ${known.join(", ") || "none"})`,
+      };
+      const suggestion = didYouMean(rung.provider, known);
+      if (suggestion !== undefined) issue.suggestion = `${suggestion}:${rung.model}`;
+      return { issue };
+    }
+    return { model: factory(rung.model, rung.options) };
+  } catch (error) {
+    const message = redactText(error instanceof Error ? error.message : String(error));
+    return { issue: { ...at, message: `the "${rung.provider}" provider refused it: ${message}` } };
+  }
+}
+
+/**
+ * Builds a ladder (`escalateAcross`) from a config: a `ladder` of rungs, or an `escalation` map with a
+ * `start` (docs/config.md). Rungs name models by reference, resolved through the `providers` the caller
+ * passes; the rubric is looked up by name in `rubrics`. Everything is checked before any model is called.
+ *
+ * @param config A config object (parsed JSON or YAML); validated here.
+ * @throws ConfigError listing every problem: a wrong shape (path, value, "did you mean"), a cycle in the
+ *   escalation map, an unknown name, provider or rubric, a factory that refused its settings.
+ * @example
+ * const ladder = ladderFromConfig(
+ *   { ladder: ["ollama:qwen2.5:7b", { model: "ollama:gpt-oss:120b", attempts: 2 }], maxAttempts: 4 },
+ *   { providers: { ollama: (model, settings) => ollamaModel({ model, ...settings }) } },
+ * );
+ */
+export function ladderFromConfig(config: unknown, options: LadderFromConfigOptions): ConfiguredLadder {
+  parseOptions("ladderFromConfig", optionsSchema, options);
+  const { file } = options;
+  const parsed = parseLadderConfig(config, file);
+  const expanded = expandLadder(parsed, file);
+  const issues: ConfigIssue[] = [];
+  const built = new Map<string, Model>();
+  const rungs: (ExpandedRung & { modelId: string })[] = [];
+  const entries: LadderRung[] = [];
+  for (const rung of expanded) {
+    // A name used twice is one model (one breaker, one set of stats).
+    let model = built.get(rung.name);
+    if (model === undefined) {
+      const made = makeModel(rung, options.providers);
+      if ("issue" in made) {
+        issues.push(made.issue);
+        continue;
+      }
+      model = made.model;
+      built.set(rung.name, model);
+    }
+    rungs.push({ ...rung, modelId: model.id });
+    const entry: LadderRung = { model, attempts: rung.attempts, feedback: rung.feedback };
+    const skip = skipOf(rung);
+    if (skip !== undefined) entry.skip = skip;
+    if (rung.attemptTimeoutMs !== undefined) {
+      Object.assign(entry, { attemptTimeoutMs: rung.attemptTimeoutMs });
+    }
+    entries.push(entry);
+  }
+  let rubric: Rubric | undefined;
+  if (parsed.rubric !== undefined) {
+    const known = Object.keys(options.rubrics ?? {});
+    rubric = Object.hasOwn(options.rubrics ?? {}, parsed.rubric)
+      ? options.rubrics![parsed.rubric]
+      : undefined;
+    if (rubric === undefined) {
+      const issue: ConfigIssue = {
+        path: "rubric",
+        value: parsed.rubric,
+        message: `no rubric "${parsed.rubric}" in the registry (known: ${known.join(", ") || "none"})`,
+      };
+      const suggestion = didYouMean(parsed.rubric, known);
+      if (suggestion !== undefined) issue.suggestion = suggestion;
+      issues.push(issue);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues, file);
+
+  const baseDir = options.baseDir ?? (file === undefined ? process.cwd() : dirname(file));
+  const store =
+    options.store ??
+    (parsed.store === undefined ? undefined : jsonFileStatsStore(resolve(baseDir, parsed.store)));
+  const engine: EscalateAcrossOptions = {};
+  if (rubric !== undefined) engine.rubric = rubric;
+  if (parsed.maxAttempts !== undefined) engine.maxAttempts = parsed.maxAttempts;
+  if (parsed.feedbackBudget !== undefined) engine.feedbackBudget = parsed.feedbackBudget;
+  if (parsed.onExhausted !== undefined) engine.onExhausted = parsed.onExhausted;
+  const breakers =
+    options.breakers ??
+    (parsed.breakers === undefined
+      ? undefined
+      : new CircuitBreakers({
+          ...(parsed.breakers as CircuitBreakersOptions),
+          ...(options.clock === undefined ? {} : { clock: options.clock }),
+        }));
+  if (breakers !== undefined) engine.breakers = breakers;
+  if (store !== undefined) engine.store = store;
+  if (parsed.learning !== undefined) {
+    engine.minAcceptRate = parsed.learning.minAcceptRate;
+    if (parsed.learning.minSamples !== undefined) engine.minSamples = parsed.learning.minSamples;
+    if (parsed.learning.exploreEvery !== undefined) engine.exploreEvery = parsed.learning.exploreEvery;
+  }
+  if (options.clock !== undefined) engine.clock = options.clock;
+  if (parsed.id !== undefined) engine.id = parsed.id;
+  const model = escalateAcross(entries, engine);
+  return {
+    id: model.id,
+    generate: (request, callOptions) => model.generate(request, callOptions),
+    rungs,
+    config: parsed,
+    store,
+  };
+}
+
+/**
+ * Reads a config file (`.json`, else YAML) and builds its ladder; a relative `store` path is resolved
+ * against the file's folder.
+ * @throws ConfigError as {@link loadLadderConfig} and {@link ladderFromConfig} do.
+ */
+export async function loadLadder(
+  path: string,
+  options: Omit<LadderFromConfigOptions, "file">,
+): Promise<ConfiguredLadder> {
+  const config = await loadLadderConfig(path);
+  return ladderFromConfig(config, { ...options, file: path });
+}

@@ -1,0 +1,235 @@
+import { readFile, stat } from "node:fs/promises";
+import { extname } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { redactValue } from "../redact.js";
+import { ConfigError, type ConfigIssue } from "./config-error.js";
+import { didYouMean } from "./did-you-mean.js";
+import { type LadderConfig, ladderConfigSchema } from "./schema.js";
+
+/** Largest config file read, in bytes: a ladder config is a few hundred bytes, never megabytes. */
+export const maxConfigBytes = 1_000_000;
+
+/** `ladder[1].attempts`, `escalation["sonnet-low"]`, `models.fast`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out === "" ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** The keys an object schema at `path` accepts (through optionals, arrays, records and unions). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let current: z.ZodType = schema;
+  while (current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+  if (current instanceof z.ZodUnion) {
+    for (const option of current.options as readonly z.ZodType[]) {
+      const keys = keysAt(option, path);
+      if (keys !== undefined) return keys;
+    }
+    return undefined;
+  }
+  if (path.length === 0) return current instanceof z.ZodObject ? Object.keys(current.shape) : undefined;
+  const [head, ...rest] = path;
+  if (current instanceof z.ZodObject) {
+    const inner = (current.shape as Record<string, z.ZodType>)[String(head)];
+    return inner === undefined ? undefined : keysAt(inner, rest);
+  }
+  if (current instanceof z.ZodArray) return keysAt(current.element as z.ZodType, rest);
+  if (current instanceof z.ZodRecord) return keysAt(current.valueType as z.ZodType, rest);
+  return undefined;
+}
+
+const typeWords: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+  object: "an object",
+  array: "a list",
+};
+
+function issuesOf(
+  raw: unknown,
+  zodIssues: readonly z.core.$ZodIssue[],
+  base: PropertyKey[] = [],
+): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of zodIssues) {
+    const path = [...base, ...issue.path];
+    switch (issue.code) {
+      case "unrecognized_keys": {
+        const known = keysAt(ladderConfigSchema, path) ?? [];
+        for (const key of issue.keys) {
+          const found: ConfigIssue = {
+            path: formatPath([...path, key]),
+            value: redactValue(valueAt(raw, [...path, key])),
+            message: `unknown key; known keys here: ${known.join(", ")}`,
+          };
+          const suggestion = didYouMean(key, known);
+          if (suggestion !== undefined) found.suggestion = suggestion;
+          out.push(found);
+        }
+        break;
+      }
+      case "invalid_union": {
+        // Report the branch that got furthest; when every branch refused the type, say what is accepted.
+        const branches = issue.errors.filter((errors) => errors.length > 0);
+        const typeOnly = branches.every((errors) =>
+          errors.every((e) => e.code === "invalid_type" && e.path.length === 0),
+        );
+        if (typeOnly) {
+          const expected = branches.flatMap((errors) =>
+            errors.map((e) => (e.code === "invalid_type" ? (typeWords[e.expected] ?? e.expected) : "")),
+          );
+          out.push({
+            path: formatPath(path),
+            value: redactValue(valueAt(raw, path)),
+            message: `must be ${[...new Set(expected)].join(" or ")} (a model reference, or a rung with a model)`,
+          });
+        } else {
+          const deeper = branches.find(
+            (errors) => !errors.every((e) => e.code === "invalid_type" && e.path.length === 0),
+          );
+          out.push(...issuesOf(raw, deeper ?? [], path));
+        }
+        break;
+      }
+      case "invalid_type": {
+        const value = valueAt(raw, path);
+        out.push({
+          path: formatPath(path),
+          value: redactValue(value),
+          message:
+            value === undefined
+              ? `is required (${typeWords[issue.expected] ?? issue.expected})`
+              : `must be ${typeWords[issue.expected] ?? issue.expected}`,
+        });
+        break;
+      }
+      case "invalid_value":
+        out.push({
+          path: formatPath(path),
+          value: redactValue(valueAt(raw, path)),
+          message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+        });
+        break;
+      default:
+        out.push({ path: formatPath(path), value: redactValue(valueAt(raw, path)), message: issue.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * Validates a config object (parsed JSON or YAML) against the config schema.
+ * @throws ConfigError listing every problem: its path, the value found, and a "did you mean" for a
+ *   misspelt key.
+ */
+export function parseLadderConfig(value: unknown, file?: string): LadderConfig {
+  const result = ladderConfigSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(issuesOf(value, result.error.issues), file);
+  const config = result.data;
+  const issues: ConfigIssue[] = [];
+  if (config.ladder === undefined && config.escalation === undefined) {
+    issues.push({
+      path: "",
+      value: undefined,
+      message: "needs a `ladder` (a list of rungs) or an `escalation` map with a `start`",
+    });
+  }
+  if (config.ladder !== undefined && (config.escalation !== undefined || config.start !== undefined)) {
+    issues.push({
+      path: "ladder",
+      value: undefined,
+      message: "give either `ladder` or `escalation` with `start`, not both",
+    });
+  }
+  if (config.escalation !== undefined && config.start === undefined) {
+    issues.push({
+      path: "start",
+      value: undefined,
+      message: "is required with `escalation`: the rung a task's first run uses",
+    });
+  }
+  if (config.start !== undefined && config.escalation === undefined && config.ladder === undefined) {
+    issues.push({
+      path: "escalation",
+      value: undefined,
+      message: "is required with `start` (use {} for a single rung)",
+    });
+  }
+  if (config.learning !== undefined && config.store === undefined) {
+    issues.push({
+      path: "learning",
+      value: undefined,
+      message: "needs a `store`: learned rates are kept there",
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(issues, file);
+  return config;
+}
+
+/**
+ * Reads a config file: `.json` as JSON, anything else as YAML (which also reads JSON), then validates it.
+ * @throws ConfigError when the file cannot be read, is larger than 1 MB, does not parse (with line and
+ *   column), or is not a valid config.
+ */
+export async function loadLadderConfig(path: string): Promise<LadderConfig> {
+  let text: string;
+  try {
+    const { size } = await stat(path);
+    if (size > maxConfigBytes) {
+      throw new ConfigError(
+        [
+          {
+            path: "",
+            value: undefined,
+            message: `the file is ${size} bytes; a config is at most ${maxConfigBytes}`,
+          },
+        ],
+        path,
+      );
+    }
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw error;
+    const code = (error as { code?: unknown }).code;
+    throw new ConfigError(
+      [
+        {
+          path: "",
+          value: undefined,
+          message:
+            code === "ENOENT"
+              ? "the file does not exist"
+              : `the file cannot be read (${String(code ?? error)})`,
+        },
+      ],
+      path,
+    );
+  }
+  let raw: unknown;
+  try {
+    // uniqueKeys: a key given twice is a mistake, not "the last wins"; maxAliasCount bounds alias expansion.
+    raw =
+      extname(path).toLowerCase() === ".json"
+        ? JSON.parse(text)
+        : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    throw new ConfigError([{ path: "", value: undefined, message: `does not parse: ${message}` }], path);
+  }
+  return parseLadderConfig(raw, path);
+}

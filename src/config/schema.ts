@@ -1,0 +1,134 @@
+import { z } from "zod";
+
+// The config is plain data (JSON or YAML): every schema here exports to JSON Schema, so no transforms and
+// no custom checks; rules JSON Schema cannot say (cycles, unknown aliases) are checked in expand.ts.
+
+const positiveInt = z.number().int().min(1);
+
+/**
+ * A model reference: `"<provider>:<model>"` (split at the first colon, e.g. `"ollama:qwen2.5:7b"`), or the
+ * name of an entry in `models`.
+ */
+export const modelRefSchema = z
+  .string()
+  .min(1)
+  .describe('A model reference "<provider>:<model>" (e.g. "ollama:qwen2.5:7b") or a name from `models`.');
+
+/** Skips a rung when the request's metadata matches. */
+export const skipConditionSchema = z
+  .object({
+    metadata: z
+      .record(
+        z.string(),
+        z.union([
+          z.string(),
+          z.number(),
+          z.boolean(),
+          z.array(z.union([z.string(), z.number(), z.boolean()])),
+        ]),
+      )
+      .describe("Matches when every key equals the request's metadata value (an array: any of its values)."),
+    reason: z.string().min(1).optional().describe("Recorded with the skip. Default: the condition, as JSON."),
+  })
+  .strict();
+
+/** A rung's own settings. */
+export const rungSettingsSchema = z
+  .object({
+    model: modelRefSchema,
+    attempts: positiveInt.optional().describe("Attempts on this rung before climbing. Default 1."),
+    feedback: z
+      .enum(["full", "brief", "none"])
+      .optional()
+      .describe('What this rung is told of earlier failures. Default "full".'),
+    attemptTimeoutMs: z
+      .number()
+      .positive()
+      .optional()
+      .describe("Most milliseconds one attempt on this rung may take. Default: no limit."),
+    skipIf: z
+      .array(skipConditionSchema)
+      .optional()
+      .describe("Skip the rung when any condition matches the request's metadata."),
+    options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Passed to the provider factory as its settings (e.g. host, temperature)."),
+  })
+  .strict();
+
+/** A ladder entry: a model reference (one attempt, full feedback) or a rung with settings. */
+export const rungEntrySchema = z.union([modelRefSchema, rungSettingsSchema]);
+
+export const breakersSchema = z
+  .object({
+    failureThreshold: positiveInt.optional().describe("Consecutive provider failures that open. Default 5."),
+    openMs: z.number().positive().optional().describe("How long a breaker stays open. Default 30000."),
+    probeTimeoutMs: z
+      .number()
+      .positive()
+      .optional()
+      .describe("How long a half-open probe may run. Default 60000."),
+  })
+  .strict();
+
+export const learningSchema = z
+  .object({
+    minAcceptRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("Skip a rung whose rate on the task class is below this."),
+    minSamples: positiveInt.optional().describe("Judged attempts needed before a rate counts. Default 5."),
+    exploreEvery: positiveInt.optional().describe("Let every n-th learned skip through. Default never."),
+  })
+  .strict();
+
+/** The whole config: a `ladder`, or an `escalation` map with its `start`, plus the engine's options. */
+export const ladderConfigSchema = z
+  .object({
+    $schema: z.string().optional().describe("The JSON Schema this file follows (for editors)."),
+    id: z.string().min(1).optional().describe('The ladder\'s model id. Default "ladder(<rungs>)".'),
+    models: z
+      .record(z.string(), rungEntrySchema)
+      .optional()
+      .describe("Named rungs, referred to by name from `ladder`, `start` and `escalation`."),
+    ladder: z.array(rungEntrySchema).min(1).optional().describe("The rungs, cheapest first."),
+    start: modelRefSchema.optional().describe("With `escalation`: the rung a task's first run uses."),
+    escalation: z
+      .record(z.string(), modelRefSchema)
+      .optional()
+      .describe("Which model a task moves to after it failed: { from: to }. Expanded from `start`."),
+    rubric: z.string().min(1).optional().describe("A rubric name from the registry the caller passes."),
+    maxAttempts: positiveInt.optional().describe("Most attempts in one run. Default 6."),
+    feedbackBudget: positiveInt
+      .optional()
+      .describe("Most characters earlier failures add to the prompt. Default 2000."),
+    onExhausted: z.enum(["throw", "best"]).optional().describe('When nothing is accepted. Default "throw".'),
+    breakers: breakersSchema.optional().describe("Per-model circuit breakers. Default none."),
+    store: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Path of a JSON stats file (relative to the config file). Default none."),
+    learning: learningSchema.optional().describe("Learned ladders (needs `store`). Default off."),
+  })
+  .strict();
+
+export type ModelRef = z.infer<typeof modelRefSchema>;
+export type SkipCondition = z.infer<typeof skipConditionSchema>;
+export type RungSettings = z.infer<typeof rungSettingsSchema>;
+export type RungEntryConfig = z.infer<typeof rungEntrySchema>;
+/** A validated ladder config (see docs/config.md). */
+export type LadderConfig = z.infer<typeof ladderConfigSchema>;
+
+/**
+ * The config's JSON Schema (draft 2020-12), for editors and other tools; also shipped as
+ * `rungs/config.schema.json`.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ladderConfigSchema, { target: "draft-2020-12", io: "input" }),
+    title: "rungs ladder config",
+  };
+}

@@ -1,0 +1,179 @@
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
+import { type FakeOllama, startFakeOllama } from "../e2e/fake-ollama.js";
+import { answer, cli, notFound } from "./helpers.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "rungs-cli-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("rungs --help and usage", () => {
+  it("every command has --help with the exit codes; usage errors exit 2", async () => {
+    const top = await cli(["--help"], { cwd: dir });
+    expect(top.code).toBe(0);
+    for (const command of ["run", "check", "stats", "blocked", "unblock", "replay"]) {
+      expect(top.stdout).toContain(command);
+      const help = await cli([command, "--help"], { cwd: dir });
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(/Usage: rungs \w+/);
+      expect(help.stdout, command).toContain("Exit codes:");
+    }
+    expect((await cli([], { cwd: dir })).code).toBe(2);
+    const unknown = await cli(["rnu"], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Did you mean run\?/);
+    expect((await cli(["run", "--prompt", "x"], { cwd: dir })).stderr).toMatch(/--config/);
+  });
+});
+
+describe("rungs check", () => {
+  it("prints the ladder a config expands to, and a bad config's problems with exit 2", async () => {
+    await writeFile(
+      join(dir, "ladder.yaml"),
+      [
+        "models:",
+        "  off: ollama:qwen3:8b",
+        "  high: { model: 'ollama:gpt-oss:120b', attempts: 2, skipIf: [{ metadata: { private: true }, reason: stays local }] }",
+        "start: off",
+        "escalation: { off: high }",
+        "rubric: non-empty",
+      ].join("\n"),
+    );
+    const ok = await cli(["check", "--config", "ladder.yaml"], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/0 +off \(ollama:qwen3:8b\) +ollama:qwen3:8b +1 +full/);
+    expect(ok.stdout).toMatch(
+      /1 +high \(ollama:gpt-oss:120b\) +ollama:gpt-oss:120b +2 +full +- +stays local/,
+    );
+
+    await writeFile(join(dir, "bad.yaml"), "ladder:\n  - model: ollama:a\n    attemps: 2\n");
+    const bad = await cli(["check", "-c", "bad.yaml"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("ladder[0].attemps: unknown key");
+    expect(bad.stderr).toContain('did you mean "attempts"?');
+    expect(bad.stderr).toContain("got 2");
+    const rubric = await cli(["check", "-c", "ladder.yaml", "--rubric", "non-empyt"], { cwd: dir });
+    expect(rubric.code).toBe(2);
+    expect(rubric.stderr).toContain('did you mean "non-empty"?');
+  });
+});
+
+describe("rungs run against a loopback Ollama server", () => {
+  let server: FakeOllama;
+  beforeEach(async () => {
+    server = await startFakeOllama();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it("a two-rung config whose first model answers 404 climbs to the second; progress shows it; replay reads the record", async () => {
+    await writeFile(join(dir, "ladder.yaml"), "ladder:\n  - ollama:missing-model\n  - ollama:qwen3:8b\n");
+    server.script(notFound, answer("the answer"));
+    const run = await cli(["run", "-c", "ladder.yaml", "--prompt", "What is 6*7?", "--record", "runs/1"], {
+      cwd: dir,
+      env: { OLLAMA_HOST: server.url },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("the answer\n");
+    expect(server.chats.map((c) => c.body.model)).toEqual(["missing-model", "qwen3:8b"]);
+    const lines = run.stderr.split("\n");
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\[attempt 1\] escalate rung 0 ollama:missing-model: model-not-found in \d+ms/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\[attempt 2\] escalate rung 1 ollama:qwen3:8b: accepted in \d+ms/),
+    );
+    expect(run.stderr).toContain("accepted from ollama:qwen3:8b");
+
+    const replay = await cli(["replay", "runs/1"], { cwd: dir });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/attempt_1\.json +0 +ollama:missing-model +model-not-found/);
+    expect(replay.stdout).toMatch(/attempt_2\.json +1 +ollama:qwen3:8b +accepted/);
+    expect(replay.stdout).toContain("2 attempt(s), 1 accepted.");
+  });
+
+  it("--json prints the whole Generation; no accepted answer exits 1; a skip condition reads --meta", async () => {
+    await writeFile(
+      join(dir, "ladder.yaml"),
+      "ladder:\n  - ollama:local\n  - { model: 'ollama:cloud', skipIf: [{ metadata: { private: true }, reason: private data stays local }] }\n",
+    );
+    server.script(answer("  "));
+    const failed = await cli(["run", "-c", "ladder.yaml", "-p", "q", "--meta", "private=true"], {
+      cwd: dir,
+      env: { OLLAMA_HOST: server.url },
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /\[skip\] escalate rung 1 ollama:cloud: disabled \(private data stays local\)/,
+    );
+    expect(server.chats).toHaveLength(1);
+
+    server.script(answer("fine"));
+    const ok = await cli(["run", "-c", "ladder.yaml", "-p", "q", "--json"], {
+      cwd: dir,
+      env: { OLLAMA_HOST: server.url },
+    });
+    expect(ok.code).toBe(0);
+    const generation = JSON.parse(ok.stdout);
+    expect(generation).toMatchObject({
+      text: "fine",
+      modelId: "ollama:local",
+      trace: { attempts: [{ accepted: true }] },
+    });
+  });
+});
+
+describe("rungs stats, blocked and unblock", () => {
+  it("show accept rates, blocked and escalated tasks; unblock lets a task run", async () => {
+    const path = join(dir, "stats.json");
+    const store = jsonFileStatsStore(path);
+    await store.record({ taskClass: "sql", modelId: "ollama:a", accepted: true });
+    await store.record({ taskClass: "sql", modelId: "ollama:a", accepted: false });
+    const failure = { attempts: [1], modelId: "ollama:a", kind: "rejected" as const };
+    await store.recordTaskFailure("t-blocked", { rung: 1, modelId: "ollama:b", failure, at: 1_000, keep: 8 });
+    await store.giveUp("t-blocked", 2_000);
+    await store.recordTaskFailure("t-escalated", {
+      rung: 0,
+      modelId: "ollama:a",
+      failure,
+      at: 3_000,
+      keep: 8,
+    });
+
+    const stats = await cli(["stats", "--store", "stats.json"], { cwd: dir });
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toMatch(/sql +ollama:a +1 +1 +0\.50/);
+    expect(stats.stdout).toMatch(
+      /Blocked tasks \(1\)[\s\S]*t-blocked +1970-01-01T00:00:02\.000Z +ollama:b \(rung 1\) +1/,
+    );
+    expect(stats.stdout).toMatch(/Escalated tasks \(1\)[\s\S]*t-escalated +1 +ollama:a \(rung 0\)/);
+
+    const blocked = await cli(["blocked", "-s", "stats.json", "--json"], { cwd: dir });
+    expect(JSON.parse(blocked.stdout)).toEqual({ "t-blocked": 2_000 });
+
+    const unblock = await cli(["unblock", "t-blocked", "--store", "stats.json"], { cwd: dir });
+    expect(unblock.code).toBe(0);
+    expect(unblock.stdout).toContain('its next run starts above "ollama:b"');
+    expect(await jsonFileStatsStore(path).givenUpAt("t-blocked")).toBeUndefined();
+    expect(await jsonFileStatsStore(path).getTaskState("t-blocked")).toBeDefined();
+    await cli(["unblock", "t-escalated", "--store", "stats.json", "--reset"], { cwd: dir });
+    expect(await jsonFileStatsStore(path).getTaskState("t-escalated")).toBeUndefined();
+    expect((await cli(["blocked", "-s", "stats.json"], { cwd: dir })).stdout).toBe("No blocked tasks.\n");
+
+    const missing = await cli(["stats", "--store", "nope.json"], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/No stats file at/);
+    await writeFile(join(dir, "bad.json"), "{oops");
+    expect((await cli(["stats", "--store", "bad.json"], { cwd: dir })).code).toBe(4);
+    expect((await cli(["replay", "."], { cwd: join(dir) })).code).toBe(2);
+    expect(await readdir(dir)).not.toContain("nope.json");
+  });
+});
