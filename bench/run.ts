@@ -1,4 +1,4 @@
-// `npm run bench [-- overhead feedback-growth tree-split cascade]`: installs bench/'s own dependencies when
+// `npm run bench [-- overhead feedback-growth tree-split cascade routing]`: installs bench/'s own dependencies when
 // missing, runs each benchmark (rows in their own processes), prints a Markdown table per bench, and writes
 // them with the machine, the peers' versions and the load to bench/results/latest.md.
 import { execFileSync } from "node:child_process";
@@ -19,6 +19,7 @@ const benches = {
   "feedback-growth": async () => (await import("./feedback-growth/index.js")).runFeedbackGrowth(),
   "tree-split": async () => (await import("./tree-split/index.js")).runTreeSplit(),
   cascade: async () => (await import("./cascade/index.js")).runCascade(),
+  routing: async () => (await import("./routing/index.js")).runRouting(),
 } as const;
 type BenchName = keyof typeof benches;
 

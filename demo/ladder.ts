@@ -9,8 +9,11 @@ import {
   BlockedTaskError,
   ExhaustedError,
   escalateAcross,
+  type FeedbackMode,
   type GenerateRequest,
+  type LadderEntry,
   type Model,
+  type RoutingPolicy,
   type Rubric,
   RungsEvents,
   type RunSummary,
@@ -28,14 +31,26 @@ import { type IfevalData, type IfevalPrompt, ladderModels, loadIfeval, taskClass
 export interface ReplayLadderOptions {
   /** Only the first `limit` prompts (file order). @default all 541 */
   limit?: number;
+  /** These prompts instead (e.g. one cross-validation fold); `limit` is then ignored. */
+  prompts?: readonly IfevalPrompt[];
   /** Prompts judged at once. @default 8 */
   concurrency?: number;
   /** A stats store: rungs learn per `taskClass`, and a task that exhausts the ladder is blocked next time. */
   store?: StatsStore;
-  /** With a store: skip a rung whose learned accept rate is below this. @default 0.15 */
+  /** With a store: skip a rung whose learned accept rate is below this. @default 0.15, or off with `routing` */
   minAcceptRate?: number;
   /** With a store: samples before a rate can skip a rung. @default 4 */
   minSamples?: number;
+  /** With a store: the engine's `exploreEvery`. @default never */
+  exploreEvery?: number;
+  /** With a store: the engine's routing policy, built from the rungs' model ids. @default none */
+  routing?: (modelIds: readonly string[]) => RoutingPolicy;
+  /** What the two frontier rungs are told of earlier failures. @default "full" */
+  frontierFeedback?: FeedbackMode;
+  /** Ladder models (by name) always passed over (`skip`, reason `disabled`): a static cut of the ladder. */
+  without?: readonly string[];
+  /** The rubric for a prompt. @default rubricOf */
+  rubricFor?: (prompt: IfevalPrompt) => Rubric;
   /** Where `recordRun` writes the attempt records (one subdirectory per prompt). @default no records */
   recordDir?: string;
   /** Judge every model's response on every prompt too, for the single-model columns. @default true */
@@ -149,10 +164,14 @@ function replayRung(name: string, data: IfevalData, prompts: readonly IfevalProm
   };
 }
 
-/** The request the ladder sends for a prompt: the prompt as the user turn, instruction kinds as taskClass. */
+/**
+ * The request the ladder sends for a prompt: the prompt as the user turn, instruction kinds as taskClass,
+ * and each instruction id as a task feature (for `costAwareRouting`).
+ */
 export function requestOf(prompt: IfevalPrompt, options: { taskId?: boolean } = {}): GenerateRequest {
   const metadata: NonNullable<GenerateRequest["metadata"]> = {
     taskClass: taskClassOf(prompt),
+    taskFeatures: [...new Set(prompt.instruction_id_list)].sort(),
     key: prompt.key,
   };
   if (options.taskId === true) metadata.taskId = `ifeval-${prompt.key}`;
@@ -172,17 +191,31 @@ export function rubricOf(prompt: IfevalPrompt): Rubric {
 export async function runReplayLadder(options: ReplayLadderOptions = {}): Promise<ReplayLadderResult> {
   const started = performance.now();
   const data = options.data ?? loadIfeval();
-  const prompts = options.limit === undefined ? data.prompts : data.prompts.slice(0, options.limit);
+  const prompts =
+    options.prompts ?? (options.limit === undefined ? data.prompts : data.prompts.slice(0, options.limit));
   const names = ladderModels.map((m) => m.name);
-  const rungs = names.map((name) => replayRung(name, data, prompts));
+  const models = names.map((name) => replayRung(name, data, prompts));
+  const frontier = options.frontierFeedback;
+  const left = new Set(options.without ?? []);
+  const rungs: LadderEntry[] = models.map((model, i) => {
+    const feedback = frontier === undefined || i < models.length - 2 ? undefined : frontier;
+    const skip = left.has(names[i]!) ? () => "left out of this ladder" : undefined;
+    return feedback === undefined && skip === undefined
+      ? model
+      : { model, ...(feedback === undefined ? {} : { feedback }), ...(skip === undefined ? {} : { skip }) };
+  });
+  const minAcceptRate = options.minAcceptRate ?? (options.routing === undefined ? 0.15 : undefined);
   const learning =
     options.store === undefined
       ? {}
       : {
           store: options.store,
-          minAcceptRate: options.minAcceptRate ?? 0.15,
+          ...(minAcceptRate === undefined ? {} : { minAcceptRate }),
           minSamples: options.minSamples ?? 4,
+          ...(options.exploreEvery === undefined ? {} : { exploreEvery: options.exploreEvery }),
+          ...(options.routing === undefined ? {} : { routing: options.routing(models.map((m) => m.id)) }),
         };
+  const rubricFor = options.rubricFor ?? rubricOf;
   const events = new RungsEvents();
   const recorder =
     options.recordDir === undefined
@@ -196,7 +229,7 @@ export async function runReplayLadder(options: ReplayLadderOptions = {}): Promis
       limit(async (): Promise<PromptOutcome> => {
         // One ladder per prompt: its rubric checks this prompt's instructions.
         const ladder = escalateAcross(rungs, {
-          rubric: rubricOf(prompt),
+          rubric: rubricFor(prompt),
           maxAttempts: rungs.length,
           ...learning,
         });

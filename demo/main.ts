@@ -5,12 +5,16 @@
  *
  *   npm run demo
  *   npm run demo -- --iterations 3 --learn
+ *   npm run demo -- --learn --folds 5
  *   npm run demo -- --live [--host URL] [--models a,b,c] [--limit N]
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { jsonFileStatsStore } from "../src/index.js";
 import { writeFileAtomicSync } from "../src/record/atomic-write.js";
+import { loadIfeval } from "./data.js";
+import { costAwarePolicy, crossValidate, minAcceptRatePolicy, plainPolicy, withoutPolicy } from "./folds.js";
+import { policyTable } from "./folds-report.js";
 import { type ReplayLadderResult, runReplayLadder } from "./ladder.js";
 import { runLive } from "./live.js";
 import { progressBar } from "./progress.js";
@@ -23,6 +27,8 @@ const usage = `Usage: npm run demo -- [options]
   --out DIR          run directory for records and results.json (default: runs/demo-<timestamp>)
   --iterations N     run the same task mix N times (default: 1)
   --learn            share one stats store across iterations: rungs learn per task class, given-up tasks are blocked
+  --folds N          with --learn: N-fold cross-validation instead (learn on N-1 folds, run the held-out one;
+                     out-of-sample figures per policy; see docs/demo.md)
   --live             run against an Ollama server instead of replaying recorded responses
   --host URL         Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)
   --models a,b,c     Ollama models for the live ladder, cheapest first (default: qwen2.5:0.5b,qwen2.5:1.5b,qwen2.5:3b)
@@ -67,6 +73,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const iterations = positiveInt("iterations", values.iterations, 1)!;
   const out =
     values.out ?? join("runs", `demo-${new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19)}`);
+  const folds = positiveInt("folds", values.folds, undefined);
+  if (folds !== undefined) {
+    if (values.learn !== true || values.live === true || values.iterations !== undefined)
+      throw new UsageError(`--folds goes with --learn only (not --live or --iterations).\n\n${usage}`);
+    if (folds < 2) throw new UsageError(`--folds must be at least 2 (got ${folds}).`);
+    return runFolds(folds, limit);
+  }
 
   if (values.live === true) {
     const models = values.models
@@ -126,6 +139,57 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+/** `--learn --folds N`: out-of-sample figures of the learned ladders (demo/folds.ts). */
+async function runFolds(folds: number, limit: number | undefined): Promise<number> {
+  const started = performance.now();
+  const all = loadIfeval();
+  const data = limit === undefined ? all : { ...all, prompts: all.prompts.slice(0, limit) };
+  const plain = plainPolicy;
+  const policies = [plain, minAcceptRatePolicy, costAwarePolicy(0.025), costAwarePolicy(0.06)];
+  const quietPolicies = [plain, withoutPolicy(["gpt-4o"]), costAwarePolicy(0.03)];
+  const bar = progressBar("policies");
+  let done = 0;
+  let results: Awaited<ReturnType<typeof crossValidate>>;
+  let quiet: Awaited<ReturnType<typeof crossValidate>>;
+  const total = policies.length + quietPolicies.length;
+  const tick = () => {
+    done += 1;
+    bar.update(done, total);
+  };
+  try {
+    results = await crossValidate({ data, policies, folds, onPolicy: tick });
+    quiet = await crossValidate({
+      data,
+      policies: quietPolicies,
+      folds,
+      frontierFeedback: "none",
+      onPolicy: tick,
+    });
+  } finally {
+    bar.stop();
+  }
+  process.stdout.write(
+    `${[
+      `rungs demo: learned ladders out of sample. ${data.prompts.length} IFEval prompts in ${folds} folds (seed 20,`,
+      `stratified by task class); each policy learns on ${folds - 1} folds and runs the ladder on the held-out one`,
+      "with the store frozen, summed over the folds. Accuracy: reference-judged; cost against always calling",
+      "claude-3.5-sonnet on the same prompts; per fold: min–max; * marks the accuracy–cost frontier.",
+      "",
+      policyTable(results),
+      "",
+      'The same ladder with feedback: "none" on the two frontier rungs (the recorded answers were made without',
+      "feedback, so there cost and accuracy are both what those calls would be):",
+      "",
+      policyTable(quiet),
+      "",
+      "The whole sweep: npm run bench -- routing (docs/benchmarks.md, Routing).",
+      "",
+      `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+    ].join("\n")}\n`,
+  );
+  return 0;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -135,6 +199,7 @@ function parse(argv: readonly string[]) {
       out: { type: "string" },
       iterations: { type: "string" },
       learn: { type: "boolean" },
+      folds: { type: "string" },
       live: { type: "boolean" },
       host: { type: "string" },
       models: { type: "string" },

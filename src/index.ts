@@ -17,6 +17,8 @@ export {
 } from "./attempts/breaker-registry.js";
 export type { FeedbackMode, LadderEntry, LadderRung, RungSkipContext } from "./attempts/ladder.js";
 export type { AttemptEngineOptions } from "./attempts/options.js";
+export { type CostAwareRoutingOptions, costAwareRouting } from "./attempts/routing/cost-aware.js";
+export type { RoutingContext, RoutingPolicy } from "./attempts/routing/policy.js";
 export {
   Budget,
   BudgetExhaustedError,

@@ -17,6 +17,7 @@ import { answerFailureKinds, climbKinds } from "./classify.js";
 import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 import { type ArrivalContext, arrivalSkip } from "./rung-skip.js";
 import { earlierFailures, guardedStore, resumeAt, taskFeedbackKept } from "./task-state.js";
 
@@ -37,6 +38,8 @@ export interface EngineConfig {
   minSamples: number;
   /** Let every n-th learned skip of a rung through (per task class); undefined never explores. */
   exploreEvery: number | undefined;
+  /** Chooses rungs from the store, and names extra keys to count attempts under. */
+  routing: RoutingPolicy | undefined;
   /** Learned skips since the last try, by task class and model id (this composed model's own count). */
   learnedSkips: Map<string, number>;
   clock: Clock | undefined;
@@ -100,6 +103,10 @@ export async function runAttempts(
             exploreEvery: config.exploreEvery,
             skipsSinceTry: config.learnedSkips,
           }
+        : undefined,
+    routing:
+      store !== undefined && config.routing !== undefined
+        ? { policy: config.routing, store, modelIds: config.rungs.map((r) => r.model.id) }
         : undefined,
   };
   let usage: Usage = {};
@@ -215,10 +222,26 @@ export async function runAttempts(
     if (attempt === undefined) continue;
 
     const judgedAnswer = attempt.accepted || answerFailureKinds.has(attempt.kind!);
-    if (store !== undefined && typeof taskClass === "string" && judgedAnswer) {
-      // then(): a synchronous store that throws is caught too.
+    if (store !== undefined && judgedAnswer) {
+      // The task class, and with a routing policy the keys it learns from (e.g. features of the request).
+      // then(): a synchronous store (or keys()) that throws is caught too; the records go out together so
+      // a file store coalesces them into one write.
       await Promise.resolve()
-        .then(() => store.record({ taskClass, modelId: rung.model.id, accepted: attempt.accepted }))
+        .then(() => {
+          const keys = [
+            ...(typeof taskClass === "string" ? [taskClass] : []),
+            ...(config.routing?.keys(request, attempts.slice(0, -1)) ?? []),
+          ];
+          return Promise.all(
+            keys.map((key) =>
+              Promise.resolve()
+                .then(() =>
+                  store.record({ taskClass: key, modelId: rung.model.id, accepted: attempt.accepted }),
+                )
+                .catch(reportStoreError),
+            ),
+          );
+        })
         .catch(reportStoreError);
     }
     if (attempt.accepted && generation !== undefined) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Clock } from "../clock.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { schemas } from "../options.js";
 import type { StatsStore } from "../record/stats-store.js";
 import type { Rubric } from "../rubric/types.js";
@@ -11,6 +12,7 @@ import {
 } from "./breaker-registry.js";
 import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 
 /** Options shared by `retryWithContext` and `escalateAcross`. */
 export interface AttemptEngineOptions {
@@ -58,6 +60,12 @@ export interface AttemptEngineOptions {
    * skipped rung gathers no new samples. @default never explores
    */
   exploreEvery?: number;
+  /**
+   * With a `store`, a policy choosing which rungs to try from what the store learned, e.g.
+   * `costAwareRouting({ prices, value })`; it may also count attempts under feature keys of the request.
+   * Works beside `minAcceptRate` (a rung either passes over is skipped). @default none
+   */
+  routing?: RoutingPolicy;
   /** Time source for timings and breakers; `CallOptions.clock` wins. @default systemClock */
   clock?: Clock;
   /** The composed model's id. @default "retry(<model id>)" or "ladder(<rungs>)" */
@@ -104,6 +112,16 @@ export const engineOptionsShape = {
   minAcceptRate: schemas.unitInterval.optional(),
   minSamples: schemas.positiveInt.optional(),
   exploreEvery: schemas.positiveInt.optional(),
+  routing: z
+    .custom<RoutingPolicy>(
+      (v) =>
+        typeof v === "object" &&
+        v !== null &&
+        typeof (v as RoutingPolicy).keys === "function" &&
+        typeof (v as RoutingPolicy).skip === "function",
+      { error: "must be a RoutingPolicy (keys, skip), e.g. costAwareRouting({ prices, value })" },
+    )
+    .optional(),
   clock: z
     .custom<Clock>((v) => typeof v === "object" && v !== null && "now" in v, { error: "must be a Clock" })
     .optional(),
@@ -123,6 +141,16 @@ export function resolveEngine(
       : new CircuitBreakers(
           parsed.clock === undefined ? parsed.breakers : { clock: parsed.clock, ...parsed.breakers },
         );
+  if (parsed.routing !== undefined) {
+    if (parsed.store === undefined) {
+      throw new InvalidArgumentError({
+        parameter: "routing",
+        value: "a RoutingPolicy",
+        message: `${segment === "retry" ? "retryWithContext" : "escalateAcross"}: option "routing" learns from a stats store; give a store too (e.g. memoryStatsStore()).`,
+      });
+    }
+    parsed.routing.check?.(rungs.map((rung) => rung.model.id));
+  }
   return {
     segment,
     id: parsed.id ?? id,
@@ -136,6 +164,7 @@ export function resolveEngine(
     minAcceptRate: parsed.minAcceptRate,
     minSamples: parsed.minSamples ?? 5,
     exploreEvery: parsed.exploreEvery,
+    routing: parsed.routing,
     learnedSkips: new Map(),
     clock: parsed.clock,
   };

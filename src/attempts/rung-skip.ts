@@ -1,10 +1,11 @@
-import { CallerCodeError } from "../errors/caller-code-error.js";
+import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
 import { reportStoreError } from "./exhaust.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { RoutingPolicy } from "./routing/policy.js";
 
 /** Why a rung is passed over on arrival, or `undefined` to try it. */
 export interface SkipDecision {
@@ -32,6 +33,8 @@ export interface ArrivalContext {
         skipsSinceTry: Map<string, number>;
       }
     | undefined;
+  /** The engine's routing policy, with its store and the ladder's model ids. */
+  routing: { policy: RoutingPolicy; store: StatsStore; modelIds: readonly string[] } | undefined;
 }
 
 /**
@@ -40,7 +43,8 @@ export interface ArrivalContext {
  *    context window is no larger than one that overflowed;
  * 2. `disabled`: its `skip` function returned a reason;
  * 3. `learned`: with a stats store and `minAcceptRate`, its acceptance rate for this `taskClass` over at
- *    least `minSamples` judged attempts is below the threshold (never the top rung).
+ *    least `minSamples` judged attempts is below the threshold (never the top rung);
+ * 4. `learned`: the `routing` policy returned a reason (it may pass over the top rung).
  */
 export async function arrivalSkip(
   rung: NormalizedRung,
@@ -99,6 +103,27 @@ export async function arrivalSkip(
         detail: `accepted ${stats.accepted}/${samples} on task class "${learning.taskClass}" (rate ${rate.toFixed(2)} < minAcceptRate ${learning.minAcceptRate})`,
       };
     }
+  }
+  const { routing } = context;
+  if (routing !== undefined) {
+    const reason = await Promise.resolve()
+      .then(() =>
+        routing.policy.skip({
+          request: context.request,
+          rung: rung.index,
+          modelIds: routing.modelIds,
+          attempts: context.attempts,
+          store: routing.store,
+        }),
+      )
+      .catch((error: unknown) => {
+        // A bug in the policy's code stops the run, as a throwing skip() does; a store that fails to
+        // answer (a connection, a corrupt file) is reported and the rung tried.
+        if (isCallerBug(error)) throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
+        reportStoreError(error);
+        return undefined;
+      });
+    if (typeof reason === "string" && reason !== "") return { reason: "learned", detail: reason };
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CircuitBreakers, type CircuitBreakersOptions } from "../attempts/breaker-registry.js";
 import type { LadderRung, RungSkipContext } from "../attempts/ladder.js";
 import type { Clock } from "../clock.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { type EscalateAcrossOptions, escalateAcross } from "../primitives/escalate-across.js";
@@ -219,7 +220,20 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   }
   if (options.clock !== undefined) engine.clock = options.clock;
   if (parsed.id !== undefined) engine.id = parsed.id;
-  const model = escalateAcross(entries, engine);
+  let model: Model;
+  try {
+    model = escalateAcross(entries, engine);
+  } catch (error) {
+    // The engine's own checks (e.g. a rung setting this version of the engine does not know) are config
+    // problems too: name the rung as the config does.
+    if (!InvalidArgumentError.isInstance(error)) throw error;
+    const rung = /^ladder\.(\d+)/.exec(error.parameter)?.[1];
+    const path = rung === undefined ? error.parameter : (rungs[Number(rung)]?.path ?? error.parameter);
+    throw new ConfigError(
+      [{ path, value: error.value, message: `the engine refused it: ${error.message}` }],
+      file,
+    );
+  }
   return {
     id: model.id,
     generate: (request, callOptions) => model.generate(request, callOptions),
