@@ -27,6 +27,7 @@ const rootNames = [
   "RungsEvents",
   "calibrate",
   "continueUntilComplete",
+  "costAwareRouting",
   "defaultMapPrompt",
   "defaultReducePrompt",
   "defineModel",
