@@ -158,7 +158,11 @@ function replayRung(name: string, data: IfevalData, prompts: readonly IfevalProm
       const generation = await inner.generate(request, options);
       return {
         ...generation,
-        usage: { inputTokens: requestTokens(request), outputTokens: tokens(generation.text) },
+        // The demo always sends { messages } (never the { prompt } shorthand).
+        usage: {
+          inputTokens: requestTokens(request as GenerateRequest),
+          outputTokens: tokens(generation.text),
+        },
       };
     },
   };

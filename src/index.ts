@@ -77,6 +77,7 @@ export {
   type Model,
   type ModelCapabilities,
   type ModelFunction,
+  type PromptRequest,
   type Trace,
   type Usage,
 } from "./model.js";
@@ -152,6 +153,11 @@ export type {
   TaskState,
 } from "./record/stats-store.js";
 export type { SerializedError } from "./redact.js";
+export {
+  type ConsoleReporterOptions,
+  consoleReporter,
+  type ReportLevel,
+} from "./report/console-reporter.js";
 
 // Rubrics
 export {

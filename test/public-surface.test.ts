@@ -26,6 +26,7 @@ const rootNames = [
   "RungsError",
   "RungsEvents",
   "calibrate",
+  "consoleReporter",
   "continueUntilComplete",
   "costAwareRouting",
   "defaultMapPrompt",

@@ -3,8 +3,17 @@ import { throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
 import { emit, joinPath, type SplitEvent } from "../events.js";
-import { addUsage, type CallOptions, type GenerateRequest, type Generation, type Model } from "../model.js";
+import {
+  addUsage,
+  type CallOptions,
+  type GenerateRequest,
+  type Generation,
+  type Model,
+  type PromptRequest,
+} from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
 import { assertModel } from "./assert-model.js";
 import { runLevel, type SplitRun } from "./split-level.js";
@@ -96,7 +105,12 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
   const mapPrompt = parsed.mapPrompt ?? defaultMapPrompt;
   const reducePrompt = parsed.reducePrompt ?? defaultReducePrompt;
 
-  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
+  const generate = async (
+    input: GenerateRequest | PromptRequest,
+    given: CallOptions = {},
+  ): Promise<Generation> => {
+    const request = toRequest(`treeSplit(${model.id}).generate`, input);
+    const callOptions = withEnvLog(given);
     if (measure(request) <= limit) return model.generate(request, callOptions);
     throwIfAborted(callOptions.signal);
     const clock = callOptions.clock ?? systemClock;
