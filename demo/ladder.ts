@@ -158,7 +158,11 @@ export function replayRung(name: string, data: IfevalData, prompts: readonly Ife
       const generation = await inner.generate(request, options);
       return {
         ...generation,
-        usage: { inputTokens: requestTokens(request), outputTokens: tokens(generation.text) },
+        // The demo always sends { messages } (never the { prompt } shorthand).
+        usage: {
+          inputTokens: requestTokens(request as GenerateRequest),
+          outputTokens: tokens(generation.text),
+        },
       };
     },
   };

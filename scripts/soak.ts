@@ -26,7 +26,7 @@ import {
   retryWithContext,
   treeSplit,
 } from "../src/index.js";
-import { ollama, RetryQuota } from "../src/providers/ollama/index.js";
+import { ollamaModel, RetryQuota } from "../src/providers/ollama/index.js";
 import { hang, manualClock, scriptedModel } from "../src/testing/index.js";
 
 /** Options of {@link runSoak}. */
@@ -183,7 +183,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     });
     return new Response(body, { status: 200, headers: { "content-type": "application/x-ndjson" } });
   };
-  const local = ollama({ model: "soak", fetch, retry: { quota } });
+  const local = ollamaModel({ model: "soak", fetch, retry: { quota } });
   const ollamaLadder = retryWithContext(local, { rubric, breakers });
   const context = Array.from({ length: 3 }, (_, i) => `Document ${i}. ${"soak text ".repeat(30)}`);
 

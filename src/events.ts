@@ -10,13 +10,17 @@ export interface EventBase {
   timestamp: number;
 }
 
+/** An attempt as it starts: the fields of {@link Attempt} known before the call. */
+export type StartedAttempt = Pick<
+  Attempt,
+  "index" | "rung" | "modelId" | "path" | "startedAt" | "promptChars" | "feedbackChars"
+>;
+
+/** An attempt is about to call its rung's model. `attempt` has the same field names as `attempt-end`'s. */
 export interface AttemptStartEvent extends EventBase {
-  attempt: number;
-  rung: number;
-  modelId: string;
-  promptChars: number;
-  feedbackChars: number;
+  attempt: StartedAttempt;
 }
+/** An attempt ended (accepted, or failed with its `kind`), with everything recorded about it. */
 export interface AttemptEndEvent extends EventBase {
   attempt: Attempt;
 }

@@ -24,11 +24,7 @@ export {
   BudgetExhaustedError,
   type BudgetOptions,
 } from "./budget.js";
-export {
-  type Clock,
-  sleep,
-  systemClock,
-} from "./clock.js";
+export type { Clock } from "./clock.js";
 export {
   type ProviderCallDetails,
   partialTextOf,
@@ -44,16 +40,13 @@ export {
   type FailureKind,
   failureKindOf,
   failureKinds,
-  fatalForModelKinds,
   InvalidArgumentError,
   NoProgressError,
   type NoProgressStage,
   ProviderError,
   type ProviderErrorOptions,
-  providerFailureKinds,
   RungsError,
   StatsStoreError,
-  transientKinds,
 } from "./errors/index.js";
 // Runtime: events, budget, time, secrets
 export {
@@ -69,13 +62,13 @@ export {
   RungsEvents,
   type SplitEvent,
   type TaskBlockedEvent,
+  type StartedAttempt,
   type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
 export {
   type AnsweredBy,
-  addUsage,
   type CallOptions,
   defineModel,
   type FinishReason,
@@ -87,6 +80,7 @@ export {
   type ModelCapabilities,
   type ModelFunction,
   type SplitCall,
+  type PromptRequest,
   type Trace,
   type Usage,
 } from "./model.js";
@@ -94,7 +88,6 @@ export {
 export {
   type ContinueUntilCompleteOptions,
   continueUntilComplete,
-  continueUntilCompleteDefaults,
 } from "./primitives/continue-until-complete.js";
 export {
   type EscalateAcrossOptions,
@@ -158,23 +151,20 @@ export {
   type TaskLine,
   taskDirFromPath,
 } from "./record/record-run.js";
-export {
-  acceptRate,
-  type MaybePromise,
-  type RungStats,
-  type StatsSnapshot,
-  type StatsStore,
-  type TaskFailureEntry,
-  type TaskState,
+export type {
+  MaybePromise,
+  RungStats,
+  StatsSnapshot,
+  StatsStore,
+  TaskFailureEntry,
+  TaskState,
 } from "./record/stats-store.js";
+export type { SerializedError } from "./redact.js";
 export {
-  redactHeaders,
-  redactText,
-  redactValue,
-  registerSecret,
-  type SerializedError,
-  serializeError,
-} from "./redact.js";
+  type ConsoleReporterOptions,
+  consoleReporter,
+  type ReportLevel,
+} from "./report/console-reporter.js";
 
 // Rubrics
 export {
@@ -192,7 +182,6 @@ export {
 } from "./rubric/judge.js";
 export {
   type CompiledPattern,
-  compilePattern,
   type JsPatternOptions,
   jsPattern,
   type PatternInput,
@@ -201,10 +190,8 @@ export {
 export {
   defineRubric,
   type RubricOptions,
-  rubricDefaults,
 } from "./rubric/rubric.js";
 export {
-  countUnits,
   type JsonRuleOptions,
   json,
   type LengthRuleOptions,

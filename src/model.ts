@@ -5,6 +5,7 @@ import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { RungsError } from "./errors/rungs-error.js";
 import type { RungsEvents } from "./events.js";
 import type { Failure } from "./prompt.js";
+import { toRequest } from "./request.js";
 import type { Rubric, Verdict } from "./rubric/types.js";
 import type { FinishReason, Trace, Usage } from "./trace.js";
 
@@ -31,6 +32,18 @@ export interface GenerateRequest {
   stop?: readonly string[];
   /** `taskClass` keys learned ladders; `taskId` keys blocked tasks. */
   metadata?: { taskClass?: string; taskId?: string; [key: string]: unknown };
+}
+
+/**
+ * The shorthand of a request, as the AI SDK's `generateText({ prompt, system })`: `prompt` becomes one user
+ * message, after a system message when `system` is given. Every model rungs builds accepts it.
+ */
+export interface PromptRequest extends Omit<GenerateRequest, "messages"> {
+  /** The user's message. */
+  prompt: string;
+  /** A system message sent before it. */
+  system?: string;
+  messages?: never;
 }
 
 /** What a model produced. */
@@ -117,7 +130,12 @@ export interface Model {
   /** `"ollama:qwen3:8b"`, `"ladder(3)"`, ... */
   readonly id: string;
   readonly capabilities?: ModelCapabilities;
-  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation>;
+  /**
+   * Generates an answer. Models rungs builds check the request at this boundary and accept the
+   * `{ prompt, system? }` shorthand ({@link PromptRequest}).
+   * @throws InvalidArgumentError for a malformed request (not an object, no messages, an unknown role, ...).
+   */
+  generate(request: GenerateRequest | PromptRequest, options?: CallOptions): Promise<Generation>;
 }
 
 /** What a model implementation may return: at least the text; the rest is filled in. */
@@ -189,7 +207,8 @@ export function defineModel(
   }
   const model: Model = {
     id,
-    generate: async (request, callOptions = {}) => {
+    generate: async (input, callOptions = {}) => {
+      const request = toRequest(`${id}.generate`, input);
       const { signal, budget } = callOptions;
       throwIfAborted(signal);
       budget?.drawAttempt();

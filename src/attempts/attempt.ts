@@ -60,15 +60,6 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   const attemptPath = joinPath(input.path, `attempt[${index}]`);
   const modelId = rung.model.id;
   const startedAt = clock.now();
-  emit(options.events, "attempt-start", {
-    path: attemptPath,
-    timestamp: startedAt,
-    attempt: index,
-    rung: rung.index,
-    modelId,
-    promptChars: input.promptChars,
-    feedbackChars: input.feedbackChars,
-  });
   const base = {
     index,
     rung: rung.index,
@@ -78,6 +69,7 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     feedbackChars: input.feedbackChars,
     promptChars: input.promptChars,
   };
+  emit(options.events, "attempt-start", { path: attemptPath, timestamp: startedAt, attempt: { ...base } });
   const end = (attempt: Attempt) => {
     emit(options.events, "attempt-end", { path: attemptPath, timestamp: attempt.endedAt, attempt });
     return attempt;

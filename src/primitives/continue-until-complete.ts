@@ -9,8 +9,11 @@ import {
   type Generation,
   type Message,
   type Model,
+  type PromptRequest,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
 import { assertModel } from "./assert-model.js";
 import { removeSeamOverlap, type SeamOptions, seamDefaults } from "./seam.js";
@@ -78,7 +81,7 @@ const schema = z
  * @throws InvalidArgumentError at construction for a bad model or option.
  * @throws ProviderError (`kind: "context-overflow"`) when the first answer is empty with a full window.
  * @example
- * const model = continueUntilComplete(ollama({ model: "qwen3:8b" }), { maxContinuations: 4 });
+ * const model = continueUntilComplete(ollamaModel({ model: "qwen3:8b" }), { maxContinuations: 4 });
  * const { text, trace } = await model.generate({ messages: [{ role: "user", content: "Write the essay." }] });
  * console.log(trace?.continuation?.continuations);
  */
@@ -101,7 +104,12 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
     g.usage.inputTokens !== undefined &&
     g.usage.inputTokens >= windowTokens - contextOverflowSlackTokens;
 
-  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
+  const generate = async (
+    input: GenerateRequest | PromptRequest,
+    given: CallOptions = {},
+  ): Promise<Generation> => {
+    const request = toRequest(`continue(${model.id}).generate`, input);
+    const callOptions = withEnvLog(given);
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
     // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.

@@ -4,6 +4,8 @@ import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } fro
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
 import type { Model } from "../model.js";
 import { parseOptions } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 
 /** Options of {@link retryWithContext}. */
 export interface RetryWithContextOptions extends AttemptEngineOptions {
@@ -38,5 +40,9 @@ export function retryWithContext(model: Model, options: RetryWithContextOptions 
   const engine = resolveEngine(rest as AttemptEngineOptions, "retry", `retry(${inner.id})`, [
     normalizeRung({ model: inner, attempts: rest.maxAttempts ?? 6, feedback: feedback ?? "full" }, 0),
   ]);
-  return { id: engine.id, generate: (request, callOptions) => runAttempts(engine, request, callOptions) };
+  return {
+    id: engine.id,
+    generate: async (request, callOptions = {}) =>
+      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)),
+  };
 }

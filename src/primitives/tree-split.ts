@@ -9,9 +9,12 @@ import {
   type GenerateRequest,
   type Generation,
   type Model,
+  type PromptRequest,
   type SplitCall,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 import type { Rubric } from "../rubric/types.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
 import { assertModel } from "./assert-model.js";
@@ -142,7 +145,12 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
   const mapPrompt = parsed.mapPrompt ?? defaultMapPrompt;
   const reducePrompt = parsed.reducePrompt ?? defaultReducePrompt;
 
-  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
+  const generate = async (
+    input: GenerateRequest | PromptRequest,
+    given: CallOptions = {},
+  ): Promise<Generation> => {
+    const request = toRequest(`treeSplit(${model.id}).generate`, input);
+    const callOptions = withEnvLog(given);
     const outer = callOptions.split;
     const fits = (r: GenerateRequest) => measure(r) <= budgetLimit && (outer === undefined || outer.fits(r));
     // The stage each call serves; a split beneath an outer map or reduce call makes notes for that call.

@@ -14,8 +14,8 @@ import type { TransportRetry } from "../trace.js";
  *
  * @example
  * const quota = new RetryQuota({ capacity: 100 });
- * const local = ollama({ model: "qwen3:8b", retry: { quota } });
- * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
+ * const local = ollamaModel({ model: "qwen3:8b", retry: { quota } });
+ * const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
  */
 const quotaMarker = Symbol.for("rungs.retryQuota");
 

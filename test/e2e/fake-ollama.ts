@@ -1,7 +1,7 @@
 // A real HTTP server on 127.0.0.1 (random port) speaking Ollama's /api/chat and /api/tags, scripted per test.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 
 export interface ReceivedRequest {
   method: string;
@@ -154,7 +154,7 @@ export function chatResponse(
 export async function warmUpAbort(server: FakeOllama): Promise<void> {
   const controller = new AbortController();
   server.script((res) => ndjson(res, [], { end: false }));
-  const warm = ollama({ model: "m", host: server.url })
+  const warm = ollamaModel({ model: "m", host: server.url })
     .generate({ messages: [{ role: "user", content: "w" }] }, { signal: controller.signal })
     .catch(() => {});
   await server.untilChats(1);

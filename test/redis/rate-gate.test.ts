@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, ProviderError } from "../../src/index.js";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 import { redisRateGate, redisRetryQuota } from "../../src/redis/index.js";
 import { chatStream, type FakeOllama, json, ndjson, startFakeOllama } from "../e2e/fake-ollama.js";
 import { client, dropPrefix, freshPrefix } from "./support.js";
@@ -51,8 +51,8 @@ describe("redisRateGate", () => {
       (res) => ndjson(res, chatStream(["three"])),
     );
     // Two workers' providers on one API key share the gate.
-    const first = ollama({ model: "m", host: server.url, retry: { gate, maxRetryAfterMs: 1_000 } });
-    const second = ollama({ model: "m", host: server.url, retry: { gate, maxRetryAfterMs: 1_000 } });
+    const first = ollamaModel({ model: "m", host: server.url, retry: { gate, maxRetryAfterMs: 1_000 } });
+    const second = ollamaModel({ model: "m", host: server.url, retry: { gate, maxRetryAfterMs: 1_000 } });
     expect((await first.generate(ask("a"))).text).toBe("one");
     expect((await second.generate(ask("b"))).text).toBe("two");
     const error = await first.generate(ask("c")).catch((e: unknown) => e);
@@ -93,7 +93,7 @@ describe("redisRetryQuota", () => {
       (res) => json(res, 503, { error: "overloaded" }),
       (res) => ndjson(res, chatStream(["never"])),
     );
-    const model = ollama({
+    const model = ollamaModel({
       model: "m",
       host: server.url,
       retry: { quota, initialDelayMs: 0, maxRetries: 3 },

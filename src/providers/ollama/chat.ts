@@ -116,10 +116,11 @@ function finish(
     // A continuation (trailing assistant message) returns the empty answer instead, so continueUntilComplete
     // can stop with the text it already has rather than lose it to an error.
     const continuing = body.messages?.at(-1)?.role === "assistant";
-    const full = prompt !== undefined && prompt >= settings.options.num_ctx - overflowSlackTokens;
+    const window = settings.options.num_ctx;
+    const full = prompt !== undefined && window !== undefined && prompt >= window - overflowSlackTokens;
     if (full && !continuing && text.trim() === "") {
       throw new ProviderError(
-        `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${settings.options.num_ctx} tokens) and nothing was generated. ` +
+        `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${window} tokens) and nothing was generated. ` +
           "Shorten the prompt, raise options.num_ctx, or wrap the model in treeSplit.",
         { kind: "context-overflow", providerId: site.providerId, status: 200 },
       );
