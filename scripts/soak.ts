@@ -1,4 +1,4 @@
-// The soak (acceptance item 24 of RELIABILITY-ANCHORS.md section 5): many mixed pipelines through long-lived
+// The soak (acceptance items 24 of docs/reliability.md): many mixed pipelines through long-lived
 // shared objects (an event sink, a parent AbortSignal, circuit breakers, a retry quota, one ollama model), then
 // checks that nothing accumulates: the heap after GC between the first and the last tenth, listeners on the
 // shared signal and sink, ollama response bodies left open and ollama-js `ongoingStreamedRequests` entries,

@@ -111,7 +111,7 @@ export interface ModelCapabilities {
 }
 
 /**
- * The one contract (DESIGN.md section 1): every primitive consumes models and returns a model.
+ * The one contract (docs/architecture.md): every primitive consumes models and returns a model.
  */
 export interface Model {
   /** `"ollama:qwen3:8b"`, `"ladder(3)"`, ... */

@@ -68,7 +68,7 @@ async function readStore<T>(
 }
 
 /**
- * The one attempt loop behind `retryWithContext` and `escalateAcross` (DESIGN.md sections 2 and 3).
+ * The one attempt loop behind `retryWithContext` and `escalateAcross` (docs/architecture.md).
  *
  * Tries rungs in order: on arrival a rung may be skipped (recorded, with its reason); each attempt asks the
  * rung's breaker for a permit, carries the earlier failures as feedback within `feedbackBudget`, and is
@@ -96,7 +96,7 @@ export async function runAttempts(
   throwIfAborted(signal);
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
-  // The task's memory across runs: blocked, or where its earlier runs got to (DESIGN.md section 3).
+  // The task's memory across runs: blocked, or where its earlier runs got to (docs/architecture.md).
   const tracked = store !== undefined && typeof taskId === "string" ? { store, taskId } : undefined;
   let state: TaskState | undefined;
   if (tracked !== undefined) {

@@ -133,7 +133,7 @@ export interface FeedbackSelection {
 }
 
 /**
- * The failures of one run, merged and condensed to a character budget (DESIGN.md section 2).
+ * The failures of one run, merged and condensed to a character budget (docs/architecture.md).
  *
  * - Duplicates (same model, kind, message and violated rules) merge into one entry naming every attempt;
  *   the merged entry moves to the newest position and keeps the newest excerpt.

@@ -2,7 +2,7 @@ import type { FailureKind } from "./failure-kind.js";
 import { RungsError } from "./rungs-error.js";
 
 /**
- * The failure kind of a thrown error (DESIGN.md section 3):
+ * The failure kind of a thrown error (docs/architecture.md):
  * - the caller's abort (`signal.reason`, or an `AbortError`) → `aborted`;
  * - a `TimeoutError` DOMException → `timeout`;
  * - a rungs error with a `kind` (ProviderError) → that kind;

@@ -53,7 +53,7 @@ const schema = z
 
 /**
  * Wraps `model` so output that was cut off (`finishReason: "length"`) or came back empty is continued,
- * up to `maxContinuations` more calls, and the pieces are stitched into one text (DESIGN.md section 2).
+ * up to `maxContinuations` more calls, and the pieces are stitched into one text (docs/architecture.md).
  *
  * - A model with `capabilities.continueAssistant` (Ollama) gets the partial text as the last assistant
  *   message, which it extends; any other model gets it as an assistant message followed by a short user

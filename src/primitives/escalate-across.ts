@@ -18,7 +18,7 @@ const schema = z
   .strict();
 
 /**
- * Climbs a ladder of models (DESIGN.md section 2). Each rung is a `Model` or `{ model, attempts = 1,
+ * Climbs a ladder of models (docs/architecture.md). Each rung is a `Model` or `{ model, attempts = 1,
  * feedback = "full" | "brief" | "none", skip? }`. The first rung is tried; on failure the same rung is tried
  * again (up to its `attempts`) or the ladder climbs, always carrying the failures so far as feedback, capped
  * in total by `maxAttempts`. A failure asking again cannot fix (auth, model not found, invalid request, quota,

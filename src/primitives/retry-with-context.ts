@@ -16,7 +16,7 @@ const schema = z
   .strict();
 
 /**
- * Runs the same task on `model` up to `maxAttempts` times (DESIGN.md section 2), each retry carrying the
+ * Runs the same task on `model` up to `maxAttempts` times (docs/architecture.md), each retry carrying the
  * earlier failures in `request.feedback` (within `feedbackBudget` characters). An attempt fails when the call
  * throws, the text is empty or cut off (`finishReason: "length"`), or the rubric rejects it. A failure that
  * asking again cannot fix (auth, model not found, invalid request, quota, context overflow, rate limit) ends

@@ -99,7 +99,7 @@ const schema = z
 
 /**
  * Wraps `model` so a request whose rendered prompt exceeds `budget` is answered through a map-reduce tree
- * (DESIGN.md section 2); a request within budget passes through untouched, in exactly one call.
+ * (docs/architecture.md); a request within budget passes through untouched, in exactly one call.
  *
  * 1. `context` is split on paragraph, sentence, then word boundaries (never mid-word unless a word alone
  *    exceeds the budget) into shards that each fit, rendered, with the map instruction and the task.

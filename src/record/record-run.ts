@@ -178,7 +178,7 @@ const emptyTotals = (): RecordTotals => ({
 });
 
 /**
- * Records a run as it goes (DESIGN.md section 3). Listens on `events` and, for every `attempt-end`, writes
+ * Records a run as it goes (docs/architecture.md). Listens on `events` and, for every `attempt-end`, writes
  * `attempt_N.txt` (the raw output, redacted) then `attempt_N.json` (index, rung, model, path, accepted, kind,
  * finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, feedback and prompt
  * chars, transport retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order

@@ -1,5 +1,5 @@
 // End-to-end: rungs/ollama and the real `ollama` client against a real HTTP server on loopback.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -25,8 +25,10 @@ let server: FakeOllama;
 beforeEach(async () => {
   server = await startFakeOllama();
 });
+const tempDirs: string[] = [];
 afterEach(async () => {
   await server.close();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Settles a promise into its error (so a rejection is observed at once, never unhandled). */
@@ -508,7 +510,9 @@ describe("ollama() on a real server: secrets", () => {
       clock,
       retry: { random: () => 0 },
     });
-    const file = join(mkdtempSync(join(tmpdir(), "rungs-e2e-")), "secrets.jsonl");
+    const dir = mkdtempSync(join(tmpdir(), "rungs-e2e-"));
+    tempDirs.push(dir);
+    const file = join(dir, "secrets.jsonl");
     const error = (await failure(
       recordingModel(model, file).generate(ask("q"), { events }),
     )) as ProviderError;

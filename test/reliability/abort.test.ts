@@ -1,4 +1,4 @@
-// Acceptance item 13 (RELIABILITY-ANCHORS.md section 5): the caller aborts at any stage — before the call,
+// Acceptance item 13 (docs/reliability.md): the caller aborts at any stage — before the call,
 // mid-request on a loopback Ollama server, in a transport backoff, inside a rubric rule, between attempts,
 // during a continuation, during tree-split fan-out — and the run rejects with `signal.reason` (the same
 // object, unwrapped) within 50 ms, makes no further call, aborts what is in flight, and keeps the attempts

@@ -1,4 +1,4 @@
-// Acceptance items of RELIABILITY-ANCHORS.md section 5 that no other test covers end to end: provider
+// Acceptance items of docs/reliability.md that no other test covers end to end: provider
 // failures seen through a ladder (items 1, 4, 5, 10), the feedback-bounded retry count (8), a half-open probe
 // whose rubric throws (7), 1000 concurrent rate-limited tasks (17) and misbehaving rubrics (22).
 // docs/reliability.md maps every item to its tests.

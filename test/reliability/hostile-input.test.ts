@@ -1,4 +1,4 @@
-// Hostile input (issue 10; acceptance items 19, 21 and 23 of RELIABILITY-ANCHORS.md section 5): catastrophic
+// Hostile input (issue 10; acceptance items 19, 21 and 23 of docs/reliability.md): catastrophic
 // regexes in rubrics, a 10 MB response, a response that tries to close the feedback block or claims "PASS",
 // and invalid options, each through the real pipeline.
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Acceptance item 15 (RELIABILITY-ANCHORS.md section 5): a local generation longer than undici's 300 s
+// Acceptance item 15 (docs/reliability.md): a local generation longer than undici's 300 s
 // headers timeout (ollama-js#72, #144) is not cut by HeadersTimeoutError; only the configured deadline
 // applies. Scaled down: undici's global dispatcher gets a 300 ms headers timeout standing in for the 300 s
 // default (undici checks its timeouts on a coarse timer, so a 300 ms timeout fires within about 2 s), and the

@@ -1,4 +1,4 @@
-// Acceptance item 20 (RELIABILITY-ANCHORS.md section 5): a key in options, headers, the URL (`?key=`,
+// Acceptance item 20 (docs/reliability.md): a key in options, headers, the URL (`?key=`,
 // `user:pass@`) or echoed in an error body is absent from every event, record file, `error.message`, `cause`
 // chain, `JSON.stringify` and `util.inspect` output — here through a whole ladder with recordRun, so every
 // place rungs writes is looked at once.

@@ -1,11 +1,11 @@
 import type { ChatRequest, ChatResponse } from "ollama/browser";
-import { Ollama } from "ollama/browser";
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
 import { attachCallDetails } from "../../errors/call-details.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import type { GenerationInput } from "../../model.js";
 import type { Usage } from "../../trace.js";
+import { loadOllama } from "./client.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import { type CallSite, mapOllamaError } from "./map-error.js";
 import { describeMissingModel } from "./model-hint.js";
@@ -31,6 +31,7 @@ export async function chatOnce(
   signal: AbortSignal,
   clock: Clock,
 ): Promise<GenerationInput> {
+  const Ollama = await loadOllama();
   const site: CallSite = {
     providerId: settings.id,
     host: settings.host,
@@ -88,7 +89,7 @@ export async function chatOnce(
   }
 }
 
-/** Maps the final message: `done_reason` decides; a missing one is never success (RELIABILITY-ANCHORS §3). */
+/** Maps the final message: `done_reason` decides; a missing one is never success (docs/reliability.md, item 11). */
 function finish(
   final: ChatResponse | undefined,
   text: string,

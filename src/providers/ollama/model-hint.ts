@@ -1,6 +1,6 @@
-import { Ollama } from "ollama/browser";
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
+import { loadOllama } from "./client.js";
 import type { ResolvedOllamaSettings } from "./settings.js";
 
 /** How long the `/api/tags` lookup behind a 404 may take, in ms: a hint must not delay the ladder. */
@@ -20,6 +20,7 @@ export async function describeMissingModel(
   const { controller, dispose } = childController(signal);
   const timer = clock.setTimeout(() => controller.abort(), hintTimeoutMs);
   try {
+    const Ollama = await loadOllama();
     const client = new Ollama({
       host: settings.host,
       headers: settings.headers,
