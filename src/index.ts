@@ -61,8 +61,8 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
-  type TaskBlockedEvent,
   type StartedAttempt,
+  type TaskBlockedEvent,
   type TaskResumeEvent,
   type TransportRetryEvent,
 } from "./events.js";
@@ -79,8 +79,8 @@ export {
   type Model,
   type ModelCapabilities,
   type ModelFunction,
-  type SplitCall,
   type PromptRequest,
+  type SplitCall,
   type Trace,
   type Usage,
 } from "./model.js";

@@ -25,6 +25,7 @@ const rootNames = [
   "RetryQuota",
   "RungsError",
   "RungsEvents",
+  "StatsStoreError",
   "calibrate",
   "consoleReporter",
   "continueUntilComplete",
