@@ -17,7 +17,7 @@ const model = defineModel("echo", async (request) => ({ text: request.messages[0
 const out = await model.generate({ messages: [{ role: "user", content: "ping" }] });
 if (out.text !== "ping") throw new Error("ESM generate failed");
 const scripted = scriptedModel("s", ["pong"]);
-if ((await scripted.generate({ messages: [] })).text !== "pong") throw new Error("rungs/testing failed");
+if ((await scripted.generate({ prompt: "ping" })).text !== "pong") throw new Error("rungs/testing failed");
 const foreign = new cjs.ExhaustedError({ limit: "maxAttempts", attempts: [] });
 if (foreign instanceof ExhaustedError) throw new Error("expected two copies (ESM and CJS)");
 if (!ExhaustedError.isInstance(foreign) || !RungsError.isInstance(foreign)) throw new Error("isInstance failed across copies");
@@ -28,10 +28,10 @@ const { defineModel, Budget } = require("rungs");
 const { scriptedModel } = require("rungs/testing");
 (async () => {
   const model = defineModel("echo", async () => ({ text: "pong" }));
-  const out = await model.generate({ messages: [] }, { budget: new Budget({ maxAttempts: 1 }) });
+  const out = await model.generate({ prompt: "ping" }, { budget: new Budget({ maxAttempts: 1 }) });
   if (out.text !== "pong") throw new Error("CJS generate failed");
   const scripted = scriptedModel("s", ["x"]);
-  await scripted.generate({ messages: [] });
+  await scripted.generate({ prompt: "ping" });
   console.log("CJS ok");
 })().catch((error) => { console.error(error); process.exit(1); });
 JS
@@ -41,7 +41,7 @@ import { scriptedModel } from "rungs/testing";
 const model: Model = defineModel("m", async () => ({ text: "x" }));
 const scripted: Model = scriptedModel("s", ["y"]);
 export async function run(): Promise<Generation> {
-  await scripted.generate({ messages: [] });
+  await scripted.generate({ prompt: "ping" });
   return model.generate({ messages: [{ role: "user", content: "hi" }] });
 }
 TS
