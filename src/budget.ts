@@ -35,7 +35,7 @@ export class BudgetExhaustedError extends ExhaustedError {
 }
 
 /**
- * One budget shared by every nested call of a run (DESIGN.md section 3): nested primitives multiply their
+ * One budget shared by every nested call of a run (docs/architecture.md): nested primitives multiply their
  * loops (6 continuations × 6 attempts × N shards), so a caller who passes a `Budget` in `CallOptions`
  * bounds the whole tree at once. Every model call draws one attempt before it starts; usage is recorded as
  * calls end; the deadline aborts a call in flight.

@@ -10,13 +10,17 @@ export interface EventBase {
   timestamp: number;
 }
 
+/** An attempt as it starts: the fields of {@link Attempt} known before the call. */
+export type StartedAttempt = Pick<
+  Attempt,
+  "index" | "rung" | "modelId" | "path" | "startedAt" | "promptChars" | "feedbackChars"
+>;
+
+/** An attempt is about to call its rung's model. `attempt` has the same field names as `attempt-end`'s. */
 export interface AttemptStartEvent extends EventBase {
-  attempt: number;
-  rung: number;
-  modelId: string;
-  promptChars: number;
-  feedbackChars: number;
+  attempt: StartedAttempt;
 }
+/** An attempt ended (accepted, or failed with its `kind`), with everything recorded about it. */
 export interface AttemptEndEvent extends EventBase {
   attempt: Attempt;
 }
@@ -52,7 +56,13 @@ export interface TransportRetryEvent extends EventBase {
   retry: TransportRetry;
 }
 
-/** The typed event map (names noun-verb, as the AI SDK's naming rules ask). */
+/** A run refused before any call: its `metadata.taskId` was given up by an earlier run (see the store). */
+export interface TaskBlockedEvent extends EventBase {
+  taskId: string;
+  /** When the task was given up, ms since the epoch. */
+  blockedAt: number;
+}
+
 /**
  * Something rungs corrected or refused and the run went on: a usage count that was not a token count
  * (`usage-dropped`), a context document cut at the renderer's cap (`context-capped`), a record that could
@@ -64,6 +74,7 @@ export interface WarningEvent extends EventBase {
   modelId?: string;
 }
 
+/** The typed event map (names noun-verb, as the AI SDK's naming rules ask). */
 export interface RungsEventMap {
   "attempt-start": (event: AttemptStartEvent) => void;
   "attempt-end": (event: AttemptEndEvent) => void;
@@ -74,6 +85,7 @@ export interface RungsEventMap {
   "transport-retry": (event: TransportRetryEvent) => void;
   "task-resume": (event: TaskResumeEvent) => void;
   warning: (event: WarningEvent) => void;
+  "task-blocked": (event: TaskBlockedEvent) => void;
 }
 export type RungsEventName = keyof RungsEventMap;
 export type RungsEventPayload<N extends RungsEventName> = Parameters<RungsEventMap[N]>[0];

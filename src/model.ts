@@ -5,7 +5,8 @@ import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { ProviderError } from "./errors/provider-error.js";
 import { emit, type RungsEvents } from "./events.js";
 import { type Failure, renderDefaults } from "./prompt.js";
-import type { Verdict } from "./rubric/types.js";
+import { toRequest } from "./request.js";
+import type { Rubric, Verdict } from "./rubric/types.js";
 import type { ContextCut, FinishReason, Trace, Usage } from "./trace.js";
 
 export type { FinishReason, Trace, Usage } from "./trace.js";
@@ -31,6 +32,18 @@ export interface GenerateRequest {
   stop?: readonly string[];
   /** `taskClass` keys learned ladders; `taskId` keys blocked tasks. */
   metadata?: { taskClass?: string; taskId?: string; [key: string]: unknown };
+}
+
+/**
+ * The shorthand of a request, as the AI SDK's `generateText({ prompt, system })`: `prompt` becomes one user
+ * message, after a system message when `system` is given. Every model rungs builds accepts it.
+ */
+export interface PromptRequest extends Omit<GenerateRequest, "messages"> {
+  /** The user's message. */
+  prompt: string;
+  /** A system message sent before it. */
+  system?: string;
+  messages?: never;
 }
 
 /** What a model produced. */
@@ -77,6 +90,26 @@ export interface CallOptions {
   path?: string;
   /** Time source for timestamps. @default systemClock */
   clock?: Clock;
+  /**
+   * Set by `treeSplit` on every call it makes (see {@link SplitCall}); nested calls receive it, so the
+   * engines and continuations beneath keep within the split's budget and judge notes as notes.
+   */
+  split?: SplitCall;
+}
+
+/**
+ * What a `treeSplit` tells the calls beneath it. Engines (`escalateAcross`, `retryWithContext`) judge `map`
+ * and `reduce` outputs with `notesRubric` (none: any non-empty, complete output) instead of their own
+ * rubric, which judges only the `answer`; they add only the feedback with which the request still `fits`,
+ * and `continueUntilComplete` sends only as much of the partial text as fits.
+ */
+export interface SplitCall {
+  /** The stage the call serves: notes on a shard (`map`), merged notes (`reduce`), or the final `answer`. */
+  stage: "map" | "reduce" | "answer";
+  /** Judges map and reduce notes; absent: any non-empty, complete output is accepted. */
+  notesRubric?: Rubric;
+  /** True when `request`, as rendered, is within the split's budget (and any outer split's). */
+  fits(request: GenerateRequest): boolean;
 }
 
 /** What a model can do beyond `generate`. */
@@ -91,13 +124,18 @@ export interface ModelCapabilities {
 }
 
 /**
- * The one contract (DESIGN.md section 1): every primitive consumes models and returns a model.
+ * The one contract (docs/architecture.md): every primitive consumes models and returns a model.
  */
 export interface Model {
   /** `"ollama:qwen3:8b"`, `"ladder(3)"`, ... */
   readonly id: string;
   readonly capabilities?: ModelCapabilities;
-  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation>;
+  /**
+   * Generates an answer. Models rungs builds check the request at this boundary and accept the
+   * `{ prompt, system? }` shorthand ({@link PromptRequest}).
+   * @throws InvalidArgumentError for a malformed request (not an object, no messages, an unknown role, ...).
+   */
+  generate(request: GenerateRequest | PromptRequest, options?: CallOptions): Promise<Generation>;
 }
 
 /** What a model implementation may return: at least the text; the rest is filled in. */
@@ -225,7 +263,8 @@ export function defineModel(
   }
   const model: Model = {
     id,
-    generate: async (request, callOptions = {}) => {
+    generate: async (input, callOptions = {}) => {
+      const request = toRequest(`${id}.generate`, input);
       const { signal, budget } = callOptions;
       throwIfAborted(signal);
       budget?.drawAttempt();
@@ -289,7 +328,9 @@ function contextCuts(request: GenerateRequest): ContextCut[] | undefined {
   const cap = renderDefaults.maxContextChars;
   for (let index = 0; index < context.length; index++) {
     const chars = typeof context[index] === "string" ? (context[index] as string).length : 0;
-    if (chars > cap) (cuts ??= []).push({ index, chars, cutChars: chars - cap, cap });
+    if (chars <= cap) continue;
+    cuts ??= [];
+    cuts.push({ index, chars, cutChars: chars - cap, cap });
   }
   return cuts;
 }

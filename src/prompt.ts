@@ -96,7 +96,7 @@ export function renderFeedbackBody(failures: readonly Failure[], maxExcerptChars
 }
 
 /**
- * The one renderer from a request to provider messages (DESIGN.md section 1): the caller's system text,
+ * The one renderer from a request to provider messages (docs/architecture.md): the caller's system text,
  * then `context` documents, then `feedback`, in one system message; then the conversation in order.
  * Context and feedback sit in delimited `<rungs-…>` blocks, escaped so text inside cannot close them,
  * each capped in characters with a visible marker where a cap cut. Every provider calls this; none renders

@@ -1,6 +1,6 @@
 /**
  * Secret scrubbing for everything rungs writes: events, records, error messages, cause chains.
- * Rules from RELIABILITY-ANCHORS.md section 4 (openai-node's header masking, litellm's `?key=` leaks).
+ * Rules from docs/reliability.md (item 20) (openai-node's header masking, litellm's `?key=` leaks).
  */
 
 /** Header names whose values are always masked (compared case-insensitively). */

@@ -112,7 +112,7 @@ export interface ContinuationTrace {
   continuations: number;
   pieces: readonly ContinuationPiece[];
   /** Which limit stopped continuing, if one did. */
-  stoppedBy?: "maxContinuations" | "maxTotalChars" | "contextWindow";
+  stoppedBy?: "maxContinuations" | "maxTotalChars" | "contextWindow" | "splitBudget";
 }
 
 /** One node of a tree-split: a map call on a shard, a reduce call, or the final answer. */

@@ -29,6 +29,8 @@ export interface AttemptInput {
   options: CallOptions;
   clock: Clock;
   rubric: Rubric | undefined;
+  /** Most ms the call may take; past it the call is aborted and the attempt fails as `timeout`. */
+  timeoutMs: number;
   permit: BreakerPermit | undefined;
 }
 
@@ -58,15 +60,6 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   const attemptPath = joinPath(input.path, `attempt[${index}]`);
   const modelId = rung.model.id;
   const startedAt = clock.now();
-  emit(options.events, "attempt-start", {
-    path: attemptPath,
-    timestamp: startedAt,
-    attempt: index,
-    rung: rung.index,
-    modelId,
-    promptChars: input.promptChars,
-    feedbackChars: input.feedbackChars,
-  });
   const base = {
     index,
     rung: rung.index,
@@ -76,6 +69,7 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     feedbackChars: input.feedbackChars,
     promptChars: input.promptChars,
   };
+  emit(options.events, "attempt-start", { path: attemptPath, timestamp: startedAt, attempt: { ...base } });
   const end = (attempt: Attempt) => {
     emit(options.events, "attempt-end", { path: attemptPath, timestamp: attempt.endedAt, attempt });
     return attempt;
@@ -98,7 +92,14 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   const drawnBefore = options.budget?.attemptsUsed ?? 0;
   let generation: Generation;
   try {
-    generation = await callRung(rung.model, request, { ...options, path: attemptPath }, permit, clock);
+    generation = await callRung(
+      rung.model,
+      request,
+      { ...options, path: attemptPath },
+      permit,
+      clock,
+      input.timeoutMs,
+    );
   } catch (error) {
     if (isAbortReason(error, options.signal)) return aborted(error);
     if (BlockedTaskError.isInstance(error) || CallerCodeError.isInstance(error)) {

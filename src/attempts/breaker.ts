@@ -79,7 +79,7 @@ export const breakerOptionsSchema = z
   .strict();
 
 /**
- * A per-model circuit breaker (DESIGN.md section 3): opens after `failureThreshold` provider failures in a
+ * A per-model circuit breaker (docs/architecture.md): opens after `failureThreshold` provider failures in a
  * row, or at once on a failure that will not pass by itself (`auth`, `model-not-found`, `quota-exhausted`);
  * after `openMs` lets one probe through (half-open), which closes it on success and reopens it on failure.
  * Only provider failures count: a rejected answer is a working provider.

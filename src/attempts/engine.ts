@@ -1,10 +1,11 @@
-import { throwIfAborted } from "../abort.js";
-import { BudgetExhaustedError } from "../budget.js";
+import { isAbortReason, throwIfAborted } from "../abort.js";
+import { type Budget, BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { StatsStoreError } from "../errors/stats-store-error.js";
 import { emit, joinPath } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
@@ -32,6 +33,10 @@ export interface EngineConfig {
   rungs: readonly NormalizedRung[];
   rubric: Rubric | undefined;
   maxAttempts: number;
+  /** What a store that cannot be read does to the run. */
+  storeReadFailure: "fail-open" | "fail-closed";
+  /** Most ms one attempt's call may take before it is aborted as `timeout` (a rung's own limit wins). */
+  attemptTimeoutMs: number;
   feedbackBudget: number;
   onExhausted: "throw" | "best";
   breakers: BreakerRegistry | undefined;
@@ -48,7 +53,25 @@ export interface EngineConfig {
 }
 
 /**
- * The one attempt loop behind `retryWithContext` and `escalateAcross` (DESIGN.md sections 2 and 3).
+ * Reads the stats store: a failure is reported and read as "nothing known" (`fail-open`), or stops the run
+ * with a {@link StatsStoreError} (`fail-closed`).
+ */
+async function readStore<T>(
+  config: EngineConfig,
+  operation: string,
+  call: () => T | Promise<T>,
+  guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined },
+): Promise<T | undefined> {
+  // Either way a store that hangs cannot hold the call past the caller's abort or the deadline.
+  if (config.storeReadFailure === "fail-open") return guardedStore(call, guard);
+  return guardCaller(call, guard).catch((error: unknown) => {
+    if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+    throw new StatsStoreError(operation, error);
+  });
+}
+
+/**
+ * The one attempt loop behind `retryWithContext` and `escalateAcross` (docs/architecture.md).
  *
  * Tries rungs in order: on arrival a rung may be skipped (recorded, with its reason); each attempt asks the
  * rung's breaker for a permit, carries the earlier failures as feedback within `feedbackBudget`, and is
@@ -68,7 +91,9 @@ export async function runAttempts(
   request: GenerateRequest,
   options: CallOptions = {},
 ): Promise<Generation> {
-  const { signal, budget, events } = options;
+  const { signal, budget, events, split } = options;
+  // Under a treeSplit, this engine's rubric judges only the answer; notes have the split's notes rubric.
+  const rubric = split !== undefined && split.stage !== "answer" ? split.notesRubric : config.rubric;
   const clock = options.clock ?? config.clock ?? budget?.clock ?? systemClock;
   const path = joinPath(options.path, config.segment);
   throwIfAborted(signal);
@@ -90,15 +115,22 @@ export async function runAttempts(
       });
     }
   }
-  // The task's memory across runs: blocked, or where its earlier runs got to (DESIGN.md section 3).
+  // The task's memory across runs: blocked, or where its earlier runs got to (docs/architecture.md).
   const tracked = store !== undefined && typeof taskId === "string" ? { store, taskId } : undefined;
   let state: TaskState | undefined;
   if (tracked !== undefined) {
     // A store that cannot be read is reported and treated as knowing nothing, as failed writes are.
-    // A store that hangs cannot hold the call past the caller's abort or the deadline.
-    const blockedAt = await guardedStore(() => tracked.store.givenUpAt(tracked.taskId), guard);
-    if (blockedAt !== undefined) throw new BlockedTaskError(tracked.taskId, blockedAt);
-    state = await guardedStore(() => tracked.store.getTaskState(tracked.taskId), guard);
+    const blockedAt = await readStore(
+      config,
+      "givenUpAt",
+      () => tracked.store.givenUpAt(tracked.taskId),
+      guard,
+    );
+    if (blockedAt !== undefined) {
+      emit(events, "task-blocked", { path, timestamp: clock.now(), taskId: tracked.taskId, blockedAt });
+      throw new BlockedTaskError(tracked.taskId, blockedAt);
+    }
+    state = await readStore(config, "getTaskState", () => tracked.store.getTaskState(tracked.taskId), guard);
   }
 
   const attempts: Attempt[] = [];
@@ -122,6 +154,7 @@ export async function runAttempts(
             minSamples: config.minSamples,
             exploreEvery: config.exploreEvery,
             skipsSinceTry: config.learnedSkips,
+            failClosed: config.storeReadFailure === "fail-closed",
           }
         : undefined,
     routing:
@@ -222,7 +255,7 @@ export async function runAttempts(
       stop(budget!.error(spent, attempts));
     }
 
-    const selection = log.select(request, config.feedbackBudget, rung.feedback);
+    const selection = log.select(request, config.feedbackBudget, rung.feedback, split?.fits);
     const sent =
       selection.feedback === request.feedback ? request : { ...request, feedback: selection.feedback! };
     let result: Awaited<ReturnType<typeof makeAttempt>>;
@@ -236,7 +269,8 @@ export async function runAttempts(
         path,
         options,
         clock,
-        rubric: config.rubric,
+        rubric,
+        timeoutMs: rung.attemptTimeoutMs ?? config.attemptTimeoutMs,
         permit,
       });
     } finally {

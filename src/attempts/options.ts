@@ -61,6 +61,24 @@ export interface AttemptEngineOptions {
    */
   exploreEvery?: number;
   /**
+   * What a `store` that cannot be read (`givenUpAt`, `getTaskState`, `stats` throw) does: `"fail-open"`
+   * reports it (`RUNGS_STATS_STORE_ERROR` warning) and runs as if the store knew nothing, so a given-up task
+   * may run again and learned skips are off; `"fail-closed"` stops the run before any further call with a
+   * `StatsStoreError` (its `cause` the store's error), so a given-up task stays blocked.
+   * @default "fail-open": the store is an optimisation (learning, blocking); a corrupt stats file or a
+   * database that is down must not stop every answer. Choose "fail-closed" when running a blocked task
+   * again costs more than not answering (paid calls on a task known to fail, a task that must not repeat).
+   */
+  storeReadFailure?: "fail-open" | "fail-closed";
+  /**
+   * Most milliseconds one attempt's call may take (a rung's `attemptTimeoutMs` wins for that rung). Past it
+   * the call is aborted and the attempt fails as `timeout`, so the run goes on (retry or climb) instead of
+   * waiting on a model that never settles; a nested ladder or a continued answer beneath one attempt shares
+   * its limit. Runs on the engine's clock. At most 2_147_483_647 (the largest timer delay).
+   * @default 600_000 (10 minutes: the request timeout the OpenAI and Anthropic SDKs default to)
+   */
+  attemptTimeoutMs?: number;
+  /**
    * With a `store`, a policy choosing which rungs to try from what the store learned, e.g.
    * `costAwareRouting({ prices, value })`; it may also count attempts under feature keys of the request.
    * Works beside `minAcceptRate` (a rung either passes over is skipped). @default none
@@ -83,6 +101,14 @@ const storeMethods = [
   "resetTask",
 ];
 
+/** A time limit in ms that a timer can hold (setTimeout fires at once past 2^31 - 1). @internal */
+export const attemptTimeoutSchema = schemas.positiveNumber.max(2_147_483_647, {
+  error: "must be at most 2147483647 ms (about 24.8 days), the largest timer delay",
+});
+
+/** The default of `attemptTimeoutMs`: 10 minutes, as the OpenAI and Anthropic SDKs time out a request. */
+export const defaultAttemptTimeoutMs = 600_000;
+
 const isStore = (v: unknown): v is StatsStore =>
   typeof v === "object" &&
   v !== null &&
@@ -97,6 +123,10 @@ export const engineOptionsShape = {
     )
     .optional(),
   maxAttempts: schemas.positiveInt.optional(),
+  attemptTimeoutMs: attemptTimeoutSchema.optional(),
+  storeReadFailure: z
+    .enum(["fail-open", "fail-closed"], { error: 'must be "fail-open" or "fail-closed"' })
+    .optional(),
   feedbackBudget: schemas.positiveInt.optional(),
   onExhausted: z.enum(["throw", "best"], { error: 'must be "throw" or "best"' }).optional(),
   breakers: z
@@ -157,6 +187,8 @@ export function resolveEngine(
     rungs,
     rubric: parsed.rubric,
     maxAttempts: parsed.maxAttempts ?? 6,
+    attemptTimeoutMs: parsed.attemptTimeoutMs ?? defaultAttemptTimeoutMs,
+    storeReadFailure: parsed.storeReadFailure ?? "fail-open",
     feedbackBudget: parsed.feedbackBudget ?? 2_000,
     onExhausted: parsed.onExhausted ?? "throw",
     breakers,

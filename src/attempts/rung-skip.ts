@@ -2,6 +2,7 @@ import { isAbortReason } from "../abort.js";
 import { type Budget, BudgetExhaustedError } from "../budget.js";
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
+import { StatsStoreError } from "../errors/stats-store-error.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type RungStats, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
@@ -36,6 +37,8 @@ export interface ArrivalContext {
         minSamples: number;
         exploreEvery: number | undefined;
         skipsSinceTry: Map<string, number>;
+        /** A store that cannot be read stops the run (`StatsStoreError`) instead of learning nothing. */
+        failClosed: boolean;
       }
     | undefined;
   /** The engine's routing policy, with its store and the ladder's model ids. */
@@ -99,6 +102,7 @@ export async function arrivalSkip(
     const stats = await guardCaller(() => learning.store.stats(learning.taskClass, id), context.guard).catch(
       (error: unknown) => {
         if (isAbortReason(error, context.guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+        if (learning.failClosed) throw new StatsStoreError("stats", error);
         reportStoreError(error);
         return undefined;
       },

@@ -2,7 +2,7 @@ import type { FailureKind } from "./failure-kind.js";
 import { RungsError } from "./rungs-error.js";
 
 /**
- * The failure kind of a thrown error (DESIGN.md section 3):
+ * The failure kind of a thrown error (docs/architecture.md):
  * - the caller's abort (`signal.reason`, or an `AbortError` once the caller's signal has aborted) →
  *   `aborted`. Only the caller's own abort: an `AbortError` while the caller's signal has not aborted
  *   came from someone else's controller (a wrapper's own time limit) and is a `timeout`, which counts

@@ -1,7 +1,8 @@
 import { RungsError } from "./rungs-error.js";
 
 /**
- * An option or argument was refused, at construction, before any model was called.
+ * An option or argument was refused, at construction or at `generate`'s boundary (a malformed request),
+ * before any model was called.
  * `parameter` is the option's path (e.g. `"maxAttempts"`, `"ladder[2].attempts"`), `value` what was given
  * (secrets are never kept: a refused `apiKey` is stored as `"***"`).
  */

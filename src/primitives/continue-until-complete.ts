@@ -10,8 +10,11 @@ import {
   type Generation,
   type Message,
   type Model,
+  type PromptRequest,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
 import { assertModel } from "./assert-model.js";
 import { removeSeamOverlap, type SeamOptions, seamDefaults } from "./seam.js";
@@ -54,7 +57,7 @@ const schema = z
 
 /**
  * Wraps `model` so output that was cut off (`finishReason: "length"`) or came back empty is continued,
- * up to `maxContinuations` more calls, and the pieces are stitched into one text (DESIGN.md section 2).
+ * up to `maxContinuations` more calls, and the pieces are stitched into one text (docs/architecture.md).
  *
  * - A model with `capabilities.continueAssistant` (Ollama) gets the partial text as the last assistant
  *   message, which it extends; any other model gets it as an assistant message followed by a short user
@@ -66,6 +69,9 @@ const schema = z
  * - Still cut off after `maxContinuations`: returns the text with `finishReason: "length"` and
  *   `stoppedBy: "maxContinuations"` (an outer retry decides). Past `maxTotalChars`: the text is cut to
  *   the cap, `finishReason: "length"`, `stoppedBy: "maxTotalChars"`.
+ * - Under a `treeSplit` (`CallOptions.split`), a continuation request that would render over the split's
+ *   budget sends only the end of the partial text, as much as fits; when none fits, continuing stops
+ *   (`stoppedBy: "splitBudget"`, `finishReason: "length"`).
  * - An empty `length` answer whose `usage.inputTokens` is within {@link contextOverflowSlackTokens} of
  *   `capabilities.contextWindowTokens` is a context overflow: on the first call it throws; after some text
  *   it stops with `stoppedBy: "contextWindow"`. Either way it is not continued.
@@ -76,7 +82,7 @@ const schema = z
  * @throws InvalidArgumentError at construction for a bad model or option.
  * @throws ProviderError (`kind: "context-overflow"`) when the first answer is empty with a full window.
  * @example
- * const model = continueUntilComplete(ollama({ model: "qwen3:8b" }), { maxContinuations: 4 });
+ * const model = continueUntilComplete(ollamaModel({ model: "qwen3:8b" }), { maxContinuations: 4 });
  * const { text, trace } = await model.generate({ messages: [{ role: "user", content: "Write the essay." }] });
  * console.log(trace?.continuation?.continuations);
  */
@@ -99,7 +105,12 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
     g.usage.inputTokens !== undefined &&
     g.usage.inputTokens >= windowTokens - contextOverflowSlackTokens;
 
-  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
+  const generate = async (
+    input: GenerateRequest | PromptRequest,
+    given: CallOptions = {},
+  ): Promise<Generation> => {
+    const request = toRequest(`continue(${model.id}).generate`, input);
+    const callOptions = withEnvLog(given);
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
     // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.
@@ -131,11 +142,21 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
         break;
       }
       throwIfAborted(callOptions.signal);
+      const ask = (partial: string) => continuationRequest(request, partial, nativeContinue, continuePrompt);
+      const fits = callOptions.split?.fits;
+      let nextRequest = ask(text);
+      if (fits !== undefined && !fits(nextRequest)) {
+        // Under a treeSplit: send only the end of the partial text, as much as the room left holds.
+        const kept = longestFittingTail(text, (tail) => fits(ask(tail)));
+        if (kept === undefined) {
+          stoppedBy = "splitBudget";
+          break;
+        }
+        nextRequest = ask(kept);
+      }
+      // Raced against the caller's signal: a model that ignores its signal must not go on being called.
       const next = await raceAbort(
-        model.generate(continuationRequest(request, text, nativeContinue, continuePrompt), {
-          ...callOptions,
-          path: eventPath,
-        }),
+        model.generate(nextRequest, { ...callOptions, path: eventPath }),
         callOptions.signal,
       );
       usage = addUsage(usage, next.usage);
@@ -167,7 +188,9 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
     const result: Generation = {
       text,
       finishReason:
-        stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" ? "length" : last.finishReason,
+        stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" || stoppedBy === "splitBudget"
+          ? "length"
+          : last.finishReason,
       usage,
       modelId: last.modelId,
       trace: { continuation },
@@ -209,6 +232,28 @@ function piece(index: number, g: Generation, chars: number, overlapRemoved: numb
   const out: ContinuationPiece = { index, chars, overlapRemoved, finishReason: g.finishReason };
   if (g.trace !== undefined) out.trace = g.trace;
   return out;
+}
+
+/**
+ * The longest tail of `text` (at least one character, never starting inside a surrogate pair) for which
+ * `fits` holds, by binary search (a shorter tail renders shorter); `undefined` when not even one fits.
+ */
+function longestFittingTail(text: string, fits: (tail: string) => boolean): string | undefined {
+  const tailOf = (n: number) => {
+    const start = text.length - n;
+    const code = text.charCodeAt(start);
+    return text.slice(code >= 0xdc00 && code <= 0xdfff ? start + 1 : start);
+  };
+  let low = 0; // the longest length known to fit (0: none yet)
+  let high = text.length; // known not to fit
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (fits(tailOf(mid))) low = mid;
+    else high = mid;
+  }
+  if (low === 0) return undefined;
+  const tail = tailOf(low);
+  return tail === "" ? undefined : tail;
 }
 
 /** `text` cut to `max` characters, never between the halves of a surrogate pair. */

@@ -4,6 +4,8 @@ import { type LadderEntry, ladderEntrySchema, normalizeRung } from "../attempts/
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
 import type { Model } from "../model.js";
 import { parseOptions } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 
 /** Options of {@link escalateAcross}. */
 export type EscalateAcrossOptions = AttemptEngineOptions;
@@ -18,7 +20,7 @@ const schema = z
   .strict();
 
 /**
- * Climbs a ladder of models (DESIGN.md section 2). Each rung is a `Model` or `{ model, attempts = 1,
+ * Climbs a ladder of models (docs/architecture.md). Each rung is a `Model` or `{ model, attempts = 1,
  * feedback = "full" | "brief" | "none", skip? }`. The first rung is tried; on failure the same rung is tried
  * again (up to its `attempts`) or the ladder climbs, always carrying the failures so far as feedback, capped
  * in total by `maxAttempts`. A failure asking again cannot fix (auth, model not found, invalid request, quota,
@@ -42,5 +44,9 @@ export function escalateAcross(ladder: readonly LadderEntry[], options: Escalate
   const { ladder: entries, ...rest } = parseOptions("escalateAcross", schema, { ladder, ...options });
   const rungs = entries.map((entry, index) => normalizeRung(entry, index));
   const engine = resolveEngine(rest as AttemptEngineOptions, "escalate", `ladder(${rungs.length})`, rungs);
-  return { id: engine.id, generate: (request, callOptions) => runAttempts(engine, request, callOptions) };
+  return {
+    id: engine.id,
+    generate: async (request, callOptions = {}) =>
+      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)),
+  };
 }

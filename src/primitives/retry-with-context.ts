@@ -4,6 +4,8 @@ import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } fro
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
 import type { Model } from "../model.js";
 import { parseOptions } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 
 /** Options of {@link retryWithContext}. */
 export interface RetryWithContextOptions extends AttemptEngineOptions {
@@ -16,7 +18,7 @@ const schema = z
   .strict();
 
 /**
- * Runs the same task on `model` up to `maxAttempts` times (DESIGN.md section 2), each retry carrying the
+ * Runs the same task on `model` up to `maxAttempts` times (docs/architecture.md), each retry carrying the
  * earlier failures in `request.feedback` (within `feedbackBudget` characters). An attempt fails when the call
  * throws, the text is empty or cut off (`finishReason: "length"`), or the rubric rejects it. A failure that
  * asking again cannot fix (auth, model not found, invalid request, quota, context overflow, rate limit) ends
@@ -38,5 +40,9 @@ export function retryWithContext(model: Model, options: RetryWithContextOptions 
   const engine = resolveEngine(rest as AttemptEngineOptions, "retry", `retry(${inner.id})`, [
     normalizeRung({ model: inner, attempts: rest.maxAttempts ?? 6, feedback: feedback ?? "full" }, 0),
   ]);
-  return { id: engine.id, generate: (request, callOptions) => runAttempts(engine, request, callOptions) };
+  return {
+    id: engine.id,
+    generate: async (request, callOptions = {}) =>
+      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)),
+  };
 }

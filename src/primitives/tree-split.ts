@@ -3,8 +3,19 @@ import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
 import { emit, joinPath, type SplitEvent } from "../events.js";
-import { addUsage, type CallOptions, type GenerateRequest, type Generation, type Model } from "../model.js";
+import {
+  addUsage,
+  type CallOptions,
+  type GenerateRequest,
+  type Generation,
+  type Model,
+  type PromptRequest,
+  type SplitCall,
+} from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
+import type { Rubric } from "../rubric/types.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
 import { assertModel } from "./assert-model.js";
 import { runLevel, type SplitRun } from "./split-level.js";
@@ -41,6 +52,22 @@ export interface TreeSplitOptions {
   mapPrompt?: string;
   /** The system instruction of each reduce call. @default defaultReducePrompt */
   reducePrompt?: string;
+  /**
+   * Judges map and reduce notes in the ladders beneath, in place of their own rubric (which judges only the
+   * answer). @default none: any non-empty, complete output is good notes
+   */
+  notesRubric?: Rubric;
+  /** Takes the map and reduce notes in place of `model` (e.g. a cheaper one); the answer stays with `model`. @default model */
+  notesModel?: Model;
+  /**
+   * Share of the budget (0 to 0.9) kept free in every map, reduce and answer request treeSplit builds, for
+   * what the models beneath add: a ladder's feedback, a continuation's partial text. Whatever is reserved,
+   * nothing beneath ever renders a request over the budget (feedback and continued text are cut to the room
+   * left); with 0 a full shard leaves no room, so a cut-off note cannot be continued and a retry carries no
+   * feedback. A request within the whole budget still passes through untouched.
+   * @default 0.25
+   */
+  reserve?: number;
 }
 
 const schema = z
@@ -57,12 +84,25 @@ const schema = z
     onShardError: z.enum(["fail", "skip"], { error: 'must be "fail" or "skip"' }).optional(),
     mapPrompt: schemas.nonEmptyString.optional(),
     reducePrompt: schemas.nonEmptyString.optional(),
+    notesRubric: z
+      .custom<Rubric>((v) => typeof (v as Rubric | null)?.evaluate === "function", {
+        error: "must be a Rubric (an object with evaluate(output, ctx))",
+      })
+      .optional(),
+    notesModel: z
+      .custom<Model>((v) => typeof (v as Model | null)?.generate === "function", { error: "must be a Model" })
+      .optional(),
+    reserve: z
+      .number({ error: "must be a finite number" })
+      .min(0, { error: "must be between 0 and 0.9" })
+      .max(0.9, { error: "must be between 0 and 0.9" })
+      .optional(),
   })
   .strict();
 
 /**
  * Wraps `model` so a request whose rendered prompt exceeds `budget` is answered through a map-reduce tree
- * (DESIGN.md section 2); a request within budget passes through untouched, in exactly one call.
+ * (docs/architecture.md); a request within budget passes through untouched, in exactly one call.
  *
  * 1. `context` is split on paragraph, sentence, then word boundaries (never mid-word unless a word alone
  *    exceeds the budget) into shards that each fit, rendered, with the map instruction and the task.
@@ -72,6 +112,11 @@ const schema = z
  *    shrink the scratchpad; after `maxDepth` levels it is truncated with a visible marker (and a
  *    `split` event with `stage: "truncate"`).
  * 4. The final call answers from the scratchpad. Calls made = shards + reduces + 1, exactly.
+ *
+ * Every call carries `CallOptions.split` (`SplitCall`): its stage (`map`, `reduce`, `answer`; a request
+ * passed through is an `answer`), the `notesRubric`, and `fits(request)`. Ladders beneath judge notes with
+ * the notes rubric and only the answer with their own, and keep their feedback, like a continuation its
+ * partial text, within the budget: no request beneath renders over it. `notesModel` takes the notes.
  *
  * The result is the final call's generation with usage summed over every call and `trace.split` holding
  * the tree (every node's sizes, depth, model and nested trace). Events: `split` at plan, each map and
@@ -89,15 +134,33 @@ const schema = z
 export function treeSplit(model: Model, options: TreeSplitOptions): Model {
   assertModel("treeSplit", model);
   const parsed = parseOptions("treeSplit", schema, options);
-  const { limit, measure, size } = requestMeasure(options.budget);
+  const { limit: budgetLimit, measure, size } = requestMeasure(options.budget);
+  // Requests are planned to `limit`; what the calls beneath add must stay within `budgetLimit`.
+  const limit = Math.max(1, Math.floor(budgetLimit * (1 - (parsed.reserve ?? 0.25))));
+  const notesModel = parsed.notesModel ?? model;
+  const notesRubric = parsed.notesRubric;
   const concurrency = parsed.concurrency ?? 4;
   const maxDepth = parsed.maxDepth ?? 4;
   const failFast = (parsed.onShardError ?? "fail") === "fail";
   const mapPrompt = parsed.mapPrompt ?? defaultMapPrompt;
   const reducePrompt = parsed.reducePrompt ?? defaultReducePrompt;
 
-  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
-    if (measure(request) <= limit) return model.generate(request, callOptions);
+  const generate = async (
+    input: GenerateRequest | PromptRequest,
+    given: CallOptions = {},
+  ): Promise<Generation> => {
+    const request = toRequest(`treeSplit(${model.id}).generate`, input);
+    const callOptions = withEnvLog(given);
+    const outer = callOptions.split;
+    const fits = (r: GenerateRequest) => measure(r) <= budgetLimit && (outer === undefined || outer.fits(r));
+    // The stage each call serves; a split beneath an outer map or reduce call makes notes for that call.
+    const splitCall = (stage: SplitCall["stage"]): SplitCall => {
+      if (outer !== undefined && outer.stage !== "answer") return { ...outer, fits };
+      return stage === "answer" || notesRubric === undefined ? { stage, fits } : { stage, notesRubric, fits };
+    };
+    if (measure(request) <= budgetLimit) {
+      return model.generate(request, { ...callOptions, split: splitCall("answer") });
+    }
     throwIfAborted(callOptions.signal);
     const clock = callOptions.clock ?? systemClock;
     const base = joinPath(callOptions.path, "treeSplit");
@@ -125,7 +188,8 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
       emit(callOptions.events, "split", { ...payload, timestamp: clock.now() });
 
     const run: SplitRun = {
-      model,
+      model: notesModel,
+      splitCall,
       request,
       task,
       callOptions,
@@ -198,7 +262,7 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
     const finalRequest = answerRequest(request, scratchpad);
     throwIfAborted(callOptions.signal);
     const answer = await raceAbort(
-      model.generate(finalRequest, { ...callOptions, path: answerPath }),
+      model.generate(finalRequest, { ...callOptions, path: answerPath, split: splitCall("answer") }),
       callOptions.signal,
     );
     nodes.push({

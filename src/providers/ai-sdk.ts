@@ -1,7 +1,8 @@
-// rungs/ai-sdk: any Vercel AI SDK language model (spec v2 or v3: OpenAI, Anthropic, Google, OpenAI-compatible...)
+// rungs/ai-sdk: any Vercel AI SDK language model (spec v2, v3 or v4: OpenAI, Anthropic, Google, OpenAI-compatible...)
 // as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
 import { z } from "zod";
 import { type Clock, systemClock } from "../clock.js";
+import { attachCallDetails } from "../errors/call-details.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
@@ -38,7 +39,7 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue | undefined };
 
-/** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3CallOptions`). */
+/** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3/V4CallOptions`). */
 export interface AiSdkCallOptions {
   prompt: Array<
     | { role: "system"; content: string }
@@ -52,12 +53,12 @@ export interface AiSdkCallOptions {
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
 }
 
-/** What rungs reads from a `doGenerate` result, in both spec versions. */
+/** What rungs reads from a `doGenerate` result, in every spec version. */
 export interface AiSdkGenerateResult {
   content: ReadonlyArray<{ type: string; text?: string }>;
-  /** v2: a string; v3: `{ unified, raw }`. */
+  /** v2: a string; v3, v4: `{ unified, raw }`. */
   finishReason: string | { unified: string; raw?: string | undefined };
-  /** v2: numbers; v3: `{ total, ... }` objects. */
+  /** v2: numbers; v3, v4: `{ total, ... }` objects. */
   usage?: {
     inputTokens?: number | { total?: number | undefined } | undefined;
     outputTokens?: number | { total?: number | undefined } | undefined;
@@ -65,11 +66,12 @@ export interface AiSdkGenerateResult {
 }
 
 /**
- * The shape of an AI SDK language model (`LanguageModelV2` from `ai` 5, `LanguageModelV3` from `ai` 6), as
+ * The shape of an AI SDK language model (`LanguageModelV2` from `ai` 5, `LanguageModelV3` from `ai` 6,
+ * `LanguageModelV4` from `ai` 7), as
  * far as rungs uses it. Any model a provider package returns fits: `openai("gpt-4o")`, `anthropic(...)`.
  */
 export interface AiSdkLanguageModel {
-  readonly specificationVersion: "v2" | "v3";
+  readonly specificationVersion: "v2" | "v3" | "v4";
   readonly provider: string;
   readonly modelId: string;
   doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
@@ -118,13 +120,13 @@ export class AiSdkModel implements Model {
     if (
       typeof languageModel !== "object" ||
       languageModel === null ||
-      (version !== "v2" && version !== "v3")
+      (version !== "v2" && version !== "v3" && version !== "v4")
     ) {
       throw new InvalidArgumentError({
         parameter: "languageModel",
         value: typeof languageModel === "string" ? languageModel : typeof languageModel,
         message:
-          'fromAiSdk: "languageModel" must be an AI SDK language model object (specification v2 or v3), e.g. ' +
+          'fromAiSdk: "languageModel" must be an AI SDK language model object (specification v2, v3 or v4), e.g. ' +
           `openai("gpt-4o") from @ai-sdk/openai; model id strings are not resolved here (got ${typeof languageModel === "string" ? JSON.stringify(languageModel) : String(version ?? typeof languageModel)}).`,
       });
     }
@@ -146,7 +148,7 @@ export class AiSdkModel implements Model {
         async () => {
           try {
             const result = await languageModel.doGenerate(callOptionsFor(request, signal, extra));
-            return generationOf(result);
+            return generationOf(result, id);
           } catch (error) {
             if (signal.aborted) throw signal.reason;
             throw mapAiSdkError(error, id, clock);
@@ -179,7 +181,8 @@ export class AiSdkModel implements Model {
 }
 
 /**
- * Adapts any Vercel AI SDK language model (spec v2, `ai` 5; spec v3, `ai` 6) as a rungs {@link Model}.
+ * Adapts any Vercel AI SDK language model (spec v2, `ai` 5; spec v3, `ai` 6; spec v4, `ai` 7) as a rungs
+ * {@link Model}.
  * Messages come from the shared renderer; `maxOutputTokens`, `temperature` and `stop` are passed on.
  * Finish reasons map one to one (`tool-calls` and `unknown` become `other`), usage from `inputTokens` /
  * `outputTokens`, and `APICallError` by status to a `ProviderError` kind (429 `insufficient_quota` is
@@ -223,13 +226,27 @@ const finishReasons: Readonly<Record<string, FinishReason>> = {
   error: "error",
 };
 
-/** A `doGenerate` result as a generation: text parts joined, the finish reason and usage mapped. */
-export function generationOf(result: AiSdkGenerateResult): GenerationInput {
+/**
+ * A `doGenerate` result as a generation: text parts joined, the finish reason and usage mapped.
+ * @throws ProviderError (`server-error`, the text so far as `partialTextOf`) for a v4 `interrupted` answer.
+ */
+export function generationOf(result: AiSdkGenerateResult, providerId = "ai-sdk"): GenerationInput {
   const text = result.content
     .filter((part) => part.type === "text" && typeof part.text === "string")
     .map((part) => part.text)
     .join("");
   const reason = typeof result.finishReason === "string" ? result.finishReason : result.finishReason?.unified;
+  // v4: the provider's stream ended without a completion signal. Never taken as success (as an Ollama
+  // stream without its final message): the text so far stays on the error.
+  if (reason === "interrupted") {
+    throw attachCallDetails(
+      new ProviderError(
+        `${providerId}: the answer was interrupted (the provider's stream ended without a completion signal); it may be incomplete, so it is not taken as success.`,
+        { kind: "server-error", providerId },
+      ),
+      { partialText: text },
+    );
+  }
   const usage: Usage = {};
   const input = tokens(result.usage?.inputTokens);
   const output = tokens(result.usage?.outputTokens);

@@ -7,15 +7,18 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import {
   type AttemptEndEvent,
+  type ContinuationEvent,
   type ExhaustedEvent,
   emit,
   type RungSkipEvent,
   type RungsEvents,
+  type SplitEvent,
+  type TaskBlockedEvent,
 } from "../events.js";
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText, redactValue, serializeError } from "../redact.js";
-import type { Skip, Usage } from "../trace.js";
+import type { Skip, Trace, Usage } from "../trace.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 
 /** Options of {@link recordRun}. */
@@ -54,6 +57,36 @@ export interface RecordedExhaustion {
   at: number;
 }
 
+/** A `task-blocked` event as recorded: a run refused before any call because its task was given up. */
+export interface RecordedBlock {
+  path: string;
+  taskId: string;
+  status: "blocked";
+  /** When the task was given up, ms since the epoch. */
+  blockedAt: number;
+  /** When the run was refused, ms since the epoch. */
+  at: number;
+}
+
+/**
+ * What a directory of records cost, counted once at the leaves: nested engines, continuations and splits
+ * beneath one attempt are not counted twice.
+ */
+export interface RecordCounts {
+  /**
+   * Model calls the attempts made: each innermost attempt counts its call, every continuation piece and
+   * every split call beneath it (judge calls of LLM rules are not counted).
+   */
+  calls: number;
+  /** Continuation calls (`continuation` events). */
+  continuations: number;
+  /** Requests split by `treeSplit` (its `plan` events). */
+  splits: number;
+  /** Tokens in and out, summed over the innermost attempts (as the providers reported them). */
+  inputTokens: number;
+  outputTokens: number;
+}
+
 /** Counts for one directory of records (a task, or the whole run). */
 export interface RecordTotals {
   /** Attempt records written (`attempt_1` ... `attempt_<attempts>`). */
@@ -65,6 +98,10 @@ export interface RecordTotals {
   usage: Usage;
   skips: RecordedSkip[];
   exhausted: RecordedExhaustion[];
+  /** Runs refused because their task was given up (`status: "blocked"`). */
+  blocked: RecordedBlock[];
+  /** Calls, continuations, splits and tokens, each counted once. */
+  counts: RecordCounts;
 }
 
 /** One task's line in the run's `summary.json`. */
@@ -74,6 +111,13 @@ export interface TaskLine {
   /** The model of the last accepted attempt, if any. */
   acceptedBy?: string;
   exhausted: boolean;
+  /** True when a run of this task was refused because the task was given up. */
+  blocked: boolean;
+  /**
+   * `accepted` when an attempt was accepted, else `blocked` when a run was refused as given up, else
+   * `exhausted` when a ladder ran out, else `unfinished` (attempts failed, no run has ended yet).
+   */
+  status: "accepted" | "blocked" | "exhausted" | "unfinished";
 }
 
 /** What `summary.json` holds: the whole run's totals and, with `taskDir`, one line per task directory. */
@@ -131,10 +175,12 @@ const emptyTotals = (): RecordTotals => ({
   usage: {},
   skips: [],
   exhausted: [],
+  blocked: [],
+  counts: { calls: 0, continuations: 0, splits: 0, inputTokens: 0, outputTokens: 0 },
 });
 
 /**
- * Records a run as it goes (DESIGN.md section 3). Listens on `events` and, for every `attempt-end`, writes
+ * Records a run as it goes (docs/architecture.md). Listens on `events` and, for every `attempt-end`, writes
  * `attempt_N.txt` (the raw output, redacted) then `attempt_N.json` (index, rung, model, path, accepted, kind,
  * finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, feedback and prompt
  * chars, transport retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order
@@ -218,7 +264,13 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
       totals = relative === "" ? run : emptyTotals();
       dirs.set(relative, totals);
       if (relative !== "") {
-        lines.set(relative, { attempts: 0, accepted: 0, exhausted: false });
+        lines.set(relative, {
+          attempts: 0,
+          accepted: 0,
+          exhausted: false,
+          blocked: false,
+          status: "unfinished",
+        });
         try {
           mkdirSync(join(root, relative), { recursive: true });
         } catch (error) {
@@ -275,7 +327,35 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
         line.accepted += 1;
         line.acceptedBy = attempt.modelId;
       }
+      line.status = statusOf(line);
     }
+  };
+
+  const onBlocked = ({ path, taskId, blockedAt, timestamp }: TaskBlockedEvent): void => {
+    const { totals, line } = locate(path);
+    const recorded: RecordedBlock = {
+      path,
+      taskId: redactText(taskId),
+      status: "blocked",
+      blockedAt,
+      at: timestamp,
+    };
+    for (const target of new Set([totals, run])) target.blocked.push(recorded);
+    if (line !== undefined) {
+      line.blocked = true;
+      line.status = statusOf(line);
+    }
+  };
+
+  const onContinuation = ({ path }: ContinuationEvent): void => {
+    const { totals } = locate(path);
+    for (const target of new Set([totals, run])) target.counts.continuations += 1;
+  };
+
+  const onSplit = ({ path, stage }: SplitEvent): void => {
+    if (stage !== "plan") return;
+    const { totals } = locate(path);
+    for (const target of new Set([totals, run])) target.counts.splits += 1;
   };
 
   const onSkip = ({ skip, path }: RungSkipEvent): void => {
@@ -288,13 +368,19 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     const { totals, line } = locate(path);
     const recorded: RecordedExhaustion = { path, limit, attempts, at: timestamp };
     for (const target of new Set([totals, run])) target.exhausted.push(recorded);
-    if (line !== undefined) line.exhausted = true;
+    if (line !== undefined) {
+      line.exhausted = true;
+      line.status = statusOf(line);
+    }
   };
 
   const unsubscribe = [
     parsed.events.subscribe("attempt-end", onAttemptEnd),
     parsed.events.subscribe("rung-skip", onSkip),
     parsed.events.subscribe("exhausted", onExhausted),
+    parsed.events.subscribe("task-blocked", onBlocked),
+    parsed.events.subscribe("continuation", onContinuation),
+    parsed.events.subscribe("split", onSplit),
   ];
 
   const snapshot = (): RunSummary => {
@@ -340,6 +426,44 @@ function count(totals: RecordTotals, attempt: AttemptEndEvent["attempt"], durati
   model.usage = addUsage(model.usage, attempt.usage);
   model.durationMs += durationMs;
   totals.usage = addUsage(totals.usage, attempt.usage);
+  // Counted once, at the innermost attempts: an attempt with attempts beneath it is counted through them.
+  if (!hasNestedAttempts(attempt.trace)) {
+    totals.counts.calls += leafCalls(attempt.trace);
+    totals.counts.inputTokens += attempt.usage.inputTokens ?? 0;
+    totals.counts.outputTokens += attempt.usage.outputTokens ?? 0;
+  }
+}
+
+function statusOf(line: TaskLine): TaskLine["status"] {
+  if (line.accepted > 0) return "accepted";
+  if (line.blocked) return "blocked";
+  return line.exhausted ? "exhausted" : "unfinished";
+}
+
+/** True when an engine ran beneath this trace (its attempts are recorded, and counted, on their own). */
+function hasNestedAttempts(trace: Trace | undefined, depth = 0): boolean {
+  if (trace === undefined || depth > 8) return false;
+  if ((trace.attempts?.length ?? 0) > 0) return true;
+  const below = [
+    ...(trace.continuation?.pieces ?? []).map((p) => p.trace),
+    ...(trace.split?.nodes ?? []).map((n) => n.trace),
+  ];
+  return below.some((t) => hasNestedAttempts(t, depth + 1));
+}
+
+/** Model calls beneath one innermost attempt: one, or one per continuation piece and split node. */
+function leafCalls(trace: Trace | undefined, depth = 0): number {
+  if (trace === undefined || depth > 8) return 1;
+  if (trace.split !== undefined) {
+    return trace.split.nodes.reduce(
+      (sum, node) => sum + (node.error ? 1 : leafCalls(node.trace, depth + 1)),
+      0,
+    );
+  }
+  if (trace.continuation !== undefined) {
+    return trace.continuation.pieces.reduce((sum, piece) => sum + leafCalls(piece.trace, depth + 1), 0);
+  }
+  return 1;
 }
 
 /** Turns a caller's task dir into safe relative segments that stay inside the run directory. */

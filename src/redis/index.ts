@@ -14,4 +14,6 @@ export {
   type UnavailableMode,
 } from "./link.js";
 export type { RedisPartOptions } from "./options.js";
+export { RedisRateGate, type RedisRateGateOptions, redisRateGate } from "./rate-gate.js";
+export { RedisRetryQuota, type RedisRetryQuotaOptions, redisRetryQuota } from "./retry-quota.js";
 export { type RedisStatsStore, type RedisStatsStoreOptions, redisStatsStore } from "./stats-store.js";

@@ -63,7 +63,7 @@ const optionsSchema = z
   .strict();
 
 /**
- * Builds a rubric: the scorer that decides whether an output is accepted (DESIGN.md section 2).
+ * Builds a rubric: the scorer that decides whether an output is accepted (docs/architecture.md).
  *
  * `evaluate(output, ctx?)` runs every rule (concurrently; results in rule order) and computes the
  * verdict in code: `score` is the weighted mean of rule scores (weights default to 1), `passed/total`

@@ -1,6 +1,7 @@
 // Class "timer overflow": Node fires a timer set past 2³¹−1 ms after about 1 ms. Every time limit rungs
 // takes refuses such a value at construction, naming the option; computed delays are clamped by the clock.
 import { describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.js";
 import {
   Budget,
   CircuitBreakers,
@@ -9,9 +10,8 @@ import {
   jsPattern,
   judgeRule,
   predicate,
-  systemClock,
 } from "../../src/index.js";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 import { scriptedModel } from "../../src/testing/index.js";
 
 const thirtyDays = 30 * 24 * 3_600_000;
@@ -26,13 +26,13 @@ const limits: Array<[string, (ms: number) => unknown]> = [
   ["rule timeoutMs", (ms) => predicate("p", () => true, { timeoutMs: ms })],
   [
     "judgeRule timeoutMs",
-    (ms) => judgeRule(scriptedModel("j", ["{}"]), { id: "j", criteria: "good", timeoutMs: ms }),
+    (ms) => judgeRule("j", scriptedModel("j", ["{}"]), { criteria: "good", timeoutMs: ms }),
   ],
   ["CircuitBreakers probeTimeoutMs", (ms) => new CircuitBreakers({ probeTimeoutMs: ms })],
   ["CircuitBreakers openMs", (ms) => new CircuitBreakers({ openMs: ms })],
-  ["ollama timeoutMs", (ms) => ollama({ model: "m", timeoutMs: ms })],
-  ["ollama retry maxDelayMs", (ms) => ollama({ model: "m", retry: { maxDelayMs: ms } })],
-  ["ollama retry maxRetryAfterMs", (ms) => ollama({ model: "m", retry: { maxRetryAfterMs: ms } })],
+  ["ollama timeoutMs", (ms) => ollamaModel({ model: "m", timeoutMs: ms })],
+  ["ollama retry maxDelayMs", (ms) => ollamaModel({ model: "m", retry: { maxDelayMs: ms } })],
+  ["ollama retry maxRetryAfterMs", (ms) => ollamaModel({ model: "m", retry: { maxRetryAfterMs: ms } })],
   ["scriptedModel delayMs", (ms) => scriptedModel("s", ["a"], { delayMs: ms })],
   ["jsPattern timeoutMs", (ms) => jsPattern(/a/, { timeoutMs: ms })],
 ];

@@ -1,11 +1,11 @@
 import type { ChatRequest, ChatResponse } from "ollama/browser";
-import { Ollama } from "ollama/browser";
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
 import { attachCallDetails } from "../../errors/call-details.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import type { GenerationInput } from "../../model.js";
 import type { Usage } from "../../trace.js";
+import { loadOllama } from "./client.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import { type CallSite, mapOllamaError } from "./map-error.js";
 import { describeMissingModel } from "./model-hint.js";
@@ -31,6 +31,7 @@ export async function chatOnce(
   signal: AbortSignal,
   clock: Clock,
 ): Promise<GenerationInput> {
+  const Ollama = await loadOllama();
   const site: CallSite = {
     providerId: settings.id,
     host: settings.shownHost,
@@ -116,7 +117,7 @@ function malformedField(site: CallSite, field: string, value: unknown, text: str
   });
 }
 
-/** Maps the final message: `done_reason` decides; a missing one is never success (RELIABILITY-ANCHORS §3). */
+/** Maps the final message: `done_reason` decides; a missing one is never success (docs/reliability.md, item 11). */
 function finish(
   final: ChatResponse | undefined,
   text: string,
@@ -143,10 +144,11 @@ function finish(
     // A continuation (trailing assistant message) returns the empty answer instead, so continueUntilComplete
     // can stop with the text it already has rather than lose it to an error.
     const continuing = body.messages?.at(-1)?.role === "assistant";
-    const full = prompt !== undefined && prompt >= settings.options.num_ctx - overflowSlackTokens;
+    const window = settings.options.num_ctx;
+    const full = prompt !== undefined && window !== undefined && prompt >= window - overflowSlackTokens;
     if (full && !continuing && text.trim() === "") {
       throw new ProviderError(
-        `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${settings.options.num_ctx} tokens) and nothing was generated. ` +
+        `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${window} tokens) and nothing was generated. ` +
           "Shorten the prompt, raise options.num_ctx, or wrap the model in treeSplit.",
         { kind: "context-overflow", providerId: site.providerId, status: 200 },
       );

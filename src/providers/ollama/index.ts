@@ -6,5 +6,5 @@ export {
   type TransportRetryOptions,
 } from "../transport-retry.js";
 export type { FetchFunction } from "./guarded-fetch.js";
-export { OllamaModel, ollama } from "./ollama-model.js";
+export { OllamaModel, ollamaModel } from "./ollama-model.js";
 export { defaultOllamaHost, type OllamaModelOptions, type OllamaSettings } from "./settings.js";

@@ -41,10 +41,12 @@ export class OllamaModel implements Model {
     this.id = this.#settings.id;
     this.model = this.#settings.model;
     this.host = this.#settings.shownHost;
-    this.capabilities = Object.freeze({
-      continueAssistant: true,
-      contextWindowTokens: this.#settings.options.num_ctx,
-    });
+    const window = this.#settings.options.num_ctx;
+    this.capabilities = Object.freeze(
+      window === undefined
+        ? { continueAssistant: true }
+        : { continueAssistant: true, contextWindowTokens: window },
+    );
     this.#leaf = defineModel(this.id, async (request, options) => {
       const clock = this.#settings.clock ?? options.clock ?? systemClock;
       const body = chatBody(request, this.#settings);
@@ -91,10 +93,11 @@ export class OllamaModel implements Model {
  *
  * - Finish: `done_reason: "length"` → `finishReason: "length"` (continued by `continueUntilComplete`); a
  *   missing `done_reason` or `done` is never success (`server-error`, text so far kept); an empty `length`
- *   answer whose prompt filled `num_ctx` is `context-overflow`.
+ *   answer whose prompt filled a `num_ctx` you set is `context-overflow`.
  * - Usage: `prompt_eval_count` → `inputTokens`, `eval_count` → `outputTokens`, each when reported.
- * - Options: `num_ctx` and `num_predict` always sent (`request.maxOutputTokens` overrides `num_predict`;
- *   `request.temperature` and `request.stop` are passed on).
+ * - Options: `num_predict` always sent (default 4096; `request.maxOutputTokens` overrides it), `num_ctx` only
+ *   when you set it (else the server's own window applies); `request.temperature` and `request.stop` are
+ *   passed on.
  * - Errors: 401/403 `auth`, 404 `model-not-found` (the message lists the models the server has), 400
  *   `invalid-request` or `context-overflow`, 429 `rate-limited` or (usage limit) `quota-exhausted`, 5xx
  *   `server-error`, connection failures `network`, `timeoutMs` `timeout`. 429/5xx/network are retried inside
@@ -103,10 +106,10 @@ export class OllamaModel implements Model {
  *
  * @throws InvalidArgumentError at construction, naming a bad option.
  * @example
- * const local = ollama({ model: "qwen3:8b", options: { num_ctx: 16384 } });
- * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", apiKey: process.env.OLLAMA_API_KEY });
+ * const local = ollamaModel({ model: "qwen3:8b", options: { num_ctx: 16384 } });
+ * const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com", apiKey: process.env.OLLAMA_API_KEY });
  */
-export function ollama(settings: OllamaSettings): OllamaModel {
+export function ollamaModel(settings: OllamaSettings): OllamaModel {
   return new OllamaModel(settings);
 }
 

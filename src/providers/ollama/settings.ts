@@ -8,7 +8,12 @@ import type { FetchFunction } from "./guarded-fetch.js";
 
 /** Ollama's model options (`num_ctx`, `num_predict`, `top_k`, `seed`, ...), sent as the request's `options`. */
 export type OllamaModelOptions = {
-  /** Context window in tokens. A longer prompt is cut silently by Ollama (ollama/ollama#3839). @default 8192 */
+  /**
+   * Context window in tokens. A longer prompt is cut silently by Ollama (ollama/ollama#3839). Sent only when
+   * set: without it the server's own setting (the Modelfile's, or Ollama's default) applies. Set it to let
+   * rungs detect a prompt that filled the window (`context-overflow`) and to tell `continueUntilComplete`
+   * the window size. @default not sent
+   */
   num_ctx?: number;
   /** Most output tokens (−1: no cap); `request.maxOutputTokens` overrides it per call. @default 4096 */
   num_predict?: number;
@@ -19,7 +24,7 @@ export type OllamaModelOptions = {
   stop?: string[];
 } & Record<string, unknown>;
 
-/** Settings of {@link ollama}. */
+/** Settings of {@link ollamaModel}. */
 export interface OllamaSettings {
   /** The model name on the server, e.g. `"qwen3:8b"` or (on Ollama Cloud) `"gpt-oss:120b"`. */
   model: string;
@@ -36,7 +41,10 @@ export interface OllamaSettings {
   apiKey?: string;
   /** Extra request headers (values of `authorization`-like headers are treated as secrets). */
   headers?: Record<string, string>;
-  /** Ollama model options; `num_ctx` and `num_predict` are always sent, since defaults changed across versions. */
+  /**
+   * Ollama model options, sent as given. `num_predict` is always sent (default 4096), so no answer runs
+   * unbounded; `num_ctx` only when set, so the server's own window applies unless you ask for another.
+   */
   options?: OllamaModelOptions;
   /** The model id in traces and records. @default `"ollama:<model>"` (`"ollama-cloud:<model>"` on ollama.com) */
   id?: string;
@@ -112,7 +120,7 @@ export interface ResolvedOllamaSettings {
   shownHost: string;
   /** Every header sent, credentials included: never leaves the model's private fields. */
   headers: Record<string, string>;
-  options: OllamaModelOptions & { num_ctx: number; num_predict: number };
+  options: OllamaModelOptions & { num_predict: number };
   stream: boolean;
   think?: boolean | "low" | "medium" | "high";
   keepAlive?: string | number;
@@ -139,10 +147,10 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     throw new InvalidArgumentError({
       parameter: "apiKey",
       value: "***",
-      message: `ollama: option "apiKey" must be a non-empty string (got ${apiKey === "" ? "an empty string" : typeof apiKey}).`,
+      message: `ollamaModel: option "apiKey" must be a non-empty string (got ${apiKey === "" ? "an empty string" : typeof apiKey}).`,
     });
   }
-  const parsed = parseOptions("ollama", settingsSchema, settings);
+  const parsed = parseOptions("ollamaModel", settingsSchema, settings);
   const url = parseHost(parsed.host ?? defaultOllamaHost);
   const headers: Record<string, string> = { ...parsed.headers };
   for (const [name, value] of Object.entries(headers)) {
@@ -183,8 +191,7 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     shownHost,
     headers,
     options: {
-      ...parsed.options,
-      num_ctx: parsed.options?.num_ctx ?? 8192,
+      ...(parsed.options as OllamaModelOptions | undefined),
       num_predict: parsed.options?.num_predict ?? 4096,
     },
     stream: parsed.stream ?? true,
@@ -213,7 +220,7 @@ function parseHost(host: string): URL {
     throw new InvalidArgumentError({
       parameter: "host",
       value: shown,
-      message: `ollama: option "host" must be an http(s) URL such as ${defaultOllamaHost} or https://ollama.com (got ${JSON.stringify(shown.slice(0, 60))}).`,
+      message: `ollamaModel: option "host" must be an http(s) URL such as ${defaultOllamaHost} or https://ollama.com (got ${JSON.stringify(shown.slice(0, 60))}).`,
     });
   }
   return url;
