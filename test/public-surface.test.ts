@@ -55,6 +55,7 @@ const rootNames = [
   "renderPrompt",
   "renderedChars",
   "retryWithContext",
+  "structured",
   "taskDirFromPath",
   "transportRetriesOf",
   "treeSplit",
