@@ -36,7 +36,10 @@ const schema = z
  * // generate() throws ExhaustedError (with every attempt) when no attempt was accepted,
  * // BlockedTaskError for a given-up metadata.taskId, or signal.reason when aborted.
  */
-export function retryWithContext<V = unknown>(model: Model, options: RetryWithContextOptions<V> = {}): Model<V> {
+export function retryWithContext<V = unknown>(
+  model: Model,
+  options: RetryWithContextOptions<V> = {},
+): Model<V> {
   const { model: inner, feedback, ...rest } = parseOptions("retryWithContext", schema, { model, ...options });
   const engine = resolveEngine(rest as AttemptEngineOptions, "retry", `retry(${inner.id})`, [
     normalizeRung({ model: inner, attempts: rest.maxAttempts ?? 6, feedback: feedback ?? "full" }, 0),

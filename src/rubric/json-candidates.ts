@@ -68,7 +68,11 @@ function trimmed(text: string, start: number, end: number): Span {
  * found in one pass over lines, the prose spans in one stack-based pass (see {@link proseSpans}), and no
  * position is scanned twice. Never throws.
  */
-export function findJsonCandidates(text: string, options: FindJsonOptions, meter?: WorkMeter): JsonCandidate[] {
+export function findJsonCandidates(
+  text: string,
+  options: FindJsonOptions,
+  meter?: WorkMeter,
+): JsonCandidate[] {
   const out: JsonCandidate[] = [];
   const max = Math.max(0, Math.floor(options.maxCandidates));
   const add = (start: number, end: number, source: JsonCandidateSource) => {
@@ -96,7 +100,11 @@ interface Fence extends Span {
 }
 
 /** A fence line: up to 3 spaces, then 3 or more backticks or tildes. */
-function fenceRun(text: string, from: number, to: number): { code: number; length: number; after: number } | undefined {
+function fenceRun(
+  text: string,
+  from: number,
+  to: number,
+): { code: number; length: number; after: number } | undefined {
   let i = from;
   while (i < to && i - from < 3 && text.charCodeAt(i) === space) i += 1;
   const code = text.charCodeAt(i);
@@ -142,61 +150,24 @@ function fences(text: string, max: number, meter: WorkMeter | undefined): Fence[
   return out;
 }
 
-/** Adds `span` to `list`, keeping only the `max` longest (ties: the earlier). */
-function keepLongest(list: Span[], span: Span, max: number): void {
-  if (list.length < max) {
-    list.push(span);
-    return;
-  }
-  let shortest = 0;
-  for (let i = 1; i < list.length; i += 1) {
-    const a = list[i]!;
-    const b = list[shortest]!;
-    if (a.end - a.start < b.end - b.start || (a.end - a.start === b.end - b.start && a.start > b.start)) {
-      shortest = i;
-    }
-  }
-  const s = list[shortest]!;
-  if (span.end - span.start > s.end - s.start) list[shortest] = span;
-}
-
 /**
- * The `max` longest maximal balanced `{...}` / `[...]` spans of `text`, longest first, in ONE pass.
+ * The `max` longest maximal balanced `{...}` / `[...]` spans of `text`, longest first (ties: the earlier), in
+ * ONE pass.
  *
- * A stack holds the open brackets; a closing bracket that matches the top pops it, and the closed span
- * becomes a candidate of the frame beneath (replacing the spans inside it, which it contains). Inside an open
- * span, JSON strings are skipped with their escapes. A frame that can never close (a mismatched closing
- * bracket, a raw line break inside a "string", the end of the text) is abandoned: the spans found inside it
- * move down to the frame beneath, so `{ stray brace … {"a": 1}` still yields `{"a": 1}`, and scanning goes
- * on from where it is, never from the abandoned bracket. Each frame keeps at most `max` spans, so the work
- * is linear in `text.length` (times the small `max`) on any input.
+ * A stack holds the open brackets; a closing bracket that matches the top pops it and records the closed
+ * span, dropping the spans recorded inside it (they are the most recent ones, so this is amortised O(1)).
+ * Inside an open span, JSON strings are skipped with their escapes. Where no open span can be JSON (a
+ * mismatched closing bracket, a raw line break inside a "string"), the open brackets are forgotten and
+ * scanning goes on from there, never back from an abandoned bracket: `{ stray brace … {"a": 1}` still
+ * yields `{"a": 1}`. Linear in `text.length` on any input; then the `max` longest are picked.
  */
 export function proseSpans(text: string, max: number, meter?: WorkMeter): Span[] {
-  const root: Span[] = [];
-  if (max <= 0) return root;
+  if (max <= 0) return [];
   const opens: number[] = [];
-  // The spans closed inside each open frame (undefined until one is).
-  const inner: (Span[] | undefined)[] = [];
-  const listBeneath = (): Span[] => {
-    if (opens.length === 0) return root;
-    const top = inner.length - 1;
-    let list = inner[top];
-    if (list === undefined) {
-      list = [];
-      inner[top] = list;
-    }
-    return list;
-  };
-  const abandonAll = () => {
-    while (opens.length > 0) {
-      opens.pop();
-      const spans = inner.pop();
-      if (spans === undefined) continue;
-      const beneath = listBeneath();
-      for (const span of spans) keepLongest(beneath, span, max);
-      if (meter !== undefined) meter.steps += spans.length;
-    }
-  };
+  // Closed spans not inside another closed span, in text order (they never overlap).
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let dropped = 0;
   let inString = false;
   let i = 0;
   for (; i < text.length; i += 1) {
@@ -207,30 +178,51 @@ export function proseSpans(text: string, max: number, meter?: WorkMeter): Span[]
       else if (c === newline || c === carriageReturn) {
         // JSON strings hold no raw line break: that quote was prose, so no open span here is JSON.
         inString = false;
-        abandonAll();
+        opens.length = 0;
       }
       continue;
     }
-    if (c === openBrace || c === openBracket) {
-      opens.push(i);
-      inner.push(undefined);
-    } else if (opens.length > 0) {
+    if (c === openBrace || c === openBracket) opens.push(i);
+    else if (opens.length > 0) {
       if (c === quote) inString = true;
       else if (c === closeBrace || c === closeBracket) {
         const start = opens[opens.length - 1]!;
         if ((c === closeBrace) === (text.charCodeAt(start) === openBrace)) {
           opens.pop();
-          inner.pop();
-          keepLongest(listBeneath(), { start, end: i + 1 }, max);
+          while (starts.length > 0 && starts[starts.length - 1]! > start) {
+            starts.pop();
+            ends.pop();
+            dropped += 1;
+          }
+          starts.push(start);
+          ends.push(i + 1);
         } else {
-          abandonAll();
+          opens.length = 0;
         }
       }
     }
   }
-  if (meter !== undefined) meter.steps += i;
-  abandonAll();
-  return root.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
+  // The `max` longest, by one scan keeping the current shortest of them.
+  const best: Span[] = [];
+  let shortest = 0;
+  let work = i + dropped + starts.length;
+  const lengthOf = (span: Span) => span.end - span.start;
+  for (let k = 0; k < starts.length; k += 1) {
+    const span = { start: starts[k]!, end: ends[k]! };
+    if (best.length < max) best.push(span);
+    else if (lengthOf(span) > lengthOf(best[shortest]!)) best[shortest] = span;
+    else continue;
+    if (best.length < max) continue;
+    shortest = 0;
+    for (let j = 1; j < best.length; j += 1) {
+      const a = best[j]!;
+      const b = best[shortest]!;
+      if (lengthOf(a) < lengthOf(b) || (lengthOf(a) === lengthOf(b) && a.start > b.start)) shortest = j;
+    }
+    work += best.length;
+  }
+  if (meter !== undefined) meter.steps += work;
+  return best.sort((a, b) => lengthOf(b) - lengthOf(a) || a.start - b.start);
 }
 
 /**

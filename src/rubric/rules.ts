@@ -273,9 +273,10 @@ export function nonEmpty(options: RuleOptions & { id?: string } = {}): Rule<stri
 }
 
 /**
- * A rule from any function of the output: return a boolean, or `{ pass, message?, score? }` (a partial
- * `score` in 0..1, e.g. `k/n` of sub-checks). It may be async and may read `ctx.signal`. If it throws,
- * returns NaN or runs past its time limit, the rule fails with the reason; the rubric goes on.
+ * A rule from any function of the output: return a boolean, or `{ pass, message?, score?, value? }` (a
+ * partial `score` in 0..1, e.g. `k/n` of sub-checks; a `value` found in the output, typed, which a passing
+ * rule gives the verdict). It may be async and may read `ctx.signal`. If it throws, returns NaN or runs past
+ * its time limit, the rule fails with the reason; the rubric goes on.
  *
  * @example
  * predicate("three-tests", (code) => {
@@ -283,11 +284,11 @@ export function nonEmpty(options: RuleOptions & { id?: string } = {}): Rule<stri
  *   return { pass: found >= 3, score: Math.min(1, found / 3), message: `${found}/3 tests` };
  * })
  */
-export function predicate<O = string>(
+export function predicate<O = string, V = unknown>(
   id: string,
-  fn: (output: O, ctx: RuleContext) => RuleOutcome | Promise<RuleOutcome>,
+  fn: (output: O, ctx: RuleContext) => RuleOutcome<V> | Promise<RuleOutcome<V>>,
   options: RuleOptions = {},
-): Rule<O> {
+): Rule<O, V> {
   if (typeof fn !== "function") {
     throw new InvalidArgumentError({
       parameter: "fn",
@@ -295,5 +296,11 @@ export function predicate<O = string>(
       message: 'predicate: "fn" must be a function (output, ctx) => boolean | { pass, message?, score? }.',
     });
   }
-  return buildRule<O>("predicate", id, options, options.description ?? `The output must satisfy ${id}.`, fn);
+  return buildRule<O, V>(
+    "predicate",
+    id,
+    options,
+    options.description ?? `The output must satisfy ${id}.`,
+    fn,
+  );
 }

@@ -50,7 +50,10 @@ function pathText(path: StandardSchemaV1.Issue["path"]): string {
 export function issuesText(issues: readonly StandardSchemaV1.Issue[], maxIssues: number): string {
   const shown = issues
     .slice(0, maxIssues)
-    .map((issue) => `${pathText(issue.path)}: ${clip(String(issue.message).replace(/\s+/g, " "), maxIssueMessageChars)}`);
+    .map(
+      (issue) =>
+        `${pathText(issue.path)}: ${clip(String(issue.message).replace(/\s+/g, " "), maxIssueMessageChars)}`,
+    );
   const more = issues.length > maxIssues ? ` (+${issues.length - maxIssues} more)` : "";
   return `${shown.join("; ")}${more}`;
 }

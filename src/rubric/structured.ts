@@ -2,7 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { z } from "zod";
 import { parseOptions, schemas } from "../options.js";
 import { findJsonCandidates, nestsDeeperThan } from "./json-candidates.js";
-import { buildRule, ruleOptionsShape, type RuleOptions } from "./rules.js";
+import { buildRule, type RuleOptions, ruleOptionsShape } from "./rules.js";
 import { issuesText, standardOf } from "./standard-schema.js";
 import type { Rule, RuleContext, RuleOutcome } from "./types.js";
 
@@ -18,7 +18,8 @@ export interface StructuredRuleOptions extends RuleOptions {
   /** Look for balanced `{...}` / `[...]` spans in prose ("Here you go: {...}"). @default true */
   allowProse?: boolean;
   /**
-   * Most candidate JSON texts tried per answer: the whole answer, then fences, then the longest prose spans.
+   * Most candidate JSON texts tried per answer (1 to 100): the whole answer, then fences, then the longest
+   * prose spans. Each is parsed at most once, so the parse work is at most this times `maxJsonChars`.
    * @default 8
    */
   maxCandidates?: number;
@@ -46,7 +47,7 @@ const optionsSchema = z
     ...ruleOptionsShape,
     allowCodeFence: z.boolean({ error: "must be true or false" }).optional(),
     allowProse: z.boolean({ error: "must be true or false" }).optional(),
-    maxCandidates: schemas.positiveInt.optional(),
+    maxCandidates: schemas.positiveInt.max(100, { error: "must be at most 100" }).optional(),
     maxJsonChars: schemas.positiveInt.optional(),
     maxDepth: schemas.positiveInt.optional(),
     maxIssues: schemas.positiveInt.optional(),

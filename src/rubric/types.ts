@@ -7,7 +7,9 @@ import type { GenerateRequest } from "../model.js";
  * that extracts something from the output (e.g. `structured`), the `value` it found. A passing rule's value
  * becomes the verdict's `value` (see {@link Verdict}).
  */
-export type RuleOutcome<V = unknown> = boolean | { pass: boolean; message?: string; score?: number; value?: V };
+export type RuleOutcome<V = unknown> =
+  | boolean
+  | { pass: boolean; message?: string; score?: number; value?: V };
 
 /** What a rule sees besides the output. */
 export interface RuleContext {
