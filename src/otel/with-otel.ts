@@ -78,7 +78,7 @@ const version = typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0
  * const traced = withOtel(escalateAcross([small, large], { rubric }));
  * await traced.generate({ prompt: "Summarise the report." });
  */
-export function withOtel(model: Model, options: OtelOptions = {}): Model {
+export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}): Model<V> {
   if (typeof (model as Partial<Model> | null | undefined)?.generate !== "function") {
     throw new InvalidArgumentError({
       parameter: "model",
@@ -96,7 +96,7 @@ export function withOtel(model: Model, options: OtelOptions = {}): Model {
   const generate = async (
     input: GenerateRequest | PromptRequest,
     given: CallOptions = {},
-  ): Promise<Generation> => {
+  ): Promise<Generation<V>> => {
     const api = await loadApi();
     const path = given.path ?? "";
     const attributes: Attributes = {
@@ -142,7 +142,7 @@ export function withOtel(model: Model, options: OtelOptions = {}): Model {
     input: GenerateRequest | PromptRequest,
     callOptions: CallOptions,
     close: () => void,
-  ): Promise<Generation> => {
+  ): Promise<Generation<V>> => {
     try {
       if (content !== undefined) {
         try {
@@ -188,6 +188,6 @@ export function withOtel(model: Model, options: OtelOptions = {}): Model {
     }
   };
 
-  const wrapped: Model = { id: model.id, generate };
+  const wrapped: Model<V> = { id: model.id, generate };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }

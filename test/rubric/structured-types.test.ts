@@ -19,6 +19,7 @@ import {
   treeSplit,
   type Verdict,
 } from "../../src/index.js";
+import { withOtel } from "../../src/otel/index.js";
 import { scriptedModel } from "../../src/testing/index.js";
 
 const Answer = z.object({
@@ -57,6 +58,7 @@ describe("structured: value types", () => {
     if (generation.value !== undefined) expectTypeOf(generation.value.asOf).toEqualTypeOf<Date>();
     const overRetry = continueUntilComplete(retryWithContext(local, { rubric }));
     expectTypeOf(overRetry).toEqualTypeOf<Model<AnswerOut>>();
+    expectTypeOf(withOtel(ladder)).toEqualTypeOf<Model<AnswerOut>>();
   });
 
   it("a predicate returning { pass, value } types the value too", () => {
