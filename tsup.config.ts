@@ -20,6 +20,7 @@ export default defineConfig({
     // The `rungs` bin (package.json "bin": dist/cli.js); its shebang line is kept by esbuild.
     cli: "src/cli/main.ts",
     redis: "src/redis/index.ts",
+    otel: "src/otel/index.ts",
   },
   format: ["esm", "cjs"],
   define: { __RUNGS_VERSION__: JSON.stringify(version) },
@@ -36,8 +37,9 @@ export default defineConfig({
   target: "node20",
   splitting: true,
   treeshake: true,
-  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk, rungs/redis): never bundled.
-  external: ["ollama", "ai", "ioredis"],
+  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk, rungs/redis,
+  // rungs/otel): never bundled.
+  external: ["ollama", "ai", "ioredis", "@opentelemetry/api"],
   noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error", "function-timeout"],
   async onSuccess() {
     // rungs/ifeval's language profiles: one JSON file beside the bundles, shared by ESM and CJS, so the

@@ -1,8 +1,8 @@
 // Package budget and lean root entry, checked on the built package (run after `npm run build`):
 // - `npm pack --dry-run --json`: at most 1.5 MB packed and 5 MB unpacked, and the IFEval language data
 //   shipped once (one JSON file, no bundle or source map carrying the tables);
-// - the root entry (`rungs`, ESM and CJS) never loads the IFEval pack, ollama or ai: its module graph in
-//   dist/ (static and dynamic imports, requires) reaches none of them.
+// - the root entry (`rungs`, ESM and CJS) never loads the IFEval pack, ollama, ai or OpenTelemetry: its
+//   module graph in dist/ (static and dynamic imports, requires) reaches none of them.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -43,6 +43,7 @@ const forbidden = [
   /^@ai-sdk\//,
   /^langdetect(\/|$)/,
   /^vitest(\/|$)/,
+  /^@opentelemetry\//,
 ];
 for (const entry of ["dist/index.js", "dist/index.cjs"]) {
   const seen = new Set();
@@ -65,7 +66,8 @@ for (const entry of ["dist/index.js", "dist/index.cjs"]) {
     if (forbidden.some((pattern) => pattern.test(specifier))) problems.push(`${entry} loads "${specifier}"`);
   }
   for (const file of seen) {
-    if (/[/\\](ifeval|ollama|ai-sdk|vitest)\.(c?js)$/.test(file)) problems.push(`${entry} loads ${file}`);
+    if (/[/\\](ifeval|ollama|ai-sdk|vitest|otel)\.(c?js)$/.test(file))
+      problems.push(`${entry} loads ${file}`);
   }
   console.log(`${entry}: ${seen.size} files; packages: ${[...bare].sort().join(", ")}`);
 }

@@ -62,9 +62,16 @@ if (esm !== expected) throw new Error(`ESM import of rungs/ollama without ollama
 let cjs = "loaded";
 try { createRequire(import.meta.url)("rungs/ollama"); } catch (error) { cjs = error.message; }
 if (cjs !== expected) throw new Error(`CJS require of rungs/ollama without ollama: got ${JSON.stringify(cjs)}`);
+// rungs/otel without @opentelemetry/api names its install command too.
+const otelExpected = 'rungs/otel needs the "@opentelemetry/api" package: npm i @opentelemetry/api';
+const otelEsm = await import("rungs/otel").then(() => "loaded", (error) => error.message);
+if (otelEsm !== otelExpected) throw new Error(`ESM import of rungs/otel without the API: got ${JSON.stringify(otelEsm)}`);
+let otelCjs = "loaded";
+try { createRequire(import.meta.url)("rungs/otel"); } catch (error) { otelCjs = error.message; }
+if (otelCjs !== otelExpected) throw new Error(`CJS require of rungs/otel without the API: got ${JSON.stringify(otelCjs)}`);
 // rungs/ai-sdk takes the model object from the caller and needs no `ai` at run time.
 await import("rungs/ai-sdk");
-console.log(`missing peer ok: ${expected}`);
+console.log(`missing peer ok: ${expected}; ${otelExpected}`);
 JS
 cat > ifeval.mjs <<'JS'
 // rungs/ifeval reads its language data from the one JSON file in the package (langdetect is not installed).

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as root from "../src/index.js";
+import * as otelEntry from "../src/otel/index.js";
 import * as aiSdk from "../src/providers/ai-sdk.js";
 import * as ollamaEntry from "../src/providers/ollama/index.js";
 import * as ifeval from "../src/rubric/ifeval/index.js";
@@ -55,6 +56,7 @@ const rootNames = [
   "renderPrompt",
   "renderedChars",
   "retryWithContext",
+  "structured",
   "taskDirFromPath",
   "transportRetriesOf",
   "treeSplit",
@@ -90,9 +92,15 @@ describe("public surface", () => {
 
   it("no entry exports a name that collides with a peer's default import (import ollama from 'ollama')", () => {
     const peerDefaults = ["ollama", "ai", "vitest"];
-    for (const entry of [root, ollamaEntry, aiSdk, ifeval, testing]) {
+    for (const entry of [root, ollamaEntry, aiSdk, ifeval, testing, otelEntry]) {
       for (const name of peerDefaults) expect(entry).not.toHaveProperty(name);
     }
     expect(typeof ollamaEntry.ollamaModel).toBe("function");
+  });
+
+  it("rungs/otel exports withOtel alone, and the docs name it", () => {
+    expect(Object.keys(otelEntry).sort()).toEqual(["withOtel"]);
+    expect(docsText).toMatch(/\bwithOtel\b/);
+    expect(docsText).toContain('from "rungs/otel"');
   });
 });

@@ -2,8 +2,14 @@ import type { Budget } from "../budget.js";
 import type { RungsEvents } from "../events.js";
 import type { GenerateRequest } from "../model.js";
 
-/** What a rule's check may return: a boolean, or a pass flag with a message and a partial score. */
-export type RuleOutcome = boolean | { pass: boolean; message?: string; score?: number };
+/**
+ * What a rule's check may return: a boolean, or a pass flag with a message, a partial score and, for a rule
+ * that extracts something from the output (e.g. `structured`), the `value` it found. A passing rule's value
+ * becomes the verdict's `value` (see {@link Verdict}).
+ */
+export type RuleOutcome<V = unknown> =
+  | boolean
+  | { pass: boolean; message?: string; score?: number; value?: V };
 
 /** What a rule sees besides the output. */
 export interface RuleContext {
@@ -20,8 +26,12 @@ export interface RuleContext {
   path?: string;
 }
 
-/** One check of a rubric. */
-export interface Rule<O = string> {
+/**
+ * One check of a rubric, on outputs of type `O`. `V` is the type of the `value` a passing check gives
+ * (`structured` gives the schema's output); `unknown`, the default, is a rule that gives none, or one whose
+ * value is not typed.
+ */
+export interface Rule<O = string, V = unknown> {
   /** Stable id, used in feedback and stats (e.g. `"no-unwrap"`). */
   id: string;
   /** The rule in words; feedback tells the model this when the rule fails. */
@@ -32,7 +42,7 @@ export interface Rule<O = string> {
   required?: boolean;
   /** Time limit for this rule in ms; past it the rule fails with a timeout message. */
   timeoutMs?: number;
-  check(output: O, ctx: RuleContext): RuleOutcome | Promise<RuleOutcome>;
+  check(output: O, ctx: RuleContext): RuleOutcome<V> | Promise<RuleOutcome<V>>;
 }
 
 /** The outcome of one rule on one output. */
@@ -51,8 +61,11 @@ export interface RuleResult {
   durationMs: number;
 }
 
-/** A rubric's judgement of one output. Computed in code, never read from model-written text. */
-export interface Verdict {
+/**
+ * A rubric's judgement of one output. Computed in code, never read from model-written text. `V` is the type
+ * of `value`, the value its value-giving rule found (`unknown` when untyped).
+ */
+export interface Verdict<V = unknown> {
   rubricId: string;
   accepted: boolean;
   /** Weighted mean of rule scores, 0..1. */
@@ -65,13 +78,23 @@ export interface Verdict {
   violations: readonly RuleResult[];
   /** Set when the output was longer than the rubric's cap and judged on the capped text. */
   cappedAt?: number;
+  /**
+   * The value of the first rule, in rule order, that passed with one (e.g. `structured`'s parsed, validated
+   * JSON); absent when none did. Not enumerable: records, events and `JSON.stringify` of a verdict leave it
+   * out (the output text is recorded; a schema's output may hold what JSON cannot, a `Date` or a `bigint`).
+   */
+  readonly value?: V;
 }
 
-/** Something that judges outputs. Build one with `defineRubric`. */
-export interface Rubric<O = string> {
+/**
+ * Something that judges outputs of type `O`. Build one with `defineRubric`. `V` is the type of its verdicts'
+ * `value` (the value-giving rule's, e.g. `structured`'s schema output); `retryWithContext` and
+ * `escalateAcross` type their generations' `value` with it. `unknown`, the default, means untyped.
+ */
+export interface Rubric<O = string, V = unknown> {
   readonly id: string;
   readonly rules: readonly Rule<O>[];
   /** Score needed to accept, 0..1. 1 means every rule. */
   readonly threshold: number;
-  evaluate(output: O, ctx?: RuleContext): Promise<Verdict>;
+  evaluate(output: O, ctx?: RuleContext): Promise<Verdict<V>>;
 }

@@ -1,0 +1,3 @@
+// rungs/otel: OpenTelemetry spans for rungs runs, with the GenAI semantic conventions (optional peer
+// @opentelemetry/api).
+export { type OtelOptions, withOtel } from "./with-otel.js";
