@@ -22,6 +22,7 @@ const eventNames: Record<RungsEventName, true> = {
   "transport-retry": true,
   "task-resume": true,
   "task-blocked": true,
+  warning: true,
 };
 
 /**
@@ -235,6 +236,10 @@ export class SpanTree {
     });
     events.on("task-blocked", ({ path, taskId }) => {
       this.container(path).addEvent("rungs.task_blocked", { "rungs.task.id": taskId });
+    });
+    // Something rungs corrected or refused while the run went on (a usage count dropped, a document cut).
+    events.on("warning", ({ path, code, message }) => {
+      this.nearest(path).addEvent("rungs.warning", { "rungs.warning.code": code, "rungs.detail": message });
     });
   }
 

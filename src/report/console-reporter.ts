@@ -90,6 +90,9 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
     events.subscribe("exhausted", ({ path, limit, attempts }) =>
       out(`${path} exhausted: ${limit} after ${attempts} attempt${attempts === 1 ? "" : "s"}`),
     ),
+    events.subscribe("warning", ({ path, code, message }) =>
+      out(`${path} warning ${code}: ${oneLine(message)}`),
+    ),
   );
   if (normal) {
     stops.push(
