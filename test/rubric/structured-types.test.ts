@@ -90,5 +90,9 @@ describe("structured: value types", () => {
     expectTypeOf(asRubric.rules).toEqualTypeOf<readonly Rule<string>[]>();
     expectTypeOf(asRule).toEqualTypeOf<Rule>();
     expectTypeOf(verdict).toEqualTypeOf<Verdict | undefined>();
+    // An explicit output type argument, and rules over another output type, still compile as before.
+    expectTypeOf(defineRubric<string>({ id: "e", rules: [nonEmpty()] })).toEqualTypeOf<Rubric<string>>();
+    const onNumbers = defineRubric({ id: "n", rules: [predicate("positive", (n: number) => n > 0)] });
+    expectTypeOf(onNumbers).toEqualTypeOf<Rubric<number>>();
   });
 });
