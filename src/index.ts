@@ -194,6 +194,7 @@ export {
 export {
   defineRubric,
   type RubricOptions,
+  type RubricValue,
 } from "./rubric/rubric.js";
 export {
   type JsonRuleOptions,
@@ -206,6 +207,7 @@ export {
   predicate,
   type RuleOptions,
 } from "./rubric/rules.js";
+export { type StructuredRuleOptions, structured } from "./rubric/structured.js";
 export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
 export type {
   Attempt,

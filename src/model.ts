@@ -58,8 +58,11 @@ export interface PromptRequest extends Omit<GenerateRequest, "messages"> {
   messages?: never;
 }
 
-/** What a model produced. */
-export interface Generation {
+/**
+ * What a model produced. `V` is the type of `value`, set when a rubric with a value-giving rule (e.g.
+ * `structured`) judged the text; `unknown`, the default, is an untyped generation.
+ */
+export interface Generation<V = unknown> {
   /** The output text. */
   text: string;
   /** `length` means the output was cut off. */
@@ -77,6 +80,12 @@ export interface Generation {
    * nothing by hand to know whether the first (e.g. local) model answered or the ladder fell back.
    */
   answeredBy?: AnsweredBy;
+  /**
+   * The value the judging rubric's value-giving rule found in `text` (`structured`: the parsed JSON, as the
+   * schema's output), set by `retryWithContext` / `escalateAcross` from the verdict and kept by the wrappers
+   * above them (`continueUntilComplete` only when the text is one piece). Absent when no such rule passed.
+   */
+  value?: V;
 }
 
 /** Which rung of a ladder produced an answer. */
@@ -137,9 +146,10 @@ export interface ModelCapabilities {
 }
 
 /**
- * The one contract (docs/architecture.md): every primitive consumes models and returns a model.
+ * The one contract (docs/architecture.md): every primitive consumes models and returns a model. `V` types
+ * the generations' `value` (see {@link Generation}); `Model` alone is any model.
  */
-export interface Model {
+export interface Model<V = unknown> {
   /** `"ollama:qwen3:8b"`, `"ladder(3)"`, ... */
   readonly id: string;
   /** What the model can do beyond `generate` (continuing an assistant message, its context window). */
@@ -149,7 +159,7 @@ export interface Model {
    * `{ prompt, system? }` shorthand ({@link PromptRequest}).
    * @throws InvalidArgumentError for a malformed request (not an object, no messages, an unknown role, ...).
    */
-  generate(request: GenerateRequest | PromptRequest, options?: CallOptions): Promise<Generation>;
+  generate(request: GenerateRequest | PromptRequest, options?: CallOptions): Promise<Generation<V>>;
 }
 
 /** What a model implementation may return: at least the text; the rest is filled in. */

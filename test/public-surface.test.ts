@@ -56,6 +56,7 @@ const rootNames = [
   "renderPrompt",
   "renderedChars",
   "retryWithContext",
+  "structured",
   "taskDirFromPath",
   "transportRetriesOf",
   "treeSplit",

@@ -291,6 +291,7 @@ export async function runAttempts(
         },
       };
       if (attempt.verdict !== undefined) accepted.verdict = attempt.verdict;
+      if (attempt.verdict !== undefined && "value" in attempt.verdict) accepted.value = attempt.verdict.value;
       return accepted;
     }
     if (

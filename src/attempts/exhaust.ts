@@ -97,6 +97,7 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
       },
     };
     if (attempt.verdict !== undefined) generation.verdict = attempt.verdict;
+    if (attempt.verdict !== undefined && "value" in attempt.verdict) generation.value = attempt.verdict.value;
     return generation;
   }
   throw new ExhaustedError({ limit, attempts, message: explain(config, limit, attempts, skips) });

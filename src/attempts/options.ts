@@ -14,10 +14,13 @@ import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
 import type { RoutingPolicy } from "./routing/policy.js";
 
-/** Options shared by `retryWithContext` and `escalateAcross`. */
-export interface AttemptEngineOptions {
-  /** Judges each output; without one, any non-empty, complete output is accepted. */
-  rubric?: Rubric;
+/** Options shared by `retryWithContext` and `escalateAcross`; `V` is the rubric's value type. */
+export interface AttemptEngineOptions<V = unknown> {
+  /**
+   * Judges each output; without one, any non-empty, complete output is accepted. A rubric with a
+   * value-giving rule (`structured`) types the returned model's `generation.value` as `V`.
+   */
+  rubric?: Rubric<string, V>;
   /** Most attempts in one run, over all rungs. @default 6 */
   maxAttempts?: number;
   /**

@@ -74,8 +74,8 @@ const schema = z
  * - An empty `length` answer whose `usage.inputTokens` is within `contextOverflowSlackTokens` (16) of
  *   `capabilities.contextWindowTokens` is a context overflow: on the first call it throws; after some text
  *   it stops with `stoppedBy: "contextWindow"`. Either way it is not continued.
- * - A piece's own verdict is kept only when there is one piece (a verdict on a fragment is not one on the
- *   whole). An error on any call (abort's `signal.reason`, `BudgetExhaustedError`, provider errors)
+ * - A piece's own verdict and `value` are kept only when there is one piece (a verdict on a fragment is not
+ *   one on the whole). An error on any call (abort's `signal.reason`, `BudgetExhaustedError`, provider errors)
  *   propagates untouched.
  *
  * @throws InvalidArgumentError at construction for a bad model or option.
@@ -85,7 +85,10 @@ const schema = z
  * const { text, trace } = await model.generate({ messages: [{ role: "user", content: "Write the essay." }] });
  * console.log(trace?.continuation?.continuations);
  */
-export function continueUntilComplete(model: Model, options: ContinueUntilCompleteOptions = {}): Model {
+export function continueUntilComplete<V = unknown>(
+  model: Model<V>,
+  options: ContinueUntilCompleteOptions = {},
+): Model<V> {
   assertModel("continueUntilComplete", model);
   const parsed = parseOptions("continueUntilComplete", schema, options);
   const maxContinuations = parsed.maxContinuations ?? continueUntilCompleteDefaults.maxContinuations;
@@ -97,7 +100,7 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
   };
   const nativeContinue = model.capabilities?.continueAssistant === true;
   const windowTokens = model.capabilities?.contextWindowTokens;
-  const overflowed = (g: Generation) =>
+  const overflowed = (g: Generation<V>) =>
     g.text === "" &&
     g.finishReason === "length" &&
     windowTokens !== undefined &&
@@ -107,7 +110,7 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
   const generate = async (
     input: GenerateRequest | PromptRequest,
     given: CallOptions = {},
-  ): Promise<Generation> => {
+  ): Promise<Generation<V>> => {
     const request = toRequest(`continue(${model.id}).generate`, input);
     const callOptions = withEnvLog(given);
     const clock = callOptions.clock ?? systemClock;
@@ -173,7 +176,7 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
     }
     const continuation: ContinuationTrace = { continuations: pieces.length - 1, pieces };
     if (stoppedBy !== undefined) continuation.stoppedBy = stoppedBy;
-    const result: Generation = {
+    const result: Generation<V> = {
       text,
       finishReason:
         stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" || stoppedBy === "splitBudget"
@@ -184,10 +187,12 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
       trace: { continuation },
     };
     if (pieces.length === 1 && first.verdict !== undefined) result.verdict = first.verdict;
+    // As the verdict: a value found in one piece says nothing about the stitched text.
+    if (pieces.length === 1 && first.value !== undefined) result.value = first.value;
     return result;
   };
 
-  const wrapped: Model = { id: `continue(${model.id})`, generate };
+  const wrapped: Model<V> = { id: `continue(${model.id})`, generate };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }
 

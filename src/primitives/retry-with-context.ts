@@ -2,13 +2,13 @@ import { z } from "zod";
 import { runAttempts } from "../attempts/engine.js";
 import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
-import type { Model } from "../model.js";
+import type { Generation, Model } from "../model.js";
 import { parseOptions } from "../options.js";
 import { withEnvLog } from "../report/env-log.js";
 import { toRequest } from "../request.js";
 
 /** Options of {@link retryWithContext}. */
-export interface RetryWithContextOptions extends AttemptEngineOptions {
+export interface RetryWithContextOptions<V = unknown> extends AttemptEngineOptions<V> {
   /** What each retry is told of earlier failures. @default "full" */
   feedback?: FeedbackMode;
 }
@@ -26,7 +26,8 @@ const schema = z
  * sleep. This is the one-rung case of the attempt engine behind {@link escalateAcross}.
  *
  * The returned model's generations carry `verdict`, `modelId` of the model that produced the text, and
- * `trace.attempts` (every attempt: model, kind, verdict or error, timings, usage, feedback size).
+ * `trace.attempts` (every attempt: model, kind, verdict or error, timings, usage, feedback size), and `value`
+ * when the rubric has a value-giving rule (`structured`), typed from it.
  *
  * @throws InvalidArgumentError at construction for a bad option (naming it).
  * @example
@@ -35,14 +36,20 @@ const schema = z
  * // generate() throws ExhaustedError (with every attempt) when no attempt was accepted,
  * // BlockedTaskError for a given-up metadata.taskId, or signal.reason when aborted.
  */
-export function retryWithContext(model: Model, options: RetryWithContextOptions = {}): Model {
+export function retryWithContext<V = unknown>(
+  model: Model,
+  options: RetryWithContextOptions<V> = {},
+): Model<V> {
   const { model: inner, feedback, ...rest } = parseOptions("retryWithContext", schema, { model, ...options });
   const engine = resolveEngine(rest as AttemptEngineOptions, "retry", `retry(${inner.id})`, [
     normalizeRung({ model: inner, attempts: rest.maxAttempts ?? 6, feedback: feedback ?? "full" }, 0),
   ]);
   return {
     id: engine.id,
+    // The accepted generation's value is its verdict's, from `options.rubric`: a Rubric<string, V>.
     generate: async (request, callOptions = {}) =>
-      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)),
+      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)) as Promise<
+        Generation<V>
+      >,
   };
 }

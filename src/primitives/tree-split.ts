@@ -131,7 +131,7 @@ const schema = z
  * const reader = treeSplit(model, { budget: { chars: 8_000 }, concurrency: 4 });
  * const answer = await reader.generate({ messages: [{ role: "user", content: "Summarise." }], context: [book] });
  */
-export function treeSplit(model: Model, options: TreeSplitOptions): Model {
+export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOptions): Model<V> {
   assertModel("treeSplit", model);
   const parsed = parseOptions("treeSplit", schema, options);
   const { limit: budgetLimit, measure, size } = requestMeasure(options.budget);
@@ -148,7 +148,7 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
   const generate = async (
     input: GenerateRequest | PromptRequest,
     given: CallOptions = {},
-  ): Promise<Generation> => {
+  ): Promise<Generation<V>> => {
     const request = toRequest(`treeSplit(${model.id}).generate`, input);
     const callOptions = withEnvLog(given);
     const outer = callOptions.split;
@@ -278,6 +278,6 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
     return { ...answer, usage: addUsage(usage, answer.usage), trace: { ...answer.trace, split: trace } };
   };
 
-  const wrapped: Model = { id: `treeSplit(${model.id})`, generate };
+  const wrapped: Model<V> = { id: `treeSplit(${model.id})`, generate };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }

@@ -32,6 +32,17 @@ export interface RubricOptions<O = string> {
   clock?: Clock;
 }
 
+/** The `V` a rule gives, or `never` for one that gives no typed value (`V` is `unknown`). */
+type RuleValue<R> = R extends Rule<infer _O, infer V> ? (unknown extends V ? never : V) : never;
+
+/**
+ * The type of the `value` a rubric built from the rules `R` gives: the value types of its value-giving rules
+ * (`structured`, a `predicate` returning `{ pass, value }`), or `unknown` when none is typed.
+ */
+export type RubricValue<R extends readonly unknown[]> = [RuleValue<R[number]>] extends [never]
+  ? unknown
+  : RuleValue<R[number]>;
+
 /** Defaults of {@link defineRubric}. */
 export const rubricDefaults = {
   threshold: 1,
@@ -83,7 +94,9 @@ const optionsSchema = z
  * const verdict = await rubric.evaluate("The answer is 42.");
  * verdict.accepted; // true
  */
-export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
+export function defineRubric<O = string, const R extends readonly Rule<O>[] = readonly Rule<O>[]>(
+  options: RubricOptions<O> & { rules: R },
+): Rubric<O, RubricValue<R>> {
   const parsed = parseOptions("defineRubric", optionsSchema, options);
   const rules = Object.freeze([...options.rules]);
   const seen = new Set<string>();
@@ -110,7 +123,7 @@ export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
   const clock = parsed.clock ?? systemClock;
   const id = parsed.id;
 
-  const evaluate = async (output: O, ctx: RuleContext = {}): Promise<Verdict> => {
+  const evaluate = async (output: O, ctx: RuleContext = {}): Promise<Verdict<RubricValue<R>>> => {
     throwIfAborted(ctx.signal);
     let judged = output;
     let cappedAt: number | undefined;
@@ -121,11 +134,24 @@ export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
       judged = output.slice(0, end) as O;
       cappedAt = maxOutputChars;
     }
+    // The values passing rules gave, by rule index: the first, in rule order, becomes the verdict's.
+    let values: Map<number, unknown> | undefined;
     const results = await Promise.all(
-      rules.map((rule) => runRule(rule, judged, ctx, rule.timeoutMs ?? ruleTimeoutMs, clock)),
+      rules.map((rule, index) =>
+        runRule(rule, judged, ctx, rule.timeoutMs ?? ruleTimeoutMs, clock, (value) => {
+          values ??= new Map();
+          values.set(index, value);
+        }),
+      ),
     );
     throwIfAborted(ctx.signal);
-    return verdictOf(id, threshold, results, cappedAt);
+    const verdict = verdictOf(id, threshold, results, cappedAt) as Verdict<RubricValue<R>>;
+    if (values !== undefined) {
+      const first = Math.min(...values.keys());
+      // Not enumerable: verdicts are data in records, events and errors; the value stays out of them.
+      Object.defineProperty(verdict, "value", { value: values.get(first), enumerable: false });
+    }
+    return verdict;
   };
 
   return Object.freeze({ id, rules, threshold, evaluate });
@@ -171,6 +197,7 @@ async function runRule<O>(
   ctx: RuleContext,
   timeoutMs: number,
   clock: Clock,
+  onValue: (value: unknown) => void,
 ): Promise<RuleResult> {
   const started = clock.now();
   const base = {
@@ -234,6 +261,9 @@ async function runRule<O>(
   };
   if (normalized.message !== undefined) result.message = cap(normalized.message);
   else if (!normalized.pass && rule.description !== undefined) result.message = rule.description;
+  if (normalized.pass && typeof outcome === "object" && outcome !== null && "value" in outcome) {
+    onValue((outcome as { value?: unknown }).value);
+  }
   return result;
 }
 

@@ -2,8 +2,12 @@ import type { Budget } from "../budget.js";
 import type { RungsEvents } from "../events.js";
 import type { GenerateRequest } from "../model.js";
 
-/** What a rule's check may return: a boolean, or a pass flag with a message and a partial score. */
-export type RuleOutcome =
+/**
+ * What a rule's check may return: a boolean, or a pass flag with a message, a partial score and, for a rule
+ * that extracts something from the output (e.g. `structured`), the `value` it found. A passing rule's value
+ * becomes the verdict's `value` (see {@link Verdict}).
+ */
+export type RuleOutcome<V = unknown> =
   | boolean
   | {
       /** True when the output passes the rule. */
@@ -12,6 +16,8 @@ export type RuleOutcome =
       message?: string;
       /** A partial score, 0..1. @default 1 when passed, 0 when failed */
       score?: number;
+      /** What the rule extracted from the output (e.g. parsed JSON), when it passed. */
+      value?: V;
     };
 
 /** What a rule sees besides the output. */
@@ -30,8 +36,12 @@ export interface RuleContext {
   path?: string;
 }
 
-/** One check of a rubric. */
-export interface Rule<O = string> {
+/**
+ * One check of a rubric, on outputs of type `O`. `V` is the type of the `value` a passing check gives
+ * (`structured` gives the schema's output); `unknown`, the default, is a rule that gives none, or one whose
+ * value is not typed.
+ */
+export interface Rule<O = string, V = unknown> {
   /** Stable id, used in feedback and stats (e.g. `"no-unwrap"`). */
   id: string;
   /** The rule in words; feedback tells the model this when the rule fails. */
@@ -43,10 +53,10 @@ export interface Rule<O = string> {
   /** Time limit for this rule in ms; past it the rule fails with a timeout message. */
   timeoutMs?: number;
   /**
-   * Judges one output: pass or fail, optionally with a message and a partial score. May be async; a throw is
-   * a `rubric-error`.
+   * Judges one output: pass or fail, optionally with a message, a partial score and a value. May be async; a
+   * throw is a `rubric-error`.
    */
-  check(output: O, ctx: RuleContext): RuleOutcome | Promise<RuleOutcome>;
+  check(output: O, ctx: RuleContext): RuleOutcome<V> | Promise<RuleOutcome<V>>;
 }
 
 /** The outcome of one rule on one output. */
@@ -71,8 +81,11 @@ export interface RuleResult {
   durationMs: number;
 }
 
-/** A rubric's judgement of one output. Computed in code, never read from model-written text. */
-export interface Verdict {
+/**
+ * A rubric's judgement of one output. Computed in code, never read from model-written text. `V` is the type
+ * of `value`, the value its value-giving rule found (`unknown` when untyped).
+ */
+export interface Verdict<V = unknown> {
   /** The id of the rubric that judged. */
   rubricId: string;
   /** True when the output was accepted (the score reached the threshold and every required rule passed). */
@@ -89,10 +102,20 @@ export interface Verdict {
   violations: readonly RuleResult[];
   /** Set when the output was longer than the rubric's cap and judged on the capped text. */
   cappedAt?: number;
+  /**
+   * The value of the first rule, in rule order, that passed with one (e.g. `structured`'s parsed, validated
+   * JSON); absent when none did. Not enumerable: records, events and `JSON.stringify` of a verdict leave it
+   * out (the output text is recorded; a schema's output may hold what JSON cannot, a `Date` or a `bigint`).
+   */
+  readonly value?: V;
 }
 
-/** Something that judges outputs. Build one with `defineRubric`. */
-export interface Rubric<O = string> {
+/**
+ * Something that judges outputs of type `O`. Build one with `defineRubric`. `V` is the type of its verdicts'
+ * `value` (the value-giving rule's, e.g. `structured`'s schema output); `retryWithContext` and
+ * `escalateAcross` type their generations' `value` with it. `unknown`, the default, means untyped.
+ */
+export interface Rubric<O = string, V = unknown> {
   /** Stable id, used in verdicts, feedback and stats. */
   readonly id: string;
   /** The rules, in order. */
@@ -103,5 +126,5 @@ export interface Rubric<O = string> {
    * Judges an output with every rule. A rule that throws or times out is a failed result, not a throw;
    * only the caller's abort (`ctx.signal`) rejects, with `signal.reason`.
    */
-  evaluate(output: O, ctx?: RuleContext): Promise<Verdict>;
+  evaluate(output: O, ctx?: RuleContext): Promise<Verdict<V>>;
 }
