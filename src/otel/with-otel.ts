@@ -72,13 +72,14 @@ const version = typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0
  * model wrapped with `withOtel` too gets its span under the judged attempt. Events still reach the
  * `events` you pass. Span times are wall-clock times, whatever clock the run is given.
  *
- * @returns a Model with the same `id` and `capabilities`.
+ * @returns a Model with the same `id`, `capabilities` and value type (a `structured` rubric's `value`
+ *   stays typed).
  * @throws InvalidArgumentError when `model` is not a Model or an option is malformed.
  * @example
  * const traced = withOtel(escalateAcross([small, large], { rubric }));
  * await traced.generate({ prompt: "Summarise the report." });
  */
-export function withOtel(model: Model, options: OtelOptions = {}): Model {
+export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}): Model<V> {
   if (typeof (model as Partial<Model> | null | undefined)?.generate !== "function") {
     throw new InvalidArgumentError({
       parameter: "model",
@@ -96,7 +97,7 @@ export function withOtel(model: Model, options: OtelOptions = {}): Model {
   const generate = async (
     input: GenerateRequest | PromptRequest,
     given: CallOptions = {},
-  ): Promise<Generation> => {
+  ): Promise<Generation<V>> => {
     const api = await loadApi();
     const path = given.path ?? "";
     const attributes: Attributes = {
@@ -142,7 +143,7 @@ export function withOtel(model: Model, options: OtelOptions = {}): Model {
     input: GenerateRequest | PromptRequest,
     callOptions: CallOptions,
     close: () => void,
-  ): Promise<Generation> => {
+  ): Promise<Generation<V>> => {
     try {
       if (content !== undefined) {
         try {
@@ -188,6 +189,6 @@ export function withOtel(model: Model, options: OtelOptions = {}): Model {
     }
   };
 
-  const wrapped: Model = { id: model.id, generate };
+  const wrapped: Model<V> = { id: model.id, generate };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }
