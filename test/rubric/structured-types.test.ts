@@ -19,6 +19,7 @@ import {
   treeSplit,
   type Verdict,
 } from "../../src/index.js";
+import { withOtel } from "../../src/otel/index.js";
 import { scriptedModel } from "../../src/testing/index.js";
 
 const Answer = z.object({
@@ -57,6 +58,7 @@ describe("structured: value types", () => {
     if (generation.value !== undefined) expectTypeOf(generation.value.asOf).toEqualTypeOf<Date>();
     const overRetry = continueUntilComplete(retryWithContext(local, { rubric }));
     expectTypeOf(overRetry).toEqualTypeOf<Model<AnswerOut>>();
+    expectTypeOf(withOtel(ladder)).toEqualTypeOf<Model<AnswerOut>>();
   });
 
   it("a predicate returning { pass, value } types the value too", () => {
@@ -88,5 +90,9 @@ describe("structured: value types", () => {
     expectTypeOf(asRubric.rules).toEqualTypeOf<readonly Rule<string>[]>();
     expectTypeOf(asRule).toEqualTypeOf<Rule>();
     expectTypeOf(verdict).toEqualTypeOf<Verdict | undefined>();
+    // An explicit output type argument, and rules over another output type, still compile as before.
+    expectTypeOf(defineRubric<string>({ id: "e", rules: [nonEmpty()] })).toEqualTypeOf<Rubric<string>>();
+    const onNumbers = defineRubric({ id: "n", rules: [predicate("positive", (n: number) => n > 0)] });
+    expectTypeOf(onNumbers).toEqualTypeOf<Rubric<number>>();
   });
 });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import {
   CallerCodeError,
   continueUntilComplete,
+  defaultMapPrompt,
   defineRubric,
   ExhaustedError,
   escalateAcross,
@@ -143,6 +144,33 @@ describe("structured: finding and validating", () => {
     });
   });
 
+  it("the caller's abort rejects an async validation, and no further candidate is validated", async () => {
+    let calls = 0;
+    let settle: (result: StandardSchemaV1.Result<number>) => void = () => {};
+    const slow: StandardSchemaV1<unknown, number> = {
+      "~standard": {
+        version: 1,
+        vendor: "hand-written",
+        validate: () => {
+          calls += 1;
+          return new Promise((resolve) => {
+            settle = resolve;
+          });
+        },
+      },
+    };
+    const controller = new AbortController();
+    const rubric = defineRubric({ id: "r", rules: [structured("n", slow)] });
+    // Three candidates: the whole answer does not parse; two prose spans do.
+    const judging = rubric.evaluate("first [1] then [2, 3]", { signal: controller.signal });
+    await Promise.resolve();
+    controller.abort(new Error("stop"));
+    await expect(judging).rejects.toThrow("stop");
+    settle({ issues: [{ message: "no" }] });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1);
+  });
+
   it("a validate that throws fails the rule (errored); a TypeError is the caller's bug", async () => {
     const throwing = (error: Error): StandardSchemaV1 => ({
       "~standard": {
@@ -273,6 +301,29 @@ describe("structured in the engines", () => {
     expect(generation.value).toEqual({ answer: "Paris", confidence: 0.7 });
     expect(generation.modelId).toBe("cloud");
     expect(local.calls).toHaveLength(1);
+  });
+
+  it("treeSplit over a ladder: notes are not judged by the schema; the answer's value reaches the top", async () => {
+    const model = scriptedModel(
+      "m",
+      [
+        (request) =>
+          request.messages[0]?.content === defaultMapPrompt
+            ? "notes: the capital is Paris"
+            : '{"answer": "Paris", "confidence": 0.6}',
+      ],
+      { whenDone: "repeat-last" },
+    );
+    const reader = treeSplit(escalateAcross([model], { rubric: answerRubric() }), {
+      budget: { chars: 3_000 },
+      concurrency: 1,
+    });
+    const book = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: ${"filler text ".repeat(20)}`).join(
+      "\n\n",
+    );
+    const generation = await reader.generate({ ...ask, context: [book] });
+    expect(generation.trace?.split?.shards).toBeGreaterThan(1);
+    expect(generation.value).toEqual({ answer: "Paris", confidence: 0.6 });
   });
 
   it("a nested engine's value passes through an outer engine without a rubric", async () => {
