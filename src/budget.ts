@@ -31,6 +31,7 @@ const budgetSchema = z
  * the same way; primitives that see it stop at once instead of treating it as one more failed attempt.
  */
 export class BudgetExhaustedError extends ExhaustedError {
+  /** The error's class name, `"BudgetExhaustedError"`. */
   override name = "BudgetExhaustedError" as const;
 }
 
@@ -46,10 +47,13 @@ export class BudgetExhaustedError extends ExhaustedError {
  * await solver.generate(request, { budget });
  */
 export class Budget {
+  /** Most model calls of the whole run (Infinity when none). */
   readonly maxAttempts: number;
+  /** Most output tokens of the whole run (Infinity when none). */
   readonly maxOutputTokens: number;
   /** Absolute deadline, ms since the epoch (Infinity when none). */
   readonly deadlineAt: number;
+  /** The clock the deadline is measured on. */
   readonly clock: Clock;
   #attemptsUsed = 0;
   #outputTokensUsed = 0;
@@ -63,9 +67,11 @@ export class Budget {
       parsed.deadlineMs === undefined ? Number.POSITIVE_INFINITY : this.clock.now() + parsed.deadlineMs;
   }
 
+  /** Model calls drawn so far. */
   get attemptsUsed(): number {
     return this.#attemptsUsed;
   }
+  /** Output tokens recorded so far. */
   get outputTokensUsed(): number {
     return this.#outputTokensUsed;
   }

@@ -7,6 +7,7 @@ export interface Clock {
   now(): number;
   /** Schedules `callback` after `ms`; returns a handle for {@link Clock.clearTimeout}. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a callback scheduled with {@link Clock.setTimeout}. */
   clearTimeout(handle: unknown): void;
 }
 

@@ -1,4 +1,8 @@
-// rungs: the public surface. Re-exports only; every export is named (no `export *`).
+/**
+ * rungs: the public surface. Re-exports only; every export is named (no `export *`).
+ *
+ * @module rungs
+ */
 
 // The attempt engine: breakers, ladders, options shared by retryWithContext and escalateAcross
 export {

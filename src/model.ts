@@ -13,7 +13,9 @@ export type { FinishReason, Trace, Usage } from "./trace.js";
 
 /** One chat message. */
 export interface Message {
+  /** Who speaks: instructions (`system`), the user, or the model (`assistant`). */
   role: "system" | "user" | "assistant";
+  /** The message text. */
   content: string;
 }
 
@@ -21,6 +23,7 @@ export interface Message {
  * What to generate. Pure data, so it can be recorded and replayed; runtime values go in {@link CallOptions}.
  */
 export interface GenerateRequest {
+  /** The conversation, in order; at least one message. */
   messages: readonly Message[];
   /** Documents the answer draws on; `treeSplit` shards these. Rendered in escaped, capped blocks. */
   context?: readonly string[];
@@ -28,10 +31,18 @@ export interface GenerateRequest {
   feedback?: readonly Failure[];
   /** Most output tokens for this call. */
   maxOutputTokens?: number;
+  /** Sampling temperature, passed to the provider as is. */
   temperature?: number;
+  /** Sequences that end the output when generated. */
   stop?: readonly string[];
   /** `taskClass` keys learned ladders; `taskId` keys blocked tasks. */
-  metadata?: { taskClass?: string; taskId?: string; [key: string]: unknown };
+  metadata?: {
+    /** The kind of task, e.g. `"rust-fn"`: learned ladders keep accept rates per task class and rung. */
+    taskClass?: string;
+    /** One task across runs: the stats store keeps its escalation state and whether it was given up. */
+    taskId?: string;
+    [key: string]: unknown;
+  };
 }
 
 /**
@@ -43,6 +54,7 @@ export interface PromptRequest extends Omit<GenerateRequest, "messages"> {
   prompt: string;
   /** A system message sent before it. */
   system?: string;
+  /** Not with `prompt`: give one or the other. */
   messages?: never;
 }
 
@@ -51,6 +63,7 @@ export interface PromptRequest extends Omit<GenerateRequest, "messages"> {
  * `structured`) judged the text; `unknown`, the default, is an untyped generation.
  */
 export interface Generation<V = unknown> {
+  /** The output text. */
   text: string;
   /** `length` means the output was cut off. */
   finishReason: FinishReason;
@@ -139,6 +152,7 @@ export interface ModelCapabilities {
 export interface Model<V = unknown> {
   /** `"ollama:qwen3:8b"`, `"ladder(3)"`, ... */
   readonly id: string;
+  /** What the model can do beyond `generate` (continuing an assistant message, its context window). */
   readonly capabilities?: ModelCapabilities;
   /**
    * Generates an answer. Models rungs builds check the request at this boundary and accept the
@@ -149,7 +163,10 @@ export interface Model<V = unknown> {
 }
 
 /** What a model implementation may return: at least the text; the rest is filled in. */
-export type GenerationInput = Partial<Generation> & { text: string };
+export type GenerationInput = Partial<Generation> & {
+  /** The output text. */
+  text: string;
+};
 
 const finishReasons: ReadonlySet<string> = new Set(["stop", "length", "content-filter", "error", "other"]);
 
@@ -261,7 +278,10 @@ export type ModelFunction = (
 export function defineModel(
   id: string,
   fn: ModelFunction,
-  options: { capabilities?: ModelCapabilities } = {},
+  options: {
+    /** What the model can do beyond `generate`, e.g. its context window. */
+    capabilities?: ModelCapabilities;
+  } = {},
 ): Model {
   validateModelId("defineModel", id);
   if (typeof fn !== "function") {

@@ -8,12 +8,19 @@ import type { GenerateRequest, Message } from "./model.js";
 export interface Failure {
   /** 1-based attempt numbers this entry stands for (several when duplicates were merged). */
   attempts: readonly number[];
+  /** The model that failed. */
   modelId: string;
+  /** How it failed. */
   kind: FailureKind;
   /** The error message or the rubric's summary ("13/15 rules passed"). */
   message?: string;
   /** Violated rules with their messages. */
-  violations?: readonly { ruleId: string; message: string }[];
+  violations?: readonly {
+    /** The violated rule's id. */
+    ruleId: string;
+    /** Why it failed. */
+    message: string;
+  }[];
   /** The start of the rejected output, so the model sees what it wrote. */
   excerpt?: string;
   /**

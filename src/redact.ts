@@ -183,10 +183,15 @@ export const maxRedactDepth = 200;
 
 /** A plain, redacted, JSON-safe view of an error and its cause chain (depth-capped at 5). */
 export interface SerializedError {
+  /** The error's class name (`ProviderError`, `TypeError`, ...; `NonError` for a thrown non-Error). */
   name: string;
+  /** The message, with secrets masked. */
   message: string;
+  /** The failure kind, when the error carried one. */
   kind?: string;
+  /** The HTTP status, when the error carried one. */
   status?: number;
+  /** The cause, serialized the same way. */
   cause?: SerializedError;
 }
 

@@ -51,7 +51,10 @@ export interface LadderFromConfigOptions {
 /** A model built from a config, with the ladder it expanded to. */
 export interface ConfiguredLadder extends Model {
   /** The rungs, in order, with their settings and the id of the model each resolved to. */
-  readonly rungs: readonly (ExpandedRung & { modelId: string })[];
+  readonly rungs: readonly (ExpandedRung & {
+    /** The id of the model the provider factory made for the rung. */
+    modelId: string;
+  })[];
   /** The validated config. */
   readonly config: LadderConfig;
   /** The stats store in use, when there is one. */

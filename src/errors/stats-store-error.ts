@@ -7,6 +7,7 @@ import { RungsError } from "./rungs-error.js";
  * up, or skip rungs on counts it cannot see. `cause` is the store's error.
  */
 export class StatsStoreError extends RungsError {
+  /** The error's class name, `"StatsStoreError"`. */
   override name = "StatsStoreError" as const;
   /** The store method that failed, e.g. `"givenUpAt"`. */
   readonly operation: string;

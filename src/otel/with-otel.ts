@@ -72,7 +72,8 @@ const version = typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0
  * model wrapped with `withOtel` too gets its span under the judged attempt. Events still reach the
  * `events` you pass. Span times are wall-clock times, whatever clock the run is given.
  *
- * @returns a Model with the same `id` and `capabilities`.
+ * @returns a Model with the same `id`, `capabilities` and value type (a `structured` rubric's `value`
+ *   stays typed).
  * @throws InvalidArgumentError when `model` is not a Model or an option is malformed.
  * @example
  * const traced = withOtel(escalateAcross([small, large], { rubric }));

@@ -72,7 +72,7 @@ const schema = z
  * - Under a `treeSplit` (`CallOptions.split`), a continuation request that would render over the split's
  *   budget sends only the end of the partial text, as much as fits; when none fits, continuing stops
  *   (`stoppedBy: "splitBudget"`, `finishReason: "length"`).
- * - An empty `length` answer whose `usage.inputTokens` is within {@link contextOverflowSlackTokens} of
+ * - An empty `length` answer whose `usage.inputTokens` is within `contextOverflowSlackTokens` (16) of
  *   `capabilities.contextWindowTokens` is a context overflow: on the first call it throws; after some text
  *   it stops with `stoppedBy: "contextWindow"`. Either way it is not continued.
  * - A piece's own verdict and `value` are kept only when there is one piece (a verdict on a fragment is not

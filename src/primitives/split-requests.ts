@@ -25,7 +25,17 @@ export const scratchpadHeader =
   "Notes taken from the documents, which were too long to send whole (each part was read separately):";
 
 /** A budget in characters of the rendered prompt, or in tokens counted by a caller's tokenizer. */
-export type SplitBudget = { chars: number } | { tokens: number; count: (text: string) => number };
+export type SplitBudget =
+  | {
+      /** Most characters one rendered request may have. */
+      chars: number;
+    }
+  | {
+      /** Most tokens one rendered request may have, as `count` measures them. */
+      tokens: number;
+      /** Counts the tokens of a text (e.g. a tokenizer's `encode(text).length`). */
+      count: (text: string) => number;
+    };
 
 /** The request's size in the budget's unit, as the shared renderer renders it. */
 export type RequestMeasure = (request: GenerateRequest) => number;

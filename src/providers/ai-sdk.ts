@@ -1,5 +1,9 @@
-// rungs/ai-sdk: any Vercel AI SDK language model (spec v2, v3 or v4: OpenAI, Anthropic, Google, OpenAI-compatible...)
-// as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
+/**
+ * rungs/ai-sdk: any Vercel AI SDK language model (spec v2, v3 or v4: OpenAI, Anthropic, Google, OpenAI-compatible...)
+ * as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
+ *
+ * @module rungs/ai-sdk
+ */
 import { z } from "zod";
 import { type Clock, systemClock } from "../clock.js";
 import { attachCallDetails } from "../errors/call-details.js";
@@ -41,27 +45,76 @@ export type JsonValue =
 
 /** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3/V4CallOptions`). */
 export interface AiSdkCallOptions {
+  /** The conversation: system messages as strings, user and assistant messages as text parts. */
   prompt: Array<
-    | { role: "system"; content: string }
-    | { role: "user" | "assistant"; content: Array<{ type: "text"; text: string }> }
+    | {
+        /** A system message. */
+        role: "system";
+        /** Its text. */
+        content: string;
+      }
+    | {
+        /** A user or assistant message. */
+        role: "user" | "assistant";
+        /** Its text, as one or more text parts. */
+        content: Array<{
+          /** Always `"text"`. */
+          type: "text";
+          /** The part's text. */
+          text: string;
+        }>;
+      }
   >;
+  /** Most output tokens (`request.maxOutputTokens`). */
   maxOutputTokens?: number;
+  /** Sampling temperature (`request.temperature`). */
   temperature?: number;
+  /** Sequences that end the output (`request.stop`). */
   stopSequences?: string[];
+  /** Aborts the call (the caller's signal, the budget's deadline, the attempt's time limit). */
   abortSignal?: AbortSignal;
+  /** Extra request headers (the `headers` option). */
   headers?: Record<string, string | undefined>;
+  /** Provider-specific options (the `providerOptions` option). */
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
 }
 
 /** What rungs reads from a `doGenerate` result, in every spec version. */
 export interface AiSdkGenerateResult {
-  content: ReadonlyArray<{ type: string; text?: string }>;
+  /** The output parts; rungs joins the text of the `text` parts. */
+  content: ReadonlyArray<{
+    /** The part's type (`"text"`, `"reasoning"`, `"tool-call"`, ...). */
+    type: string;
+    /** The part's text, for text parts. */
+    text?: string;
+  }>;
   /** v2: a string; v3, v4: `{ unified, raw }`. */
-  finishReason: string | { unified: string; raw?: string | undefined };
+  finishReason:
+    | string
+    | {
+        /** The SDK's normalised finish reason. */
+        unified: string;
+        /** The provider's own finish reason. */
+        raw?: string | undefined;
+      };
   /** v2: numbers; v3, v4: `{ total, ... }` objects. */
   usage?: {
-    inputTokens?: number | { total?: number | undefined } | undefined;
-    outputTokens?: number | { total?: number | undefined } | undefined;
+    /** Prompt tokens: a number (v2) or `{ total }` (v3, v4). */
+    inputTokens?:
+      | number
+      | {
+          /** All prompt tokens. */
+          total?: number | undefined;
+        }
+      | undefined;
+    /** Output tokens: a number (v2) or `{ total }` (v3, v4). */
+    outputTokens?:
+      | number
+      | {
+          /** All output tokens. */
+          total?: number | undefined;
+        }
+      | undefined;
   };
 }
 
@@ -71,9 +124,13 @@ export interface AiSdkGenerateResult {
  * far as rungs uses it. Any model a provider package returns fits: `openai("gpt-4o")`, `anthropic(...)`.
  */
 export interface AiSdkLanguageModel {
+  /** The AI SDK model specification it implements. */
   readonly specificationVersion: "v2" | "v3" | "v4";
+  /** The provider's id, e.g. `"openai.chat"`. */
   readonly provider: string;
+  /** The model's id at the provider, e.g. `"gpt-4o"`. */
   readonly modelId: string;
+  /** Makes one generation call (no retries of its own). */
   doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
 }
 
@@ -89,6 +146,7 @@ export interface FromAiSdkOptions {
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
   /** Time source for retry sleeps. @default the call's clock, else systemClock */
   clock?: Clock;
+  /** What the model can do beyond `generate`, e.g. its context window. */
   capabilities?: ModelCapabilities;
 }
 
@@ -167,10 +225,17 @@ export class AiSdkModel implements Model {
   readonly generate = (request: GenerateRequest, options?: CallOptions): Promise<Generation> =>
     this.#leaf.generate(request, options);
 
-  toJSON(): { id: string; provider: "ai-sdk" } {
+  /** What `JSON.stringify` shows: the id, never the SDK model or its headers. */
+  toJSON(): {
+    /** The model id. */
+    id: string;
+    /** Always `"ai-sdk"`. */
+    provider: "ai-sdk";
+  } {
     return { id: this.id, provider: "ai-sdk" };
   }
 
+  /** What `util.inspect` (and `console.log`) shows: the same as `toJSON`. */
   [inspectCustom](
     _depth: number,
     options: unknown,

@@ -7,6 +7,8 @@ import { emit, type RungsEvents } from "../events.js";
 import { parseOptions, schemas } from "../options.js";
 import type { TransportRetry } from "../trace.js";
 
+const quotaMarker = Symbol.for("rungs.retryQuota");
+
 /**
  * A retry budget shared by many calls (the AWS SDK's retry quota): each transport retry costs
  * `retryCost` tokens, each successful call refunds `successRefund`, and when the tokens run out calls stop
@@ -17,8 +19,6 @@ import type { TransportRetry } from "../trace.js";
  * const local = ollamaModel({ model: "qwen3:8b", retry: { quota } });
  * const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
  */
-const quotaMarker = Symbol.for("rungs.retryQuota");
-
 export class RetryQuota {
   /** @internal Cross-copy marker: a quota from the other build (ESM/CJS) is still recognised and shared. */
   readonly [quotaMarker] = true;

@@ -38,29 +38,41 @@ export interface RecordRunOptions {
 
 /** A model's totals within a run. Tokens as the providers reported them; `durationMs` summed over attempts. */
 export interface ModelTotals {
+  /** Attempts made with this model. */
   attempts: number;
+  /** Of those, accepted. */
   accepted: number;
+  /** Tokens used, summed over its attempts. */
   usage: Usage;
+  /** Time spent in its attempts, in ms. */
   durationMs: number;
 }
 
 /** A rung skip as recorded (the event's `path` beside the skip). */
 export interface RecordedSkip extends Skip {
+  /** The event path of the engine that skipped the rung. */
   path: string;
 }
 
 /** An `exhausted` event as recorded: which cap fired after how many attempts. */
 export interface RecordedExhaustion {
+  /** The event path of the engine that gave up. */
   path: string;
+  /** The limit that fired. */
   limit: ExhaustionLimit;
+  /** Attempts the engine made. */
   attempts: number;
+  /** When, ms since the epoch. */
   at: number;
 }
 
 /** A `task-blocked` event as recorded: a run refused before any call because its task was given up. */
 export interface RecordedBlock {
+  /** The event path of the refused run. */
   path: string;
+  /** The task's id (redacted). */
   taskId: string;
+  /** Always `"blocked"`. */
   status: "blocked";
   /** When the task was given up, ms since the epoch. */
   blockedAt: number;
@@ -84,6 +96,7 @@ export interface RecordCounts {
   splits: number;
   /** Tokens in and out, summed over the innermost attempts (as the providers reported them). */
   inputTokens: number;
+  /** Output tokens, summed the same way. */
   outputTokens: number;
 }
 
@@ -91,12 +104,17 @@ export interface RecordCounts {
 export interface RecordTotals {
   /** Attempt records written (`attempt_1` ... `attempt_<attempts>`). */
   attempts: number;
+  /** Of those, accepted. */
   accepted: number;
   /** Failed attempts per failure kind. */
   byKind: Partial<Record<FailureKind, number>>;
+  /** Totals per model id. */
   byModel: Record<string, ModelTotals>;
+  /** Tokens used, summed over the attempts. */
   usage: Usage;
+  /** Every rung skip, in order. */
   skips: RecordedSkip[];
+  /** Every engine that gave up, in order. */
   exhausted: RecordedExhaustion[];
   /** Runs refused because their task was given up (`status: "blocked"`). */
   blocked: RecordedBlock[];
@@ -106,10 +124,13 @@ export interface RecordTotals {
 
 /** One task's line in the run's `summary.json`. */
 export interface TaskLine {
+  /** Attempt records of the task. */
   attempts: number;
+  /** Of those, accepted. */
   accepted: number;
   /** The model of the last accepted attempt, if any. */
   acceptedBy?: string;
+  /** True when a run of the task ended without an accepted answer. */
   exhausted: boolean;
   /** True when a run of this task was refused because the task was given up. */
   blocked: boolean;

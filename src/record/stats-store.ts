@@ -87,6 +87,7 @@ export interface StatsStore {
 
 /** A store's whole content as plain data (the JSON file's shape). */
 export interface StatsSnapshot {
+  /** The snapshot format's version. */
   version: 1;
   /** Counts by task class, then by model id. */
   stats: Record<string, Record<string, RungStats>>;

@@ -1,4 +1,8 @@
-// rungs/redis: shared state for a fleet of workers (stats store, circuit breakers, retry quota, rate gate).
+/**
+ * rungs/redis: shared state for a fleet of workers (stats store, circuit breakers, retry quota, rate gate).
+ *
+ * @module rungs/redis
+ */
 export {
   RedisCircuitBreakers,
   type RedisCircuitBreakersOptions,

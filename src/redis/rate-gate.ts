@@ -36,10 +36,12 @@ const schema = z
  * @throws InvalidArgumentError for a bad option.
  * @example
  * const gate = redisRateGate({ redis, name: "ollama-cloud-key", limit: 60 }); // 60 requests a minute
- * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { gate } });
+ * const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { gate } });
  */
 export class RedisRateGate implements RateGate {
+  /** Requests allowed per window, fleet-wide. */
   readonly limit: number;
+  /** The window's length, in seconds. */
   readonly windowSeconds: number;
   readonly #link: RedisLink;
   readonly #limiter: RateLimiterRedis;

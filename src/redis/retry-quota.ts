@@ -55,13 +55,16 @@ const quotaMarker = Symbol.for("rungs.retryQuota");
  * @throws InvalidArgumentError for a bad option.
  * @example
  * const quota = redisRetryQuota({ redis, name: "openai-main-key", capacity: 200 });
- * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
+ * const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
  */
 export class RedisRetryQuota implements RetryQuotaLike {
   /** @internal Recognised as a retry quota by providers' option checks, across loaded copies. */
   readonly [quotaMarker] = true;
+  /** Most tokens held. */
   readonly capacity: number;
+  /** Tokens one retry costs. */
   readonly retryCost: number;
+  /** Tokens a successful call gives back (never above `capacity`). */
   readonly successRefund: number;
   readonly #link: RedisLink;
   readonly #key: string;

@@ -58,6 +58,7 @@ export const judgeSystemPrompt = [
 
 /** Thrown inside the rule when the judge's reply is not a strict verdict; the rule fails with this message. */
 export class JudgeReplyError extends RungsError {
+  /** The error's class name, `"JudgeReplyError"`. */
   override name = "JudgeReplyError" as const;
 }
 
@@ -117,7 +118,7 @@ export function parseJudgeReply(reply: string): { score: number; reason: string 
 }
 
 /**
- * A rule judged by an LLM. The judge gets a fixed prompt ({@link judgeSystemPrompt}) with the criteria,
+ * A rule judged by an LLM. The judge gets a fixed prompt (`judgeSystemPrompt`) with the criteria,
  * the task (the last user message of `ctx.request`, when there is one) and the output in escaped data
  * blocks, and must reply with a strict JSON verdict `{"score": 0..1, "reason": "..."}`. The rule passes
  * when `score >= passScore` — decided here, in code; its result score is the judge's score and its

@@ -16,7 +16,14 @@ export interface CompiledPattern {
   /** True when the pattern matches anywhere in `text`. @throws RegexTimeoutError (JS engine only). */
   test(text: string): boolean;
   /** The first match and its start index (UTF-16 units), or undefined. @throws RegexTimeoutError (JS engine only). */
-  find(text: string): { match: string; index: number } | undefined;
+  find(text: string):
+    | {
+        /** The matched text. */
+        match: string;
+        /** Where it starts, in UTF-16 units. */
+        index: number;
+      }
+    | undefined;
 }
 
 /** What a regex rule accepts: a pattern string, a `RegExp` (both compiled for the linear-time engine), or a compiled pattern. */
@@ -24,7 +31,9 @@ export type PatternInput = string | RegExp | CompiledPattern;
 
 /** A JS-engine pattern ran past its time limit. The rule it belongs to fails with this message. */
 export class RegexTimeoutError extends RungsError {
+  /** The error's class name, `"RegexTimeoutError"`. */
   override name = "RegexTimeoutError" as const;
+  /** The time limit that ran out, in ms. */
   readonly timeoutMs: number;
   constructor(display: string, timeoutMs: number) {
     super(`regex ${display} timed out after ${timeoutMs} ms on the JS engine (rubric timeout)`);

@@ -82,7 +82,7 @@ function excerpt(text: string): string {
 /**
  * Passes when ANY of the accepted forms matches somewhere in the output, so one rule can accept
  * `delay *= 2`, `delay << 1`, `.pow(` and literal constants alike. Patterns run on the linear-time
- * engine; see {@link compilePattern} for what is refused, and `jsPattern` for the opt-in.
+ * engine; see the rubrics guide (docs/rubrics.md) for what is refused, and `jsPattern` for the opt-in.
  *
  * @throws InvalidArgumentError when the id is empty, no pattern is given, or a pattern is refused
  *   (lookaround, backreferences, bad syntax), with the reason.

@@ -9,7 +9,16 @@ import type { GenerateRequest } from "../model.js";
  */
 export type RuleOutcome<V = unknown> =
   | boolean
-  | { pass: boolean; message?: string; score?: number; value?: V };
+  | {
+      /** True when the output passes the rule. */
+      pass: boolean;
+      /** Why (fed back to the model when the rule failed). */
+      message?: string;
+      /** A partial score, 0..1. @default 1 when passed, 0 when failed */
+      score?: number;
+      /** What the rule extracted from the output (e.g. parsed JSON), when it passed. */
+      value?: V;
+    };
 
 /** What a rule sees besides the output. */
 export interface RuleContext {
@@ -23,6 +32,7 @@ export interface RuleContext {
   budget?: Budget;
   /** The run's event sink and the judged attempt's event path, for rules that call models. */
   events?: RungsEvents;
+  /** The judged attempt's event path; a rule that calls a model reports under it (`…/judge[<id>]`). */
   path?: string;
 }
 
@@ -42,22 +52,32 @@ export interface Rule<O = string, V = unknown> {
   required?: boolean;
   /** Time limit for this rule in ms; past it the rule fails with a timeout message. */
   timeoutMs?: number;
+  /**
+   * Judges one output: pass or fail, optionally with a message, a partial score and a value. May be async; a
+   * throw is a `rubric-error`.
+   */
   check(output: O, ctx: RuleContext): RuleOutcome<V> | Promise<RuleOutcome<V>>;
 }
 
 /** The outcome of one rule on one output. */
 export interface RuleResult {
+  /** The rule's id. */
   ruleId: string;
+  /** The rule's description, as the rubric has it. */
   description?: string;
+  /** True when the rule passed. */
   pass: boolean;
   /** 0..1; 1 or 0 unless the rule returned a partial score. */
   score: number;
+  /** The rule's weight in the score. */
   weight: number;
+  /** True when the rule is required (it must pass whatever the score). */
   required: boolean;
   /** Why it failed (or the rule's own message). Rule errors and timeouts land here. */
   message?: string;
   /** True when the rule threw, returned NaN, or timed out (failure kind `rubric-error`). */
   errored?: boolean;
+  /** How long the check took, in ms. */
   durationMs: number;
 }
 
@@ -66,13 +86,17 @@ export interface RuleResult {
  * of `value`, the value its value-giving rule found (`unknown` when untyped).
  */
 export interface Verdict<V = unknown> {
+  /** The id of the rubric that judged. */
   rubricId: string;
+  /** True when the output was accepted (the score reached the threshold and every required rule passed). */
   accepted: boolean;
   /** Weighted mean of rule scores, 0..1. */
   score: number;
   /** Rules passed, of `total` (reads as "11/15"). */
   passed: number;
+  /** Rules judged. */
   total: number;
+  /** Every rule's result, in rule order. */
   results: readonly RuleResult[];
   /** The failed results, in rule order. */
   violations: readonly RuleResult[];
@@ -92,9 +116,15 @@ export interface Verdict<V = unknown> {
  * `escalateAcross` type their generations' `value` with it. `unknown`, the default, means untyped.
  */
 export interface Rubric<O = string, V = unknown> {
+  /** Stable id, used in verdicts, feedback and stats. */
   readonly id: string;
+  /** The rules, in order. */
   readonly rules: readonly Rule<O>[];
   /** Score needed to accept, 0..1. 1 means every rule. */
   readonly threshold: number;
+  /**
+   * Judges an output with every rule. A rule that throws or times out is a failed result, not a throw;
+   * only the caller's abort (`ctx.signal`) rejects, with `signal.reason`.
+   */
   evaluate(output: O, ctx?: RuleContext): Promise<Verdict<V>>;
 }

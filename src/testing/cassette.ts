@@ -16,11 +16,21 @@ export interface CassetteEntry {
   modelId: string;
   /** {@link requestKey} of the request with the default match, computed before secrets were masked. */
   key?: string;
+  /** The request, as recorded (secrets masked). */
   request: GenerateRequest;
   /** What the model returned; at least `{ text }`. Absent when the call failed. */
   generation?: Generation | GenerationInput;
   /** How the call failed, when it did (the message already scrubbed of secrets). */
-  error?: { name: string; message: string; kind?: FailureKind; status?: number };
+  error?: {
+    /** The error's class name. */
+    name: string;
+    /** Its message, scrubbed of secrets. */
+    message: string;
+    /** Its failure kind, when it had one. */
+    kind?: FailureKind;
+    /** Its HTTP status, when it had one. */
+    status?: number;
+  };
 }
 
 /** Request fields a replay key can be built from. */

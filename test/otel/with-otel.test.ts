@@ -8,7 +8,8 @@ import {
   SimpleSpanProcessor,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
 import {
   continueUntilComplete,
   defaultMapPrompt,
@@ -18,11 +19,14 @@ import {
   ExhaustedError,
   escalateAcross,
   type GenerateRequest,
+  type Generation,
   InvalidArgumentError,
   judgeRule,
+  type Model,
   matches,
   RungsEvents,
   retryWithContext,
+  structured,
   treeSplit,
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
@@ -420,6 +424,22 @@ describe("withOtel options", () => {
     );
     expect(() => withOtel(model, { captureContent: "yes" as never })).toThrow(/option "captureContent"/);
     expect(() => withOtel(model, { capture: true } as never)).toThrow(InvalidArgumentError);
+  });
+
+  it("keeps the model's value type: a structured rubric's value stays typed and parsed", async () => {
+    const Answer = z.object({ city: z.string() });
+    const typed = defineRubric({ id: "typed", rules: [structured("shape", Answer)] });
+    const model = withOtel(
+      retryWithContext(scriptedModel("m", ['```json\n{"city": "Paris"}\n```']), { rubric: typed }),
+      {
+        tracer,
+      },
+    );
+    expectTypeOf(model).toEqualTypeOf<Model<{ city: string }>>();
+    const generation = await model.generate({ prompt: "Capital of France, as JSON?" });
+    expectTypeOf(generation).toEqualTypeOf<Generation<{ city: string }>>();
+    expect(generation.value).toEqual({ city: "Paris" });
+    expect(one("invoke_workflow retry(m)").attributes["rungs.verdict.accepted"]).toBe(true);
   });
 
   it("keeps the model's id and capabilities", () => {

@@ -1,4 +1,8 @@
-// rungs/ollama: models on an Ollama server (local or Ollama Cloud) through the official `ollama` client.
+/**
+ * rungs/ollama: models on an Ollama server (local or Ollama Cloud) through the official `ollama` client.
+ *
+ * @module rungs/ollama
+ */
 
 export { partialTextOf, transportRetriesOf } from "../../errors/call-details.js";
 export {

@@ -24,7 +24,9 @@ const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
  * `JSON.stringify` and `util.inspect` show only the id, the model and the host (without credentials).
  */
 export class OllamaModel implements Model {
+  /** The model id in traces and records, `"ollama:<model>"` unless given. */
   readonly id: string;
+  /** Continues a trailing assistant message; the context window when `num_ctx` is set. */
   readonly capabilities: ModelCapabilities;
   /** The model name on the server. */
   readonly model: string;
@@ -74,10 +76,21 @@ export class OllamaModel implements Model {
     this.#leaf.generate(request, options);
 
   /** What `JSON.stringify` shows: no headers, no key. */
-  toJSON(): { id: string; provider: "ollama"; model: string; host: string } {
+  /** What `JSON.stringify` shows: the id, the model and the host, never credentials. */
+  toJSON(): {
+    /** The model id. */
+    id: string;
+    /** Always `"ollama"`. */
+    provider: "ollama";
+    /** The model name on the server. */
+    model: string;
+    /** The server's URL, without credentials. */
+    host: string;
+  } {
     return { id: this.id, provider: "ollama", model: this.model, host: this.host };
   }
 
+  /** What `util.inspect` (and `console.log`) shows: the same as `toJSON`, never credentials. */
   [inspectCustom](
     _depth: number,
     options: unknown,

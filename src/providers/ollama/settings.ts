@@ -17,10 +17,15 @@ export type OllamaModelOptions = {
   num_ctx?: number;
   /** Most output tokens (−1: no cap); `request.maxOutputTokens` overrides it per call. @default 4096 */
   num_predict?: number;
+  /** Sampling temperature; `request.temperature` overrides it per call. @default the server's */
   temperature?: number;
+  /** Random seed, for repeatable outputs. @default the server's */
   seed?: number;
+  /** Sample from the k most likely tokens. @default the server's */
   top_k?: number;
+  /** Sample from the tokens making up this much probability. @default the server's */
   top_p?: number;
+  /** Sequences that end the output; `request.stop` overrides them per call. @default the server's */
   stop?: string[];
 } & Record<string, unknown>;
 
