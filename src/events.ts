@@ -89,8 +89,11 @@ export interface TaskBlockedEvent extends EventBase {
  * not be written (`record-failed`).
  */
 export interface WarningEvent extends EventBase {
+  /** What happened: `usage-dropped`, `context-capped` or `record-failed`. */
   code: "usage-dropped" | "context-capped" | "record-failed";
+  /** What was corrected or refused, and why, in rungs' words (secrets masked). */
   message: string;
+  /** The model concerned, when there is one. */
   modelId?: string;
 }
 

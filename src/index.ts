@@ -69,6 +69,7 @@ export {
   type TaskBlockedEvent,
   type TaskResumeEvent,
   type TransportRetryEvent,
+  type WarningEvent,
 } from "./events.js";
 // The contract
 export {
@@ -211,6 +212,7 @@ export { type StructuredRuleOptions, structured } from "./rubric/structured.js";
 export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
 export type {
   Attempt,
+  ContextCut,
   ContinuationPiece,
   ContinuationTrace,
   Resumption,

@@ -196,10 +196,14 @@ export interface Trace {
   contextCuts?: readonly ContextCut[];
 }
 
-/** One context document cut at the renderer's cap. */
+/** One context document cut at the renderer's cap (a marker in the prompt says where). */
 export interface ContextCut {
+  /** The document's index in `request.context`. */
   index: number;
+  /** Its length before the cut, in chars. */
   chars: number;
+  /** How many chars were cut from it. */
   cutChars: number;
+  /** The renderer's per-document cap, in chars (1,000,000 by default). */
   cap: number;
 }

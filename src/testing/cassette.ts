@@ -78,7 +78,7 @@ export const maxCanonicalDepth = 1_000;
 
 /**
  * JSON with object keys sorted and `undefined` dropped, so equal requests give equal text.
- * @throws InvalidArgumentError when the value nests deeper than {@link maxCanonicalDepth} levels or holds
+ * @throws InvalidArgumentError when the value nests deeper than 1,000 levels or holds
  *   a cycle (a stack overflow would otherwise surface as a retried server error).
  */
 export function canonicalJson(value: unknown, depth = 0, seen: Set<object> = new Set()): string {
