@@ -42,7 +42,17 @@ export class SpanTree {
     readonly root: Span,
     readonly rootPath: string,
     readonly content: ContentCapture | undefined,
+    /** Told of a span that would not end (a throwing processor): the other spans still end. */
+    readonly report: (error: unknown) => void,
   ) {}
+
+  #endSpan(span: Span, at: number): void {
+    try {
+      span.end(at);
+    } catch (error) {
+      this.report(error);
+    }
+  }
 
   /** The context whose active span is `span`. */
   contextOf(span: Span): Context {
@@ -106,7 +116,7 @@ export class SpanTree {
     for (const key of [...beneath, path]) {
       const span = this.#open.get(key);
       if (span === undefined) continue;
-      span.end(at);
+      this.#endSpan(span, at);
       this.#open.delete(key);
       this.#lastContinuation.delete(key);
     }
@@ -116,7 +126,10 @@ export class SpanTree {
   endAll(): void {
     const at = wallNow();
     const keys = [...this.#open.keys()].sort((a, b) => b.length - a.length);
-    for (const key of keys) this.#open.get(key)?.end(at);
+    for (const key of keys) {
+      const span = this.#open.get(key);
+      if (span !== undefined) this.#endSpan(span, at);
+    }
     this.#open.clear();
     this.#lastContinuation.clear();
   }

@@ -65,7 +65,8 @@ const version = typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0
  * `rungs.exhaustion.limit`, ...); skips, transport retries and truncations are span events. A failed attempt,
  * an exhausted engine and a run that throws have status ERROR (the error recorded as an exception event,
  * redacted). Every span ends when the run does, accepted, exhausted or aborted. No prompt or output text is
- * recorded unless `captureContent` is true.
+ * recorded unless `captureContent` is true. A tracer or exporter that throws never breaks the run: it goes on
+ * (untraced if its span could not start) and one `RUNGS_OTEL_ERROR` process warning says why.
  *
  * The run's span is a child of the span active when `generate` is called, and is itself active while the
  * model runs (with a context manager registered, spans of instrumented HTTP clients nest in it). A judge's
@@ -94,6 +95,26 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
   const content =
     parsed.captureContent === true ? new ContentCapture(parsed.maxContentChars ?? 4000) : undefined;
 
+  // A tracer, span processor or exporter that throws must not break the run it observes: the error is
+  // reported once (a RUNGS_OTEL_ERROR process warning) and the run goes on, traced or not.
+  let reported = false;
+  const report = (error: unknown) => {
+    if (reported) return;
+    reported = true;
+    globalThis.process?.emitWarning?.(
+      `withOtel: tracing failed and was skipped (reported once; the run goes on): ${error instanceof Error ? error.message : String(error)}`,
+      { code: "RUNGS_OTEL_ERROR" },
+    );
+  };
+  const safely = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      report(error);
+      return undefined;
+    }
+  };
+
   const generate = async (
     input: GenerateRequest | PromptRequest,
     given: CallOptions = {},
@@ -111,27 +132,34 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
     if (outer !== undefined) {
       // Beneath another traced run: one more span in its tree, at this call's path.
       const registered = path !== "" && !outer.has(path);
-      const span = registered
-        ? outer.open(path, name, { attributes }, outer.container(parentOf(path)))
-        : outer.tracer.startSpan(
-            name,
-            { attributes, startTime: wallNow() },
-            outer.contextOf(outer.nearest(path)),
-          );
+      const span = safely(() =>
+        registered
+          ? outer.open(path, name, { attributes }, outer.container(parentOf(path)))
+          : outer.tracer.startSpan(
+              name,
+              { attributes, startTime: wallNow() },
+              outer.contextOf(outer.nearest(path)),
+            ),
+      );
+      if (span === undefined) return model.generate(input, given);
       return traced(api, outer, span, input, given, () =>
         registered ? outer.end(path) : span.end(wallNow()),
       );
     }
-    const tracer = parsed.tracer ?? api.trace.getTracer("rungs", version);
-    const root = tracer.startSpan(name, { attributes, startTime: wallNow() }, api.context.active());
-    const tree = new SpanTree(api, tracer, root, path, content);
-    const events = new RungsEvents();
+    const root = safely(() => {
+      const tracer = parsed.tracer ?? api.trace.getTracer("rungs", version);
+      const span = tracer.startSpan(name, { attributes, startTime: wallNow() }, api.context.active());
+      return { tracer, span };
+    });
+    if (root === undefined) return model.generate(input, given);
+    const tree = new SpanTree(api, root.tracer, root.span, path, content, report);
+    const events = new RungsEvents({ onListenerError: report });
     tree.listen(events, given.events);
     runs.set(events, tree);
-    return traced(api, tree, root, input, { ...given, events }, () => {
+    return traced(api, tree, root.span, input, { ...given, events }, () => {
       runs.delete(events);
       tree.endAll();
-      root.end(wallNow());
+      root.span.end(wallNow());
     });
   };
 
@@ -144,17 +172,30 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
     callOptions: CallOptions,
     close: () => void,
   ): Promise<Generation<V>> => {
-    try {
-      if (content !== undefined) {
-        try {
-          span.setAttribute("gen_ai.input.messages", content.input(toRequest("withOtel", input)));
-        } catch {
-          // A malformed request: the model refuses it below, with its own error.
-        }
+    if (content !== undefined) {
+      let request: GenerateRequest | undefined;
+      try {
+        request = toRequest("withOtel", input);
+      } catch {
+        // A malformed request: the model refuses it below, with its own error.
       }
-      const generation = await api.context.with(tree.contextOf(span), () =>
-        model.generate(input, callOptions),
-      );
+      if (request !== undefined)
+        safely(() => span.setAttribute("gen_ai.input.messages", content.input(request)));
+    }
+    let generation: Generation<V>;
+    try {
+      generation = await api.context.with(tree.contextOf(span), () => model.generate(input, callOptions));
+    } catch (error) {
+      safely(() => {
+        const { limit, attempts } = (error ?? {}) as { limit?: unknown; attempts?: unknown };
+        if (typeof limit === "string") span.setAttribute("rungs.exhaustion.limit", limit);
+        if (Array.isArray(attempts)) span.setAttribute("rungs.attempts", attempts.length);
+        tree.fail(span, error);
+      });
+      safely(close);
+      throw error;
+    }
+    safely(() => {
       span.setAttributes({
         "gen_ai.response.model":
           modelAttributes(generation.modelId)["gen_ai.request.model"] ?? generation.modelId,
@@ -177,16 +218,9 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
       if (content !== undefined) {
         span.setAttribute("gen_ai.output.messages", content.output(generation.text, generation.finishReason));
       }
-      return generation;
-    } catch (error) {
-      const { limit, attempts } = (error ?? {}) as { limit?: unknown; attempts?: unknown };
-      if (typeof limit === "string") span.setAttribute("rungs.exhaustion.limit", limit);
-      if (Array.isArray(attempts)) span.setAttribute("rungs.attempts", attempts.length);
-      tree.fail(span, error);
-      throw error;
-    } finally {
-      close();
-    }
+    });
+    safely(close);
+    return generation;
   };
 
   const wrapped: Model<V> = { id: model.id, generate };

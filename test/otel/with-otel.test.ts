@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { afterAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { z } from "zod";
 import {
   continueUntilComplete,
@@ -409,6 +409,80 @@ describe("withOtel: continuations, judges, events, content", () => {
       trace.disable();
       context.disable();
     }
+  });
+});
+
+describe("withOtel: tracing never breaks the run", () => {
+  const ladder = () =>
+    escalateAcross(
+      [
+        scriptedModel("a", ["no"], { whenDone: "repeat-last" }),
+        scriptedModel("b", ["DONE"], { whenDone: "repeat-last" }),
+      ],
+      { rubric },
+    );
+
+  it("a tracer that throws: the run answers untraced, and one RUNGS_OTEL_ERROR warning says why", async () => {
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      const broken = {
+        startSpan: () => {
+          throw new Error("exporter misconfigured");
+        },
+      } as unknown as typeof tracer;
+      const model = withOtel(ladder(), { tracer: broken });
+      expect((await model.generate({ prompt: "go" })).text).toBe("DONE");
+      expect((await model.generate({ prompt: "again" })).text).toBe("DONE");
+      const otelWarnings = warn.mock.calls.filter((call) =>
+        JSON.stringify(call).includes("RUNGS_OTEL_ERROR"),
+      );
+      expect(otelWarnings).toHaveLength(1);
+      expect(String(otelWarnings[0]?.[0])).toContain("exporter misconfigured");
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("a span processor that throws on end: the answer comes back and every other span still ends", async () => {
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const hostile = new OpenSpans();
+    const throwing: SpanProcessor = {
+      onStart: () => {},
+      onEnd: (span) => {
+        if (span.name === "rungs escalate") throw new Error("processor down");
+      },
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const hostileProvider = new BasicTracerProvider({ spanProcessors: [hostile, throwing] });
+    try {
+      const model = withOtel(ladder(), { tracer: hostileProvider.getTracer("t") });
+      expect((await model.generate({ prompt: "go" })).text).toBe("DONE");
+      // The escalate span's end threw inside the SDK after it was marked ended; nothing stays open.
+      expect(hostile.open.size).toBe(0);
+      expect(JSON.stringify(warn.mock.calls)).toContain("processor down");
+    } finally {
+      warn.mockRestore();
+      await hostileProvider.shutdown();
+    }
+  });
+
+  it("concurrent runs of one traced model make separate trees", async () => {
+    const model = withOtel(ladder(), { tracer });
+    await Promise.all([model.generate({ prompt: "one" }), model.generate({ prompt: "two" })]);
+    const roots = named(`invoke_workflow ${model.id}`);
+    expect(roots).toHaveLength(2);
+    expect(new Set(roots.map((r) => r.spanContext().traceId)).size).toBe(2);
+    for (const root of roots) {
+      const engine = spans().find((s) => s.name === "rungs escalate" && parentOf(s) === root);
+      expect(engine).toBeDefined();
+      expect(
+        spans()
+          .filter((s) => parentOf(s) === engine)
+          .map((s) => s.name),
+      ).toEqual(["chat a", "chat b"]);
+    }
+    expect(openSpans.open.size).toBe(0);
   });
 });
 
