@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { defineConfig } from "tsup";
+import { languageDataFile, languageDataFromLangdetect } from "./src/rubric/ifeval/language-profiles.js";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
@@ -18,20 +20,34 @@ export default defineConfig({
     // The `rungs` bin (package.json "bin": dist/cli.js); its shebang line is kept by esbuild.
     cli: "src/cli/main.ts",
     redis: "src/redis/index.ts",
+    otel: "src/otel/index.ts",
   },
   format: ["esm", "cjs"],
   define: { __RUNGS_VERSION__: JSON.stringify(version) },
   dts: true,
   clean: true,
   sourcemap: true,
+  // Maps give stack traces their src/ file and line (node --enable-source-maps); the sources themselves are
+  // left out of them, which halves the package.
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
+  // `import.meta.url` in the CJS build (rungs/ifeval reads its language data relative to the bundle).
+  shims: true,
   target: "node20",
   splitting: true,
   treeshake: true,
-  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk, rungs/redis): never bundled.
-  external: ["ollama", "ai", "ioredis"],
+  // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk, rungs/redis,
+  // rungs/otel): never bundled.
+  external: ["ollama", "ai", "ioredis", "@opentelemetry/api"],
   noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error", "function-timeout"],
-  // The config's JSON Schema ships beside the code (rungs/config.schema.json), made from the zod schema.
   async onSuccess() {
+    // rungs/ifeval's language profiles: one JSON file beside the bundles, shared by ESM and CJS, so the
+    // tables ship once and are neither bundled twice nor source-mapped.
+    mkdirSync("dist", { recursive: true });
+    const data = languageDataFromLangdetect(createRequire(import.meta.url));
+    writeFileSync(`dist/${languageDataFile}`, JSON.stringify(data));
+    // The config's JSON Schema ships beside the code (rungs/config.schema.json), made from the zod schema.
     const { configJsonSchema } = await import(`${process.cwd()}/dist/config.js`);
     await writeFile("dist/config.schema.json", `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   },

@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    setupFiles: ["test/setup/guard.ts"],
+    // temp-dir.ts: one temp dir per test file, which must hold no rungs-* entry when the file ends.
+    setupFiles: ["test/setup/guard.ts", "test/setup/temp-dir.ts"],
     testTimeout: 30_000,
     pool: "forks",
     projects: [

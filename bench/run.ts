@@ -19,6 +19,7 @@ const benches = {
   "feedback-growth": async () => (await import("./feedback-growth/index.js")).runFeedbackGrowth(),
   "tree-split": async () => (await import("./tree-split/index.js")).runTreeSplit(),
   cascade: async () => (await import("./cascade/index.js")).runCascade(),
+  linear: async () => (await import("./linear/index.js")).runLinear(),
   routing: async () => (await import("./routing/index.js")).runRouting(),
 } as const;
 type BenchName = keyof typeof benches;

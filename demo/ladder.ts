@@ -139,7 +139,7 @@ export interface ReplayLadderResult {
 }
 
 /** A rung's model: replays `name`'s recorded response and reports its tokens (o200k_base) as usage. */
-function replayRung(name: string, data: IfevalData, prompts: readonly IfevalPrompt[]): Model {
+export function replayRung(name: string, data: IfevalData, prompts: readonly IfevalPrompt[]): Model {
   const recorded = data.responses.get(name);
   if (recorded === undefined) throw new Error(`No recorded responses for "${name}".`);
   // Keyed on the prompt and its key, not on feedback: a replayed rung serves the same recorded answer
@@ -158,7 +158,11 @@ function replayRung(name: string, data: IfevalData, prompts: readonly IfevalProm
       const generation = await inner.generate(request, options);
       return {
         ...generation,
-        usage: { inputTokens: requestTokens(request), outputTokens: tokens(generation.text) },
+        // The demo always sends { messages } (never the { prompt } shorthand).
+        usage: {
+          inputTokens: requestTokens(request as GenerateRequest),
+          outputTokens: tokens(generation.text),
+        },
       };
     },
   };

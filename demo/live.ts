@@ -14,7 +14,7 @@ import {
   recordRun,
   taskDirFromPath,
 } from "../src/index.js";
-import { ollama } from "../src/providers/ollama/index.js";
+import { ollamaModel } from "../src/providers/ollama/index.js";
 import type { Attempt } from "../src/trace.js";
 import { loadIfeval } from "./data.js";
 import { requestOf, rubricOf } from "./ladder.js";
@@ -96,7 +96,7 @@ export async function runLive(options: LiveOptions): Promise<number> {
 
   const data = loadIfeval({ limit: options.limit, models: [] });
   const ladder: LadderEntry[] = models.map((model, i) => {
-    const rung = ollama({ model, host, options: { temperature: 0, num_predict: 1_024 } });
+    const rung = ollamaModel({ model, host, options: { temperature: 0, num_predict: 1_024 } });
     // The top rung gets a second attempt, carrying the violated instructions of every earlier one.
     return i === models.length - 1 ? { model: rung, attempts: 2 } : rung;
   });

@@ -3,8 +3,9 @@
  *
  * Two existing LLM calls (stand-ins here: a small model that writes `.unwrap()` and a large one whose
  * answer arrives cut off) are wrapped with `fromFunction`, each continued when cut off, and put on a ladder
- * judged by a rubric. Swap the two stand-ins for real calls (`ollama({ model })`, or your own function) and
- * nothing else changes.
+ * judged by a rubric. Swap the two stand-ins for real calls (`ollamaModel({ model })`, or your own function) and
+ * nothing else changes. `RUNGS_LOG=1 npm run example:quickstart` also prints rungs' own line per attempt
+ * (on stderr), with no handler written.
  */
 import {
   continueUntilComplete,

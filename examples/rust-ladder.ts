@@ -15,7 +15,7 @@ import {
   RungsEvents,
   recordRun,
 } from "../src/index.js";
-import { ollama } from "../src/providers/ollama/index.js";
+import { ollamaModel } from "../src/providers/ollama/index.js";
 import { rustAsyncRubric, rustAsyncTask } from "./rust-rubric.js";
 
 const { values } = parseArgs({
@@ -51,7 +51,9 @@ if (missing.length > 0) {
 
 const ladder = escalateAcross(
   models.map((model, i) => ({
-    model: continueUntilComplete(ollama({ model, host, options: { temperature: 0.2, num_predict: 2_048 } })),
+    model: continueUntilComplete(
+      ollamaModel({ model, host, options: { temperature: 0.2, num_predict: 2_048 } }),
+    ),
     // The top rung gets a second attempt that sees everything the ladder got wrong so far.
     attempts: i === models.length - 1 ? 2 : 1,
   })),
@@ -61,8 +63,8 @@ const ladder = escalateAcross(
 const dir = join("runs", `rust-ladder-${new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19)}`);
 const events = new RungsEvents();
 const recorder = recordRun(events, dir);
-events.on("attempt-start", (e) =>
-  console.log(`attempt ${e.attempt} on ${e.modelId} (feedback: ${e.feedbackChars} chars)…`),
+events.on("attempt-start", ({ attempt }) =>
+  console.log(`attempt ${attempt.index} on ${attempt.modelId} (feedback: ${attempt.feedbackChars} chars)…`),
 );
 events.on("attempt-end", ({ attempt }) => {
   const score = attempt.verdict === undefined ? "" : ` ${attempt.verdict.passed}/${attempt.verdict.total}`;

@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import {
   type CalibrationSample,
   calibrate,
-  compilePattern,
   defineRubric,
   length,
   matches,
@@ -31,8 +30,8 @@ Answer with the Rust code only.`;
 const n = (value: number) => `${value}(?:_?u(?:8|16|32|64|size))?`;
 
 // Code that fans out without a limit: fine only next to a limiter.
-const fanOut = compilePattern(/join_all\s*\(|tokio::spawn\s*\(|FuturesUnordered/);
-const limiter = compilePattern(/Semaphore::new\s*\(|\.buffer(?:ed|_unordered)\s*\(|for_each_concurrent\s*\(/);
+const fanOut = /join_all\s*\(|tokio::spawn\s*\(|FuturesUnordered/;
+const limiter = /Semaphore::new\s*\(|\.buffer(?:ed|_unordered)\s*\(|for_each_concurrent\s*\(/;
 
 /** The rubric: every rule must pass (threshold 1); the signature and no-unwrap rules are required. */
 export const rustAsyncRubric = defineRubric({

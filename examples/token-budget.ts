@@ -8,7 +8,7 @@
  * counter sees message contents, not the few framing tokens a chat template adds per message.
  *
  * The stand-in model below takes notes by keeping the sentences that mention revenue, merges notes by
- * dropping repeats, and answers from the notes; swap in `ollama({ model: "qwen3:8b" })` for a real run.
+ * dropping repeats, and answers from the notes; swap in `ollamaModel({ model: "qwen3:8b" })` for a real run.
  */
 import { countTokens } from "gpt-tokenizer";
 import { fromFunction, type GenerateRequest, RungsEvents, renderMessages, treeSplit } from "../src/index.js";

@@ -17,7 +17,7 @@ const model = defineModel("echo", async (request) => ({ text: request.messages[0
 const out = await model.generate({ messages: [{ role: "user", content: "ping" }] });
 if (out.text !== "ping") throw new Error("ESM generate failed");
 const scripted = scriptedModel("s", ["pong"]);
-if ((await scripted.generate({ messages: [] })).text !== "pong") throw new Error("rungs/testing failed");
+if ((await scripted.generate({ prompt: "ping" })).text !== "pong") throw new Error("rungs/testing failed");
 const foreign = new cjs.ExhaustedError({ limit: "maxAttempts", attempts: [] });
 if (foreign instanceof ExhaustedError) throw new Error("expected two copies (ESM and CJS)");
 if (!ExhaustedError.isInstance(foreign) || !RungsError.isInstance(foreign)) throw new Error("isInstance failed across copies");
@@ -28,10 +28,10 @@ const { defineModel, Budget } = require("rungs");
 const { scriptedModel } = require("rungs/testing");
 (async () => {
   const model = defineModel("echo", async () => ({ text: "pong" }));
-  const out = await model.generate({ messages: [] }, { budget: new Budget({ maxAttempts: 1 }) });
+  const out = await model.generate({ prompt: "ping" }, { budget: new Budget({ maxAttempts: 1 }) });
   if (out.text !== "pong") throw new Error("CJS generate failed");
   const scripted = scriptedModel("s", ["x"]);
-  await scripted.generate({ messages: [] });
+  await scripted.generate({ prompt: "ping" });
   console.log("CJS ok");
 })().catch((error) => { console.error(error); process.exit(1); });
 JS
@@ -41,7 +41,7 @@ import { scriptedModel } from "rungs/testing";
 const model: Model = defineModel("m", async () => ({ text: "x" }));
 const scripted: Model = scriptedModel("s", ["y"]);
 export async function run(): Promise<Generation> {
-  await scripted.generate({ messages: [] });
+  await scripted.generate({ prompt: "ping" });
   return model.generate({ messages: [{ role: "user", content: "hi" }] });
 }
 TS
@@ -53,8 +53,44 @@ TS
 cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["types.ts"] }
 JSON
+cat > peers.mjs <<'JS'
+// Optional peers are not installed here: rungs/ollama must name the install command, from ESM and CJS.
+import { createRequire } from "node:module";
+const expected = 'rungs/ollama needs the "ollama" package: npm i ollama';
+const esm = await import("rungs/ollama").then(() => "loaded", (error) => error.message);
+if (esm !== expected) throw new Error(`ESM import of rungs/ollama without ollama: got ${JSON.stringify(esm)}`);
+let cjs = "loaded";
+try { createRequire(import.meta.url)("rungs/ollama"); } catch (error) { cjs = error.message; }
+if (cjs !== expected) throw new Error(`CJS require of rungs/ollama without ollama: got ${JSON.stringify(cjs)}`);
+// rungs/otel without @opentelemetry/api names its install command too.
+const otelExpected = 'rungs/otel needs the "@opentelemetry/api" package: npm i @opentelemetry/api';
+const otelEsm = await import("rungs/otel").then(() => "loaded", (error) => error.message);
+if (otelEsm !== otelExpected) throw new Error(`ESM import of rungs/otel without the API: got ${JSON.stringify(otelEsm)}`);
+let otelCjs = "loaded";
+try { createRequire(import.meta.url)("rungs/otel"); } catch (error) { otelCjs = error.message; }
+if (otelCjs !== otelExpected) throw new Error(`CJS require of rungs/otel without the API: got ${JSON.stringify(otelCjs)}`);
+// rungs/ai-sdk takes the model object from the caller and needs no `ai` at run time.
+await import("rungs/ai-sdk");
+console.log(`missing peer ok: ${expected}; ${otelExpected}`);
+JS
+cat > ifeval.mjs <<'JS'
+// rungs/ifeval reads its language data from the one JSON file in the package (langdetect is not installed).
+import { createRequire } from "node:module";
+const record = { key: 1, prompt: "p", instruction_id_list: ["language:response_language"], kwargs: [{ language: "de" }] };
+const german = "Dies ist ein ganz normaler deutscher Satz über das Wetter von heute und morgen.";
+const english = "This is an ordinary English sentence about the weather today and tomorrow.";
+const esm = await import("rungs/ifeval");
+const cjs = createRequire(import.meta.url)("rungs/ifeval");
+for (const [name, pack] of [["ESM", esm], ["CJS", cjs]]) {
+  const verdicts = [pack.followInstructions(record, german)[0], pack.followInstructions(record, english)[0]];
+  if (verdicts[0] !== true || verdicts[1] !== false) throw new Error(`${name} rungs/ifeval language check: ${verdicts}`);
+}
+console.log("rungs/ifeval ok: language data loaded by ESM and CJS from one file");
+JS
 node esm.mjs
 node cjs.cjs
+node peers.mjs
+node ifeval.mjs
 npx --no-install tsc -p tsconfig.json && echo "types ok"
 # The `rungs` bin: help, and a config run through a provider from a --setup module (no ollama installed).
 npx --no-install rungs --help | grep unblock >/dev/null

@@ -1,4 +1,4 @@
-// The soak (acceptance item 24 of RELIABILITY-ANCHORS.md section 5): many mixed pipelines through long-lived
+// The soak (acceptance items 24 of docs/reliability.md): many mixed pipelines through long-lived
 // shared objects (an event sink, a parent AbortSignal, circuit breakers, a retry quota, one ollama model), then
 // checks that nothing accumulates: the heap after GC between the first and the last tenth, listeners on the
 // shared signal and sink, ollama response bodies left open and ollama-js `ongoingStreamedRequests` entries,
@@ -26,7 +26,7 @@ import {
   retryWithContext,
   treeSplit,
 } from "../src/index.js";
-import { ollama, RetryQuota } from "../src/providers/ollama/index.js";
+import { ollamaModel, RetryQuota } from "../src/providers/ollama/index.js";
 import { hang, manualClock, scriptedModel } from "../src/testing/index.js";
 
 /** Options of {@link runSoak}. */
@@ -183,7 +183,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     });
     return new Response(body, { status: 200, headers: { "content-type": "application/x-ndjson" } });
   };
-  const local = ollama({ model: "soak", fetch, retry: { quota } });
+  const local = ollamaModel({ model: "soak", fetch, retry: { quota } });
   const ollamaLadder = retryWithContext(local, { rubric, breakers });
   const context = Array.from({ length: 3 }, (_, i) => `Document ${i}. ${"soak text ".repeat(30)}`);
 

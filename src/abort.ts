@@ -8,6 +8,34 @@ export function isAbortReason(error: unknown, signal: AbortSignal | undefined): 
   return signal?.aborted === true && error === signal.reason;
 }
 
+// One abort listener per signal, however many races wait on it: nested primitives each race the same
+// caller's signal, and a listener per race passed Node's MaxListeners warning at concurrency 4.
+const waiters = new WeakMap<AbortSignal, { callbacks: Set<() => void>; handler: () => void }>();
+
+function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let entry = waiters.get(signal);
+  if (entry === undefined) {
+    const callbacks = new Set<() => void>();
+    const handler = () => {
+      waiters.delete(signal);
+      for (const waiting of callbacks) waiting();
+    };
+    entry = { callbacks, handler };
+    waiters.set(signal, entry);
+    signal.addEventListener("abort", handler, { once: true });
+  }
+  const { callbacks, handler } = entry;
+  callbacks.add(callback);
+  return () => {
+    callbacks.delete(callback);
+    // The last race gone: remove the listener, so a long-lived signal keeps none (cockatiel issue #81).
+    if (callbacks.size === 0 && waiters.get(signal)?.callbacks === callbacks) {
+      waiters.delete(signal);
+      signal.removeEventListener("abort", handler);
+    }
+  };
+}
+
 /**
  * Races `promise` against `signal`: rejects with `signal.reason` the moment it aborts, and removes its
  * listener either way (no listener leak on long-lived signals: cockatiel issue #81).
@@ -19,18 +47,17 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
+    const dispose = onAbort(signal, () => {
       promise.catch(() => {});
       reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    });
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        dispose();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        dispose();
         reject(error);
       },
     );

@@ -20,7 +20,7 @@ export interface BudgetOptions {
 const budgetSchema = object({
   maxAttempts: schemas.positiveInt.optional(),
   maxOutputTokens: schemas.positiveInt.optional(),
-  deadlineMs: schemas.positiveNumber.optional(),
+  deadlineMs: schemas.durationMs.optional(),
   clock: schemas.clock.optional(),
 });
 
@@ -29,11 +29,12 @@ const budgetSchema = object({
  * the same way; primitives that see it stop at once instead of treating it as one more failed attempt.
  */
 export class BudgetExhaustedError extends ExhaustedError {
+  /** The error's class name, `"BudgetExhaustedError"`. */
   override name = "BudgetExhaustedError" as const;
 }
 
 /**
- * One budget shared by every nested call of a run (DESIGN.md section 3): nested primitives multiply their
+ * One budget shared by every nested call of a run (docs/architecture.md): nested primitives multiply their
  * loops (6 continuations × 6 attempts × N shards), so a caller who passes a `Budget` in `CallOptions`
  * bounds the whole tree at once. Every model call draws one attempt before it starts; usage is recorded as
  * calls end; the deadline aborts a call in flight.
@@ -44,10 +45,13 @@ export class BudgetExhaustedError extends ExhaustedError {
  * await solver.generate(request, { budget });
  */
 export class Budget {
+  /** Most model calls of the whole run (Infinity when none). */
   readonly maxAttempts: number;
+  /** Most output tokens of the whole run (Infinity when none). */
   readonly maxOutputTokens: number;
   /** Absolute deadline, ms since the epoch (Infinity when none). */
   readonly deadlineAt: number;
+  /** The clock the deadline is measured on. */
   readonly clock: Clock;
   #attemptsUsed = 0;
   #outputTokensUsed = 0;
@@ -61,9 +65,11 @@ export class Budget {
       parsed.deadlineMs === undefined ? Number.POSITIVE_INFINITY : this.clock.now() + parsed.deadlineMs;
   }
 
+  /** Model calls drawn so far. */
   get attemptsUsed(): number {
     return this.#attemptsUsed;
   }
+  /** Output tokens recorded so far. */
   get outputTokensUsed(): number {
     return this.#outputTokensUsed;
   }

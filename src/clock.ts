@@ -7,13 +7,22 @@ export interface Clock {
   now(): number;
   /** Schedules `callback` after `ms`; returns a handle for {@link Clock.clearTimeout}. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a callback scheduled with {@link Clock.setTimeout}. */
   clearTimeout(handle: unknown): void;
+}
+
+/** `ms` within what a timer keeps: NaN and negatives become 0, anything past 2³¹−1 ms becomes 2³¹−1. */
+export function clampTimerMs(ms: number): number {
+  if (!(ms > 0)) return 0;
+  return Math.min(ms, 2_147_483_647);
 }
 
 /** The real clock: `Date.now` and the global timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  // Clamped, not passed through: past 2³¹−1 ms Node fires a timer after ~1 ms. Options refuse such limits
+  // (schemas.durationMs); this catches computed delays (a far deadline, a long Retry-After).
+  setTimeout: (callback, ms) => setTimeout(callback, clampTimerMs(ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 

@@ -10,60 +10,119 @@ export interface EventBase {
   timestamp: number;
 }
 
+/** An attempt as it starts: the fields of {@link Attempt} known before the call. */
+export type StartedAttempt = Pick<
+  Attempt,
+  "index" | "rung" | "modelId" | "path" | "startedAt" | "promptChars" | "feedbackChars"
+>;
+
+/** An attempt is about to call its rung's model. `attempt` has the same field names as `attempt-end`'s. */
 export interface AttemptStartEvent extends EventBase {
-  attempt: number;
-  rung: number;
-  modelId: string;
-  promptChars: number;
-  feedbackChars: number;
+  /** The attempt as it starts: index, rung, model id, start time, prompt and feedback sizes. */
+  attempt: StartedAttempt;
 }
+/** An attempt ended (accepted, or failed with its `kind`), with everything recorded about it. */
 export interface AttemptEndEvent extends EventBase {
+  /** The finished attempt: outcome, failure kind, text, verdict, usage, timings. */
   attempt: Attempt;
 }
+/** A rung was passed over (disabled, circuit open, learned, budget, ...); skips are never silent. */
 export interface RungSkipEvent extends EventBase {
+  /** The rung skipped, and why. */
   skip: Skip;
 }
+/** A cut-off output was continued: one more call, stitched onto the text so far. */
 export interface ContinuationEvent extends EventBase {
+  /** The model that produced the continuation. */
   modelId: string;
   /** 1-based continuation number. */
   continuation: number;
   /** Characters stitched so far. */
   totalChars: number;
+  /** Why the continuation ended (`length`: it will be continued again, within the limits). */
   finishReason: FinishReason;
 }
+/** A tree-split's progress: the plan, each map or reduce node as it settles, a truncation, the answer. */
 export interface SplitEvent extends EventBase {
+  /** Which step: `plan` (shards decided), a `map` or `reduce` node settled, `truncate`, or the `answer`. */
   stage: "plan" | "map" | "reduce" | "truncate" | "answer";
+  /** Tree depth (0 for the plan and map nodes, the reduce level for reduce nodes). */
   depth: number;
   /** Shards planned (plan) or the node index (map/reduce). */
   count: number;
+  /** Characters: of the whole context (plan), of a node's output (map, reduce, answer), or cut (truncate). */
   chars: number;
+  /** Words on what happened (a truncation's reason). */
   detail?: string;
 }
+/** An engine gave up: no attempt was accepted and a limit fired. */
 export interface ExhaustedEvent extends EventBase {
+  /** The limit that fired. */
   limit: ExhaustionLimit;
+  /** Attempts the engine made. */
   attempts: number;
 }
 /** A run of a task started from the escalation state its earlier runs left in the stats store. */
 export interface TaskResumeEvent extends EventBase {
+  /** Where the run started and why. */
   resumed: Resumption;
 }
+/** A provider retried a call at the transport level (429, 5xx, network); not an attempt. */
 export interface TransportRetryEvent extends EventBase {
+  /** The model whose call was retried. */
   modelId: string;
+  /** The retry: its number, failure kind, status and the delay slept. */
   retry: TransportRetry;
+}
+
+/** A run refused before any call: its `metadata.taskId` was given up by an earlier run (see the store). */
+export interface TaskBlockedEvent extends EventBase {
+  /** The task's id (`metadata.taskId`). */
+  taskId: string;
+  /** When the task was given up, ms since the epoch. */
+  blockedAt: number;
+}
+
+/**
+ * Something rungs corrected or refused and the run went on: a usage count that was not a token count
+ * (`usage-dropped`), a context document cut at the renderer's cap (`context-capped`), a record that could
+ * not be written (`record-failed`).
+ */
+export interface WarningEvent extends EventBase {
+  /** What happened: `usage-dropped`, `context-capped` or `record-failed`. */
+  code: "usage-dropped" | "context-capped" | "record-failed";
+  /** What was corrected or refused, and why, in rungs' words (secrets masked). */
+  message: string;
+  /** The model concerned, when there is one. */
+  modelId?: string;
 }
 
 /** The typed event map (names noun-verb, as the AI SDK's naming rules ask). */
 export interface RungsEventMap {
+  /** An attempt is about to call its rung's model. */
   "attempt-start": (event: AttemptStartEvent) => void;
+  /** An attempt ended, accepted or with its failure kind. */
   "attempt-end": (event: AttemptEndEvent) => void;
+  /** A rung was passed over. */
   "rung-skip": (event: RungSkipEvent) => void;
+  /** A cut-off output was continued. */
   continuation: (event: ContinuationEvent) => void;
+  /** A tree-split planned, settled a node, truncated or answered. */
   split: (event: SplitEvent) => void;
+  /** An engine gave up (a limit fired). */
   exhausted: (event: ExhaustedEvent) => void;
+  /** A provider retried a call at the transport level. */
   "transport-retry": (event: TransportRetryEvent) => void;
+  /** A task's run started from its stored escalation state. */
   "task-resume": (event: TaskResumeEvent) => void;
+  /** rungs corrected or refused something and the run went on (usage dropped, a document cut, a record not written). */
+  warning: (event: WarningEvent) => void;
+  /** A task given up earlier was refused before any call. */
+  "task-blocked": (event: TaskBlockedEvent) => void;
 }
+/** The name of a rungs event: `attempt-start`, `attempt-end`, `rung-skip`, `continuation`, ... */
 export type RungsEventName = keyof RungsEventMap;
+/** The payload of the event named `N`. */
 export type RungsEventPayload<N extends RungsEventName> = Parameters<RungsEventMap[N]>[0];
 
 type Listener = (...args: unknown[]) => void;
@@ -123,15 +182,19 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
     return guarded;
   }
 
+  /** Adds a listener, guarded: if it throws, the error is reported once and the run goes on. */
   override on<T extends RungsEventName>(event: T, fn: EventListenerOf<T>, context?: unknown): this {
     return super.on(event, this.#guard(event, fn as Listener) as EventListenerOf<T>, context);
   }
+  /** Same as {@link RungsEvents.on}. */
   override addListener<T extends RungsEventName>(event: T, fn: EventListenerOf<T>, context?: unknown): this {
     return this.on(event, fn, context);
   }
+  /** Adds a listener called once, guarded like {@link RungsEvents.on}. */
   override once<T extends RungsEventName>(event: T, fn: EventListenerOf<T>, context?: unknown): this {
     return super.once(event, this.#guard(event, fn as Listener) as EventListenerOf<T>, context);
   }
+  /** Removes a listener added with `on`, `addListener` or `once` (all of them, without `fn`). */
   override off<T extends RungsEventName>(
     event: T,
     fn?: EventListenerOf<T>,
@@ -141,6 +204,7 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
     const guarded = fn === undefined ? undefined : this.#wrapped.get(event)?.get(fn as Listener);
     return super.off(event, (guarded ?? fn) as EventListenerOf<T> | undefined, context, once);
   }
+  /** Same as {@link RungsEvents.off}. */
   override removeListener<T extends RungsEventName>(
     event: T,
     fn?: EventListenerOf<T>,

@@ -1,4 +1,8 @@
-// rungs: the public surface. Re-exports only; every export is named (no `export *`).
+/**
+ * rungs: the public surface. Re-exports only; every export is named (no `export *`).
+ *
+ * @module rungs
+ */
 
 // The attempt engine: breakers, ladders, options shared by retryWithContext and escalateAcross
 export {
@@ -24,11 +28,7 @@ export {
   BudgetExhaustedError,
   type BudgetOptions,
 } from "./budget.js";
-export {
-  type Clock,
-  sleep,
-  systemClock,
-} from "./clock.js";
+export type { Clock } from "./clock.js";
 export {
   type ProviderCallDetails,
   partialTextOf,
@@ -44,15 +44,13 @@ export {
   type FailureKind,
   failureKindOf,
   failureKinds,
-  fatalForModelKinds,
   InvalidArgumentError,
   NoProgressError,
   type NoProgressStage,
   ProviderError,
   type ProviderErrorOptions,
-  providerFailureKinds,
   RungsError,
-  transientKinds,
+  StatsStoreError,
 } from "./errors/index.js";
 // Runtime: events, budget, time, secrets
 export {
@@ -67,13 +65,15 @@ export {
   type RungsEventPayload,
   RungsEvents,
   type SplitEvent,
+  type StartedAttempt,
+  type TaskBlockedEvent,
   type TaskResumeEvent,
   type TransportRetryEvent,
+  type WarningEvent,
 } from "./events.js";
 // The contract
 export {
   type AnsweredBy,
-  addUsage,
   type CallOptions,
   defineModel,
   type FinishReason,
@@ -84,6 +84,8 @@ export {
   type Model,
   type ModelCapabilities,
   type ModelFunction,
+  type PromptRequest,
+  type SplitCall,
   type Trace,
   type Usage,
 } from "./model.js";
@@ -91,7 +93,6 @@ export {
 export {
   type ContinueUntilCompleteOptions,
   continueUntilComplete,
-  continueUntilCompleteDefaults,
 } from "./primitives/continue-until-complete.js";
 export {
   type EscalateAcrossOptions,
@@ -127,7 +128,9 @@ export {
   type RequestFunction,
 } from "./providers/function.js";
 export {
+  type RateGate,
   RetryQuota,
+  type RetryQuotaLike,
   type TransportRetryOptions,
 } from "./providers/transport-retry.js";
 // Records
@@ -141,6 +144,8 @@ export {
 } from "./record/memory-stats-store.js";
 export {
   type ModelTotals,
+  type RecordCounts,
+  type RecordedBlock,
   type RecordedExhaustion,
   type RecordedSkip,
   type RecordRunOptions,
@@ -151,23 +156,20 @@ export {
   type TaskLine,
   taskDirFromPath,
 } from "./record/record-run.js";
-export {
-  acceptRate,
-  type MaybePromise,
-  type RungStats,
-  type StatsSnapshot,
-  type StatsStore,
-  type TaskFailureEntry,
-  type TaskState,
+export type {
+  MaybePromise,
+  RungStats,
+  StatsSnapshot,
+  StatsStore,
+  TaskFailureEntry,
+  TaskState,
 } from "./record/stats-store.js";
+export type { SerializedError } from "./redact.js";
 export {
-  redactHeaders,
-  redactText,
-  redactValue,
-  registerSecret,
-  type SerializedError,
-  serializeError,
-} from "./redact.js";
+  type ConsoleReporterOptions,
+  consoleReporter,
+  type ReportLevel,
+} from "./report/console-reporter.js";
 
 // Rubrics
 export {
@@ -185,7 +187,6 @@ export {
 } from "./rubric/judge.js";
 export {
   type CompiledPattern,
-  compilePattern,
   type JsPatternOptions,
   jsPattern,
   type PatternInput,
@@ -194,10 +195,9 @@ export {
 export {
   defineRubric,
   type RubricOptions,
-  rubricDefaults,
+  type RubricValue,
 } from "./rubric/rubric.js";
 export {
-  countUnits,
   type JsonRuleOptions,
   json,
   type LengthRuleOptions,
@@ -208,9 +208,11 @@ export {
   predicate,
   type RuleOptions,
 } from "./rubric/rules.js";
+export { type StructuredRuleOptions, structured } from "./rubric/structured.js";
 export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
 export type {
   Attempt,
+  ContextCut,
   ContinuationPiece,
   ContinuationTrace,
   Resumption,

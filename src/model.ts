@@ -1,18 +1,21 @@
 import { raceAbort, throwIfAborted } from "./abort.js";
 import type { Budget } from "./budget.js";
-import type { Clock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
-import { RungsError } from "./errors/rungs-error.js";
-import type { RungsEvents } from "./events.js";
-import type { Failure } from "./prompt.js";
-import type { Verdict } from "./rubric/types.js";
-import type { FinishReason, Trace, Usage } from "./trace.js";
+import { ProviderError } from "./errors/provider-error.js";
+import { emit, type RungsEvents } from "./events.js";
+import { type Failure, renderDefaults } from "./prompt.js";
+import { toRequest } from "./request.js";
+import type { Rubric, Verdict } from "./rubric/types.js";
+import type { ContextCut, FinishReason, Trace, Usage } from "./trace.js";
 
 export type { FinishReason, Trace, Usage } from "./trace.js";
 
 /** One chat message. */
 export interface Message {
+  /** Who speaks: instructions (`system`), the user, or the model (`assistant`). */
   role: "system" | "user" | "assistant";
+  /** The message text. */
   content: string;
 }
 
@@ -20,6 +23,7 @@ export interface Message {
  * What to generate. Pure data, so it can be recorded and replayed; runtime values go in {@link CallOptions}.
  */
 export interface GenerateRequest {
+  /** The conversation, in order; at least one message. */
   messages: readonly Message[];
   /** Documents the answer draws on; `treeSplit` shards these. Rendered in escaped, capped blocks. */
   context?: readonly string[];
@@ -27,14 +31,39 @@ export interface GenerateRequest {
   feedback?: readonly Failure[];
   /** Most output tokens for this call. */
   maxOutputTokens?: number;
+  /** Sampling temperature, passed to the provider as is. */
   temperature?: number;
+  /** Sequences that end the output when generated. */
   stop?: readonly string[];
   /** `taskClass` keys learned ladders; `taskId` keys blocked tasks. */
-  metadata?: { taskClass?: string; taskId?: string; [key: string]: unknown };
+  metadata?: {
+    /** The kind of task, e.g. `"rust-fn"`: learned ladders keep accept rates per task class and rung. */
+    taskClass?: string;
+    /** One task across runs: the stats store keeps its escalation state and whether it was given up. */
+    taskId?: string;
+    [key: string]: unknown;
+  };
 }
 
-/** What a model produced. */
-export interface Generation {
+/**
+ * The shorthand of a request, as the AI SDK's `generateText({ prompt, system })`: `prompt` becomes one user
+ * message, after a system message when `system` is given. Every model rungs builds accepts it.
+ */
+export interface PromptRequest extends Omit<GenerateRequest, "messages"> {
+  /** The user's message. */
+  prompt: string;
+  /** A system message sent before it. */
+  system?: string;
+  /** Not with `prompt`: give one or the other. */
+  messages?: never;
+}
+
+/**
+ * What a model produced. `V` is the type of `value`, set when a rubric with a value-giving rule (e.g.
+ * `structured`) judged the text; `unknown`, the default, is an untyped generation.
+ */
+export interface Generation<V = unknown> {
+  /** The output text. */
   text: string;
   /** `length` means the output was cut off. */
   finishReason: FinishReason;
@@ -51,6 +80,12 @@ export interface Generation {
    * nothing by hand to know whether the first (e.g. local) model answered or the ladder fell back.
    */
   answeredBy?: AnsweredBy;
+  /**
+   * The value the judging rubric's value-giving rule found in `text` (`structured`: the parsed JSON, as the
+   * schema's output), set by `retryWithContext` / `escalateAcross` from the verdict and kept by the wrappers
+   * above them (`continueUntilComplete` only when the text is one piece). Absent when no such rule passed.
+   */
+  value?: V;
 }
 
 /** Which rung of a ladder produced an answer. */
@@ -77,6 +112,26 @@ export interface CallOptions {
   path?: string;
   /** Time source for timestamps. @default systemClock */
   clock?: Clock;
+  /**
+   * Set by `treeSplit` on every call it makes (see {@link SplitCall}); nested calls receive it, so the
+   * engines and continuations beneath keep within the split's budget and judge notes as notes.
+   */
+  split?: SplitCall;
+}
+
+/**
+ * What a `treeSplit` tells the calls beneath it. Engines (`escalateAcross`, `retryWithContext`) judge `map`
+ * and `reduce` outputs with `notesRubric` (none: any non-empty, complete output) instead of their own
+ * rubric, which judges only the `answer`; they add only the feedback with which the request still `fits`,
+ * and `continueUntilComplete` sends only as much of the partial text as fits.
+ */
+export interface SplitCall {
+  /** The stage the call serves: notes on a shard (`map`), merged notes (`reduce`), or the final `answer`. */
+  stage: "map" | "reduce" | "answer";
+  /** Judges map and reduce notes; absent: any non-empty, complete output is accepted. */
+  notesRubric?: Rubric;
+  /** True when `request`, as rendered, is within the split's budget (and any outer split's). */
+  fits(request: GenerateRequest): boolean;
 }
 
 /** What a model can do beyond `generate`. */
@@ -91,49 +146,115 @@ export interface ModelCapabilities {
 }
 
 /**
- * The one contract (DESIGN.md section 1): every primitive consumes models and returns a model.
+ * The one contract (docs/architecture.md): every primitive consumes models and returns a model. `V` types
+ * the generations' `value` (see {@link Generation}); `Model` alone is any model.
  */
-export interface Model {
+export interface Model<V = unknown> {
   /** `"ollama:qwen3:8b"`, `"ladder(3)"`, ... */
   readonly id: string;
+  /** What the model can do beyond `generate` (continuing an assistant message, its context window). */
   readonly capabilities?: ModelCapabilities;
-  generate(request: GenerateRequest, options?: CallOptions): Promise<Generation>;
+  /**
+   * Generates an answer. Models rungs builds check the request at this boundary and accept the
+   * `{ prompt, system? }` shorthand ({@link PromptRequest}).
+   * @throws InvalidArgumentError for a malformed request (not an object, no messages, an unknown role, ...).
+   */
+  generate(request: GenerateRequest | PromptRequest, options?: CallOptions): Promise<Generation<V>>;
 }
 
 /** What a model implementation may return: at least the text; the rest is filled in. */
-export type GenerationInput = Partial<Generation> & { text: string };
+export type GenerationInput = Partial<Generation> & {
+  /** The output text. */
+  text: string;
+};
+
+const finishReasons: ReadonlySet<string> = new Set(["stop", "length", "content-filter", "error", "other"]);
+
+/** A token count a generation may carry: a finite whole number ≥ 0. */
+export function isTokenCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
+/** What {@link normalizeGeneration} reports about a usage count it dropped. */
+export interface DroppedUsage {
+  field: "inputTokens" | "outputTokens" | "usage";
+  value: unknown;
+}
+
+function malformed(modelId: string, field: string, value: unknown, expected: string): ProviderError {
+  const got = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  return new ProviderError(
+    `Model "${modelId}" returned a malformed response: field "${field}" is ${got}; expected ${expected}.`,
+    { kind: "server-error", providerId: modelId },
+  );
+}
 
 /**
  * Fills a partial generation: `finishReason` defaults to `"stop"`, `usage` to `{}`, `modelId` to `modelId`.
- * @throws RungsError when `text` is not a string (the model implementation returned something else).
+ * Every field is type-checked, as it may come from the wire: usage counts that are not whole numbers ≥ 0
+ * (a string, NaN, a negative count) are dropped and reported through `onDropped`, never summed.
+ * @throws ProviderError (`server-error`, a malformed response naming the field) when `text` is not a
+ *   string, `finishReason` is not one of the five, or `modelId` is not a non-empty string.
  */
-export function normalizeGeneration(input: unknown, modelId: string): Generation {
-  if (typeof input !== "object" || input === null || typeof (input as { text?: unknown }).text !== "string") {
-    throw new RungsError(
+export function normalizeGeneration(
+  input: unknown,
+  modelId: string,
+  onDropped?: (dropped: DroppedUsage) => void,
+): Generation {
+  if (typeof input !== "object" || input === null) {
+    throw new ProviderError(
       `Model "${modelId}" returned ${input === null ? "null" : typeof input} where a generation was expected: return { text: string, ... }.`,
+      { kind: "server-error", providerId: modelId },
     );
   }
-  const partial = input as GenerationInput;
+  const partial = input as Record<string, unknown>;
+  if (typeof partial.text !== "string") throw malformed(modelId, "text", partial.text, "a string");
+  const finishReason = partial.finishReason ?? "stop";
+  if (typeof finishReason !== "string" || !finishReasons.has(finishReason)) {
+    throw malformed(modelId, "finishReason", finishReason, `one of ${[...finishReasons].join(", ")}`);
+  }
+  const producer = partial.modelId ?? modelId;
+  if (typeof producer !== "string" || producer.length === 0) {
+    throw malformed(modelId, "modelId", producer, "a non-empty string");
+  }
   const generation: Generation = {
     text: partial.text,
-    finishReason: partial.finishReason ?? "stop",
-    usage: partial.usage ?? {},
-    modelId: partial.modelId ?? modelId,
+    finishReason: finishReason as FinishReason,
+    usage: checkedUsage(partial.usage, onDropped),
+    modelId: producer,
   };
-  if (partial.verdict !== undefined) generation.verdict = partial.verdict;
-  if (partial.trace !== undefined) generation.trace = partial.trace;
+  if (partial.verdict !== undefined) generation.verdict = partial.verdict as Verdict;
+  if (partial.trace !== undefined) generation.trace = partial.trace as Trace;
   return generation;
 }
 
-/** Adds usage `b` into `a` (missing counts stay missing unless either side has them). */
+function checkedUsage(usage: unknown, onDropped: ((dropped: DroppedUsage) => void) | undefined): Usage {
+  if (usage === undefined || usage === null) return {};
+  if (typeof usage !== "object" || Array.isArray(usage)) {
+    onDropped?.({ field: "usage", value: usage });
+    return {};
+  }
+  const { inputTokens, outputTokens } = usage as { inputTokens?: unknown; outputTokens?: unknown };
+  const out: Usage = {};
+  if (isTokenCount(inputTokens)) out.inputTokens = inputTokens;
+  else if (inputTokens !== undefined) onDropped?.({ field: "inputTokens", value: inputTokens });
+  if (isTokenCount(outputTokens)) out.outputTokens = outputTokens;
+  else if (outputTokens !== undefined) onDropped?.({ field: "outputTokens", value: outputTokens });
+  return out;
+}
+
+/**
+ * Adds usage `b` into `a` (missing counts stay missing unless either side has them). Only token counts
+ * (whole numbers ≥ 0) are summed: anything else is treated as missing, so a string never concatenates.
+ */
 export function addUsage(a: Usage, b: Usage): Usage {
   const out: Usage = {};
-  if (a.inputTokens !== undefined || b.inputTokens !== undefined) {
-    out.inputTokens = (a.inputTokens ?? 0) + (b.inputTokens ?? 0);
-  }
-  if (a.outputTokens !== undefined || b.outputTokens !== undefined) {
-    out.outputTokens = (a.outputTokens ?? 0) + (b.outputTokens ?? 0);
-  }
+  const ai = isTokenCount(a.inputTokens) ? a.inputTokens : undefined;
+  const bi = isTokenCount(b.inputTokens) ? b.inputTokens : undefined;
+  const ao = isTokenCount(a.outputTokens) ? a.outputTokens : undefined;
+  const bo = isTokenCount(b.outputTokens) ? b.outputTokens : undefined;
+  if (ai !== undefined || bi !== undefined) out.inputTokens = (ai ?? 0) + (bi ?? 0);
+  if (ao !== undefined || bo !== undefined) out.outputTokens = (ao ?? 0) + (bo ?? 0);
   return out;
 }
 
@@ -157,7 +278,10 @@ export type ModelFunction = (
 export function defineModel(
   id: string,
   fn: ModelFunction,
-  options: { capabilities?: ModelCapabilities } = {},
+  options: {
+    /** What the model can do beyond `generate`, e.g. its context window. */
+    capabilities?: ModelCapabilities;
+  } = {},
 ): Model {
   validateModelId("defineModel", id);
   if (typeof fn !== "function") {
@@ -169,7 +293,8 @@ export function defineModel(
   }
   const model: Model = {
     id,
-    generate: async (request, callOptions = {}) => {
+    generate: async (input, callOptions = {}) => {
+      const request = toRequest(`${id}.generate`, input);
       const { signal, budget } = callOptions;
       throwIfAborted(signal);
       budget?.drawAttempt();
@@ -180,8 +305,29 @@ export function defineModel(
           : signal !== undefined
             ? await raceAbort(run(signal), signal)
             : await fn(request, withLazySignal(callOptions));
-      const generation = normalizeGeneration(raw, id);
+      const cuts = contextCuts(request);
+      if (cuts !== undefined) {
+        for (const cut of cuts) {
+          emit(callOptions.events, "warning", {
+            path: callOptions.path ?? "",
+            timestamp: (callOptions.clock ?? systemClock).now(),
+            code: "context-capped",
+            modelId: id,
+            message: `Context document ${cut.index + 1} of the request to "${id}" has ${cut.chars} chars; the renderer cut ${cut.cutChars} of them at its ${cut.cap}-char cap (a marker in the prompt says so). Wrap the model in treeSplit to read it whole.`,
+          });
+        }
+      }
+      const generation = normalizeGeneration(raw, id, (dropped) =>
+        emit(callOptions.events, "warning", {
+          path: callOptions.path ?? "",
+          timestamp: (callOptions.clock ?? systemClock).now(),
+          code: "usage-dropped",
+          modelId: id,
+          message: `Model "${id}" reported ${dropped.field} = ${describeValue(dropped.value)}, not a token count (a whole number ≥ 0); it was dropped, not summed.`,
+        }),
+      );
       budget?.recordUsage(generation.usage);
+      if (cuts !== undefined) generation.trace = { ...generation.trace, contextCuts: cuts };
       return generation;
     },
   };
@@ -202,6 +348,27 @@ function withLazySignal(callOptions: CallOptions): CallOptions & { signal: Abort
       return made;
     },
   };
+}
+
+/** The context documents the shared renderer will cut at its cap, or undefined when none. */
+function contextCuts(request: GenerateRequest): ContextCut[] | undefined {
+  const context = request.context;
+  if (context === undefined) return undefined;
+  let cuts: ContextCut[] | undefined;
+  const cap = renderDefaults.maxContextChars;
+  for (let index = 0; index < context.length; index++) {
+    const chars = typeof context[index] === "string" ? (context[index] as string).length : 0;
+    if (chars <= cap) continue;
+    cuts ??= [];
+    cuts.push({ index, chars, cutChars: chars - cap, cap });
+  }
+  return cuts;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
+  return String(value);
 }
 
 /** @throws InvalidArgumentError unless `id` is a non-empty string. */

@@ -24,8 +24,10 @@ export function parseOptions<T>(fn: string, check: Check<T>, value: unknown): T 
   // The refused value is kept for diagnostics, redacted: an unknown key may hold a secret (an `apiKey`
   // passed to the wrong function), and the error is printed whole by util.inspect. A secret-named option is
   // masked in the message too, whatever its type (a numeric key is still a key).
-  const secret = /key|secret|token|password|authorization/i.test(parameter);
+  const secret = secretOption.test(parameter) || problem.path[0] === "headers";
   const got = secret ? "***" : redactValue(valueAt(value, problem.path));
+  // An unknown option's value is never kept, only its name: it may be a key under any name (`token`,
+  // `bearer`, `X-Auth-Token`), and a name-based mask cannot know them all.
   if (problem.unknownKey !== undefined) {
     const key = String(problem.path.at(-1));
     const parent = problem.path.slice(0, -1).map(String);
@@ -34,8 +36,8 @@ export function parseOptions<T>(fn: string, check: Check<T>, value: unknown): T 
     const where = parent.length === 0 ? fn : `${fn} "${parent.join(".")}"`;
     throw new InvalidArgumentError({
       parameter,
-      value: got,
-      message: `${fn}: unknown option "${parameter}".${meant} ${where} takes ${problem.unknownKey.known.join(", ")}.`,
+      value: { unknownKeys: [key] },
+      message: `${fn}: unknown option "${parameter}" (value not shown).${meant} ${where} takes ${problem.unknownKey.known.join(", ")}.`,
     });
   }
   if (problem.path.length === 0 && !(typeof value === "object" && value !== null)) {
@@ -50,6 +52,10 @@ export function parseOptions<T>(fn: string, check: Check<T>, value: unknown): T 
     : `${fn}: option "${parameter}" ${problem.message} (got ${secret ? "***" : describe(got)}).`;
   throw new InvalidArgumentError({ parameter, value: got, message });
 }
+
+/** Option names (or header names) that may hold a credential: their refused values are never shown. */
+const secretOption =
+  /key|secret|token|password|passwd|authori[sz]ation|bearer|cookie|credential|session|signature|\bsig\b|auth/i;
 
 function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
   let current = value;
@@ -70,16 +76,33 @@ function describe(value: unknown): string {
 
 const isClock = (v: unknown) => typeof v === "object" && v !== null && "now" in v;
 
+/**
+ * The longest delay a Node or browser timer keeps: 2³¹−1 ms (about 24.8 days). A longer one fires after
+ * about 1 ms (with a TimeoutOverflowWarning), so every time limit rungs takes is refused past it.
+ */
+export const maxTimerMs = 2_147_483_647;
+
+const timerLimit =
+  "at most 2147483647 ms (about 24.8 days, the longest timer Node keeps; a longer one would fire at once)";
+
 /** Reusable option checks with messages that say what is accepted. */
 export const schemas = {
   /** A whole number ≥ 1 (attempt caps, concurrency). */
   positiveInt: number({ int: true, min: 1 }),
   /** A whole number ≥ 0 (continuation caps). */
   nonNegativeInt: number({ int: true, min: 0 }),
-  /** A finite number > 0 (sizes in chars, durations in ms). */
+  /** A finite number > 0 (sizes in chars). */
   positiveNumber: number({ greaterThan: 0 }),
-  /** A finite number ≥ 0 (delays in ms, weights). */
+  /** A finite number ≥ 0 (weights). */
   nonNegativeNumber: number({ min: 0 }),
+  /** A duration in ms: > 0 and at most {@link maxTimerMs} (a Node timer past it fires at once). */
+  durationMs: number({
+    greaterThan: 0,
+    max: maxTimerMs,
+    rangeMessage: `must be greater than 0 and ${timerLimit}`,
+  }),
+  /** A delay in ms: ≥ 0 and at most {@link maxTimerMs}. */
+  delayMs: number({ min: 0, max: maxTimerMs, rangeMessage: `must be 0 or more and ${timerLimit}` }),
   /** A number in 0..1 (thresholds, rates). */
   unitInterval: number({ min: 0, max: 1 }),
   nonEmptyString: string({ nonEmpty: true }),

@@ -8,12 +8,19 @@ import type { GenerateRequest, Message } from "./model.js";
 export interface Failure {
   /** 1-based attempt numbers this entry stands for (several when duplicates were merged). */
   attempts: readonly number[];
+  /** The model that failed. */
   modelId: string;
+  /** How it failed. */
   kind: FailureKind;
   /** The error message or the rubric's summary ("13/15 rules passed"). */
   message?: string;
   /** Violated rules with their messages. */
-  violations?: readonly { ruleId: string; message: string }[];
+  violations?: readonly {
+    /** The violated rule's id. */
+    ruleId: string;
+    /** Why it failed. */
+    message: string;
+  }[];
   /** The start of the rejected output, so the model sees what it wrote. */
   excerpt?: string;
   /**
@@ -116,7 +123,7 @@ export function feedbackBlockChars(count: number, entryChars: number, withOtherP
 }
 
 /**
- * The one renderer from a request to provider messages (DESIGN.md section 1): the caller's system text,
+ * The one renderer from a request to provider messages (docs/architecture.md): the caller's system text,
  * then `context` documents, then `feedback`, in one system message; then the conversation in order.
  * Context and feedback sit in delimited `<rungs-…>` blocks, escaped so text inside cannot close them,
  * each capped in characters with a visible marker where a cap cut. Every provider calls this; none renders

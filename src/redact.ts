@@ -1,6 +1,6 @@
 /**
  * Secret scrubbing for everything rungs writes: events, records, error messages, cause chains.
- * Rules from RELIABILITY-ANCHORS.md section 4 (openai-node's header masking, litellm's `?key=` leaks).
+ * Rules from docs/reliability.md (item 20) (openai-node's header masking, litellm's `?key=` leaks).
  */
 
 /** Header names whose values are always masked (compared case-insensitively). */
@@ -17,9 +17,9 @@ export const secretHeaderNames: ReadonlySet<string> = new Set([
 
 const mask = "***";
 
+// Each rule is linear on a backtracking engine: every quantified run is bounded by a character that ends
+// it and a match consumes what it scanned. URL userinfo is the exception and has its own scanner below.
 const textRules: ReadonlyArray<readonly [RegExp, string]> = [
-  // URL userinfo: scheme://user:pass@host
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/gi, `$1${mask}@`],
   // key-like query or form parameters
   [/([?&;](?:key|api[_-]?key|apikey|token|access[_-]?token|secret|password|sig)=)[^&#\s"']+/gi, `$1${mask}`],
   // Bearer / Basic credentials
@@ -58,8 +58,82 @@ export function redactText(text: string): string {
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(mask);
   }
+  out = maskUrlUserinfo(out);
   for (const [pattern, replacement] of textRules) out = out.replace(pattern, replacement);
   return out;
+}
+
+const isSchemeCode = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+const isLetterCode = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isWordCode = (c: number) => isLetterCode(c) || (c >= 48 && c <= 57) || c === 95;
+const isSpaceCode = (c: number) =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
+
+/**
+ * Masks URL userinfo (`scheme://user:pass@host` → `scheme://***@host`), as
+ * `/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/gi` would, in one pass. That regex retries its
+ * scheme from every word boundary and reads to the end of each run (quadratic on `a-a-a-…`); here each
+ * `://` is looked at once, its scheme read backwards and its userinfo forwards, neither past the
+ * neighbouring `://`.
+ */
+export function maskUrlUserinfo(text: string): string {
+  let found = text.indexOf("://");
+  if (found === -1) return text;
+  const pieces: string[] = [];
+  let copied = 0;
+  while (found !== -1) {
+    let schemeStart = found;
+    let valid = false;
+    while (schemeStart > copied && isSchemeCode(text.charCodeAt(schemeStart - 1))) {
+      schemeStart--;
+      // A scheme may start at a letter that follows a non-word character (or the run's start, below).
+      const before = text.charCodeAt(schemeStart - 1);
+      if (isLetterCode(text.charCodeAt(schemeStart)) && (before === 43 || before === 45 || before === 46))
+        valid = true;
+    }
+    if (schemeStart < found && isLetterCode(text.charCodeAt(schemeStart))) {
+      if (schemeStart === 0 || !isWordCode(text.charCodeAt(schemeStart - 1))) valid = true;
+    }
+    const userStart = found + 3;
+    let end = userStart;
+    let at = -1;
+    if (valid) {
+      while (end < text.length) {
+        const c = text.charCodeAt(end);
+        if (c === 47 || c === 58 || c === 64 || isSpaceCode(c)) break;
+        end++;
+      }
+      if (end > userStart && text.charCodeAt(end) === 58) {
+        end++;
+        while (end < text.length) {
+          const c = text.charCodeAt(end);
+          if (c === 47 || c === 64 || isSpaceCode(c)) break;
+          end++;
+        }
+      }
+      if (end > userStart && text.charCodeAt(end) === 64) at = end;
+    }
+    if (at !== -1) {
+      pieces.push(text.slice(copied, userStart), mask);
+      copied = at;
+      found = text.indexOf("://", at + 1);
+    } else {
+      found = text.indexOf("://", found + 1);
+    }
+  }
+  pieces.push(text.slice(copied));
+  return pieces.join("");
 }
 
 /** A copy of `headers` with secret-bearing values masked; the caller's object is not changed. */
@@ -76,29 +150,48 @@ export function redactHeaders(headers: Readonly<Record<string, string>> | undefi
  * Deeply redacts a JSON-like value: strings are scrubbed, secret header names masked. Cycles are cut.
  * Used on everything that leaves rungs as data (events, records, cassettes).
  */
-export function redactValue<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+export function redactValue<T>(value: T, seen: WeakSet<object> = new WeakSet(), depth = 0): T {
   if (typeof value === "string") return redactText(value) as T;
   if (typeof value !== "object" || value === null) return value;
   if (seen.has(value)) return "[cycle]" as T;
+  // Depth-capped, so hostile 20,000-deep metadata cannot overflow the stack of whoever records it.
+  if (depth >= maxRedactDepth) return `[nested deeper than ${maxRedactDepth} levels]` as T;
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen)) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen, depth + 1)) as T;
   if (value instanceof Error) return serializeError(value) as T;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] =
+    const redacted =
       secretHeaderNames.has(key.toLowerCase()) || /^(api[_-]?key|apikey|password|secret)$/i.test(key)
         ? mask
-        : redactValue(inner, seen);
+        : redactValue(inner, seen, depth + 1);
+    // A "__proto__" key (a model id, say) is kept as data: assigning it would replace the prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: redacted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = redacted;
   }
   return out as T;
 }
 
+/** How deep {@link redactValue} goes before it writes a marker in place of the rest. */
+export const maxRedactDepth = 200;
+
 /** A plain, redacted, JSON-safe view of an error and its cause chain (depth-capped at 5). */
 export interface SerializedError {
+  /** The error's class name (`ProviderError`, `TypeError`, ...; `NonError` for a thrown non-Error). */
   name: string;
+  /** The message, with secrets masked. */
   message: string;
+  /** The failure kind, when the error carried one. */
   kind?: string;
+  /** The HTTP status, when the error carried one. */
   status?: number;
+  /** The cause, serialized the same way. */
   cause?: SerializedError;
 }
 

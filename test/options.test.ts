@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Budget, InvalidArgumentError, retryWithContext } from "../src/index.js";
 import { parseOptions } from "../src/options.js";
-import { ollama } from "../src/providers/ollama/index.js";
+import { ollamaModel as ollama } from "../src/providers/ollama/index.js";
 import { scriptedModel } from "../src/testing/index.js";
 import { number, object, string } from "../src/validate/check.js";
 

@@ -29,6 +29,8 @@ export interface AttemptInput {
   options: CallOptions;
   clock: Clock;
   rubric: Rubric | undefined;
+  /** Most ms the call may take; past it the call is aborted and the attempt fails as `timeout`. */
+  timeoutMs: number;
   permit: BreakerPermit | undefined;
 }
 
@@ -58,17 +60,6 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   const attemptPath = joinPath(input.path, `attempt[${index}]`);
   const modelId = rung.model.id;
   const startedAt = clock.now();
-  if (listening(options.events, "attempt-start")) {
-    emit(options.events, "attempt-start", {
-      path: attemptPath,
-      timestamp: startedAt,
-      attempt: index,
-      rung: rung.index,
-      modelId,
-      promptChars: input.promptChars,
-      feedbackChars: input.feedbackChars,
-    });
-  }
   const base = {
     index,
     rung: rung.index,
@@ -78,6 +69,9 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     feedbackChars: input.feedbackChars,
     promptChars: input.promptChars,
   };
+  if (listening(options.events, "attempt-start")) {
+    emit(options.events, "attempt-start", { path: attemptPath, timestamp: startedAt, attempt: { ...base } });
+  }
   const end = (attempt: Attempt) => {
     if (listening(options.events, "attempt-end")) {
       emit(options.events, "attempt-end", { path: attemptPath, timestamp: attempt.endedAt, attempt });
@@ -102,7 +96,14 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   const drawnBefore = options.budget?.attemptsUsed ?? 0;
   let generation: Generation;
   try {
-    generation = await callRung(rung.model, request, { ...options, path: attemptPath }, permit, clock);
+    generation = await callRung(
+      rung.model,
+      request,
+      { ...options, path: attemptPath },
+      permit,
+      clock,
+      input.timeoutMs,
+    );
   } catch (error) {
     if (isAbortReason(error, options.signal)) return aborted(error);
     if (BlockedTaskError.isInstance(error) || CallerCodeError.isInstance(error)) {
@@ -140,7 +141,8 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
       if (error.limit === "deadline" && nested.length === 0) attempt.kind = "timeout";
       return made ? { attempt: end(attempt), budgetError: error } : { budgetError: error };
     }
-    permit?.release(attempt.kind ?? "server-error");
+    // An abort says nothing about the provider: it neither opens nor closes the breaker.
+    permit?.release(attempt.kind === "aborted" ? "ignore" : (attempt.kind ?? "server-error"));
     return { attempt: end(attempt) };
   }
 

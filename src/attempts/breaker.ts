@@ -66,15 +66,15 @@ export const snapshotSchema = object({
 /** The option checks of {@link CircuitBreaker} (also used by `CircuitBreakers`). @internal */
 export const breakerOptionsShape = {
   failureThreshold: schemas.positiveInt.optional(),
-  openMs: schemas.positiveNumber.optional(),
-  probeTimeoutMs: schemas.positiveNumber.optional(),
+  openMs: schemas.durationMs.optional(),
+  probeTimeoutMs: schemas.durationMs.optional(),
   clock: schemas.clock.optional(),
   initialState: snapshotSchema.optional(),
 };
 const breakerOptionsSchema = object(breakerOptionsShape);
 
 /**
- * A per-model circuit breaker (DESIGN.md section 3): opens after `failureThreshold` provider failures in a
+ * A per-model circuit breaker (docs/architecture.md): opens after `failureThreshold` provider failures in a
  * row, or at once on a failure that will not pass by itself (`auth`, `model-not-found`, `quota-exhausted`);
  * after `openMs` lets one probe through (half-open), which closes it on success and reopens it on failure.
  * Only provider failures count: a rejected answer is a working provider.

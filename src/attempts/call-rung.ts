@@ -5,38 +5,29 @@ import type { CallOptions, GenerateRequest, Generation, Model } from "../model.j
 import type { BreakerPermit } from "./breaker.js";
 
 /**
- * Calls a rung's model. A half-open probe runs under its own time limit (the breaker's `probeTimeoutMs`):
- * past it the call is aborted with a `timeout` ProviderError, so a hung probe cannot hold its permit. The
+ * Calls a rung's model under a time limit: the attempt's `attemptTimeoutMs` and, for a half-open probe, the
+ * breaker's `probeTimeoutMs`, whichever ends first. Past it the call is aborted (its signal fires with a
+ * `timeout` ProviderError) and the attempt fails as `timeout` at once, even when the model ignores its
+ * signal, so a hung rung cannot hold the run or a probe permit. The timer runs on the injected clock. The
  * caller's abort still rejects with `signal.reason`.
  */
-export function callRung(
+export async function callRung(
   model: Model,
   request: GenerateRequest,
   options: CallOptions,
   permit: BreakerPermit | undefined,
   clock: Clock,
+  timeoutMs: number,
 ): Promise<Generation> {
-  // The common case is the model's own promise, with no wrapper of ours around it.
-  if (permit === undefined || !permit.probe) return model.generate(request, options);
-  return probe(model, request, options, permit, clock);
-}
-
-async function probe(
-  model: Model,
-  request: GenerateRequest,
-  options: CallOptions,
-  permit: BreakerPermit,
-  clock: Clock,
-): Promise<Generation> {
+  const probeMs = permit?.probe === true ? Math.max(0, permit.deadline - clock.now()) : undefined;
+  const limitMs = probeMs === undefined ? timeoutMs : Math.min(probeMs, timeoutMs);
+  const message =
+    probeMs !== undefined && probeMs <= timeoutMs
+      ? `The half-open probe of "${model.id}" took longer than ${limitMs} ms.`
+      : `"${model.id}" did not answer within attemptTimeoutMs (${timeoutMs} ms); the call was aborted and the run goes on.`;
   const { controller, dispose } = childController(options.signal);
-  const limitMs = Math.max(0, permit.deadline - clock.now());
   const handle = clock.setTimeout(() => {
-    controller.abort(
-      new ProviderError(`The half-open probe of "${model.id}" took longer than ${limitMs} ms.`, {
-        kind: "timeout",
-        providerId: model.id,
-      }),
-    );
+    controller.abort(new ProviderError(message, { kind: "timeout", providerId: model.id }));
   }, limitMs);
   try {
     return await raceAbort(

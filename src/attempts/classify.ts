@@ -3,7 +3,7 @@ import type { Generation } from "../model.js";
 import type { Verdict } from "../rubric/types.js";
 
 /**
- * Kinds after which the engine does not ask the same model again in this run (DESIGN.md section 3):
+ * Kinds after which the engine does not ask the same model again in this run (docs/architecture.md):
  * the fatal-for-model kinds (auth, not found, invalid request, quota), `context-overflow` (the same
  * request would overflow again) and `rate-limited` (the provider already waited as long as its cap allows;
  * attempts never sleep, so asking again at once would hit the same limit).

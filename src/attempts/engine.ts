@@ -1,9 +1,11 @@
-import { throwIfAborted } from "../abort.js";
-import { BudgetExhaustedError } from "../budget.js";
+import { isAbortReason, throwIfAborted } from "../abort.js";
+import { type Budget, BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { StatsStoreError } from "../errors/stats-store-error.js";
 import { emit, joinPath, listening } from "../events.js";
 import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
@@ -16,6 +18,7 @@ import type { BreakerAdmission, BreakerRegistry } from "./breaker-registry.js";
 import { answerFailureKinds, climbKinds } from "./classify.js";
 import { finishExhausted, reportStoreError } from "./exhaust.js";
 import { FeedbackLog, failureOf } from "./feedback.js";
+import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
 import type { RoutingPolicy } from "./routing/policy.js";
 import { type ArrivalContext, arrivalSkip } from "./rung-skip.js";
@@ -30,6 +33,10 @@ export interface EngineConfig {
   rungs: readonly NormalizedRung[];
   rubric: Rubric | undefined;
   maxAttempts: number;
+  /** What a store that cannot be read does to the run. */
+  storeReadFailure: "fail-open" | "fail-closed";
+  /** Most ms one attempt's call may take before it is aborted as `timeout` (a rung's own limit wins). */
+  attemptTimeoutMs: number;
   feedbackBudget: number;
   onExhausted: "throw" | "best";
   breakers: BreakerRegistry | undefined;
@@ -46,7 +53,25 @@ export interface EngineConfig {
 }
 
 /**
- * The one attempt loop behind `retryWithContext` and `escalateAcross` (DESIGN.md sections 2 and 3).
+ * Reads the stats store: a failure is reported and read as "nothing known" (`fail-open`), or stops the run
+ * with a {@link StatsStoreError} (`fail-closed`).
+ */
+async function readStore<T>(
+  config: EngineConfig,
+  operation: string,
+  call: () => T | Promise<T>,
+  guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined },
+): Promise<T | undefined> {
+  // Either way a store that hangs cannot hold the call past the caller's abort or the deadline.
+  if (config.storeReadFailure === "fail-open") return guardedStore(call, guard);
+  return guardCaller(call, guard).catch((error: unknown) => {
+    if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+    throw new StatsStoreError(operation, error);
+  });
+}
+
+/**
+ * The one attempt loop behind `retryWithContext` and `escalateAcross` (docs/architecture.md).
  *
  * Tries rungs in order: on arrival a rung may be skipped (recorded, with its reason); each attempt asks the
  * rung's breaker for a permit, carries the earlier failures as feedback within `feedbackBudget`, and is
@@ -66,20 +91,46 @@ export async function runAttempts(
   request: GenerateRequest,
   options: CallOptions = {},
 ): Promise<Generation> {
-  const { signal, budget, events } = options;
+  const { signal, budget, events, split } = options;
+  // Under a treeSplit, this engine's rubric judges only the answer; notes have the split's notes rubric.
+  const rubric = split !== undefined && split.stage !== "answer" ? split.notesRubric : config.rubric;
   const clock = options.clock ?? config.clock ?? budget?.clock ?? systemClock;
   const path = joinPath(options.path, config.segment);
   throwIfAborted(signal);
+  // Caller code (stores, shared breakers) is raced against these: it may hang.
+  const guard = { signal, budget };
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
-  // The task's memory across runs: blocked, or where its earlier runs got to (DESIGN.md section 3).
+  // One rule for ids from outside, in the check and the give-up alike: a string, or nothing. A numeric
+  // taskId was written as given up but never checked (so a blocked task ran).
+  for (const [name, id] of [
+    ["taskId", taskId],
+    ["taskClass", taskClass],
+  ] as const) {
+    if (id !== undefined && (typeof id !== "string" || id.length === 0)) {
+      throw new InvalidArgumentError({
+        parameter: `metadata.${name}`,
+        value: typeof id,
+        message: `${config.id}: "metadata.${name}" must be a non-empty string (got ${typeof id === "string" ? "an empty string" : typeof id}). Pass String(${name}) if it is a number.`,
+      });
+    }
+  }
+  // The task's memory across runs: blocked, or where its earlier runs got to (docs/architecture.md).
   const tracked = store !== undefined && typeof taskId === "string" ? { store, taskId } : undefined;
   let state: TaskState | undefined;
   if (tracked !== undefined) {
     // A store that cannot be read is reported and treated as knowing nothing, as failed writes are.
-    const blockedAt = await guardedStore(() => tracked.store.givenUpAt(tracked.taskId));
-    if (blockedAt !== undefined) throw new BlockedTaskError(tracked.taskId, blockedAt);
-    state = await guardedStore(() => tracked.store.getTaskState(tracked.taskId));
+    const blockedAt = await readStore(
+      config,
+      "givenUpAt",
+      () => tracked.store.givenUpAt(tracked.taskId),
+      guard,
+    );
+    if (blockedAt !== undefined) {
+      emit(events, "task-blocked", { path, timestamp: clock.now(), taskId: tracked.taskId, blockedAt });
+      throw new BlockedTaskError(tracked.taskId, blockedAt);
+    }
+    state = await readStore(config, "getTaskState", () => tracked.store.getTaskState(tracked.taskId), guard);
   }
 
   const attempts: Attempt[] = [];
@@ -93,6 +144,7 @@ export async function runAttempts(
     refused,
     overflowedWindow: undefined,
     lastRung: config.rungs.length - 1,
+    guard: { signal, budget },
     learning:
       store !== undefined && typeof taskClass === "string" && config.minAcceptRate !== undefined
         ? {
@@ -102,6 +154,7 @@ export async function runAttempts(
             minSamples: config.minSamples,
             exploreEvery: config.exploreEvery,
             skipsSinceTry: config.learnedSkips,
+            failClosed: config.storeReadFailure === "fail-closed",
           }
         : undefined,
     routing:
@@ -128,6 +181,15 @@ export async function runAttempts(
       });
     }
     throw new BudgetExhaustedError({ limit: error.limit, attempts, message: error.message, cause: error });
+  };
+  // A store call inside the loop: a deadline that fires while it hangs stops the run with its attempts.
+  const storeCall = async (call: () => unknown): Promise<void> => {
+    try {
+      await guardedStore(call, guard);
+    } catch (error) {
+      if (BudgetExhaustedError.isInstance(error)) stop(error);
+      throw error;
+    }
   };
 
   let position = 0;
@@ -165,7 +227,7 @@ export async function runAttempts(
     let releasing: Promise<void> | undefined;
     if (config.breakers !== undefined) {
       const answer = config.breakers.admit(rung.model.id);
-      const admission: BreakerAdmission = isPromise(answer) ? await answer : answer;
+      const admission: BreakerAdmission = isPromise(answer) ? await guardCaller(() => answer, guard) : answer;
       if (admission.permit === undefined) {
         const { retryAt } = admission;
         skip(
@@ -193,11 +255,11 @@ export async function runAttempts(
     const spent = budget?.exceeded();
     if (spent !== undefined) {
       permit?.release("ignore");
-      if (releasing !== undefined) await releasing;
+      if (releasing !== undefined) await guardCaller(() => releasing, guard);
       stop(budget!.error(spent, attempts));
     }
 
-    const selection = log.select(request, config.feedbackBudget, rung.feedback);
+    const selection = log.select(request, config.feedbackBudget, rung.feedback, split?.fits);
     const sent =
       selection.feedback === request.feedback ? request : { ...request, feedback: selection.feedback! };
     let result: Awaited<ReturnType<typeof makeAttempt>>;
@@ -211,11 +273,12 @@ export async function runAttempts(
         path,
         options,
         clock,
-        rubric: config.rubric,
+        rubric,
+        timeoutMs: rung.attemptTimeoutMs ?? config.attemptTimeoutMs,
         permit,
       });
     } finally {
-      if (releasing !== undefined) await releasing;
+      if (releasing !== undefined) await guardCaller(() => releasing, guard);
     }
     const { attempt, generation } = result;
     if (attempt !== undefined) {
@@ -228,29 +291,31 @@ export async function runAttempts(
     const judgedAnswer = attempt.accepted || answerFailureKinds.has(attempt.kind!);
     if (store !== undefined && judgedAnswer) {
       // The task class, and with a routing policy the keys it learns from (e.g. features of the request).
-      // then(): a synchronous store (or keys()) that throws is caught too; the records go out together so
-      // a file store coalesces them into one write.
-      await Promise.resolve()
-        .then(() => {
-          const keys = [
-            ...(typeof taskClass === "string" ? [taskClass] : []),
-            ...(config.routing?.keys(request, attempts.slice(0, -1)) ?? []),
-          ];
-          return Promise.all(
-            keys.map((key) =>
-              Promise.resolve()
-                .then(() =>
-                  store.record({ taskClass: key, modelId: rung.model.id, accepted: attempt.accepted }),
-                )
-                .catch(reportStoreError),
-            ),
-          );
-        })
-        .catch(reportStoreError);
+      // A store that throws is reported; one that hangs cannot outlive the abort or the deadline (an
+      // aborted call rejects even when its answer came back). The records go out together so a file
+      // store coalesces them into one write.
+      let keys: string[] = [];
+      try {
+        keys = [
+          ...(typeof taskClass === "string" ? [taskClass] : []),
+          ...(config.routing?.keys(request, attempts.slice(0, -1)) ?? []),
+        ];
+      } catch (error) {
+        reportStoreError(error);
+      }
+      await Promise.all(
+        keys.map((key) =>
+          storeCall(() =>
+            store.record({ taskClass: key, modelId: rung.model.id, accepted: attempt.accepted }),
+          ),
+        ),
+      );
+      throwIfAborted(signal);
     }
     if (attempt.accepted && generation !== undefined) {
       if (tracked !== undefined && stateToReset) {
-        await guardedStore(() => tracked.store.resetTask(tracked.taskId));
+        await storeCall(() => tracked.store.resetTask(tracked.taskId));
+        throwIfAborted(signal);
       }
       const accepted: Generation = {
         text: generation.text,
@@ -266,6 +331,7 @@ export async function runAttempts(
         },
       };
       if (attempt.verdict !== undefined) accepted.verdict = attempt.verdict;
+      if (attempt.verdict !== undefined && "value" in attempt.verdict) accepted.value = attempt.verdict.value;
       return accepted;
     }
     if (
@@ -279,7 +345,7 @@ export async function runAttempts(
     if (tracked !== undefined) {
       // Written per attempt, so a process that dies mid-run leaves where it got to for the next one.
       const entry = { rung: rung.index, modelId: rung.model.id, failure, at: attempt.endedAt };
-      await guardedStore(() =>
+      await storeCall(() =>
         tracked.store.recordTaskFailure(tracked.taskId, { ...entry, keep: taskFeedbackKept }),
       );
       stateToReset = true;
@@ -319,6 +385,7 @@ export async function runAttempts(
     clock,
     taskId: givesUp ? taskId : undefined,
     resumed,
+    guard,
   });
 }
 

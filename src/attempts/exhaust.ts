@@ -1,9 +1,12 @@
+import { isAbortReason } from "../abort.js";
+import { type Budget, BudgetExhaustedError } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { ExhaustedError, type ExhaustionLimit } from "../errors/exhausted-error.js";
 import { emit, listening, type RungsEvents } from "../events.js";
 import type { Generation } from "../model.js";
 import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import type { EngineConfig } from "./engine.js";
+import { guardCaller } from "./guard-caller.js";
 
 /**
  * Reports a stats store that failed to record. Learning is an optimisation: a full disk must not throw away
@@ -59,6 +62,8 @@ export interface ExhaustedRun {
   /** The task to mark given up (undefined: none, or the run stopped below the top rung). */
   taskId: string | undefined;
   resumed: Resumption | undefined;
+  /** The call's signal and budget: the give-up write is raced against them. */
+  guard?: { signal?: AbortSignal | undefined; budget?: Budget | undefined };
 }
 
 /**
@@ -79,9 +84,11 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
   if (config.store !== undefined && run.taskId !== undefined) {
     const { store } = config;
     const taskId = run.taskId;
-    await Promise.resolve()
-      .then(() => store.giveUp(taskId, run.clock.now()))
-      .catch(reportStoreError);
+    const guard = run.guard ?? {};
+    await guardCaller(() => store.giveUp(taskId, run.clock.now()), guard).catch((error: unknown) => {
+      if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+      reportStoreError(error);
+    });
   }
   if (config.onExhausted === "best" && run.best !== undefined) {
     const { attempt, modelId, rungModelId } = run.best;
@@ -99,6 +106,7 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
       },
     };
     if (attempt.verdict !== undefined) generation.verdict = attempt.verdict;
+    if (attempt.verdict !== undefined && "value" in attempt.verdict) generation.value = attempt.verdict.value;
     return generation;
   }
   throw new ExhaustedError({ limit, attempts, message: explain(config, limit, attempts, skips) });

@@ -133,7 +133,7 @@ export interface FeedbackSelection {
 }
 
 /**
- * The failures of one run, merged and condensed to a character budget (DESIGN.md section 2).
+ * The failures of one run, merged and condensed to a character budget (docs/architecture.md).
  *
  * - Duplicates (same model, kind, message and violated rules) merge into one entry naming every attempt;
  *   the merged entry moves to the newest position and keeps the newest excerpt.
@@ -182,9 +182,15 @@ export class FeedbackLog {
 
   /**
    * Selects the entries that fit `budget` rendered characters on top of `request` (whose own feedback, from
-   * an outer engine, is kept as is and not counted).
+   * an outer engine, is kept as is and not counted), and with which `fits(request)` still holds when given
+   * (the room a `treeSplit` above leaves).
    */
-  select(request: GenerateRequest, budget: number, mode: FeedbackMode): FeedbackSelection {
+  select(
+    request: GenerateRequest,
+    budget: number,
+    mode: FeedbackMode,
+    fits?: (request: GenerateRequest) => boolean,
+  ): FeedbackSelection {
     if (mode === "none" || this.#entries.size === 0) return { feedback: request.feedback, chars: 0 };
     const incoming = request.feedback ?? [];
     // Only the system message's presence matters to the size of the feedback block (the "\n\n" joiner).
@@ -209,8 +215,13 @@ export class FeedbackLog {
           incoming.length + 1 + chosen.length,
           incomingChars + candidateChars + chosenChars,
         );
-        // The block must also stay under the renderer's cap, which would cut mid-line.
-        if (size - base <= budget && size <= renderDefaults.maxFeedbackChars) {
+        // The block must also stay under the renderer's cap, which would cut mid-line, and the whole
+        // request within a split's budget when one is above.
+        if (
+          size - base <= budget &&
+          size <= renderDefaults.maxFeedbackChars &&
+          (fits === undefined || fits({ ...request, feedback: [...incoming, candidate, ...chosen] }))
+        ) {
           fitted = candidate;
           chars = size - base;
           break;

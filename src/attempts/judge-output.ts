@@ -6,6 +6,7 @@ import type { CallOptions, GenerateRequest, Generation } from "../model.js";
 import { judgeNow } from "../rubric/rubric.js";
 import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
 import { generationFailureKind, verdictFailureKind } from "./classify.js";
+import { guardCaller } from "./guard-caller.js";
 
 /** How one generation was judged. */
 export interface Judgement {
@@ -45,8 +46,11 @@ export function judgeOutput(
   if (typeof (verdict as Partial<PromiseLike<Verdict>> | null)?.then !== "function") {
     return judgementOf(verdict as Verdict);
   }
-  return Promise.resolve(verdict).then(judgementOf, (error: unknown) =>
-    rubricFailure(error, context.signal, generation.modelId),
+  // Raced: a custom rubric that never settles must not outlive the caller's abort or the deadline.
+  const pending = verdict;
+  return guardCaller(() => pending, { signal: context.signal, budget: context.options.budget }).then(
+    judgementOf,
+    (error: unknown) => rubricFailure(error, context.signal, generation.modelId),
   );
 }
 

@@ -29,6 +29,8 @@ export interface LadderRung {
   attempts?: number;
   /** What this rung is told of earlier failures. @default "full" */
   feedback?: FeedbackMode;
+  /** Most ms one attempt on this rung may take (see the engine's `attemptTimeoutMs`). @default the engine's */
+  attemptTimeoutMs?: number;
   /**
    * Return a reason (a non-empty string) to skip this rung for a request, `false` to try it. The skip is
    * recorded (`reason: "disabled"`, `detail`: the string). A function that throws fails the run.
@@ -46,6 +48,8 @@ export interface NormalizedRung {
   attempts: number;
   feedback: FeedbackMode;
   skip: ((context: RungSkipContext) => false | string) | undefined;
+  /** The rung's own attempt time limit, when it has one. */
+  attemptTimeoutMs: number | undefined;
 }
 
 const isModel = (value: unknown): value is Model =>
@@ -67,6 +71,7 @@ const rungSchema = object({
   attempts: schemas.positiveInt.optional(),
   feedback: feedbackModeSchema.optional(),
   skip: schemas.fn.optional(),
+  attemptTimeoutMs: schemas.durationMs.optional(),
 });
 
 /**
@@ -76,13 +81,23 @@ const rungSchema = object({
 export const ladderEntrySchema: Check<LadderEntry> = checkWith<LadderEntry>((value) => {
   if (isModel(value)) return undefined;
   if (typeof value === "object" && value !== null && "model" in value) return rungSchema.problem(value);
-  return { path: [], message: "must be a Model or { model, attempts?, feedback?, skip? }" };
+  return {
+    path: [],
+    message: "must be a Model or { model, attempts?, feedback?, skip?, attemptTimeoutMs? }",
+  };
 });
 
 /** Fills a validated entry's defaults: `attempts` 1, `feedback` `"full"`. @internal */
 export function normalizeRung(entry: LadderEntry, index: number): NormalizedRung {
   if (isModel(entry)) {
-    return { index, model: entry, attempts: 1, feedback: "full", skip: undefined };
+    return {
+      index,
+      model: entry,
+      attempts: 1,
+      feedback: "full",
+      skip: undefined,
+      attemptTimeoutMs: undefined,
+    };
   }
   return {
     index,
@@ -90,5 +105,6 @@ export function normalizeRung(entry: LadderEntry, index: number): NormalizedRung
     attempts: entry.attempts ?? 1,
     feedback: entry.feedback ?? "full",
     skip: entry.skip,
+    attemptTimeoutMs: entry.attemptTimeoutMs,
   };
 }

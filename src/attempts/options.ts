@@ -14,10 +14,13 @@ import type { EngineConfig } from "./engine.js";
 import type { NormalizedRung } from "./ladder.js";
 import type { RoutingPolicy } from "./routing/policy.js";
 
-/** Options shared by `retryWithContext` and `escalateAcross`. */
-export interface AttemptEngineOptions {
-  /** Judges each output; without one, any non-empty, complete output is accepted. */
-  rubric?: Rubric;
+/** Options shared by `retryWithContext` and `escalateAcross`; `V` is the rubric's value type. */
+export interface AttemptEngineOptions<V = unknown> {
+  /**
+   * Judges each output; without one, any non-empty, complete output is accepted. A rubric with a
+   * value-giving rule (`structured`) types the returned model's `generation.value` as `V`.
+   */
+  rubric?: Rubric<string, V>;
   /** Most attempts in one run, over all rungs. @default 6 */
   maxAttempts?: number;
   /**
@@ -61,6 +64,24 @@ export interface AttemptEngineOptions {
    */
   exploreEvery?: number;
   /**
+   * What a `store` that cannot be read (`givenUpAt`, `getTaskState`, `stats` throw) does: `"fail-open"`
+   * reports it (`RUNGS_STATS_STORE_ERROR` warning) and runs as if the store knew nothing, so a given-up task
+   * may run again and learned skips are off; `"fail-closed"` stops the run before any further call with a
+   * `StatsStoreError` (its `cause` the store's error), so a given-up task stays blocked.
+   * @default "fail-open": the store is an optimisation (learning, blocking); a corrupt stats file or a
+   * database that is down must not stop every answer. Choose "fail-closed" when running a blocked task
+   * again costs more than not answering (paid calls on a task known to fail, a task that must not repeat).
+   */
+  storeReadFailure?: "fail-open" | "fail-closed";
+  /**
+   * Most milliseconds one attempt's call may take (a rung's `attemptTimeoutMs` wins for that rung). Past it
+   * the call is aborted and the attempt fails as `timeout`, so the run goes on (retry or climb) instead of
+   * waiting on a model that never settles; a nested ladder or a continued answer beneath one attempt shares
+   * its limit. Runs on the engine's clock. At most 2_147_483_647 (the largest timer delay).
+   * @default 600_000 (10 minutes: the request timeout the OpenAI and Anthropic SDKs default to)
+   */
+  attemptTimeoutMs?: number;
+  /**
    * With a `store`, a policy choosing which rungs to try from what the store learned, e.g.
    * `costAwareRouting({ prices, value })`; it may also count attempts under feature keys of the request.
    * Works beside `minAcceptRate` (a rung either passes over is skipped). @default none
@@ -83,6 +104,12 @@ const storeMethods = [
   "resetTask",
 ];
 
+/** A time limit in ms that a timer can hold (setTimeout fires at once past 2^31 - 1). @internal */
+export const attemptTimeoutSchema = schemas.durationMs;
+
+/** The default of `attemptTimeoutMs`: 10 minutes, as the OpenAI and Anthropic SDKs time out a request. */
+export const defaultAttemptTimeoutMs = 600_000;
+
 const isStore = (v: unknown): v is StatsStore =>
   typeof v === "object" &&
   v !== null &&
@@ -95,6 +122,8 @@ export const engineOptionsShape = {
     "must be a Rubric (an object with evaluate(output, ctx))",
   ).optional(),
   maxAttempts: schemas.positiveInt.optional(),
+  attemptTimeoutMs: attemptTimeoutSchema.optional(),
+  storeReadFailure: oneOf(["fail-open", "fail-closed"]).optional(),
   feedbackBudget: schemas.positiveInt.optional(),
   onExhausted: oneOf(["throw", "best"]).optional(),
   breakers: union(
@@ -149,6 +178,8 @@ export function resolveEngine(
     rungs,
     rubric: parsed.rubric,
     maxAttempts: parsed.maxAttempts ?? 6,
+    attemptTimeoutMs: parsed.attemptTimeoutMs ?? defaultAttemptTimeoutMs,
+    storeReadFailure: parsed.storeReadFailure ?? "fail-open",
     feedbackBudget: parsed.feedbackBudget ?? 2_000,
     onExhausted: parsed.onExhausted ?? "throw",
     breakers,

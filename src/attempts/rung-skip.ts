@@ -1,9 +1,13 @@
+import { isAbortReason } from "../abort.js";
+import { type Budget, BudgetExhaustedError } from "../budget.js";
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
+import { StatsStoreError } from "../errors/stats-store-error.js";
 import type { GenerateRequest } from "../model.js";
-import { acceptRate, type StatsStore } from "../record/stats-store.js";
+import { acceptRate, type RungStats, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
 import { reportStoreError } from "./exhaust.js";
+import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
 import type { RoutingPolicy } from "./routing/policy.js";
 
@@ -23,6 +27,8 @@ export interface ArrivalContext {
   overflowedWindow: number | undefined;
   /** The top rung's index: learning never skips it, so a ladder always has something to try. */
   lastRung: number;
+  /** The call's signal and budget: a store read is raced against them. */
+  guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined };
   learning:
     | {
         store: StatsStore;
@@ -31,10 +37,22 @@ export interface ArrivalContext {
         minSamples: number;
         exploreEvery: number | undefined;
         skipsSinceTry: Map<string, number>;
+        /** A store that cannot be read stops the run (`StatsStoreError`) instead of learning nothing. */
+        failClosed: boolean;
       }
     | undefined;
   /** The engine's routing policy, with its store and the ladder's model ids. */
   routing: { policy: RoutingPolicy; store: StatsStore; modelIds: readonly string[] } | undefined;
+}
+
+const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;
+function validStats(stats: unknown): stats is RungStats {
+  if (typeof stats !== "object" || stats === null) return false;
+  const { accepted, failed } = stats as { accepted?: unknown; failed?: unknown };
+  return isCount(accepted) && isCount(failed);
+}
+function describeStats(stats: unknown): string {
+  return typeof stats === "object" && stats !== null ? "an object without valid counts" : String(stats);
 }
 
 /**
@@ -89,13 +107,14 @@ async function storeSkip(
   learn: boolean,
 ): Promise<SkipDecision | undefined> {
   const id = rung.model.id;
-  const learned = learn ? await learnedSkip(id, context.learning!) : undefined;
+  const learned = learn ? await learnedSkip(id, context.learning!, context.guard) : undefined;
   if (learned === "try") return undefined;
   if (learned !== undefined) return learned;
   const { routing } = context;
   if (routing !== undefined) {
-    const reason = await Promise.resolve()
-      .then(() =>
+    // A policy (and the store it reads) that hangs cannot hold the call past the abort or the deadline.
+    const reason = await guardCaller(
+      () =>
         routing.policy.skip({
           request: context.request,
           rung: rung.index,
@@ -103,14 +122,15 @@ async function storeSkip(
           attempts: context.attempts,
           store: routing.store,
         }),
-      )
-      .catch((error: unknown) => {
-        // A bug in the policy's code stops the run, as a throwing skip() does; a store that fails to
-        // answer (a connection, a corrupt file) is reported and the rung tried.
-        if (isCallerBug(error)) throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
-        reportStoreError(error);
-        return undefined;
-      });
+      context.guard,
+    ).catch((error: unknown) => {
+      if (isAbortReason(error, context.guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+      // A bug in the policy's code stops the run, as a throwing skip() does; a store that fails to
+      // answer (a connection, a corrupt file) is reported and the rung tried.
+      if (isCallerBug(error)) throw new CallerCodeError({ origin: "skip", modelId: id, cause: error });
+      reportStoreError(error);
+      return undefined;
+    });
     if (typeof reason === "string" && reason !== "") return { reason: "learned", detail: reason };
   }
   return undefined;
@@ -123,15 +143,27 @@ async function storeSkip(
 async function learnedSkip(
   id: string,
   learning: NonNullable<ArrivalContext["learning"]>,
+  guard: ArrivalContext["guard"],
 ): Promise<SkipDecision | "try" | undefined> {
   // A store that cannot be read must not break every run (a corrupt stats file): learn nothing this time.
-  const stats = await Promise.resolve()
-    .then(() => learning.store.stats(learning.taskClass, id))
-    .catch((error: unknown) => {
+  // A store that hangs cannot hold the call past the abort or the deadline.
+  const stats = await guardCaller(() => learning.store.stats(learning.taskClass, id), guard).catch(
+    (error: unknown) => {
+      if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+      if (learning.failClosed) throw new StatsStoreError("stats", error);
       reportStoreError(error);
       return undefined;
-    });
-  if (stats === undefined) return "try";
+    },
+  );
+  if (!validStats(stats)) {
+    if (stats !== undefined)
+      reportStoreError(
+        new TypeError(
+          `stats store returned ${describeStats(stats)} for "${id}"; expected { accepted, failed } counts ≥ 0`,
+        ),
+      );
+    return "try";
+  }
   const samples = stats.accepted + stats.failed;
   const rate = acceptRate(stats);
   if (rate !== undefined && samples >= learning.minSamples && rate < learning.minAcceptRate) {

@@ -1,7 +1,10 @@
+import { isAbortReason } from "../abort.js";
+import { type Budget, BudgetExhaustedError } from "../budget.js";
 import type { Failure } from "../prompt.js";
 import type { TaskState } from "../record/stats-store.js";
 import type { Resumption } from "../trace.js";
 import { reportStoreError } from "./exhaust.js";
+import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
 
 /**
@@ -10,15 +13,21 @@ import type { NormalizedRung } from "./ladder.js";
  */
 export const taskFeedbackKept = 8;
 
-/** Runs one store call; a store that throws or rejects is reported and treated as knowing nothing. */
-export async function guardedStore<T>(call: () => T | Promise<T>): Promise<T | undefined> {
-  // then(): a synchronous store that throws is caught too.
-  return Promise.resolve()
-    .then(call)
-    .catch((error: unknown) => {
-      reportStoreError(error);
-      return undefined;
-    });
+/**
+ * Runs one store call; a store that throws or rejects is reported and treated as knowing nothing. Raced
+ * against `guard`: a store that hangs rejects with the caller's `signal.reason` or the budget's deadline
+ * error, which are rethrown, never reported.
+ */
+export async function guardedStore<T>(
+  call: () => T | Promise<T>,
+  guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined } = {},
+): Promise<T | undefined> {
+  // guardCaller runs `call` inside then(): a synchronous store that throws is caught too.
+  return guardCaller(call, guard).catch((error: unknown) => {
+    if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+    reportStoreError(error);
+    return undefined;
+  });
 }
 
 /**

@@ -1,9 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
 import { RungsError } from "../errors/rungs-error.js";
-import { checkCommand } from "./commands/check.js";
-import { replayCommand } from "./commands/replay.js";
-import { runCommand } from "./commands/run.js";
-import { blockedCommand, statsCommand, unblockCommand } from "./commands/store.js";
 import { CliExit, type CliIo, exitCodes } from "./io.js";
 
 declare const __RUNGS_VERSION__: string | undefined;
@@ -55,13 +51,14 @@ function program(io: CliIo, done: (code: number) => void): Command {
     )
     .option("--json", "print the whole Generation as JSON instead of the text")
     .addHelpText("after", exitCodeHelp)
-    .action(async (flags) => done(await runCommand(io, flags)));
+    // Each command is loaded when it runs, so `--help` does not load the config schemas or a provider.
+    .action(async (flags) => done(await (await import("./commands/run.js")).runCommand(io, flags)));
 
   configOptions(root.command("check").description("Validate a config and print the ladder it expands to."))
     .option("-r, --rubric <name>", "check this rubric name instead of the config's")
     .option("--json", "print the expanded ladder as JSON")
     .addHelpText("after", exitCodeHelp)
-    .action(async (flags) => done(await checkCommand(io, flags)));
+    .action(async (flags) => done(await (await import("./commands/check.js")).checkCommand(io, flags)));
 
   const storeOption = () =>
     new Option("-s, --store <path>", "the JSON stats file (a config's `store`)").makeOptionMandatory();
@@ -72,7 +69,7 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .addOption(storeOption())
     .option("--json", "print the store's content as JSON")
     .addHelpText("after", exitCodeHelp)
-    .action(async (flags) => done(await statsCommand(io, flags)));
+    .action(async (flags) => done(await (await import("./commands/store.js")).statsCommand(io, flags)));
 
   root
     .command("blocked")
@@ -80,7 +77,7 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .addOption(storeOption())
     .option("--json", "print them as JSON ({ taskId: givenUpAt })")
     .addHelpText("after", exitCodeHelp)
-    .action(async (flags) => done(await blockedCommand(io, flags)));
+    .action(async (flags) => done(await (await import("./commands/store.js")).blockedCommand(io, flags)));
 
   root
     .command("unblock")
@@ -89,7 +86,9 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .addOption(storeOption())
     .option("--reset", "also forget its escalation, so its next run starts at the bottom rung")
     .addHelpText("after", exitCodeHelp)
-    .action(async (taskId: string, flags) => done(await unblockCommand(io, taskId, flags)));
+    .action(async (taskId: string, flags) =>
+      done(await (await import("./commands/store.js")).unblockCommand(io, taskId, flags)),
+    );
 
   root
     .command("replay")
@@ -97,7 +96,9 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .argument("<runDir>", "the run directory")
     .option("--json", "print the attempt records as JSON")
     .addHelpText("after", exitCodeHelp)
-    .action(async (dir: string, flags) => done(await replayCommand(io, dir, flags)));
+    .action(async (dir: string, flags) =>
+      done(await (await import("./commands/replay.js")).replayCommand(io, dir, flags)),
+    );
 
   return root;
 }

@@ -41,7 +41,7 @@ async function builtInProviders(
   const host = io.env.OLLAMA_HOST;
   return {
     ollama: (model, settings) =>
-      module.ollama({ model, ...(host === undefined || host === "" ? {} : { host }), ...settings }),
+      module.ollamaModel({ model, ...(host === undefined || host === "" ? {} : { host }), ...settings }),
   };
 }
 

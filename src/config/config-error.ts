@@ -31,11 +31,13 @@ const listed = 10;
  * does not hold. `issues` holds every problem found; `parameter` is the first one's path.
  */
 export class ConfigError extends RungsError {
+  /** The error's class name, `"ConfigError"`. */
   override name = "ConfigError" as const;
   /** The first problem's path (as `InvalidArgumentError.parameter`). */
   readonly parameter: string;
   /** The first problem's value, redacted. */
   readonly value: unknown;
+  /** Every problem found, in order. */
   readonly issues: readonly ConfigIssue[];
   /** The file the config came from, when it was loaded from one. */
   readonly file: string | undefined;

@@ -15,9 +15,13 @@ export interface ExpandedRung {
   model: string;
   /** The whole reference, `"<provider>:<model>"`. */
   ref: string;
+  /** Attempts on this rung before climbing. */
   attempts: number;
+  /** What this rung is told of earlier failures. */
   feedback: "full" | "brief" | "none";
+  /** Most ms one attempt on this rung may take; undefined: the engine's default. */
   attemptTimeoutMs: number | undefined;
+  /** Skip the rung when any condition matches the request's metadata. */
   skipIf: readonly SkipCondition[];
   /** Settings for the provider factory (`{}` when none). */
   options: Readonly<Record<string, unknown>>;
@@ -26,7 +30,14 @@ export interface ExpandedRung {
 }
 
 /** `"ollama:qwen2.5:7b"` → `{ provider: "ollama", model: "qwen2.5:7b" }`, split at the first colon. */
-export function splitRef(ref: string): { provider: string; model: string } | undefined {
+export function splitRef(ref: string):
+  | {
+      /** The part before the first colon (`"ollama"`). */
+      provider: string;
+      /** The rest (`"qwen2.5:7b"`). */
+      model: string;
+    }
+  | undefined {
   const colon = ref.indexOf(":");
   if (colon <= 0 || colon === ref.length - 1) return undefined;
   return { provider: ref.slice(0, colon), model: ref.slice(colon + 1) };

@@ -1,5 +1,9 @@
-// rungs/config: ladders from a config file (JSON or YAML), the escalation-map form, and the config's
-// JSON Schema. Kept out of the root entry: it loads zod schemas and a YAML parser.
+/**
+ * rungs/config: ladders from a config file (JSON or YAML), the escalation-map form, and the config's
+ * JSON Schema. Kept out of the root entry: it loads zod schemas and a YAML parser.
+ *
+ * @module rungs/config
+ */
 
 export { ConfigError, type ConfigIssue } from "./config-error.js";
 export { type ExpandedRung, expandLadder, splitRef } from "./expand.js";

@@ -32,7 +32,7 @@ export type ModelResolver = (ref: string, settings: Readonly<Record<string, unkn
 
 /** Options of {@link ladderFromConfig}. */
 export interface LadderFromConfigOptions {
-  /** Model factories by provider name (`{ ollama: (model, s) => ollama({ model, ...s }) }`), or a resolver. */
+  /** Model factories by provider name (`{ ollama: (model, s) => ollamaModel({ model, ...s }) }`), or a resolver. */
   providers: Readonly<Record<string, ModelFactory>> | ModelResolver;
   /** Rubrics the config's `rubric` may name. @default none: a config naming a rubric is refused */
   rubrics?: Readonly<Record<string, Rubric>>;
@@ -51,7 +51,10 @@ export interface LadderFromConfigOptions {
 /** A model built from a config, with the ladder it expanded to. */
 export interface ConfiguredLadder extends Model {
   /** The rungs, in order, with their settings and the id of the model each resolved to. */
-  readonly rungs: readonly (ExpandedRung & { modelId: string })[];
+  readonly rungs: readonly (ExpandedRung & {
+    /** The id of the model the provider factory made for the rung. */
+    modelId: string;
+  })[];
   /** The validated config. */
   readonly config: LadderConfig;
   /** The stats store in use, when there is one. */
@@ -139,7 +142,7 @@ function makeModel(
  * @example
  * const ladder = ladderFromConfig(
  *   { ladder: ["ollama:qwen2.5:7b", { model: "ollama:gpt-oss:120b", attempts: 2 }], maxAttempts: 4 },
- *   { providers: { ollama: (model, settings) => ollama({ model, ...settings }) } },
+ *   { providers: { ollama: (model, settings) => ollamaModel({ model, ...settings }) } },
  * );
  */
 export function ladderFromConfig(config: unknown, options: LadderFromConfigOptions): ConfiguredLadder {

@@ -30,6 +30,14 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+const secretKey = /key|secret|token|password|authorization/i;
+
+/** The value at `path` as an error may show it: redacted, and masked whole under a secret-looking key. */
+function shown(raw: unknown, path: readonly PropertyKey[]): unknown {
+  if (path.some((key) => typeof key === "string" && secretKey.test(key))) return "***";
+  return redactValue(valueAt(raw, path));
+}
+
 /** The keys an object schema at `path` accepts (through optionals, arrays, records and unions). */
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
   let current: z.ZodType = schema;
@@ -74,7 +82,7 @@ function issuesOf(
         for (const key of issue.keys) {
           const found: ConfigIssue = {
             path: formatPath([...path, key]),
-            value: redactValue(valueAt(raw, [...path, key])),
+            value: shown(raw, [...path, key]),
             message: `unknown key; known keys here: ${known.join(", ")}`,
           };
           const suggestion = didYouMean(key, known);
@@ -95,7 +103,7 @@ function issuesOf(
           );
           out.push({
             path: formatPath(path),
-            value: redactValue(valueAt(raw, path)),
+            value: shown(raw, path),
             message: `must be ${[...new Set(expected)].join(" or ")} (a model reference, or a rung with a model)`,
           });
         } else {
@@ -121,12 +129,12 @@ function issuesOf(
       case "invalid_value":
         out.push({
           path: formatPath(path),
-          value: redactValue(valueAt(raw, path)),
+          value: shown(raw, path),
           message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
         });
         break;
       default:
-        out.push({ path: formatPath(path), value: redactValue(valueAt(raw, path)), message: issue.message });
+        out.push({ path: formatPath(path), value: shown(raw, path), message: issue.message });
     }
   }
   return out;

@@ -17,6 +17,7 @@ export const modelRefSchema = z
 /** Skips a rung when the request's metadata matches. */
 export const skipConditionSchema = z
   .object({
+    /** Matches when every key equals the request's metadata value (an array: any of its values). */
     metadata: z
       .record(
         z.string(),
@@ -28,6 +29,7 @@ export const skipConditionSchema = z
         ]),
       )
       .describe("Matches when every key equals the request's metadata value (an array: any of its values)."),
+    /** Recorded with the skip. @default the condition, as JSON */
     reason: z.string().min(1).optional().describe("Recorded with the skip. Default: the condition, as JSON."),
   })
   .strict();
@@ -35,21 +37,27 @@ export const skipConditionSchema = z
 /** A rung's own settings. */
 export const rungSettingsSchema = z
   .object({
+    /** The rung's model: `"<provider>:<model>"` or a name from `models`. */
     model: modelRefSchema,
+    /** Attempts on this rung before climbing. @default 1 */
     attempts: positiveInt.optional().describe("Attempts on this rung before climbing. Default 1."),
+    /** What this rung is told of earlier failures. @default "full" */
     feedback: z
       .enum(["full", "brief", "none"])
       .optional()
       .describe('What this rung is told of earlier failures. Default "full".'),
+    /** Most milliseconds one attempt on this rung may take. @default no limit */
     attemptTimeoutMs: z
       .number()
       .positive()
       .optional()
       .describe("Most milliseconds one attempt on this rung may take. Default: no limit."),
+    /** Skip the rung when any condition matches the request's metadata. */
     skipIf: z
       .array(skipConditionSchema)
       .optional()
       .describe("Skip the rung when any condition matches the request's metadata."),
+    /** Passed to the provider factory as its settings (e.g. host, temperature). */
     options: z
       .record(z.string(), z.unknown())
       .optional()
@@ -60,10 +68,14 @@ export const rungSettingsSchema = z
 /** A ladder entry: a model reference (one attempt, full feedback) or a rung with settings. */
 export const rungEntrySchema = z.union([modelRefSchema, rungSettingsSchema]);
 
+/** Per-model circuit breakers of a config (`breakers`). */
 export const breakersSchema = z
   .object({
+    /** Consecutive provider failures that open a breaker. @default 5 */
     failureThreshold: positiveInt.optional().describe("Consecutive provider failures that open. Default 5."),
+    /** How long a breaker stays open, in ms. @default 30000 */
     openMs: z.number().positive().optional().describe("How long a breaker stays open. Default 30000."),
+    /** How long a half-open probe may run, in ms. @default 60000 */
     probeTimeoutMs: z
       .number()
       .positive()
@@ -72,14 +84,18 @@ export const breakersSchema = z
   })
   .strict();
 
+/** Learned ladders of a config (`learning`, needs `store`). */
 export const learningSchema = z
   .object({
+    /** Skip a rung whose accept rate on the task class is below this (0..1). */
     minAcceptRate: z
       .number()
       .min(0)
       .max(1)
       .describe("Skip a rung whose rate on the task class is below this."),
+    /** Judged attempts needed before a rate counts. @default 5 */
     minSamples: positiveInt.optional().describe("Judged attempts needed before a rate counts. Default 5."),
+    /** Let every n-th learned skip through. @default never */
     exploreEvery: positiveInt.optional().describe("Let every n-th learned skip through. Default never."),
   })
   .strict();
@@ -87,37 +103,54 @@ export const learningSchema = z
 /** The whole config: a `ladder`, or an `escalation` map with its `start`, plus the engine's options. */
 export const ladderConfigSchema = z
   .object({
+    /** The JSON Schema this file follows (for editors). */
     $schema: z.string().optional().describe("The JSON Schema this file follows (for editors)."),
+    /** The ladder's model id. @default "ladder(<rungs>)" */
     id: z.string().min(1).optional().describe('The ladder\'s model id. Default "ladder(<rungs>)".'),
+    /** Named rungs, referred to by name from `ladder`, `start` and `escalation`. */
     models: z
       .record(z.string(), rungEntrySchema)
       .optional()
       .describe("Named rungs, referred to by name from `ladder`, `start` and `escalation`."),
+    /** The rungs, cheapest first. */
     ladder: z.array(rungEntrySchema).min(1).optional().describe("The rungs, cheapest first."),
+    /** With `escalation`: the rung a task's first run uses. */
     start: modelRefSchema.optional().describe("With `escalation`: the rung a task's first run uses."),
+    /** Which model a task moves to after it failed: `{ from: to }`. Expanded from `start`. */
     escalation: z
       .record(z.string(), modelRefSchema)
       .optional()
       .describe("Which model a task moves to after it failed: { from: to }. Expanded from `start`."),
+    /** A rubric name from the registry the caller passes. */
     rubric: z.string().min(1).optional().describe("A rubric name from the registry the caller passes."),
+    /** Most attempts in one run. @default 6 */
     maxAttempts: positiveInt.optional().describe("Most attempts in one run. Default 6."),
+    /** Most characters earlier failures add to the prompt. @default 2000 */
     feedbackBudget: positiveInt
       .optional()
       .describe("Most characters earlier failures add to the prompt. Default 2000."),
+    /** When nothing is accepted: throw, or return the best judged answer. @default "throw" */
     onExhausted: z.enum(["throw", "best"]).optional().describe('When nothing is accepted. Default "throw".'),
+    /** Per-model circuit breakers. @default none */
     breakers: breakersSchema.optional().describe("Per-model circuit breakers. Default none."),
+    /** Path of a JSON stats file (relative to the config file). @default none */
     store: z
       .string()
       .min(1)
       .optional()
       .describe("Path of a JSON stats file (relative to the config file). Default none."),
+    /** Learned ladders (needs `store`). @default off */
     learning: learningSchema.optional().describe("Learned ladders (needs `store`). Default off."),
   })
   .strict();
 
+/** A model reference: `"<provider>:<model>"` or the name of an entry in `models`. */
 export type ModelRef = z.infer<typeof modelRefSchema>;
+/** Skips a rung when the request's metadata matches. */
 export type SkipCondition = z.infer<typeof skipConditionSchema>;
+/** A rung's own settings: its model, attempts, feedback, time limit, skip conditions and provider options. */
 export type RungSettings = z.infer<typeof rungSettingsSchema>;
+/** A ladder entry: a model reference (one attempt, full feedback) or a rung with settings. */
 export type RungEntryConfig = z.infer<typeof rungEntrySchema>;
 /** A validated ladder config (see docs/config.md). */
 export type LadderConfig = z.infer<typeof ladderConfigSchema>;

@@ -5,7 +5,9 @@ import { RungsError } from "./rungs-error.js";
  * stats store; no model was called. Call `unblock(taskId)` on the store (or the ladder) to try again.
  */
 export class BlockedTaskError extends RungsError {
+  /** The error's class name, `"BlockedTaskError"`. */
   override name = "BlockedTaskError" as const;
+  /** The blocked task's id (`metadata.taskId`). */
   readonly taskId: string;
   /** When the task was given up (ms since the epoch), when the store knows. */
   readonly blockedAt: number | undefined;

@@ -28,6 +28,7 @@ export function isCallerBug(error: unknown): error is Error {
  * `cause`, stack intact; nothing is retried and no other model is called.
  */
 export class CallerCodeError extends RungsError {
+  /** The error's class name, `"CallerCodeError"`. */
   override name = "CallerCodeError" as const;
   /** Where the code was plugged in. */
   readonly origin: CallerCodeOrigin;
@@ -35,6 +36,7 @@ export class CallerCodeError extends RungsError {
   readonly modelId: string | undefined;
   /** The rule that threw (`origin: "rule"`). */
   readonly ruleId: string | undefined;
+  /** The error the caller's code threw, as it was thrown. */
   declare readonly cause: unknown;
 
   constructor(options: { origin: CallerCodeOrigin; modelId?: string; ruleId?: string; cause: unknown }) {

@@ -2,8 +2,11 @@ import type { FailureKind } from "./failure-kind.js";
 import { RungsError } from "./rungs-error.js";
 
 /**
- * The failure kind of a thrown error (DESIGN.md section 3):
- * - the caller's abort (`signal.reason`, or an `AbortError`) → `aborted`;
+ * The failure kind of a thrown error (docs/architecture.md):
+ * - the caller's abort (`signal.reason`, or an `AbortError` once the caller's signal has aborted) →
+ *   `aborted`. Only the caller's own abort: an `AbortError` while the caller's signal has not aborted
+ *   came from someone else's controller (a wrapper's own time limit) and is a `timeout`, which counts
+ *   against the breaker as the failure it is;
  * - a `TimeoutError` DOMException → `timeout`;
  * - a rungs error with a `kind` (ProviderError) → that kind;
  * - an `ExhaustedError` from a nested primitive → the kind of its last attempt;
@@ -27,7 +30,7 @@ export function failureKindOf(error: unknown, signal?: AbortSignal): FailureKind
         if (last?.kind !== undefined) return last.kind;
       }
     }
-    if (name === "AbortError") return "aborted";
+    if (name === "AbortError") return signal?.aborted ? "aborted" : "timeout";
     if (name === "TimeoutError") return "timeout";
     if (typeof code === "string" && networkErrorCodes.has(code)) return "network";
     if (typeof code === "string" && timeoutErrorCodes.has(code)) return "timeout";

@@ -24,12 +24,20 @@ export type ExhaustionLimit =
  * and which limit fired, so nothing the models produced is lost.
  */
 export class ExhaustedError extends RungsError {
+  /** The error's class name, `"ExhaustedError"` (or a subclass's). */
   override name: string = "ExhaustedError";
+  /**
+   * Which limit fired: `maxAttempts`, `everyRungTried`, `deadline`, `tokenBudget`, `notRetryable` or
+   * `noProgress`.
+   */
   readonly limit: ExhaustionLimit;
+  /** Every attempt the run made, in order, with its output, error and verdict. */
   readonly attempts: readonly Attempt[];
 
   constructor(options: {
+    /** Which limit fired. */
     limit: ExhaustionLimit;
+    /** Every attempt the run made. */
     attempts: readonly Attempt[];
     message?: string;
     cause?: unknown;

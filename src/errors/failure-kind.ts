@@ -1,5 +1,5 @@
 /**
- * Why an attempt failed, normalised across providers (DESIGN.md section 3).
+ * Why an attempt failed, normalised across providers (docs/architecture.md).
  *
  * The kind decides what happens next:
  * - `auth`, `model-not-found`, `invalid-request`, `quota-exhausted`: never re-sent to the same model
@@ -26,7 +26,7 @@ export type FailureKind =
   | "rubric-error"
   | "aborted";
 
-/** Every failure kind, in the order of DESIGN.md section 3. */
+/** Every failure kind, in the order of docs/architecture.md. */
 export const failureKinds: readonly FailureKind[] = Object.freeze([
   "auth",
   "model-not-found",

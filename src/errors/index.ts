@@ -13,3 +13,4 @@ export { InvalidArgumentError } from "./invalid-argument-error.js";
 export { NoProgressError, type NoProgressStage } from "./no-progress-error.js";
 export { maxProviderBodyChars, ProviderError, type ProviderErrorOptions } from "./provider-error.js";
 export { RungsError } from "./rungs-error.js";
+export { StatsStoreError } from "./stats-store-error.js";

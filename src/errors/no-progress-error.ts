@@ -15,17 +15,20 @@ export type NoProgressStage = "plan" | "reduce";
  * `attempts` is empty (tree-split calls are recorded in `trace`, the split tree so far).
  */
 export class NoProgressError extends ExhaustedError {
+  /** The error's class name, `"NoProgressError"`. */
   override name = "NoProgressError" as const;
   /**
    * The failure kind an outer attempt engine sees: the request cannot be brought within this model's budget,
    * so asking the same rung again cannot help (climb to a rung with a larger window, or stop).
    */
   readonly kind = "context-overflow" as const;
+  /** Where the split stopped: `plan` (no shard fits beside the task) or `reduce` (a level did not shrink). */
   readonly stage: NoProgressStage;
   /** Reduce level that failed to shrink (1-based); 0 at plan. */
   readonly depth: number;
   /** Size before and after, in budget units (characters or tokens). */
   readonly before: number;
+  /** Size after the level, in budget units. */
   readonly after: number;
   /** The split tree up to the failure. */
   readonly trace: SplitTrace | undefined;

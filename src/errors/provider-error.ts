@@ -6,6 +6,7 @@ import { RungsError } from "./rungs-error.js";
 /** Longest provider error body kept on an error, in characters: bodies can be whole HTML pages. */
 export const maxProviderBodyChars = 2_000;
 
+/** Options of {@link ProviderError}'s constructor. */
 export interface ProviderErrorOptions {
   /** Normalised failure kind. */
   kind: FailureKind;
@@ -13,10 +14,14 @@ export interface ProviderErrorOptions {
   providerId: string;
   /** HTTP status, when the failure came with one. */
   status?: number;
-  /** The provider's error body, truncated to {@link maxProviderBodyChars} and scrubbed of secrets. */
+  /**
+   * The provider's error body, truncated to 2,000 characters (`maxProviderBodyChars`) and scrubbed of
+   * secrets.
+   */
   body?: string;
   /** Server's Retry-After hint in ms, when it sent one. */
   retryAfterMs?: number;
+  /** The underlying error (the client's, or fetch's). */
   cause?: unknown;
 }
 
@@ -26,11 +31,17 @@ export interface ProviderErrorOptions {
  * `network`). Messages and bodies are scrubbed of keys before they are stored.
  */
 export class ProviderError extends RungsError {
+  /** The error's class name, `"ProviderError"`. */
   override name = "ProviderError" as const;
+  /** Normalised failure kind (`rate-limited`, `server-error`, `network`, `timeout`, ...). */
   readonly kind: FailureKind;
+  /** The provider and model that failed, e.g. `"ollama:qwen3:8b"`. */
   readonly providerId: string;
+  /** HTTP status, when the failure came with one. */
   readonly status: number | undefined;
+  /** The provider's error body, truncated and scrubbed of secrets. */
   readonly body: string | undefined;
+  /** Server's Retry-After hint in ms, when it sent one. */
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: ProviderErrorOptions) {

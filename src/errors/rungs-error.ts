@@ -10,6 +10,7 @@ const marker = Symbol.for("rungs.error");
 export class RungsError extends Error {
   /** @internal The cross-copy marker; do not set it yourself. */
   readonly [marker] = true;
+  /** The error's class name; subclasses set their own. */
   override name: string = "RungsError";
 
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,3 +1,4 @@
+import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { emit, joinPath, listening } from "../events.js";
@@ -8,8 +9,11 @@ import {
   type Generation,
   type Message,
   type Model,
+  type PromptRequest,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
 import { object } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
@@ -51,7 +55,7 @@ const schema = object({
 
 /**
  * Wraps `model` so output that was cut off (`finishReason: "length"`) or came back empty is continued,
- * up to `maxContinuations` more calls, and the pieces are stitched into one text (DESIGN.md section 2).
+ * up to `maxContinuations` more calls, and the pieces are stitched into one text (docs/architecture.md).
  *
  * - A model with `capabilities.continueAssistant` (Ollama) gets the partial text as the last assistant
  *   message, which it extends; any other model gets it as an assistant message followed by a short user
@@ -63,21 +67,27 @@ const schema = object({
  * - Still cut off after `maxContinuations`: returns the text with `finishReason: "length"` and
  *   `stoppedBy: "maxContinuations"` (an outer retry decides). Past `maxTotalChars`: the text is cut to
  *   the cap, `finishReason: "length"`, `stoppedBy: "maxTotalChars"`.
- * - An empty `length` answer whose `usage.inputTokens` is within {@link contextOverflowSlackTokens} of
+ * - Under a `treeSplit` (`CallOptions.split`), a continuation request that would render over the split's
+ *   budget sends only the end of the partial text, as much as fits; when none fits, continuing stops
+ *   (`stoppedBy: "splitBudget"`, `finishReason: "length"`).
+ * - An empty `length` answer whose `usage.inputTokens` is within `contextOverflowSlackTokens` (16) of
  *   `capabilities.contextWindowTokens` is a context overflow: on the first call it throws; after some text
  *   it stops with `stoppedBy: "contextWindow"`. Either way it is not continued.
- * - A piece's own verdict is kept only when there is one piece (a verdict on a fragment is not one on the
- *   whole). An error on any call (abort's `signal.reason`, `BudgetExhaustedError`, provider errors)
+ * - A piece's own verdict and `value` are kept only when there is one piece (a verdict on a fragment is not
+ *   one on the whole). An error on any call (abort's `signal.reason`, `BudgetExhaustedError`, provider errors)
  *   propagates untouched.
  *
  * @throws InvalidArgumentError at construction for a bad model or option.
  * @throws ProviderError (`kind: "context-overflow"`) when the first answer is empty with a full window.
  * @example
- * const model = continueUntilComplete(ollama({ model: "qwen3:8b" }), { maxContinuations: 4 });
+ * const model = continueUntilComplete(ollamaModel({ model: "qwen3:8b" }), { maxContinuations: 4 });
  * const { text, trace } = await model.generate({ messages: [{ role: "user", content: "Write the essay." }] });
  * console.log(trace?.continuation?.continuations);
  */
-export function continueUntilComplete(model: Model, options: ContinueUntilCompleteOptions = {}): Model {
+export function continueUntilComplete<V = unknown>(
+  model: Model<V>,
+  options: ContinueUntilCompleteOptions = {},
+): Model<V> {
   assertModel("continueUntilComplete", model);
   const parsed = parseOptions("continueUntilComplete", schema, options);
   const maxContinuations = parsed.maxContinuations ?? continueUntilCompleteDefaults.maxContinuations;
@@ -89,18 +99,29 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
   };
   const nativeContinue = model.capabilities?.continueAssistant === true;
   const windowTokens = model.capabilities?.contextWindowTokens;
-  const overflowed = (g: Generation) =>
+  const overflowed = (g: Generation<V>) =>
     g.text === "" &&
     g.finishReason === "length" &&
     windowTokens !== undefined &&
     g.usage.inputTokens !== undefined &&
     g.usage.inputTokens >= windowTokens - contextOverflowSlackTokens;
 
-  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
+  const generate = async (
+    input: GenerateRequest | PromptRequest,
+    given: CallOptions = {},
+  ): Promise<Generation<V>> => {
+    const request = toRequest(`continue(${model.id}).generate`, input);
+    const callOptions = withEnvLog(given);
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
     // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.
-    const first = await model.generate(request, { ...callOptions, path: eventPath });
+    // Each call is raced against the signal, and the signal is checked before each: a model that ignores
+    // its signal cannot keep the loop going after the caller's abort.
+    throwIfAborted(callOptions.signal);
+    const first = await raceAbort(
+      model.generate(request, { ...callOptions, path: eventPath }),
+      callOptions.signal,
+    );
     if (overflowed(first)) {
       throw new ProviderError(
         `Model "${first.modelId}" returned nothing because the prompt filled its ${windowTokens}-token context window (${first.usage.inputTokens} input tokens); continuing cannot help. Shorten the request (treeSplit) or use a model with a larger window.`,
@@ -121,10 +142,24 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
         stoppedBy = "maxContinuations";
         break;
       }
-      const next = await model.generate(continuationRequest(request, text, nativeContinue, continuePrompt), {
-        ...callOptions,
-        path: eventPath,
-      });
+      throwIfAborted(callOptions.signal);
+      const ask = (partial: string) => continuationRequest(request, partial, nativeContinue, continuePrompt);
+      const fits = callOptions.split?.fits;
+      let nextRequest = ask(text);
+      if (fits !== undefined && !fits(nextRequest)) {
+        // Under a treeSplit: send only the end of the partial text, as much as the room left holds.
+        const kept = longestFittingTail(text, (tail) => fits(ask(tail)));
+        if (kept === undefined) {
+          stoppedBy = "splitBudget";
+          break;
+        }
+        nextRequest = ask(kept);
+      }
+      // Raced against the caller's signal: a model that ignores its signal must not go on being called.
+      const next = await raceAbort(
+        model.generate(nextRequest, { ...callOptions, path: eventPath }),
+        callOptions.signal,
+      );
       usage = addUsage(usage, next.usage);
       if (overflowed(next)) {
         pieces.push(piece(n, next, 0, 0));
@@ -153,19 +188,23 @@ export function continueUntilComplete(model: Model, options: ContinueUntilComple
     }
     const continuation: ContinuationTrace = { continuations: pieces.length - 1, pieces };
     if (stoppedBy !== undefined) continuation.stoppedBy = stoppedBy;
-    const result: Generation = {
+    const result: Generation<V> = {
       text,
       finishReason:
-        stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" ? "length" : last.finishReason,
+        stoppedBy === "maxTotalChars" || stoppedBy === "contextWindow" || stoppedBy === "splitBudget"
+          ? "length"
+          : last.finishReason,
       usage,
       modelId: last.modelId,
       trace: { continuation },
     };
     if (pieces.length === 1 && first.verdict !== undefined) result.verdict = first.verdict;
+    // As the verdict: a value found in one piece says nothing about the stitched text.
+    if (pieces.length === 1 && first.value !== undefined) result.value = first.value;
     return result;
   };
 
-  const wrapped: Model = { id: `continue(${model.id})`, generate };
+  const wrapped: Model<V> = { id: `continue(${model.id})`, generate };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }
 
@@ -198,6 +237,28 @@ function piece(index: number, g: Generation, chars: number, overlapRemoved: numb
   const out: ContinuationPiece = { index, chars, overlapRemoved, finishReason: g.finishReason };
   if (g.trace !== undefined) out.trace = g.trace;
   return out;
+}
+
+/**
+ * The longest tail of `text` (at least one character, never starting inside a surrogate pair) for which
+ * `fits` holds, by binary search (a shorter tail renders shorter); `undefined` when not even one fits.
+ */
+function longestFittingTail(text: string, fits: (tail: string) => boolean): string | undefined {
+  const tailOf = (n: number) => {
+    const start = text.length - n;
+    const code = text.charCodeAt(start);
+    return text.slice(code >= 0xdc00 && code <= 0xdfff ? start + 1 : start);
+  };
+  let low = 0; // the longest length known to fit (0: none yet)
+  let high = text.length; // known not to fit
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (fits(tailOf(mid))) low = mid;
+    else high = mid;
+  }
+  if (low === 0) return undefined;
+  const tail = tailOf(low);
+  return tail === "" ? undefined : tail;
 }
 
 /** `text` cut to `max` characters, never between the halves of a surrogate pair. */

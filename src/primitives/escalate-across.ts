@@ -1,12 +1,14 @@
 import { runAttempts } from "../attempts/engine.js";
 import { type LadderEntry, ladderEntrySchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
-import type { Model } from "../model.js";
+import type { Generation, Model } from "../model.js";
 import { parseOptions } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 import { array, object } from "../validate/check.js";
 
 /** Options of {@link escalateAcross}. */
-export type EscalateAcrossOptions = AttemptEngineOptions;
+export type EscalateAcrossOptions<V = unknown> = AttemptEngineOptions<V>;
 
 const schema = object({
   ladder: array(ladderEntrySchema, {
@@ -18,7 +20,7 @@ const schema = object({
 });
 
 /**
- * Climbs a ladder of models (DESIGN.md section 2). Each rung is a `Model` or `{ model, attempts = 1,
+ * Climbs a ladder of models (docs/architecture.md). Each rung is a `Model` or `{ model, attempts = 1,
  * feedback = "full" | "brief" | "none", skip? }`. The first rung is tried; on failure the same rung is tried
  * again (up to its `attempts`) or the ladder climbs, always carrying the failures so far as feedback, capped
  * in total by `maxAttempts`. A failure asking again cannot fix (auth, model not found, invalid request, quota,
@@ -28,7 +30,8 @@ const schema = object({
  * a `metadata.taskId` whose ladder is exhausted is blocked until `store.unblock(taskId)`.
  *
  * The returned generation names the model that produced it (`modelId`), with `verdict` and
- * `trace.attempts` / `trace.skips`.
+ * `trace.attempts` / `trace.skips`, and `value` when the rubric has a value-giving rule (`structured`), typed
+ * from it.
  *
  * @throws InvalidArgumentError at construction for a bad option or ladder entry (naming it, e.g.
  *   `ladder.2.attempts`).
@@ -38,9 +41,19 @@ const schema = object({
  * // generate() throws ExhaustedError (every attempt, and limit) when the ladder is exhausted,
  * // BlockedTaskError for a given-up metadata.taskId, or signal.reason when aborted.
  */
-export function escalateAcross(ladder: readonly LadderEntry[], options: EscalateAcrossOptions = {}): Model {
+export function escalateAcross<V = unknown>(
+  ladder: readonly LadderEntry[],
+  options: EscalateAcrossOptions<V> = {},
+): Model<V> {
   const { ladder: entries, ...rest } = parseOptions("escalateAcross", schema, { ladder, ...options });
   const rungs = entries.map((entry, index) => normalizeRung(entry, index));
   const engine = resolveEngine(rest as AttemptEngineOptions, "escalate", `ladder(${rungs.length})`, rungs);
-  return { id: engine.id, generate: (request, callOptions) => runAttempts(engine, request, callOptions) };
+  return {
+    id: engine.id,
+    // The accepted generation's value is its verdict's, from `options.rubric`: a Rubric<string, V>.
+    generate: async (request, callOptions = {}) =>
+      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)) as Promise<
+        Generation<V>
+      >,
+  };
 }

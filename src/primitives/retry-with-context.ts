@@ -1,12 +1,14 @@
 import { runAttempts } from "../attempts/engine.js";
 import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
-import type { Model } from "../model.js";
+import type { Generation, Model } from "../model.js";
 import { parseOptions } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
 import { object } from "../validate/check.js";
 
 /** Options of {@link retryWithContext}. */
-export interface RetryWithContextOptions extends AttemptEngineOptions {
+export interface RetryWithContextOptions<V = unknown> extends AttemptEngineOptions<V> {
   /** What each retry is told of earlier failures. @default "full" */
   feedback?: FeedbackMode;
 }
@@ -14,7 +16,7 @@ export interface RetryWithContextOptions extends AttemptEngineOptions {
 const schema = object({ model: modelSchema, ...engineOptionsShape, feedback: feedbackModeSchema.optional() });
 
 /**
- * Runs the same task on `model` up to `maxAttempts` times (DESIGN.md section 2), each retry carrying the
+ * Runs the same task on `model` up to `maxAttempts` times (docs/architecture.md), each retry carrying the
  * earlier failures in `request.feedback` (within `feedbackBudget` characters). An attempt fails when the call
  * throws, the text is empty or cut off (`finishReason: "length"`), or the rubric rejects it. A failure that
  * asking again cannot fix (auth, model not found, invalid request, quota, context overflow, rate limit) ends
@@ -22,7 +24,8 @@ const schema = object({ model: modelSchema, ...engineOptionsShape, feedback: fee
  * sleep. This is the one-rung case of the attempt engine behind {@link escalateAcross}.
  *
  * The returned model's generations carry `verdict`, `modelId` of the model that produced the text, and
- * `trace.attempts` (every attempt: model, kind, verdict or error, timings, usage, feedback size).
+ * `trace.attempts` (every attempt: model, kind, verdict or error, timings, usage, feedback size), and `value`
+ * when the rubric has a value-giving rule (`structured`), typed from it.
  *
  * @throws InvalidArgumentError at construction for a bad option (naming it).
  * @example
@@ -31,10 +34,20 @@ const schema = object({ model: modelSchema, ...engineOptionsShape, feedback: fee
  * // generate() throws ExhaustedError (with every attempt) when no attempt was accepted,
  * // BlockedTaskError for a given-up metadata.taskId, or signal.reason when aborted.
  */
-export function retryWithContext(model: Model, options: RetryWithContextOptions = {}): Model {
+export function retryWithContext<V = unknown>(
+  model: Model,
+  options: RetryWithContextOptions<V> = {},
+): Model<V> {
   const { model: inner, feedback, ...rest } = parseOptions("retryWithContext", schema, { model, ...options });
   const engine = resolveEngine(rest as AttemptEngineOptions, "retry", `retry(${inner.id})`, [
     normalizeRung({ model: inner, attempts: rest.maxAttempts ?? 6, feedback: feedback ?? "full" }, 0),
   ]);
-  return { id: engine.id, generate: (request, callOptions) => runAttempts(engine, request, callOptions) };
+  return {
+    id: engine.id,
+    // The accepted generation's value is its verdict's, from `options.rubric`: a Rubric<string, V>.
+    generate: async (request, callOptions = {}) =>
+      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)) as Promise<
+        Generation<V>
+      >,
+  };
 }

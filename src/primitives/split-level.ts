@@ -1,6 +1,6 @@
 import type { SplitEvent } from "../events.js";
 import { joinPath } from "../events.js";
-import type { CallOptions, GenerateRequest, Generation, Model } from "../model.js";
+import type { CallOptions, GenerateRequest, Generation, Model, SplitCall } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { SplitNode } from "../trace.js";
 import { type FanOutcome, fanOut } from "./fan-out.js";
@@ -8,7 +8,10 @@ import { noteRequest } from "./split-requests.js";
 
 /** What one tree-split run shares between its levels. */
 export interface SplitRun {
+  /** The model that takes notes (map and reduce). */
   model: Model;
+  /** What each call tells the calls beneath it (stage, notes rubric, room left). */
+  splitCall(stage: "map" | "reduce"): SplitCall;
   request: GenerateRequest;
   task: string;
   callOptions: CallOptions;
@@ -57,6 +60,7 @@ export async function runLevel(
         ...run.callOptions,
         signal,
         path: path(i),
+        split: run.splitCall(stage),
       }),
     settled,
   );

@@ -1,5 +1,16 @@
 import type { GenerateRequest } from "../model.js";
-import { renderedChars, renderMessages, renderPrompt } from "../prompt.js";
+import { renderDefaults, renderedChars, renderMessages, renderPrompt } from "../prompt.js";
+
+/**
+ * Measured as sent but without the renderer's per-document cap: a 3 MB document must measure 3 MB, or a
+ * request would seem to fit and reach the model silently cut.
+ */
+const uncapped = { maxContextChars: Number.MAX_SAFE_INTEGER };
+
+/** True when every context document fits under the renderer's cap, so none would be cut when sent. */
+export function underRenderCap(context: readonly string[] | undefined): boolean {
+  return (context ?? []).every((doc) => doc.length <= renderDefaults.maxContextChars);
+}
 
 /** The instruction of each map call (one shard of context → notes). */
 export const defaultMapPrompt =
@@ -14,7 +25,17 @@ export const scratchpadHeader =
   "Notes taken from the documents, which were too long to send whole (each part was read separately):";
 
 /** A budget in characters of the rendered prompt, or in tokens counted by a caller's tokenizer. */
-export type SplitBudget = { chars: number } | { tokens: number; count: (text: string) => number };
+export type SplitBudget =
+  | {
+      /** Most characters one rendered request may have. */
+      chars: number;
+    }
+  | {
+      /** Most tokens one rendered request may have, as `count` measures them. */
+      tokens: number;
+      /** Counts the tokens of a text (e.g. a tokenizer's `encode(text).length`). */
+      count: (text: string) => number;
+    };
 
 /** The request's size in the budget's unit, as the shared renderer renders it. */
 export type RequestMeasure = (request: GenerateRequest) => number;
@@ -32,7 +53,8 @@ export function requestMeasure(budget: SplitBudget): {
   if ("chars" in budget) {
     return {
       limit: budget.chars,
-      measure: (request) => renderedChars(request),
+      measure: (request) =>
+        underRenderCap(request.context) ? renderedChars(request, uncapped) : Number.POSITIVE_INFINITY,
       size: (text) => text.length,
     };
   }
@@ -45,7 +67,10 @@ export function requestMeasure(budget: SplitBudget): {
   };
   return {
     limit: budget.tokens,
-    measure: (request) => renderMessages(request).reduce((sum, m) => sum + size(m.content), 0),
+    measure: (request) =>
+      underRenderCap(request.context)
+        ? renderMessages(request, uncapped).reduce((sum, m) => sum + size(m.content), 0)
+        : Number.POSITIVE_INFINITY,
     size,
   };
 }

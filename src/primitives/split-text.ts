@@ -1,3 +1,5 @@
+import { segmentStarts } from "./segment-starts.js";
+
 /** Measures a piece of text in the budget's unit (characters by default, or tokens). */
 export type Measure = (text: string) => number;
 
@@ -119,15 +121,20 @@ function unitsOf(text: string, span: Span, level: Level): Span[] {
   } else if (level === "sentence") {
     // Keep only sentence breaks at whitespace: "word?Next" is one word, and a piece never ends mid-word.
     let from = 0;
-    for (const { index } of sentenceSegmenter.segment(slice)) {
-      if (index > 0 && (/\s/.test(slice[index - 1]!) || /\s/.test(slice[index]!))) {
+    for (const index of segmentStarts(sentenceSegmenter, slice)) {
+      if (/\s/.test(slice[index - 1]!) || /\s/.test(slice[index]!)) {
         push(from, index);
         from = index;
       }
     }
     push(from, slice.length);
   } else {
-    for (const { index, segment } of graphemeSegmenter.segment(slice)) push(index, index + segment.length);
+    let from = 0;
+    for (const index of segmentStarts(graphemeSegmenter, slice)) {
+      push(from, index);
+      from = index;
+    }
+    push(from, slice.length);
   }
   return units;
 }

@@ -1,11 +1,22 @@
-import { throwIfAborted } from "../abort.js";
+import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
 import { emit, joinPath, listening, type SplitEvent } from "../events.js";
-import { addUsage, type CallOptions, type GenerateRequest, type Generation, type Model } from "../model.js";
+import {
+  addUsage,
+  type CallOptions,
+  type GenerateRequest,
+  type Generation,
+  type Model,
+  type PromptRequest,
+  type SplitCall,
+} from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { withEnvLog } from "../report/env-log.js";
+import { toRequest } from "../request.js";
+import type { Rubric } from "../rubric/types.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
-import { object, oneOf, union } from "../validate/check.js";
+import { custom, number, object, oneOf, union } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
 import { runLevel, type SplitRun } from "./split-level.js";
 import { planShards, truncateScratchpad } from "./split-plan.js";
@@ -41,6 +52,22 @@ export interface TreeSplitOptions {
   mapPrompt?: string;
   /** The system instruction of each reduce call. @default defaultReducePrompt */
   reducePrompt?: string;
+  /**
+   * Judges map and reduce notes in the ladders beneath, in place of their own rubric (which judges only the
+   * answer). @default none: any non-empty, complete output is good notes
+   */
+  notesRubric?: Rubric;
+  /** Takes the map and reduce notes in place of `model` (e.g. a cheaper one); the answer stays with `model`. @default model */
+  notesModel?: Model;
+  /**
+   * Share of the budget (0 to 0.9) kept free in every map, reduce and answer request treeSplit builds, for
+   * what the models beneath add: a ladder's feedback, a continuation's partial text. Whatever is reserved,
+   * nothing beneath ever renders a request over the budget (feedback and continued text are cut to the room
+   * left); with 0 a full shard leaves no room, so a cut-off note cannot be continued and a retry carries no
+   * feedback. A request within the whole budget still passes through untouched.
+   * @default 0.25
+   */
+  reserve?: number;
 }
 
 const schema = object({
@@ -53,11 +80,20 @@ const schema = object({
   onShardError: oneOf(["fail", "skip"]).optional(),
   mapPrompt: schemas.nonEmptyString.optional(),
   reducePrompt: schemas.nonEmptyString.optional(),
+  notesRubric: custom<Rubric>(
+    (v) => typeof (v as Rubric | null)?.evaluate === "function",
+    "must be a Rubric (an object with evaluate(output, ctx))",
+  ).optional(),
+  notesModel: custom<Model>(
+    (v) => typeof (v as Model | null)?.generate === "function",
+    "must be a Model",
+  ).optional(),
+  reserve: number({ min: 0, max: 0.9 }).optional(),
 });
 
 /**
  * Wraps `model` so a request whose rendered prompt exceeds `budget` is answered through a map-reduce tree
- * (DESIGN.md section 2); a request within budget passes through untouched, in exactly one call.
+ * (docs/architecture.md); a request within budget passes through untouched, in exactly one call.
  *
  * 1. `context` is split on paragraph, sentence, then word boundaries (never mid-word unless a word alone
  *    exceeds the budget) into shards that each fit, rendered, with the map instruction and the task.
@@ -67,6 +103,11 @@ const schema = object({
  *    shrink the scratchpad; after `maxDepth` levels it is truncated with a visible marker (and a
  *    `split` event with `stage: "truncate"`).
  * 4. The final call answers from the scratchpad. Calls made = shards + reduces + 1, exactly.
+ *
+ * Every call carries `CallOptions.split` (`SplitCall`): its stage (`map`, `reduce`, `answer`; a request
+ * passed through is an `answer`), the `notesRubric`, and `fits(request)`. Ladders beneath judge notes with
+ * the notes rubric and only the answer with their own, and keep their feedback, like a continuation its
+ * partial text, within the budget: no request beneath renders over it. `notesModel` takes the notes.
  *
  * The result is the final call's generation with usage summed over every call and `trace.split` holding
  * the tree (every node's sizes, depth, model and nested trace). Events: `split` at plan, each map and
@@ -81,18 +122,36 @@ const schema = object({
  * const reader = treeSplit(model, { budget: { chars: 8_000 }, concurrency: 4 });
  * const answer = await reader.generate({ messages: [{ role: "user", content: "Summarise." }], context: [book] });
  */
-export function treeSplit(model: Model, options: TreeSplitOptions): Model {
+export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOptions): Model<V> {
   assertModel("treeSplit", model);
   const parsed = parseOptions("treeSplit", schema, options);
-  const { limit, measure, size } = requestMeasure(options.budget);
+  const { limit: budgetLimit, measure, size } = requestMeasure(options.budget);
+  // Requests are planned to `limit`; what the calls beneath add must stay within `budgetLimit`.
+  const limit = Math.max(1, Math.floor(budgetLimit * (1 - (parsed.reserve ?? 0.25))));
+  const notesModel = parsed.notesModel ?? model;
+  const notesRubric = parsed.notesRubric;
   const concurrency = parsed.concurrency ?? 4;
   const maxDepth = parsed.maxDepth ?? 4;
   const failFast = (parsed.onShardError ?? "fail") === "fail";
   const mapPrompt = parsed.mapPrompt ?? defaultMapPrompt;
   const reducePrompt = parsed.reducePrompt ?? defaultReducePrompt;
 
-  const generate = async (request: GenerateRequest, callOptions: CallOptions = {}): Promise<Generation> => {
-    if (measure(request) <= limit) return model.generate(request, callOptions);
+  const generate = async (
+    input: GenerateRequest | PromptRequest,
+    given: CallOptions = {},
+  ): Promise<Generation<V>> => {
+    const request = toRequest(`treeSplit(${model.id}).generate`, input);
+    const callOptions = withEnvLog(given);
+    const outer = callOptions.split;
+    const fits = (r: GenerateRequest) => measure(r) <= budgetLimit && (outer === undefined || outer.fits(r));
+    // The stage each call serves; a split beneath an outer map or reduce call makes notes for that call.
+    const splitCall = (stage: SplitCall["stage"]): SplitCall => {
+      if (outer !== undefined && outer.stage !== "answer") return { ...outer, fits };
+      return stage === "answer" || notesRubric === undefined ? { stage, fits } : { stage, notesRubric, fits };
+    };
+    if (measure(request) <= budgetLimit) {
+      return model.generate(request, { ...callOptions, split: splitCall("answer") });
+    }
     throwIfAborted(callOptions.signal);
     const clock = callOptions.clock ?? systemClock;
     const base = joinPath(callOptions.path, "treeSplit");
@@ -122,7 +181,8 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
     };
 
     const run: SplitRun = {
-      model,
+      model: notesModel,
+      splitCall,
       request,
       task,
       callOptions,
@@ -193,7 +253,11 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
 
     const answerPath = joinPath(base, "answer");
     const finalRequest = answerRequest(request, scratchpad);
-    const answer = await model.generate(finalRequest, { ...callOptions, path: answerPath });
+    throwIfAborted(callOptions.signal);
+    const answer = await raceAbort(
+      model.generate(finalRequest, { ...callOptions, path: answerPath, split: splitCall("answer") }),
+      callOptions.signal,
+    );
     nodes.push({
       stage: "answer",
       depth: trace.depth + 1,
@@ -207,6 +271,6 @@ export function treeSplit(model: Model, options: TreeSplitOptions): Model {
     return { ...answer, usage: addUsage(usage, answer.usage), trace: { ...answer.trace, split: trace } };
   };
 
-  const wrapped: Model = { id: `treeSplit(${model.id})`, generate };
+  const wrapped: Model<V> = { id: `treeSplit(${model.id})`, generate };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }

@@ -1,6 +1,11 @@
-// rungs/ai-sdk: any Vercel AI SDK language model (spec v2 or v3: OpenAI, Anthropic, Google, OpenAI-compatible...)
-// as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
+/**
+ * rungs/ai-sdk: any Vercel AI SDK language model (spec v2, v3 or v4: OpenAI, Anthropic, Google, OpenAI-compatible...)
+ * as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
+ *
+ * @module rungs/ai-sdk
+ */
 import { type Clock, systemClock } from "../clock.js";
+import { attachCallDetails } from "../errors/call-details.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
@@ -38,40 +43,94 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue | undefined };
 
-/** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3CallOptions`). */
+/** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3/V4CallOptions`). */
 export interface AiSdkCallOptions {
+  /** The conversation: system messages as strings, user and assistant messages as text parts. */
   prompt: Array<
-    | { role: "system"; content: string }
-    | { role: "user" | "assistant"; content: Array<{ type: "text"; text: string }> }
+    | {
+        /** A system message. */
+        role: "system";
+        /** Its text. */
+        content: string;
+      }
+    | {
+        /** A user or assistant message. */
+        role: "user" | "assistant";
+        /** Its text, as one or more text parts. */
+        content: Array<{
+          /** Always `"text"`. */
+          type: "text";
+          /** The part's text. */
+          text: string;
+        }>;
+      }
   >;
+  /** Most output tokens (`request.maxOutputTokens`). */
   maxOutputTokens?: number;
+  /** Sampling temperature (`request.temperature`). */
   temperature?: number;
+  /** Sequences that end the output (`request.stop`). */
   stopSequences?: string[];
+  /** Aborts the call (the caller's signal, the budget's deadline, the attempt's time limit). */
   abortSignal?: AbortSignal;
+  /** Extra request headers (the `headers` option). */
   headers?: Record<string, string | undefined>;
+  /** Provider-specific options (the `providerOptions` option). */
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
 }
 
-/** What rungs reads from a `doGenerate` result, in both spec versions. */
+/** What rungs reads from a `doGenerate` result, in every spec version. */
 export interface AiSdkGenerateResult {
-  content: ReadonlyArray<{ type: string; text?: string }>;
-  /** v2: a string; v3: `{ unified, raw }`. */
-  finishReason: string | { unified: string; raw?: string | undefined };
-  /** v2: numbers; v3: `{ total, ... }` objects. */
+  /** The output parts; rungs joins the text of the `text` parts. */
+  content: ReadonlyArray<{
+    /** The part's type (`"text"`, `"reasoning"`, `"tool-call"`, ...). */
+    type: string;
+    /** The part's text, for text parts. */
+    text?: string;
+  }>;
+  /** v2: a string; v3, v4: `{ unified, raw }`. */
+  finishReason:
+    | string
+    | {
+        /** The SDK's normalised finish reason. */
+        unified: string;
+        /** The provider's own finish reason. */
+        raw?: string | undefined;
+      };
+  /** v2: numbers; v3, v4: `{ total, ... }` objects. */
   usage?: {
-    inputTokens?: number | { total?: number | undefined } | undefined;
-    outputTokens?: number | { total?: number | undefined } | undefined;
+    /** Prompt tokens: a number (v2) or `{ total }` (v3, v4). */
+    inputTokens?:
+      | number
+      | {
+          /** All prompt tokens. */
+          total?: number | undefined;
+        }
+      | undefined;
+    /** Output tokens: a number (v2) or `{ total }` (v3, v4). */
+    outputTokens?:
+      | number
+      | {
+          /** All output tokens. */
+          total?: number | undefined;
+        }
+      | undefined;
   };
 }
 
 /**
- * The shape of an AI SDK language model (`LanguageModelV2` from `ai` 5, `LanguageModelV3` from `ai` 6), as
+ * The shape of an AI SDK language model (`LanguageModelV2` from `ai` 5, `LanguageModelV3` from `ai` 6,
+ * `LanguageModelV4` from `ai` 7), as
  * far as rungs uses it. Any model a provider package returns fits: `openai("gpt-4o")`, `anthropic(...)`.
  */
 export interface AiSdkLanguageModel {
-  readonly specificationVersion: "v2" | "v3";
+  /** The AI SDK model specification it implements. */
+  readonly specificationVersion: "v2" | "v3" | "v4";
+  /** The provider's id, e.g. `"openai.chat"`. */
   readonly provider: string;
+  /** The model's id at the provider, e.g. `"gpt-4o"`. */
   readonly modelId: string;
+  /** Makes one generation call (no retries of its own). */
   doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
 }
 
@@ -87,6 +146,7 @@ export interface FromAiSdkOptions {
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
   /** Time source for retry sleeps. @default the call's clock, else systemClock */
   clock?: Clock;
+  /** What the model can do beyond `generate`, e.g. its context window. */
   capabilities?: ModelCapabilities;
 }
 
@@ -112,13 +172,13 @@ export class AiSdkModel implements Model {
     if (
       typeof languageModel !== "object" ||
       languageModel === null ||
-      (version !== "v2" && version !== "v3")
+      (version !== "v2" && version !== "v3" && version !== "v4")
     ) {
       throw new InvalidArgumentError({
         parameter: "languageModel",
         value: typeof languageModel === "string" ? languageModel : typeof languageModel,
         message:
-          'fromAiSdk: "languageModel" must be an AI SDK language model object (specification v2 or v3), e.g. ' +
+          'fromAiSdk: "languageModel" must be an AI SDK language model object (specification v2, v3 or v4), e.g. ' +
           `openai("gpt-4o") from @ai-sdk/openai; model id strings are not resolved here (got ${typeof languageModel === "string" ? JSON.stringify(languageModel) : String(version ?? typeof languageModel)}).`,
       });
     }
@@ -140,7 +200,7 @@ export class AiSdkModel implements Model {
         async () => {
           try {
             const result = await languageModel.doGenerate(callOptionsFor(request, signal, extra));
-            return generationOf(result);
+            return generationOf(result, id);
           } catch (error) {
             if (signal.aborted) throw signal.reason;
             throw mapAiSdkError(error, id, clock);
@@ -159,10 +219,17 @@ export class AiSdkModel implements Model {
   readonly generate = (request: GenerateRequest, options?: CallOptions): Promise<Generation> =>
     this.#leaf.generate(request, options);
 
-  toJSON(): { id: string; provider: "ai-sdk" } {
+  /** What `JSON.stringify` shows: the id, never the SDK model or its headers. */
+  toJSON(): {
+    /** The model id. */
+    id: string;
+    /** Always `"ai-sdk"`. */
+    provider: "ai-sdk";
+  } {
     return { id: this.id, provider: "ai-sdk" };
   }
 
+  /** What `util.inspect` (and `console.log`) shows: the same as `toJSON`. */
   [inspectCustom](
     _depth: number,
     options: unknown,
@@ -173,7 +240,8 @@ export class AiSdkModel implements Model {
 }
 
 /**
- * Adapts any Vercel AI SDK language model (spec v2, `ai` 5; spec v3, `ai` 6) as a rungs {@link Model}.
+ * Adapts any Vercel AI SDK language model (spec v2, `ai` 5; spec v3, `ai` 6; spec v4, `ai` 7) as a rungs
+ * {@link Model}.
  * Messages come from the shared renderer; `maxOutputTokens`, `temperature` and `stop` are passed on.
  * Finish reasons map one to one (`tool-calls` and `unknown` become `other`), usage from `inputTokens` /
  * `outputTokens`, and `APICallError` by status to a `ProviderError` kind (429 `insufficient_quota` is
@@ -217,13 +285,27 @@ const finishReasons: Readonly<Record<string, FinishReason>> = {
   error: "error",
 };
 
-/** A `doGenerate` result as a generation: text parts joined, the finish reason and usage mapped. */
-export function generationOf(result: AiSdkGenerateResult): GenerationInput {
+/**
+ * A `doGenerate` result as a generation: text parts joined, the finish reason and usage mapped.
+ * @throws ProviderError (`server-error`, the text so far as `partialTextOf`) for a v4 `interrupted` answer.
+ */
+export function generationOf(result: AiSdkGenerateResult, providerId = "ai-sdk"): GenerationInput {
   const text = result.content
     .filter((part) => part.type === "text" && typeof part.text === "string")
     .map((part) => part.text)
     .join("");
   const reason = typeof result.finishReason === "string" ? result.finishReason : result.finishReason?.unified;
+  // v4: the provider's stream ended without a completion signal. Never taken as success (as an Ollama
+  // stream without its final message): the text so far stays on the error.
+  if (reason === "interrupted") {
+    throw attachCallDetails(
+      new ProviderError(
+        `${providerId}: the answer was interrupted (the provider's stream ended without a completion signal); it may be incomplete, so it is not taken as success.`,
+        { kind: "server-error", providerId },
+      ),
+      { partialText: text },
+    );
+  }
   const usage: Usage = {};
   const input = tokens(result.usage?.inputTokens);
   const output = tokens(result.usage?.outputTokens);

@@ -23,6 +23,7 @@ export type RequestFunction = (
   options: { signal: AbortSignal },
 ) => Promise<string | GenerationInput>;
 
+/** Options of {@link fromFunction}. */
 export interface FromFunctionOptions {
   /**
    * What the function takes: `"prompt"` gives it the rendered prompt string (system, context, feedback,
@@ -30,6 +31,7 @@ export interface FromFunctionOptions {
    * @default "prompt"
    */
   input?: "prompt" | "request";
+  /** What the model can do beyond `generate`, e.g. its context window. */
   capabilities?: ModelCapabilities;
 }
 

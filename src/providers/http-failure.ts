@@ -14,7 +14,7 @@ const contextOverflowPattern =
 
 /**
  * The failure kind of an HTTP error status, with the provider's message to tell apart the kinds one
- * status carries (DESIGN.md section 3; RELIABILITY-ANCHORS.md sections 3 and 5):
+ * status carries (docs/architecture.md, docs/reliability.md):
  * 401/403 → `auth`; 404 → `model-not-found`; 400/413/422 → `context-overflow` when the message says the
  * prompt did not fit, else `invalid-request`; 402 → `quota-exhausted`; 429 → `quota-exhausted` when the
  * message names a usage limit or quota, else `rate-limited`; 408 → `timeout`; 5xx → `server-error`;

@@ -7,6 +7,8 @@ import { parseOptions, schemas } from "../options.js";
 import type { TransportRetry } from "../trace.js";
 import { custom, number, type Output, object } from "../validate/check.js";
 
+const quotaMarker = Symbol.for("rungs.retryQuota");
+
 /**
  * A retry budget shared by many calls (the AWS SDK's retry quota): each transport retry costs
  * `retryCost` tokens, each successful call refunds `successRefund`, and when the tokens run out calls stop
@@ -14,11 +16,9 @@ import { custom, number, type Output, object } from "../validate/check.js";
  *
  * @example
  * const quota = new RetryQuota({ capacity: 100 });
- * const local = ollama({ model: "qwen3:8b", retry: { quota } });
- * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
+ * const local = ollamaModel({ model: "qwen3:8b", retry: { quota } });
+ * const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com", retry: { quota } });
  */
-const quotaMarker = Symbol.for("rungs.retryQuota");
-
 export class RetryQuota {
   /** @internal Cross-copy marker: a quota from the other build (ESM/CJS) is still recognised and shared. */
   readonly [quotaMarker] = true;
@@ -66,6 +66,30 @@ export class RetryQuota {
   }
 }
 
+/**
+ * What transport retries ask of a retry budget: {@link RetryQuota} in one process, or a fleet-wide one
+ * (rungs/redis `redisRetryQuota`). An implementation carries the `Symbol.for("rungs.retryQuota")` marker
+ * (true); `tryDebit` and `refund` may answer with promises, which must not reject.
+ */
+export interface RetryQuotaLike {
+  /** Takes the cost of one retry; false (and nothing taken) when too few tokens are left. */
+  tryDebit(): boolean | Promise<boolean>;
+  /** Gives back the refund of one successful call. */
+  refund(): void | Promise<void>;
+}
+
+/**
+ * A request-rate limit shared by many calls, e.g. one API key's requests per minute across a fleet of
+ * workers (rungs/redis `redisRateGate`). Every request of a call (the first try and each retry) takes a slot.
+ */
+export interface RateGate {
+  /**
+   * Takes one request slot: 0 when the request may go now, else the ms until a slot frees (Infinity: none
+   * will; nothing is taken). May answer with a promise.
+   */
+  take(): number | Promise<number>;
+}
+
 /** How a provider retries transport failures (429, 5xx, network) inside one call. */
 export interface TransportRetryOptions {
   /** Retries after the first try, so at most `1 + maxRetries` requests per call. @default 2 */
@@ -81,7 +105,13 @@ export interface TransportRetryOptions {
    */
   maxRetryAfterMs?: number;
   /** A retry budget shared with other models. @default a quota of its own per model (capacity 500) */
-  quota?: RetryQuota;
+  quota?: RetryQuotaLike;
+  /**
+   * A request-rate limit shared with other calls (and processes): each request first takes a slot, waiting
+   * for one up to `maxRetryAfterMs` in all; past that the call fails at once as `rate-limited`, so a
+   * ladder climbs instead of sleeping. @default no gate
+   */
+  gate?: RateGate;
   /** Random numbers in [0, 1) for the jitter; inject a seeded one in tests. @default Math.random */
   random?: () => number;
 }
@@ -92,19 +122,24 @@ export interface ResolvedTransportRetryOptions {
   initialDelayMs: number;
   maxDelayMs: number;
   maxRetryAfterMs: number;
-  quota: RetryQuota;
+  quota: RetryQuotaLike;
+  gate: RateGate | undefined;
   random: () => number;
 }
 
 /** The check of {@link TransportRetryOptions}, for providers' option checks. */
 export const transportRetrySchema = object({
   maxRetries: number({ int: true, min: 0, max: 20, rangeMessage: "must be between 0 and 20" }).optional(),
-  initialDelayMs: schemas.nonNegativeNumber.optional(),
-  maxDelayMs: schemas.nonNegativeNumber.optional(),
-  maxRetryAfterMs: schemas.nonNegativeNumber.optional(),
-  quota: custom<RetryQuota>(
+  initialDelayMs: schemas.delayMs.optional(),
+  maxDelayMs: schemas.delayMs.optional(),
+  maxRetryAfterMs: schemas.delayMs.optional(),
+  quota: custom<RetryQuotaLike>(
     (v) => typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[quotaMarker] === true,
     "must be a RetryQuota",
+  ).optional(),
+  gate: custom<RateGate>(
+    (v) => typeof v === "object" && v !== null && typeof (v as { take?: unknown }).take === "function",
+    "must be a RateGate (an object with take())",
   ).optional(),
   random: schemas.fn.optional(),
 });
@@ -119,6 +154,7 @@ export function resolveTransportRetryOptions(
     maxDelayMs: options?.maxDelayMs ?? 8_000,
     maxRetryAfterMs: options?.maxRetryAfterMs ?? 30_000,
     quota: options?.quota ?? new RetryQuota(),
+    gate: options?.gate,
     random: (options?.random as (() => number) | undefined) ?? Math.random,
   };
 }
@@ -170,6 +206,18 @@ export async function withTransportRetries<T>(
   try {
     const value = await pRetry(
       async (tryNumber) => {
+        if (options.gate !== undefined) {
+          let refusal: unknown;
+          try {
+            refusal = await passGate(options.gate, context);
+          } catch (error) {
+            refusal = error;
+          }
+          if (refusal !== undefined) {
+            lastError = refusal;
+            throw new AbortError(refusal instanceof Error ? refusal : new Error(String(refusal)));
+          }
+        }
         try {
           return await call(tryNumber);
         } catch (error) {
@@ -188,7 +236,7 @@ export async function withTransportRetries<T>(
         ...(signal === undefined ? {} : { signal }),
         shouldRetry: async ({ retriesConsumed }) => {
           const error = lastError as ProviderError;
-          if (!options.quota.tryDebit()) return false;
+          if (!(await options.quota.tryDebit())) return false;
           const retry = retriesConsumed + 1;
           const delayMs = error.retryAfterMs ?? backoffDelayMs(retry, options, options.random);
           const record: TransportRetry = { retry, kind: error.kind, delayMs, message: error.message };
@@ -208,11 +256,40 @@ export async function withTransportRetries<T>(
         },
       },
     );
-    options.quota.refund();
+    await options.quota.refund();
     return { value, transportRetries };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     throw attachCallDetails(lastError ?? error, { transportRetries: [...transportRetries] });
+  }
+}
+
+/**
+ * Takes a slot of the rate gate, sleeping (on the clock, abort-aware) while it says to wait, up to
+ * `maxRetryAfterMs` in all. Returns a fail-fast `rate-limited` error when the wait would be longer.
+ */
+async function passGate(gate: RateGate, context: TransportRetryContext): Promise<ProviderError | undefined> {
+  const { maxRetryAfterMs } = context.options;
+  let waited = 0;
+  // Each round sleeps at least 1 ms and adds it to `waited`, so the loop ends by maxRetryAfterMs.
+  for (;;) {
+    const waitMs = await gate.take();
+    if (Number.isNaN(waitMs) || waitMs <= 0) return undefined;
+    const sleepMs = Math.max(1, Math.ceil(waitMs));
+    if (waited + sleepMs > maxRetryAfterMs) {
+      return new ProviderError(
+        `${context.modelId}: the shared rate gate has no free request slot ` +
+          `${Number.isFinite(waitMs) ? `for ${sleepMs} ms` : "at all"}, past maxRetryAfterMs ` +
+          `(${maxRetryAfterMs} ms, ${waited} ms already waited): not waiting, so a ladder can climb to its next rung.`,
+        {
+          kind: "rate-limited",
+          providerId: context.modelId,
+          ...(Number.isFinite(waitMs) ? { retryAfterMs: sleepMs } : {}),
+        },
+      );
+    }
+    waited += sleepMs;
+    await sleep(sleepMs, { clock: context.clock, signal: context.signal });
   }
 }
 

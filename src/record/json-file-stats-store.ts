@@ -1,5 +1,5 @@
 import { mkdir, readFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { type FailureKind, failureKinds } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import { parseOptions, schemas } from "../options.js";
@@ -84,6 +84,8 @@ async function load(path: string): Promise<MemoryStatsStore> {
         "fix it or delete it to start afresh.",
     );
   }
+  // The parsed JSON itself, once validated: a checked copy could drop a "__proto__" key (a model id or
+  // task id like any other), which would lose it on every reload.
   return memoryStatsStore(parsed as StatsSnapshot);
 }
 
@@ -93,8 +95,9 @@ async function load(path: string): Promise<MemoryStatsStore> {
  * the next write, so a burst of concurrent runs costs a few writes, not one each. Each change's promise
  * resolves once a write holding it is on disk, so a crash loses nothing already recorded.
  *
- * One process should own a file: two processes writing the same file each keep their own counts and the
- * last write wins.
+ * Calls with the same path (after resolving it) in one process return the same store, so they share
+ * state. One process should own a file: two processes writing the same file each keep their own counts
+ * and the last write wins. A first read that fails is retried on the next use.
  *
  * @throws InvalidArgumentError when `path` is not a non-empty string.
  * @throws RungsError (from the first call) when the file exists but is not valid stats JSON.
@@ -104,9 +107,35 @@ async function load(path: string): Promise<MemoryStatsStore> {
  */
 export function jsonFileStatsStore(path: string): JsonFileStatsStore {
   parseOptions("jsonFileStatsStore", object({ path: schemas.nonEmptyString }), { path });
+  // One instance per file in a process (across loaded copies of rungs): two would each keep their own
+  // counts and undo each other's writes.
+  const key = resolve(path);
+  const existing = openStores().get(key);
+  if (existing !== undefined) return existing;
+  const store = openStore(path);
+  openStores().set(key, store);
+  return store;
+}
+
+function openStores(): Map<string, JsonFileStatsStore> {
+  const holder = globalThis as Record<symbol, unknown>;
+  const registryKey = Symbol.for("rungs.jsonFileStatsStores");
+  let stores = holder[registryKey] as Map<string, JsonFileStatsStore> | undefined;
+  if (stores === undefined) {
+    stores = new Map();
+    holder[registryKey] = stores;
+  }
+  return stores;
+}
+
+function openStore(path: string): JsonFileStatsStore {
   let loaded: Promise<MemoryStatsStore> | undefined;
   const memory = () => {
-    loaded ??= load(path);
+    // A failed load is not cached: the next use reads the file again (it may have been fixed or freed).
+    loaded ??= load(path).catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
     return loaded;
   };
   let chain: Promise<void> = Promise.resolve();

@@ -4,11 +4,20 @@ import { type Clock, systemClock } from "../clock.js";
 import type { ExhaustionLimit } from "../errors/exhausted-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
-import type { AttemptEndEvent, ExhaustedEvent, RungSkipEvent, RungsEvents } from "../events.js";
+import {
+  type AttemptEndEvent,
+  type ContinuationEvent,
+  type ExhaustedEvent,
+  emit,
+  type RungSkipEvent,
+  type RungsEvents,
+  type SplitEvent,
+  type TaskBlockedEvent,
+} from "../events.js";
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText, redactValue, serializeError } from "../redact.js";
-import type { Skip, Usage } from "../trace.js";
+import type { Skip, Trace, Usage } from "../trace.js";
 import { custom, object } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 
@@ -29,45 +38,107 @@ export interface RecordRunOptions {
 
 /** A model's totals within a run. Tokens as the providers reported them; `durationMs` summed over attempts. */
 export interface ModelTotals {
+  /** Attempts made with this model. */
   attempts: number;
+  /** Of those, accepted. */
   accepted: number;
+  /** Tokens used, summed over its attempts. */
   usage: Usage;
+  /** Time spent in its attempts, in ms. */
   durationMs: number;
 }
 
 /** A rung skip as recorded (the event's `path` beside the skip). */
 export interface RecordedSkip extends Skip {
+  /** The event path of the engine that skipped the rung. */
   path: string;
 }
 
 /** An `exhausted` event as recorded: which cap fired after how many attempts. */
 export interface RecordedExhaustion {
+  /** The event path of the engine that gave up. */
   path: string;
+  /** The limit that fired. */
   limit: ExhaustionLimit;
+  /** Attempts the engine made. */
   attempts: number;
+  /** When, ms since the epoch. */
   at: number;
+}
+
+/** A `task-blocked` event as recorded: a run refused before any call because its task was given up. */
+export interface RecordedBlock {
+  /** The event path of the refused run. */
+  path: string;
+  /** The task's id (redacted). */
+  taskId: string;
+  /** Always `"blocked"`. */
+  status: "blocked";
+  /** When the task was given up, ms since the epoch. */
+  blockedAt: number;
+  /** When the run was refused, ms since the epoch. */
+  at: number;
+}
+
+/**
+ * What a directory of records cost, counted once at the leaves: nested engines, continuations and splits
+ * beneath one attempt are not counted twice.
+ */
+export interface RecordCounts {
+  /**
+   * Model calls the attempts made: each innermost attempt counts its call, every continuation piece and
+   * every split call beneath it (judge calls of LLM rules are not counted).
+   */
+  calls: number;
+  /** Continuation calls (`continuation` events). */
+  continuations: number;
+  /** Requests split by `treeSplit` (its `plan` events). */
+  splits: number;
+  /** Tokens in and out, summed over the innermost attempts (as the providers reported them). */
+  inputTokens: number;
+  /** Output tokens, summed the same way. */
+  outputTokens: number;
 }
 
 /** Counts for one directory of records (a task, or the whole run). */
 export interface RecordTotals {
   /** Attempt records written (`attempt_1` ... `attempt_<attempts>`). */
   attempts: number;
+  /** Of those, accepted. */
   accepted: number;
   /** Failed attempts per failure kind. */
   byKind: Partial<Record<FailureKind, number>>;
+  /** Totals per model id. */
   byModel: Record<string, ModelTotals>;
+  /** Tokens used, summed over the attempts. */
   usage: Usage;
+  /** Every rung skip, in order. */
   skips: RecordedSkip[];
+  /** Every engine that gave up, in order. */
   exhausted: RecordedExhaustion[];
+  /** Runs refused because their task was given up (`status: "blocked"`). */
+  blocked: RecordedBlock[];
+  /** Calls, continuations, splits and tokens, each counted once. */
+  counts: RecordCounts;
 }
 
 /** One task's line in the run's `summary.json`. */
 export interface TaskLine {
+  /** Attempt records of the task. */
   attempts: number;
+  /** Of those, accepted. */
   accepted: number;
   /** The model of the last accepted attempt, if any. */
   acceptedBy?: string;
+  /** True when a run of the task ended without an accepted answer. */
   exhausted: boolean;
+  /** True when a run of this task was refused because the task was given up. */
+  blocked: boolean;
+  /**
+   * `accepted` when an attempt was accepted, else `blocked` when a run was refused as given up, else
+   * `exhausted` when a ladder ran out, else `unfinished` (attempts failed, no run has ended yet).
+   */
+  status: "accepted" | "blocked" | "exhausted" | "unfinished";
 }
 
 /** What `summary.json` holds: the whole run's totals and, with `taskDir`, one line per task directory. */
@@ -123,15 +194,18 @@ export function taskDirFromPath(path: string): string | undefined {
 const emptyTotals = (): RecordTotals => ({
   attempts: 0,
   accepted: 0,
-  byKind: {},
-  byModel: {},
+  // Null-prototype: keys are model ids and kinds from outside ("__proto__" is a valid model id).
+  byKind: Object.create(null) as RecordTotals["byKind"],
+  byModel: Object.create(null) as RecordTotals["byModel"],
   usage: {},
   skips: [],
   exhausted: [],
+  blocked: [],
+  counts: { calls: 0, continuations: 0, splits: 0, inputTokens: 0, outputTokens: 0 },
 });
 
 /**
- * Records a run as it goes (DESIGN.md section 3). Listens on `events` and, for every `attempt-end`, writes
+ * Records a run as it goes (docs/architecture.md). Listens on `events` and, for every `attempt-end`, writes
  * `attempt_N.txt` (the raw output, redacted) then `attempt_N.json` (index, rung, model, path, accepted, kind,
  * finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, feedback and prompt
  * chars, transport retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order
@@ -158,7 +232,13 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
 
-  const run: RunSummary = { ...emptyTotals(), dir: root, startedAt: clock.now(), tasks: {}, writeErrors: [] };
+  const run: RunSummary = {
+    ...emptyTotals(),
+    dir: root,
+    startedAt: clock.now(),
+    tasks: Object.create(null) as RunSummary["tasks"],
+    writeErrors: [],
+  };
   const dirs = new Map<string, RecordTotals>(); // relative task dir ("" = root) -> totals
   const lines = new Map<string, TaskLine>();
   let closed: RunSummary | undefined;
@@ -167,22 +247,59 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     try {
       writeFileAtomicSync(file, data);
     } catch (error) {
-      run.writeErrors.push(redactText(`${file}: ${serializeError(error).message}`));
+      failed(file, error);
     }
   };
 
+  // Each distinct task name gets its own directory: two names that sanitize alike ("a?b", "a*b") are
+  // told apart by a suffix instead of sharing (and merging) one record path.
+  const claimed = new Map<string, string>();
+  const claim = (name: string | undefined): string => {
+    const safe = sanitizeTaskDir(name);
+    if (safe === "" || name === undefined) return safe;
+    const key = `\u0000${name}`;
+    const known = claimed.get(key);
+    if (known !== undefined) return known;
+    let relative = safe;
+    for (let n = 2; claimed.has(`\u0001${relative}`); n += 1) relative = `${safe}~${n}`;
+    claimed.set(key, relative);
+    claimed.set(`\u0001${relative}`, name);
+    return relative;
+  };
+  const failed = (what: string, error: unknown): void => {
+    const message = redactText(`${what}: ${serializeError(error).message}`);
+    run.writeErrors.push(message);
+    emit(parsed.events, "warning", { path: "", timestamp: clock.now(), code: "record-failed", message });
+  };
+
   const locate = (path: string): { relative: string; totals: RecordTotals; line?: TaskLine } => {
-    const relative = taskDir === undefined ? "" : sanitizeTaskDir(taskDir(path));
+    let name: string | undefined;
+    try {
+      name = taskDir === undefined ? undefined : taskDir(path);
+      if (name !== undefined && typeof name !== "string")
+        throw new TypeError(`taskDir returned ${typeof name}`);
+    } catch (error) {
+      // A failing taskDir files the record at the run's root instead of losing it.
+      failed(`taskDir("${path}")`, error);
+      name = undefined;
+    }
+    const relative = claim(name);
     let totals = dirs.get(relative);
     if (totals === undefined) {
       totals = relative === "" ? run : emptyTotals();
       dirs.set(relative, totals);
       if (relative !== "") {
-        lines.set(relative, { attempts: 0, accepted: 0, exhausted: false });
+        lines.set(relative, {
+          attempts: 0,
+          accepted: 0,
+          exhausted: false,
+          blocked: false,
+          status: "unfinished",
+        });
         try {
           mkdirSync(join(root, relative), { recursive: true });
         } catch (error) {
-          run.writeErrors.push(redactText(`${relative}: ${serializeError(error).message}`));
+          failed(relative, error);
         }
       }
     }
@@ -196,7 +313,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     const base = join(root, relative, `attempt_${n}`);
     const durationMs = attempt.endedAt - attempt.startedAt;
     write(`${base}.txt`, redactText(attempt.text));
-    const record = {
+    const record: Record<string, unknown> = {
       file: `attempt_${n}.txt`,
       index: attempt.index,
       rung: attempt.rung,
@@ -217,7 +334,17 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
       transportRetries: attempt.transportRetries ?? [],
       trace: attempt.trace ?? null,
     };
-    write(`${base}.json`, `${JSON.stringify(redactValue(record), null, 2)}\n`);
+    let json: string;
+    try {
+      json = `${JSON.stringify(redactValue(record), null, 2)}\n`;
+    } catch (error) {
+      // A value that does not serialise (a BigInt in a trace, say): the record keeps everything else.
+      failed(`${base}.json`, error);
+      record.trace = `[not serialisable: ${serializeError(error).message}]`;
+      record.verdict = record.verdict === null ? null : "[not serialisable]";
+      json = `${JSON.stringify(redactValue(record), null, 2)}\n`;
+    }
+    write(`${base}.json`, json);
     for (const target of new Set([totals, run])) count(target, attempt, durationMs);
     if (line !== undefined) {
       line.attempts += 1;
@@ -225,7 +352,35 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
         line.accepted += 1;
         line.acceptedBy = attempt.modelId;
       }
+      line.status = statusOf(line);
     }
+  };
+
+  const onBlocked = ({ path, taskId, blockedAt, timestamp }: TaskBlockedEvent): void => {
+    const { totals, line } = locate(path);
+    const recorded: RecordedBlock = {
+      path,
+      taskId: redactText(taskId),
+      status: "blocked",
+      blockedAt,
+      at: timestamp,
+    };
+    for (const target of new Set([totals, run])) target.blocked.push(recorded);
+    if (line !== undefined) {
+      line.blocked = true;
+      line.status = statusOf(line);
+    }
+  };
+
+  const onContinuation = ({ path }: ContinuationEvent): void => {
+    const { totals } = locate(path);
+    for (const target of new Set([totals, run])) target.counts.continuations += 1;
+  };
+
+  const onSplit = ({ path, stage }: SplitEvent): void => {
+    if (stage !== "plan") return;
+    const { totals } = locate(path);
+    for (const target of new Set([totals, run])) target.counts.splits += 1;
   };
 
   const onSkip = ({ skip, path }: RungSkipEvent): void => {
@@ -238,13 +393,19 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     const { totals, line } = locate(path);
     const recorded: RecordedExhaustion = { path, limit, attempts, at: timestamp };
     for (const target of new Set([totals, run])) target.exhausted.push(recorded);
-    if (line !== undefined) line.exhausted = true;
+    if (line !== undefined) {
+      line.exhausted = true;
+      line.status = statusOf(line);
+    }
   };
 
   const unsubscribe = [
     parsed.events.subscribe("attempt-end", onAttemptEnd),
     parsed.events.subscribe("rung-skip", onSkip),
     parsed.events.subscribe("exhausted", onExhausted),
+    parsed.events.subscribe("task-blocked", onBlocked),
+    parsed.events.subscribe("continuation", onContinuation),
+    parsed.events.subscribe("split", onSplit),
   ];
 
   const snapshot = (): RunSummary => {
@@ -290,6 +451,44 @@ function count(totals: RecordTotals, attempt: AttemptEndEvent["attempt"], durati
   model.usage = addUsage(model.usage, attempt.usage);
   model.durationMs += durationMs;
   totals.usage = addUsage(totals.usage, attempt.usage);
+  // Counted once, at the innermost attempts: an attempt with attempts beneath it is counted through them.
+  if (!hasNestedAttempts(attempt.trace)) {
+    totals.counts.calls += leafCalls(attempt.trace);
+    totals.counts.inputTokens += attempt.usage.inputTokens ?? 0;
+    totals.counts.outputTokens += attempt.usage.outputTokens ?? 0;
+  }
+}
+
+function statusOf(line: TaskLine): TaskLine["status"] {
+  if (line.accepted > 0) return "accepted";
+  if (line.blocked) return "blocked";
+  return line.exhausted ? "exhausted" : "unfinished";
+}
+
+/** True when an engine ran beneath this trace (its attempts are recorded, and counted, on their own). */
+function hasNestedAttempts(trace: Trace | undefined, depth = 0): boolean {
+  if (trace === undefined || depth > 8) return false;
+  if ((trace.attempts?.length ?? 0) > 0) return true;
+  const below = [
+    ...(trace.continuation?.pieces ?? []).map((p) => p.trace),
+    ...(trace.split?.nodes ?? []).map((n) => n.trace),
+  ];
+  return below.some((t) => hasNestedAttempts(t, depth + 1));
+}
+
+/** Model calls beneath one innermost attempt: one, or one per continuation piece and split node. */
+function leafCalls(trace: Trace | undefined, depth = 0): number {
+  if (trace === undefined || depth > 8) return 1;
+  if (trace.split !== undefined) {
+    return trace.split.nodes.reduce(
+      (sum, node) => sum + (node.error ? 1 : leafCalls(node.trace, depth + 1)),
+      0,
+    );
+  }
+  if (trace.continuation !== undefined) {
+    return trace.continuation.pieces.reduce((sum, piece) => sum + leafCalls(piece.trace, depth + 1), 0);
+  }
+  return 1;
 }
 
 /** Turns a caller's task dir into safe relative segments that stay inside the run directory. */

@@ -43,7 +43,7 @@ export interface TaskState {
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
- * Where the attempt engine keeps what it learns across runs (DESIGN.md section 3): accept and fail counts
+ * Where the attempt engine keeps what it learns across runs (docs/architecture.md): accept and fail counts
  * per `taskClass` and model (learned ladders skip a rung whose rate is too low), given-up tasks (a task
  * whose ladder was exhausted stays blocked until `unblock`), and each task's escalation state (the rung its
  * last failed attempt reached, and its newest failures), so the next run of a task (a new process included)
@@ -87,6 +87,7 @@ export interface StatsStore {
 
 /** A store's whole content as plain data (the JSON file's shape). */
 export interface StatsSnapshot {
+  /** The snapshot format's version. */
   version: 1;
   /** Counts by task class, then by model id. */
   stats: Record<string, Record<string, RungStats>>;

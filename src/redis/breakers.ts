@@ -57,8 +57,11 @@ const unguardedPermit: BreakerPermit = {
 export class RedisCircuitBreakers implements BreakerRegistry {
   /** @internal Marks a breaker registry for the engine's options check, across loaded copies. */
   readonly [breakersMarker] = true;
+  /** Consecutive provider failures that open a model's breaker. */
   readonly failureThreshold: number;
+  /** How long a breaker stays open, in ms. */
   readonly openMs: number;
+  /** How long a half-open probe may run, in ms. */
   readonly probeTimeoutMs: number;
   readonly #link: RedisLink;
   readonly #prefix: string;

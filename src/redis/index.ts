@@ -1,4 +1,8 @@
-// rungs/redis: shared state for a fleet of workers (stats store, circuit breakers, retry quota, rate gate).
+/**
+ * rungs/redis: shared state for a fleet of workers (stats store, circuit breakers, retry quota, rate gate).
+ *
+ * @module rungs/redis
+ */
 export {
   RedisCircuitBreakers,
   type RedisCircuitBreakersOptions,
@@ -14,4 +18,6 @@ export {
   type UnavailableMode,
 } from "./link.js";
 export type { RedisPartOptions } from "./options.js";
+export { RedisRateGate, type RedisRateGateOptions, redisRateGate } from "./rate-gate.js";
+export { RedisRetryQuota, type RedisRetryQuotaOptions, redisRetryQuota } from "./retry-quota.js";
 export { type RedisStatsStore, type RedisStatsStoreOptions, redisStatsStore } from "./stats-store.js";

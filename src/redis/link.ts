@@ -18,6 +18,7 @@ export type RedisSource = "stats-store" | "breakers" | "retry-quota" | "rate-gat
 
 /** Redis could not be reached for one operation. */
 export interface RedisUnavailableEvent {
+  /** The part that could not reach Redis. */
   source: RedisSource;
   /** The operation, e.g. `givenUpAt` or `admit`. */
   operation: string;
@@ -31,20 +32,27 @@ export interface RedisUnavailableEvent {
 
 /** Redis answered again after an `unavailable` event of the same part. */
 export interface RedisRestoredEvent {
+  /** The part that reached Redis again. */
   source: RedisSource;
+  /** ms since the epoch (the part's clock). */
   timestamp: number;
 }
 
 /** The events of rungs/redis parts (eventemitter3). One instance may be shared by every part. */
 export class RedisEvents extends EventEmitter<{
+  /** Redis could not be reached for one operation. */
   unavailable: (event: RedisUnavailableEvent) => void;
+  /** Redis answered again. */
   restored: (event: RedisRestoredEvent) => void;
 }> {}
 
 /** A shared part in `"fail-closed"` mode could not reach Redis, so it refused instead of guessing. */
 export class RedisUnavailableError extends RungsError {
+  /** The error's class name, `"RedisUnavailableError"`. */
   override name = "RedisUnavailableError" as const;
+  /** The part that refused. */
   readonly source: RedisSource;
+  /** The operation, e.g. `givenUpAt` or `admit`. */
   readonly operation: string;
 
   constructor(source: RedisSource, operation: string, message: string, cause?: unknown) {

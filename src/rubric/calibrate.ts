@@ -4,7 +4,14 @@ import { array, object, string, union } from "../validate/check.js";
 import type { Rubric, RuleContext, Verdict } from "./types.js";
 
 /** A known sample: its text, or a name and text (the name shows in reports). */
-export type CalibrationSample = string | { name: string; text: string };
+export type CalibrationSample =
+  | string
+  | {
+      /** A name for the sample in the report. */
+      name: string;
+      /** The sample output. */
+      text: string;
+    };
 
 /** Known-good and known-bad samples for {@link calibrate}. */
 export interface CalibrationSamples {
@@ -22,6 +29,7 @@ export interface Miscalibration {
   index: number;
   /** The sample's first 200 characters. */
   excerpt: string;
+  /** The rubric's verdict on the sample. */
   verdict: Verdict;
   /** Ids of the rules that failed (for a wrongly accepted sample, those that failed without rejecting it). */
   failedRules: readonly string[];
@@ -29,6 +37,7 @@ export interface Miscalibration {
 
 /** How each rule behaved over the samples: a rule that never fails on a bad sample does not discriminate. */
 export interface RuleCalibration {
+  /** The rule's id. */
   ruleId: string;
   /** Good samples it failed (each a possible false alarm). */
   failedOnAccept: number;
@@ -38,6 +47,7 @@ export interface RuleCalibration {
 
 /** What {@link calibrate} found. */
 export interface CalibrationReport {
+  /** The calibrated rubric's id. */
   rubricId: string;
   /** True when every good sample is accepted and every bad one rejected. */
   calibrated: boolean;
@@ -45,9 +55,15 @@ export interface CalibrationReport {
   wronglyRejected: readonly Miscalibration[];
   /** Bad samples the rubric accepted. */
   wronglyAccepted: readonly Miscalibration[];
+  /** How each rule behaved, in rule order. */
   rules: readonly RuleCalibration[];
   /** Counts: `{ accept: n, reject: n }` samples judged. */
-  counts: { accept: number; reject: number };
+  counts: {
+    /** Good samples judged. */
+    accept: number;
+    /** Bad samples judged. */
+    reject: number;
+  };
   /** Multi-line human summary, for test failures and logs. */
   summary: string;
 }

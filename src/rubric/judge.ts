@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { RungsError } from "../errors/rungs-error.js";
 import { joinPath } from "../events.js";
 import type { CallOptions, GenerateRequest, Model } from "../model.js";
@@ -9,8 +10,6 @@ import type { Rule, RuleOutcome } from "./types.js";
 
 /** Options of {@link judgeRule}. */
 export interface JudgeRuleOptions {
-  /** The rule's id. */
-  id: string;
   /** What the judge checks, in words (e.g. "The answer cites a source for every claim."). */
   criteria: string;
   /** Lowest judge score (0..1) that passes. @default 0.7 */
@@ -55,6 +54,7 @@ export const judgeSystemPrompt = [
 
 /** Thrown inside the rule when the judge's reply is not a strict verdict; the rule fails with this message. */
 export class JudgeReplyError extends RungsError {
+  /** The error's class name, `"JudgeReplyError"`. */
   override name = "JudgeReplyError" as const;
 }
 
@@ -114,7 +114,7 @@ export function parseJudgeReply(reply: string): { score: number; reason: string 
 }
 
 /**
- * A rule judged by an LLM. The judge gets a fixed prompt ({@link judgeSystemPrompt}) with the criteria,
+ * A rule judged by an LLM. The judge gets a fixed prompt (`judgeSystemPrompt`) with the criteria,
  * the task (the last user message of `ctx.request`, when there is one) and the output in escaped data
  * blocks, and must reply with a strict JSON verdict `{"score": 0..1, "reason": "..."}`. The rule passes
  * when `score >= passScore` — decided here, in code; its result score is the judge's score and its
@@ -124,13 +124,24 @@ export function parseJudgeReply(reply: string): { score: number; reason: string 
  * failed rule (`errored: true`) saying why — never a pass. A judge call that throws fails the rule the
  * same way; the caller's abort rejects the evaluation with `signal.reason`.
  *
+ * Its id comes first, as every rule builder's does (`matches(id, ...)`, `json(id, ...)`).
+ *
  * @throws InvalidArgumentError for an empty id or criteria, a `passScore` outside 0..1, or a model
  *   without `generate`.
  * @example
- * judgeRule(judgeModel, { id: "explains-why", criteria: "The answer explains why, not only what.", passScore: 0.8 })
+ * judgeRule("explains-why", judgeModel, { criteria: "The answer explains why, not only what.", passScore: 0.8 })
  */
-export function judgeRule(model: Model, options: JudgeRuleOptions): Rule<string> {
-  const parsed = parseOptions("judgeRule", optionsSchema, options);
+export function judgeRule(id: string, model: Model, options: JudgeRuleOptions): Rule<string> {
+  if (typeof (id as unknown as Model | null)?.generate === "function") {
+    // The pre-0.2 order, judgeRule(model, { id, ... }): say how to call it now.
+    throw new InvalidArgumentError({
+      parameter: "id",
+      value: (id as unknown as Model).id,
+      message:
+        'judgeRule: the id comes first, as in every rule builder: judgeRule("my-rule", model, { criteria }).',
+    });
+  }
+  const parsed = parseOptions("judgeRule", optionsSchema, { ...options, id });
   parseOptions(
     "judgeRule",
     object({

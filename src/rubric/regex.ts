@@ -2,6 +2,7 @@ import functionTimeout, { isTimeoutError } from "function-timeout";
 import { RE2JS } from "re2js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { RungsError } from "../errors/rungs-error.js";
+import { maxTimerMs } from "../options.js";
 
 /**
  * A compiled pattern a regex rule runs. Build one from a string or `RegExp` (linear-time engine, the
@@ -15,7 +16,14 @@ export interface CompiledPattern {
   /** True when the pattern matches anywhere in `text`. @throws RegexTimeoutError (JS engine only). */
   test(text: string): boolean;
   /** The first match and its start index (UTF-16 units), or undefined. @throws RegexTimeoutError (JS engine only). */
-  find(text: string): { match: string; index: number } | undefined;
+  find(text: string):
+    | {
+        /** The matched text. */
+        match: string;
+        /** Where it starts, in UTF-16 units. */
+        index: number;
+      }
+    | undefined;
 }
 
 /** What a regex rule accepts: a pattern string, a `RegExp` (both compiled for the linear-time engine), or a compiled pattern. */
@@ -23,7 +31,9 @@ export type PatternInput = string | RegExp | CompiledPattern;
 
 /** A JS-engine pattern ran past its time limit. The rule it belongs to fails with this message. */
 export class RegexTimeoutError extends RungsError {
+  /** The error's class name, `"RegexTimeoutError"`. */
   override name = "RegexTimeoutError" as const;
+  /** The time limit that ran out, in ms. */
   readonly timeoutMs: number;
   constructor(display: string, timeoutMs: number) {
     super(`regex ${display} timed out after ${timeoutMs} ms on the JS engine (rubric timeout)`);
@@ -171,11 +181,16 @@ export function jsPattern(regex: RegExp, options: JsPatternOptions = {}): Compil
     });
   }
   const timeoutMs = options.timeoutMs ?? 100;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+  if (
+    typeof timeoutMs !== "number" ||
+    !Number.isFinite(timeoutMs) ||
+    timeoutMs <= 0 ||
+    timeoutMs > maxTimerMs
+  ) {
     throw new InvalidArgumentError({
       parameter: "timeoutMs",
       value: timeoutMs,
-      message: `jsPattern: option "timeoutMs" must be a finite number greater than 0 (got ${String(timeoutMs)}).`,
+      message: `jsPattern: option "timeoutMs" must be a finite number greater than 0 and at most ${maxTimerMs} (got ${String(timeoutMs)}).`,
     });
   }
   // A fresh non-global copy per match: `lastIndex` state would make repeated tests disagree.

@@ -32,6 +32,17 @@ export interface RubricOptions<O = string> {
   clock?: Clock;
 }
 
+/** The `V` a rule gives, or `never` for one that gives no typed value (`V` is `unknown`). */
+type RuleValue<R> = R extends Rule<infer _O, infer V> ? (unknown extends V ? never : V) : never;
+
+/**
+ * The type of the `value` a rubric built from the rules `R` gives: the value types of its value-giving rules
+ * (`structured`, a `predicate` returning `{ pass, value }`), or `unknown` when none is typed.
+ */
+export type RubricValue<R extends readonly unknown[]> = [RuleValue<R[number]>] extends [never]
+  ? unknown
+  : RuleValue<R[number]>;
+
 /** Defaults of {@link defineRubric}. */
 export const rubricDefaults = {
   threshold: 1,
@@ -58,12 +69,12 @@ const optionsSchema = object({
   }),
   threshold: schemas.unitInterval.optional(),
   maxOutputChars: schemas.positiveInt.optional(),
-  ruleTimeoutMs: schemas.positiveNumber.optional(),
+  ruleTimeoutMs: schemas.durationMs.optional(),
   clock: schemas.timerClock.optional(),
 });
 
 /**
- * Builds a rubric: the scorer that decides whether an output is accepted (DESIGN.md section 2).
+ * Builds a rubric: the scorer that decides whether an output is accepted (docs/architecture.md).
  *
  * `evaluate(output, ctx?)` runs every rule (concurrently; results in rule order) and computes the
  * verdict in code: `score` is the weighted mean of rule scores (weights default to 1), `passed/total`
@@ -83,7 +94,9 @@ const optionsSchema = object({
  * const verdict = await rubric.evaluate("The answer is 42.");
  * verdict.accepted; // true
  */
-export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
+export function defineRubric<O = string, const R extends readonly Rule<O>[] = readonly Rule<O>[]>(
+  options: RubricOptions<O> & { rules: R },
+): Rubric<O, RubricValue<R>> {
   const parsed = parseOptions("defineRubric", optionsSchema, options);
   const rules = Object.freeze([...options.rules]);
   const seen = new Set<string>();
@@ -111,8 +124,8 @@ export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
   const id = parsed.id;
 
   // Synchronous rules (regex, length, predicates: the common case) are judged in one pass, with no promise
-  // per rule and one resolved promise for the verdict; a rule returning a promise switches to waiting.
-  const judge = (output: O, ctx: RuleContext): Verdict | Promise<Verdict> => {
+  // per rule and none for the verdict; a rule returning a promise switches to waiting.
+  const judge = (output: O, ctx: RuleContext): Verdict<RubricValue<R>> | Promise<Verdict<RubricValue<R>>> => {
     throwIfAborted(ctx.signal);
     let judged = output;
     let cappedAt: number | undefined;
@@ -123,23 +136,32 @@ export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
       judged = output.slice(0, end) as O;
       cappedAt = maxOutputChars;
     }
+    // The values passing rules gave, by rule index: the first, in rule order, becomes the verdict's.
+    let values: Map<number, unknown> | undefined;
     const results: (RuleResult | Promise<RuleResult>)[] = [];
     let pending = false;
-    for (const rule of rules) {
-      const result = runRule(rule, judged, ctx, rule.timeoutMs ?? ruleTimeoutMs, clock);
+    for (let index = 0; index < rules.length; index += 1) {
+      const rule = rules[index]!;
+      const result = runRule(rule, judged, ctx, rule.timeoutMs ?? ruleTimeoutMs, clock, (value) => {
+        values ??= new Map();
+        values.set(index, value);
+      });
       if (result instanceof Promise) pending = true;
       results.push(result);
     }
-    if (!pending) {
+    const finish = (settled: RuleResult[]): Verdict<RubricValue<R>> => {
       throwIfAborted(ctx.signal);
-      return verdictOf(id, threshold, results as RuleResult[], cappedAt);
-    }
-    return Promise.all(results).then((settled) => {
-      throwIfAborted(ctx.signal);
-      return verdictOf(id, threshold, settled, cappedAt);
-    });
+      const verdict = verdictOf(id, threshold, settled, cappedAt) as Verdict<RubricValue<R>>;
+      if (values !== undefined) {
+        const first = Math.min(...values.keys());
+        // Not enumerable: verdicts are data in records, events and errors; the value stays out of them.
+        Object.defineProperty(verdict, "value", { value: values.get(first), enumerable: false });
+      }
+      return verdict;
+    };
+    return pending ? Promise.all(results).then(finish) : finish(results as RuleResult[]);
   };
-  const evaluate = (output: O, ctx: RuleContext = {}): Promise<Verdict> => {
+  const evaluate = (output: O, ctx: RuleContext = {}): Promise<Verdict<RubricValue<R>>> => {
     try {
       return Promise.resolve(judge(output, ctx));
     } catch (error) {
@@ -147,7 +169,7 @@ export function defineRubric<O = string>(options: RubricOptions<O>): Rubric<O> {
     }
   };
 
-  const rubric: Rubric<O> = Object.freeze({ id, rules, threshold, evaluate });
+  const rubric: Rubric<O, RubricValue<R>> = Object.freeze({ id, rules, threshold, evaluate });
   directJudges.set(rubric as Rubric<unknown>, judge as DirectJudge);
   return rubric;
 }
@@ -211,6 +233,7 @@ function runRule<O>(
   ctx: RuleContext,
   timeoutMs: number,
   clock: Clock,
+  onValue: (value: unknown) => void,
 ): RuleResult | Promise<RuleResult> {
   const started = clock.now();
   // The rule gets its own signal: it fires on the caller's abort and at the rule's time limit, so an
@@ -238,14 +261,14 @@ function runRule<O>(
   }
   if (!isPromiseLike(outcome)) {
     child?.dispose();
-    return settle(rule, outcome, started, clock);
+    return settle(rule, outcome, started, clock, onValue);
   }
   const pending = outcome;
   return (async () => {
     const signal = signalOf();
     const timer = clock.setTimeout(() => child?.controller.abort(new RuleTimeout()), timeoutMs);
     try {
-      return settle(rule, await raceAbort(Promise.resolve(pending), signal), started, clock);
+      return settle(rule, await raceAbort(Promise.resolve(pending), signal), started, clock, onValue);
     } catch (error) {
       return ruleError(rule, error, ctx, timeoutMs, started, clock);
     } finally {
@@ -302,8 +325,25 @@ function failedResult<O>(rule: Rule<O>, message: string, started: number, clock:
 }
 
 /** The result of a rule's outcome (a boolean or `{ pass, score?, message? }`). */
-function settle<O>(rule: Rule<O>, outcome: unknown, started: number, clock: Clock): RuleResult {
-  const normalized = normalizeOutcome(outcome);
+function settle<O>(
+  rule: Rule<O>,
+  outcome: unknown,
+  started: number,
+  clock: Clock,
+  onValue: (value: unknown) => void,
+): RuleResult {
+  // Read defensively: an outcome is caller code too (a getter that throws, a message whose toString does).
+  let normalized: ReturnType<typeof normalizeOutcome>;
+  try {
+    normalized = normalizeOutcome(outcome);
+  } catch (error) {
+    return failedResult(
+      rule,
+      `rule returned an outcome that could not be read: ${errorText(error)} (rubric error)`,
+      started,
+      clock,
+    );
+  }
   if (typeof normalized === "string") return failedResult(rule, normalized, started, clock);
   const result: RuleResult = {
     ...resultBase(rule),
@@ -313,6 +353,9 @@ function settle<O>(rule: Rule<O>, outcome: unknown, started: number, clock: Cloc
   };
   if (normalized.message !== undefined) result.message = cap(normalized.message);
   else if (!normalized.pass && rule.description !== undefined) result.message = rule.description;
+  if (normalized.pass && typeof outcome === "object" && outcome !== null && "value" in outcome) {
+    onValue((outcome as { value?: unknown }).value);
+  }
   return result;
 }
 
@@ -334,7 +377,7 @@ function normalizeOutcome(outcome: unknown): { pass: boolean; score: number; mes
     pass,
     score: typeof score === "number" ? score : pass ? 1 : 0,
   };
-  if (message !== undefined) out.message = String(message);
+  if (message !== undefined) out.message = typeof message === "string" ? message : String(message);
   return out;
 }
 
@@ -345,9 +388,14 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object without a boolean `pass`" : `${typeof value}`;
 }
 
+/** What a rule threw, as text, whatever it threw (a null-prototype object has no toString). */
 function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return `a ${error === null ? "null" : typeof error} that cannot be shown as text`;
+  }
 }
 
 function cap(message: string): string {

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { boolean, object, oneOf, string } from "../validate/check.js";
 import { type CompiledPattern, compilePattern, type PatternInput } from "./regex.js";
+import { issuesText, standardOf } from "./standard-schema.js";
 import type { Rule, RuleContext, RuleOutcome } from "./types.js";
 
 /** Options every rule builder takes. */
@@ -22,23 +23,24 @@ export const ruleOptionsShape = {
   description: string().optional(),
   weight: schemas.nonNegativeNumber.optional(),
   required: boolean().optional(),
-  timeoutMs: schemas.positiveNumber.optional(),
+  timeoutMs: schemas.durationMs.optional(),
 };
 const ruleOptionsSchema = object(ruleOptionsShape);
 
 /** Most characters of a matched excerpt quoted in a message. */
 const maxExcerptChars = 80;
 
-function buildRule<O>(
+/** A frozen rule from checked options and a check. @internal */
+export function buildRule<O, V = unknown>(
   fn: string,
   id: unknown,
   options: RuleOptions,
   defaultDescription: string,
-  check: Rule<O>["check"],
-): Rule<O> {
+  check: Rule<O, V>["check"],
+): Rule<O, V> {
   const parsedId = parseOptions(fn, object({ id: schemas.nonEmptyString }), { id }).id;
   const parsed = parseOptions(fn, ruleOptionsSchema, options);
-  const rule: Rule<O> = { id: parsedId, description: parsed.description ?? defaultDescription, check };
+  const rule: Rule<O, V> = { id: parsedId, description: parsed.description ?? defaultDescription, check };
   if (parsed.weight !== undefined) rule.weight = parsed.weight;
   if (parsed.required !== undefined) rule.required = parsed.required;
   if (parsed.timeoutMs !== undefined) rule.timeoutMs = parsed.timeoutMs;
@@ -76,7 +78,7 @@ function excerpt(text: string): string {
 /**
  * Passes when ANY of the accepted forms matches somewhere in the output, so one rule can accept
  * `delay *= 2`, `delay << 1`, `.pow(` and literal constants alike. Patterns run on the linear-time
- * engine; see {@link compilePattern} for what is refused, and `jsPattern` for the opt-in.
+ * engine; see the rubrics guide (docs/rubrics.md) for what is refused, and `jsPattern` for the opt-in.
  *
  * @throws InvalidArgumentError when the id is empty, no pattern is given, or a pattern is refused
  *   (lookaround, backreferences, bad syntax), with the reason.
@@ -154,29 +156,27 @@ const fence = /^```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;
 
 /**
  * Passes when the output is JSON that the schema accepts. Any Standard Schema works (zod 4, valibot,
- * arktype...). A failure quotes the parse error, or the schema's issues with their paths.
+ * arktype...). A failure quotes the parse error, or the schema's issues with their paths. A pass gives the
+ * schema's output as the rule's `value`. For JSON inside prose or among several fences, use `structured`.
  *
  * @throws InvalidArgumentError when `schema` is not a Standard Schema (no `~standard` with `validate`).
  * @example
  * json("answer-shape", z.object({ answer: z.string(), confidence: z.number().min(0).max(1) }))
  */
-export function json(id: string, schema: StandardSchemaV1, options: JsonRuleOptions = {}): Rule<string> {
-  const standard = (schema as Partial<StandardSchemaV1> | undefined)?.["~standard"];
-  if (typeof standard !== "object" || standard === null || typeof standard.validate !== "function") {
-    throw new InvalidArgumentError({
-      parameter: "schema",
-      value: schema,
-      message:
-        'json: "schema" must be a Standard Schema (zod 4, valibot, arktype...) with a "~standard.validate".',
-    });
-  }
+export function json<S extends StandardSchemaV1>(
+  id: string,
+  schema: S,
+  options: JsonRuleOptions = {},
+): Rule<string, StandardSchemaV1.InferOutput<S>> {
+  const standard = standardOf("json", schema);
   const { allowCodeFence = true, maxIssues = 5, ...ruleOptions } = options;
   parseOptions("json", object({ allowCodeFence: boolean(), maxIssues: schemas.positiveInt }), {
     allowCodeFence,
     maxIssues,
   });
   const description = ruleOptions.description ?? "The output must be JSON of the expected shape.";
-  return buildRule("json", id, ruleOptions, description, async (output): Promise<RuleOutcome> => {
+  type Value = StandardSchemaV1.InferOutput<S>;
+  return buildRule<string, Value>("json", id, ruleOptions, description, async (output) => {
     let text = output.trim();
     const fenced = allowCodeFence ? fence.exec(text) : null;
     if (fenced !== null) text = (fenced[1] ?? "").trim();
@@ -188,15 +188,8 @@ export function json(id: string, schema: StandardSchemaV1, options: JsonRuleOpti
       return { pass: false, message: `${description} It is not valid JSON: ${reason}.` };
     }
     const result = await standard.validate(value);
-    if (result.issues === undefined) return true;
-    const issues = result.issues.slice(0, maxIssues).map((issue) => {
-      const path = (issue.path ?? [])
-        .map((segment) => String(typeof segment === "object" ? segment.key : segment))
-        .join(".");
-      return `${path === "" ? "(root)" : path}: ${issue.message}`;
-    });
-    const more = result.issues.length > maxIssues ? ` (+${result.issues.length - maxIssues} more)` : "";
-    return { pass: false, message: `${description} Schema issues: ${issues.join("; ")}${more}.` };
+    if (result.issues === undefined) return { pass: true, value: result.value };
+    return { pass: false, message: `${description} Schema issues: ${issuesText(result.issues, maxIssues)}.` };
   });
 }
 
@@ -283,9 +276,10 @@ export function nonEmpty(options: RuleOptions & { id?: string } = {}): Rule<stri
 }
 
 /**
- * A rule from any function of the output: return a boolean, or `{ pass, message?, score? }` (a partial
- * `score` in 0..1, e.g. `k/n` of sub-checks). It may be async and may read `ctx.signal`. If it throws,
- * returns NaN or runs past its time limit, the rule fails with the reason; the rubric goes on.
+ * A rule from any function of the output: return a boolean, or `{ pass, message?, score?, value? }` (a
+ * partial `score` in 0..1, e.g. `k/n` of sub-checks; a `value` found in the output, typed, which a passing
+ * rule gives the verdict). It may be async and may read `ctx.signal`. If it throws, returns NaN or runs past
+ * its time limit, the rule fails with the reason; the rubric goes on.
  *
  * @example
  * predicate("three-tests", (code) => {
@@ -293,11 +287,11 @@ export function nonEmpty(options: RuleOptions & { id?: string } = {}): Rule<stri
  *   return { pass: found >= 3, score: Math.min(1, found / 3), message: `${found}/3 tests` };
  * })
  */
-export function predicate<O = string>(
+export function predicate<O = string, V = unknown>(
   id: string,
-  fn: (output: O, ctx: RuleContext) => RuleOutcome | Promise<RuleOutcome>,
+  fn: (output: O, ctx: RuleContext) => RuleOutcome<V> | Promise<RuleOutcome<V>>,
   options: RuleOptions = {},
-): Rule<O> {
+): Rule<O, V> {
   if (typeof fn !== "function") {
     throw new InvalidArgumentError({
       parameter: "fn",
@@ -305,5 +299,11 @@ export function predicate<O = string>(
       message: 'predicate: "fn" must be a function (output, ctx) => boolean | { pass, message?, score? }.',
     });
   }
-  return buildRule<O>("predicate", id, options, options.description ?? `The output must satisfy ${id}.`, fn);
+  return buildRule<O, V>(
+    "predicate",
+    id,
+    options,
+    options.description ?? `The output must satisfy ${id}.`,
+    fn,
+  );
 }

@@ -16,11 +16,21 @@ export interface CassetteEntry {
   modelId: string;
   /** {@link requestKey} of the request with the default match, computed before secrets were masked. */
   key?: string;
+  /** The request, as recorded (secrets masked). */
   request: GenerateRequest;
   /** What the model returned; at least `{ text }`. Absent when the call failed. */
   generation?: Generation | GenerationInput;
   /** How the call failed, when it did (the message already scrubbed of secrets). */
-  error?: { name: string; message: string; kind?: FailureKind; status?: number };
+  error?: {
+    /** The error's class name. */
+    name: string;
+    /** Its message, scrubbed of secrets. */
+    message: string;
+    /** Its failure kind, when it had one. */
+    kind?: FailureKind;
+    /** Its HTTP status, when it had one. */
+    status?: number;
+  };
 }
 
 /** Request fields a replay key can be built from. */
@@ -63,14 +73,35 @@ function keyedValue(request: GenerateRequest, matcher: Matcher | undefined): unk
   return out;
 }
 
-/** JSON with object keys sorted and `undefined` dropped, so equal requests give equal text. */
-export function canonicalJson(value: unknown): string {
+/** Deepest nesting a request may have to be hashed: past it, {@link canonicalJson} throws a clear error. */
+export const maxCanonicalDepth = 1_000;
+
+/**
+ * JSON with object keys sorted and `undefined` dropped, so equal requests give equal text.
+ * @throws InvalidArgumentError when the value nests deeper than 1,000 levels or holds
+ *   a cycle (a stack overflow would otherwise surface as a retried server error).
+ */
+export function canonicalJson(value: unknown, depth = 0, seen: Set<object> = new Set()): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`;
-  const keys = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  if (depth >= maxCanonicalDepth || seen.has(value)) {
+    throw new InvalidArgumentError({
+      parameter: "request",
+      value: undefined,
+      message: `The request ${seen.has(value) ? "holds a cycle" : `nests deeper than ${maxCanonicalDepth} levels`} (in its metadata or fields), so it cannot be hashed for a cassette. Flatten it, or key the cassette with a matcher function.`,
+    });
+  }
+  seen.add(value);
+  let out: string;
+  if (Array.isArray(value)) {
+    out = `[${value.map((item) => canonicalJson(item ?? null, depth + 1, seen)).join(",")}]`;
+  } else {
+    const keys = Object.keys(value)
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .sort();
+    out = `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key], depth + 1, seen)}`).join(",")}}`;
+  }
+  seen.delete(value);
+  return out;
 }
 
 /**

@@ -1,4 +1,8 @@
-// rungs/testing: scripted and replayed models, and a manual clock, for testing pipelines without an LLM.
+/**
+ * rungs/testing: scripted and replayed models, and a manual clock, for testing pipelines without an LLM.
+ *
+ * @module rungs/testing
+ */
 export {
   type CassetteEntry,
   canonicalJson,

@@ -24,7 +24,7 @@ export interface RecordingModel extends Model {
  * the caller's doing, not the model's answer). Calls pass through unchanged: same options, same result.
  *
  * @example
- * const live = recordingModel(ollama({ model: "qwen3:8b" }), "test/fixtures/qwen.jsonl");
+ * const live = recordingModel(ollamaModel({ model: "qwen3:8b" }), "test/fixtures/qwen.jsonl");
  * // later, in tests, without a server:
  * const replayed = replayModel("test/fixtures/qwen.jsonl");
  */

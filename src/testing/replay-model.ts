@@ -27,10 +27,13 @@ import {
  * rather than burying the miss under more attempts.
  */
 export class ReplayMissError extends RungsError {
+  /** The error's class name, `"ReplayMissError"`. */
   override name = "ReplayMissError" as const;
+  /** Always `invalid-request`: retries and ladders stop at once. */
   readonly kind: FailureKind = "invalid-request";
   /** The request's key under the model's matcher. */
   readonly key: string;
+  /** The replayed model's id. */
   readonly modelId: string;
 
   constructor(options: { modelId: string; key: string; message: string }) {
@@ -54,6 +57,7 @@ export interface ReplayModelOptions {
    * request is usually asked again (retries, iterations), a script step usually is not. @default "repeat-last"
    */
   whenDone?: "repeat-last" | "throw";
+  /** What the model can do beyond `generate`, e.g. its context window. */
   capabilities?: ModelCapabilities;
 }
 

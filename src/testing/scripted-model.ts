@@ -26,7 +26,10 @@ export const hang: unique symbol = Symbol.for("rungs.testing.hang");
 export type ScriptStep =
   | string
   | Error
-  | (Partial<Generation> & { text: string })
+  | (Partial<Generation> & {
+      /** The output text. */
+      text: string;
+    })
   | typeof hang
   | ((
       request: GenerateRequest,
@@ -35,12 +38,15 @@ export type ScriptStep =
 
 /** One call the scripted model received. */
 export interface ScriptedCall {
+  /** The request received (the shorthand expanded). */
   request: GenerateRequest;
+  /** The call options received. */
   options: CallOptions;
   /** When the call started, from the model's clock. */
   at: number;
 }
 
+/** Options of {@link scriptedModel}. */
 export interface ScriptedModelOptions {
   /** Delay before each response, in ms, on `clock` (abort-aware). @default 0 */
   delayMs?: number;
@@ -48,6 +54,7 @@ export interface ScriptedModelOptions {
   clock?: Clock;
   /** When the steps run out: throw a clear error, or repeat the last step forever. @default "throw" */
   whenDone?: "throw" | "repeat-last";
+  /** What the model can do beyond `generate`, e.g. its context window. */
   capabilities?: ModelCapabilities;
 }
 
@@ -57,11 +64,12 @@ export interface ScriptedModel extends Model {
   readonly calls: readonly ScriptedCall[];
   /** Calls running now, and the most that ever ran at once. */
   readonly inFlight: number;
+  /** The most calls that ever ran at once. */
   readonly maxInFlight: number;
 }
 
 const optionsSchema = object({
-  delayMs: schemas.nonNegativeNumber.optional(),
+  delayMs: schemas.delayMs.optional(),
   clock: schemas.clock.optional(),
   whenDone: oneOf(["throw", "repeat-last"]).optional(),
   capabilities: schemas.capabilities.optional(),

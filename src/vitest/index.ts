@@ -1,4 +1,8 @@
-// rungs/vitest: rubric matchers. Importing this module registers them with vitest's `expect`.
+/**
+ * rungs/vitest: rubric matchers. Importing this module registers them with vitest's `expect`.
+ *
+ * @module rungs/vitest
+ */
 import { expect } from "vitest";
 import { rungsMatchers } from "./matchers.js";
 

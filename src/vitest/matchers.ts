@@ -4,7 +4,9 @@ import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
 
 /** What a rungs matcher returns to vitest (the `SyncExpectationResult` shape). */
 export interface RungsMatcherResult {
+  /** True when the expectation holds. */
   pass: boolean;
+  /** The failure message vitest prints. */
   message: () => string;
 }
 
@@ -48,6 +50,7 @@ export function describeVerdict(verdict: Verdict): string {
  *   good sample and rejects every bad one; its failure message is the calibration summary.
  */
 export const rungsMatchers = {
+  /** Passes when the rubric accepts the received text; the failure message lists the violated rules. */
   async toSatisfyRubric(
     this: MatcherState,
     received: unknown,
@@ -72,6 +75,7 @@ export const rungsMatchers = {
     };
   },
 
+  /** Passes when the received rubric accepts every good sample and rejects every bad one. */
   async toBeCalibratedOn(
     this: MatcherState,
     received: unknown,

@@ -79,7 +79,7 @@ describe("errors the caller's code throws (problem 6)", () => {
     const buggy = fromFunction("buggy", async () => {
       throw new TypeError("x is not a function");
     });
-    const split = treeSplit(retryWithContext(buggy), { budget: { chars: 600 }, onShardError: "skip" });
+    const split = treeSplit(retryWithContext(buggy), { budget: { chars: 1_200 }, onShardError: "skip" });
     const error = await split
       .generate({ ...ask("t"), context: ["word ".repeat(400)] })
       .catch((e: unknown) => e);

@@ -110,7 +110,7 @@ describe("feedback carries what a model can act on (problem 7)", () => {
     ]);
     const rubric = defineRubric({
       id: "j",
-      rules: [judgeRule(judge, { id: "explains-why", criteria: "The answer explains why, not only what." })],
+      rules: [judgeRule("explains-why", judge, { criteria: "The answer explains why, not only what." })],
     });
     const model = scriptedModel("m", ["what", "what and why"]);
     await retryWithContext(model, { rubric }).generate(ask("t"));

@@ -20,7 +20,7 @@ import { testRubric } from "./helpers.js";
 
 // Per-call outcomes: accepted, rejected, empty, cut off, every provider error kind, a rubric that throws,
 // and an unclassified Error.
-// Every kind a provider call can fail with: the kinds before "empty" in DESIGN.md's order.
+// Every kind a provider call can fail with: the kinds before "empty" in failureKinds order (docs/architecture.md).
 const providerKinds: readonly FailureKind[] = failureKinds.slice(0, failureKinds.indexOf("empty"));
 type Outcome = "ok" | "bad" | "empty" | "length" | "rubric-throws" | "plain-error" | FailureKind;
 const outcome: fc.Arbitrary<Outcome> = fc.oneof(

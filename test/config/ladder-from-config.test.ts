@@ -287,3 +287,23 @@ describe("the JSON Schema", () => {
     }
   });
 });
+
+describe("secrets in a refused config", () => {
+  it("a value under a secret-looking key is never shown", () => {
+    const secret = "sk-live-0123456789abcdef0123456789abcdef";
+    const error = (() => {
+      try {
+        ladderFromConfig(
+          { ladder: [{ model: "test:a", apiKey: secret }], store: { token: secret } },
+          scriptedProviders(),
+        );
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(error.issues.map((i) => i.value)).toEqual(["***", { token: "***" }]);
+    expect(error.message).not.toContain(secret);
+    expect(JSON.stringify(error.issues)).not.toContain(secret);
+  });
+});

@@ -1,7 +1,7 @@
 // A real HTTP server on 127.0.0.1 (random port) speaking Ollama's /api/chat and /api/tags, scripted per test.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 
 export interface ReceivedRequest {
   method: string;
@@ -25,6 +25,8 @@ export interface FakeOllama {
   script(...handlers: ChatHandler[]): void;
   /** Models /api/tags lists. */
   models: string[];
+  /** Answers /api/tags instead of the list of `models` (a hostile or broken server). */
+  tags: ChatHandler | undefined;
   /** Resolves once `n` chat requests have arrived. */
   untilChats(n: number): Promise<void>;
   close(): Promise<void>;
@@ -35,7 +37,10 @@ export async function startFakeOllama(): Promise<FakeOllama> {
   const queue: ChatHandler[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const chats = () => requests.filter((r) => r.path === "/api/chat");
-  const state = { models: ["qwen3:8b"] };
+  const state: { models: string[]; tags: ChatHandler | undefined } = {
+    models: ["qwen3:8b"],
+    tags: undefined,
+  };
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -57,6 +62,7 @@ export async function startFakeOllama(): Promise<FakeOllama> {
     };
     requests.push(received);
     if (received.path === "/api/tags") {
+      if (state.tags !== undefined) return state.tags(res, received);
       json(res, 200, { models: state.models.map((name) => ({ name, model: name, size: 1 })) });
       return;
     }
@@ -87,6 +93,12 @@ export async function startFakeOllama(): Promise<FakeOllama> {
     },
     set models(value: string[]) {
       state.models = value;
+    },
+    get tags() {
+      return state.tags;
+    },
+    set tags(handler: ChatHandler | undefined) {
+      state.tags = handler;
     },
     untilChats: (n) =>
       chats().length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
@@ -154,7 +166,7 @@ export function chatResponse(
 export async function warmUpAbort(server: FakeOllama): Promise<void> {
   const controller = new AbortController();
   server.script((res) => ndjson(res, [], { end: false }));
-  const warm = ollama({ model: "m", host: server.url })
+  const warm = ollamaModel({ model: "m", host: server.url })
     .generate({ messages: [{ role: "user", content: "w" }] }, { signal: controller.signal })
     .catch(() => {});
   await server.untilChats(1);

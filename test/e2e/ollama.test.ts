@@ -1,13 +1,19 @@
 // End-to-end: rungs/ollama and the real `ollama` client against a real HTTP server on loopback.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Budget, BudgetExhaustedError, ProviderError, RungsEvents, serializeError } from "../../src/index.js";
+import { Budget, BudgetExhaustedError, ProviderError, RungsEvents } from "../../src/index.js";
 import { continueUntilComplete } from "../../src/primitives/continue-until-complete.js";
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
-import { ollama, partialTextOf, RetryQuota, transportRetriesOf } from "../../src/providers/ollama/index.js";
+import {
+  ollamaModel,
+  partialTextOf,
+  RetryQuota,
+  transportRetriesOf,
+} from "../../src/providers/ollama/index.js";
+import { serializeError } from "../../src/redact.js";
 import { manualClock, recordingModel } from "../../src/testing/index.js";
 import {
   chatResponse,
@@ -25,8 +31,10 @@ let server: FakeOllama;
 beforeEach(async () => {
   server = await startFakeOllama();
 });
+const tempDirs: string[] = [];
 afterEach(async () => {
   await server.close();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Settles a promise into its error (so a rejection is observed at once, never unhandled). */
@@ -46,12 +54,12 @@ async function untilTimer(clock: { pending: number }): Promise<void> {
   expect(clock.pending).toBeGreaterThan(0);
 }
 
-describe("ollama() on a real server: answers", () => {
+describe("ollamaModel() on a real server: answers", () => {
   it("streams an answer with usage, sending rendered messages and both window options", async () => {
     server.script((res) =>
       ndjson(res, chatStream(["Hel", "lo"], { done_reason: "stop", prompt_eval_count: 21, eval_count: 2 })),
     );
-    const model = ollama({ model: "qwen3:8b", host: server.url, options: { num_ctx: 4096, seed: 7 } });
+    const model = ollamaModel({ model: "qwen3:8b", host: server.url, options: { num_ctx: 4096, seed: 7 } });
     const generation = await model.generate({
       ...ask("hi"),
       context: ["a document"],
@@ -77,9 +85,18 @@ describe("ollama() on a real server: answers", () => {
     expect(model.capabilities).toEqual({ continueAssistant: true, contextWindowTokens: 4096 });
   });
 
+  it("sends no num_ctx unless asked, so the server's own window (a Modelfile's num_ctx) applies", async () => {
+    server.script((res) => ndjson(res, chatStream(["ok"], { done_reason: "stop" })));
+    const model = ollamaModel({ model: "qwen3:8b", host: server.url });
+    await model.generate(ask("hi"));
+    const options = server.chats[0]!.body.options as Record<string, unknown>;
+    expect(options).not.toHaveProperty("num_ctx");
+    expect(options.num_predict).toBe(4096);
+  });
+
   it("reads a non-streamed answer, and treats missing counters as unknown", async () => {
     server.script((res) => json(res, 200, chatResponse("Hi there", { done_reason: "stop" })));
-    const model = ollama({ model: "qwen3:8b", host: server.url, stream: false });
+    const model = ollamaModel({ model: "qwen3:8b", host: server.url, stream: false });
     await expect(model.generate(ask("hi"))).resolves.toEqual({
       text: "Hi there",
       finishReason: "stop",
@@ -93,7 +110,7 @@ describe("ollama() on a real server: answers", () => {
     server.script((res) =>
       ndjson(res, chatStream(["part"], { done_reason: "length", prompt_eval_count: 30, eval_count: 1 })),
     );
-    const model = ollama({ model: "qwen3:8b", host: server.url });
+    const model = ollamaModel({ model: "qwen3:8b", host: server.url });
     const request = {
       messages: [...ask("write").messages, { role: "assistant" as const, content: "so far" }],
     };
@@ -109,7 +126,7 @@ describe("ollama() on a real server: answers", () => {
     server.script((res) =>
       ndjson(res, chatStream([], { done_reason: "length", prompt_eval_count: 2047, eval_count: 0 })),
     );
-    const model = ollama({ model: "qwen3:8b", host: server.url, options: { num_ctx: 2048 } });
+    const model = ollamaModel({ model: "qwen3:8b", host: server.url, options: { num_ctx: 2048 } });
     const error = (await failure(model.generate(ask("huge")))) as ProviderError;
     expect(error.kind).toBe("context-overflow");
     expect(server.chats).toHaveLength(1);
@@ -117,7 +134,7 @@ describe("ollama() on a real server: answers", () => {
 
   it("never takes a final message without done_reason as success, and keeps the text", async () => {
     server.script((res) => ndjson(res, chatStream(["half an ans"], { prompt_eval_count: 3 })));
-    const model = ollama({ model: "qwen3:8b", host: server.url });
+    const model = ollamaModel({ model: "qwen3:8b", host: server.url });
     const error = (await failure(model.generate(ask("q")))) as ProviderError;
     expect(ProviderError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/no done_reason/);
@@ -126,7 +143,7 @@ describe("ollama() on a real server: answers", () => {
   });
 });
 
-describe("ollama() on a real server: with the primitives", () => {
+describe("ollamaModel() on a real server: with the primitives", () => {
   it('continues done_reason "length" natively through continueUntilComplete', async () => {
     server.script(
       (res) =>
@@ -144,7 +161,7 @@ describe("ollama() on a real server: with the primitives", () => {
           chatStream(["fox jumps."], { done_reason: "stop", prompt_eval_count: 13, eval_count: 3 }),
         ),
     );
-    const model = continueUntilComplete(ollama({ model: "qwen3:8b", host: server.url }));
+    const model = continueUntilComplete(ollamaModel({ model: "qwen3:8b", host: server.url }));
     const generation = await model.generate(ask("Finish the sentence."));
     expect(generation.text).toBe("The quick brown fox jumps.");
     expect(generation.finishReason).toBe("stop");
@@ -157,14 +174,14 @@ describe("ollama() on a real server: with the primitives", () => {
     ]);
   });
 
-  it("a ladder of two ollama() models climbs from a 404 on the first to the second, and names it", async () => {
+  it("a ladder of two ollamaModel() models climbs from a 404 on the first to the second, and names it", async () => {
     server.script(
       (res) => json(res, 404, { error: "model 'missing:1b' not found" }),
       (res) => ndjson(res, chatStream(["from the second rung"])),
     );
     const ladder = escalateAcross([
-      ollama({ model: "missing:1b", host: server.url }),
-      ollama({ model: "qwen3:8b", host: server.url }),
+      ollamaModel({ model: "missing:1b", host: server.url }),
+      ollamaModel({ model: "qwen3:8b", host: server.url }),
     ]);
     const generation = await ladder.generate(ask("q"));
     expect(generation.text).toBe("from the second rung");
@@ -177,11 +194,11 @@ describe("ollama() on a real server: with the primitives", () => {
   });
 });
 
-describe("ollama() on a real server: HTTP errors", () => {
+describe("ollamaModel() on a real server: HTTP errors", () => {
   it("401 is auth, asked once", async () => {
     server.script((res) => json(res, 401, { error: "unauthorized" }));
     const error = (await failure(
-      ollama({ model: "m", host: server.url }).generate(ask("q")),
+      ollamaModel({ model: "m", host: server.url }).generate(ask("q")),
     )) as ProviderError;
     expect({ kind: error.kind, status: error.status, retryable: error.isRetryable }).toEqual({
       kind: "auth",
@@ -195,7 +212,7 @@ describe("ollama() on a real server: HTTP errors", () => {
     server.models = ["llama3.2:3b", "qwen3:8b"];
     server.script((res) => json(res, 404, { error: "model 'nope:1b' not found" }));
     const error = (await failure(
-      ollama({ model: "nope:1b", host: server.url }).generate(ask("q")),
+      ollamaModel({ model: "nope:1b", host: server.url }).generate(ask("q")),
     )) as ProviderError;
     expect(error.kind).toBe("model-not-found");
     expect(error.message).toContain("ollama pull nope:1b");
@@ -209,7 +226,7 @@ describe("ollama() on a real server: HTTP errors", () => {
       (res) => json(res, 400, { error: "invalid options: top_k must be an integer" }),
       (res) => json(res, 400, { error: "input length exceeds the context length" }),
     );
-    const model = ollama({ model: "m", host: server.url });
+    const model = ollamaModel({ model: "m", host: server.url });
     expect(((await failure(model.generate(ask("a")))) as ProviderError).kind).toBe("invalid-request");
     expect(((await failure(model.generate(ask("b")))) as ProviderError).kind).toBe("context-overflow");
     expect(server.chats).toHaveLength(2);
@@ -224,7 +241,7 @@ describe("ollama() on a real server: HTTP errors", () => {
       (res) => json(res, 429, { error: "too many requests" }, { "retry-after": "2" }),
       (res) => ndjson(res, chatStream(["ok"])),
     );
-    const model = ollama({ model: "m", host: server.url, clock });
+    const model = ollamaModel({ model: "m", host: server.url, clock });
     const pending = model.generate(ask("q"), { events, path: "ladder/attempt[1]" });
     await untilTimer(clock);
     expect(server.chats).toHaveLength(1);
@@ -259,7 +276,7 @@ describe("ollama() on a real server: HTTP errors", () => {
       (res) => json(res, 429, { error: "slow down" }),
       (res) => ndjson(res, chatStream(["ok"])),
     );
-    const model = ollama({
+    const model = ollamaModel({
       model: "m",
       host: server.url,
       clock,
@@ -276,7 +293,7 @@ describe("ollama() on a real server: HTTP errors", () => {
     const clock = manualClock();
     server.script((res) => json(res, 429, { error: "rate limited" }, { "retry-after": "3600" }));
     const error = (await failure(
-      ollama({ model: "m", host: server.url, clock }).generate(ask("q")),
+      ollamaModel({ model: "m", host: server.url, clock }).generate(ask("q")),
     )) as ProviderError;
     expect(error.kind).toBe("rate-limited");
     expect(error.retryAfterMs).toBe(3_600_000);
@@ -291,7 +308,7 @@ describe("ollama() on a real server: HTTP errors", () => {
       json(res, 429, { error: "you have reached your weekly usage limit, upgrade for higher limits" }),
     );
     const error = (await failure(
-      ollama({ model: "m", host: server.url }).generate(ask("q")),
+      ollamaModel({ model: "m", host: server.url }).generate(ask("q")),
     )) as ProviderError;
     expect(error.kind).toBe("quota-exhausted");
     expect(error.isRetryable).toBe(false);
@@ -306,7 +323,7 @@ describe("ollama() on a real server: HTTP errors", () => {
       (res) => json(res, 500, { error: "runner crashed" }),
       (res) => json(res, 502, { error: "bad gateway" }),
     );
-    const model = ollama({
+    const model = ollamaModel({
       model: "m",
       host: server.url,
       clock,
@@ -331,7 +348,7 @@ describe("ollama() on a real server: HTTP errors", () => {
       },
       (res) => ndjson(res, chatStream(["back"])),
     );
-    const model = ollama({ model: "m", host: server.url, clock, retry: { random: () => 0 } });
+    const model = ollamaModel({ model: "m", host: server.url, clock, retry: { random: () => 0 } });
     const generation = await model.generate(ask("q"));
     expect(generation.text).toBe("back");
     expect(generation.trace?.transportRetries?.[0]?.kind).toBe("network");
@@ -342,14 +359,14 @@ describe("ollama() on a real server: HTTP errors", () => {
     await server.close();
     server = await startFakeOllama();
     const error = (await failure(
-      ollama({ model: "m", host: url, retry: { maxRetries: 0 } }).generate(ask("q")),
+      ollamaModel({ model: "m", host: url, retry: { maxRetries: 0 } }).generate(ask("q")),
     )) as ProviderError;
     expect(error.kind).toBe("network");
     expect(error.message).toContain(url);
   });
 });
 
-describe("ollama() on a real server: broken streams", () => {
+describe("ollamaModel() on a real server: broken streams", () => {
   it("an error line mid-stream keeps the text so far and is not retried", async () => {
     server.script((res) =>
       ndjson(res, [
@@ -358,7 +375,7 @@ describe("ollama() on a real server: broken streams", () => {
       ]),
     );
     const error = (await failure(
-      ollama({ model: "m", host: server.url }).generate(ask("q")),
+      ollamaModel({ model: "m", host: server.url }).generate(ask("q")),
     )) as ProviderError;
     expect(error.kind).toBe("server-error");
     expect(error.message).toMatch(/error mid-stream: model runner has unexpectedly stopped/);
@@ -372,7 +389,7 @@ describe("ollama() on a real server: broken streams", () => {
       ndjson(res, [...chatStream(["good "]).slice(0, 1), "{not json\n", ...chatStream(["more"])]),
     );
     const error = (await failure(
-      ollama({ model: "m", host: server.url }).generate(ask("q")),
+      ollamaModel({ model: "m", host: server.url }).generate(ask("q")),
     )) as ProviderError;
     expect(error.message).toMatch(/malformed NDJSON stream/);
     expect(partialTextOf(error)).toBe("good ");
@@ -390,7 +407,7 @@ describe("ollama() on a real server: broken streams", () => {
       }
       res.end();
     });
-    const model = ollama({ model: "m", host: server.url, maxLineChars });
+    const model = ollamaModel({ model: "m", host: server.url, maxLineChars });
     const error = (await failure(model.generate(ask("q")))) as ProviderError;
     expect(error.message).toMatch(/size cap \(maxLineChars\)/);
     expect(error.kind).toBe("server-error");
@@ -399,7 +416,7 @@ describe("ollama() on a real server: broken streams", () => {
   it("a stream that ends without done is a network failure, never a success, and keeps the text", async () => {
     server.script((res) => ndjson(res, chatStream(["cut ", "short"]).slice(0, 2)));
     const error = (await failure(
-      ollama({ model: "m", host: server.url }).generate(ask("q")),
+      ollamaModel({ model: "m", host: server.url }).generate(ask("q")),
     )) as ProviderError;
     expect(error.kind).toBe("network");
     expect(error.message).toMatch(/without its final "done"/);
@@ -409,7 +426,7 @@ describe("ollama() on a real server: broken streams", () => {
   });
 });
 
-describe("ollama() on a real server: abort and deadlines", () => {
+describe("ollamaModel() on a real server: abort and deadlines", () => {
   // One unmeasured abort first, so the 50 ms bound measures rungs, not undici's lazy abort path.
   beforeEach(async () => {
     await warmUpAbort(server);
@@ -428,7 +445,7 @@ describe("ollama() on a real server: abort and deadlines", () => {
     const controller = new AbortController();
     const reason = new Error("user cancelled");
     const pending = failure(
-      ollama({ model: "m", host: server.url }).generate(ask("q"), { signal: controller.signal }),
+      ollamaModel({ model: "m", host: server.url }).generate(ask("q"), { signal: controller.signal }),
     );
     await sent;
     const abortedAt = performance.now();
@@ -444,7 +461,7 @@ describe("ollama() on a real server: abort and deadlines", () => {
     });
     const controller = new AbortController();
     const pending = failure(
-      ollama({ model: "m", host: server.url, stream: false }).generate(ask("q"), {
+      ollamaModel({ model: "m", host: server.url, stream: false }).generate(ask("q"), {
         signal: controller.signal,
       }),
     );
@@ -461,7 +478,9 @@ describe("ollama() on a real server: abort and deadlines", () => {
       // hangs
     });
     const budget = new Budget({ deadlineMs: 5_000, clock });
-    const pending = failure(ollama({ model: "m", host: server.url, clock }).generate(ask("q"), { budget }));
+    const pending = failure(
+      ollamaModel({ model: "m", host: server.url, clock }).generate(ask("q"), { budget }),
+    );
     await server.untilChats(1);
     await clock.advance(5_000);
     const error = await pending;
@@ -476,7 +495,7 @@ describe("ollama() on a real server: abort and deadlines", () => {
       // hangs
     });
     const pending = failure(
-      ollama({ model: "m", host: server.url, clock, timeoutMs: 1_000 }).generate(ask("q")),
+      ollamaModel({ model: "m", host: server.url, clock, timeoutMs: 1_000 }).generate(ask("q")),
     );
     await server.untilChats(1);
     await clock.advance(1_000);
@@ -486,7 +505,7 @@ describe("ollama() on a real server: abort and deadlines", () => {
   });
 });
 
-describe("ollama() on a real server: secrets", () => {
+describe("ollamaModel() on a real server: secrets", () => {
   const key = "sk-rungs-e2e-0123456789abcdef";
 
   it("an API key sent as a header appears in no event, record, error, cause chain, JSON or inspect output", async () => {
@@ -500,7 +519,7 @@ describe("ollama() on a real server: secrets", () => {
       (res, request) =>
         json(res, 401, { error: `invalid key ${key} in header ${String(request.headers.authorization)}` }),
     );
-    const model = ollama({
+    const model = ollamaModel({
       model: "m",
       host: server.url,
       apiKey: key,
@@ -508,7 +527,9 @@ describe("ollama() on a real server: secrets", () => {
       clock,
       retry: { random: () => 0 },
     });
-    const file = join(mkdtempSync(join(tmpdir(), "rungs-e2e-")), "secrets.jsonl");
+    const dir = mkdtempSync(join(tmpdir(), "rungs-e2e-"));
+    tempDirs.push(dir);
+    const file = join(dir, "secrets.jsonl");
     const error = (await failure(
       recordingModel(model, file).generate(ask("q"), { events }),
     )) as ProviderError;
@@ -541,7 +562,7 @@ describe("ollama() on a real server: secrets", () => {
   it("credentials in the host URL become a Basic header and are shown nowhere", async () => {
     server.script((res) => json(res, 403, { error: "forbidden" }));
     const host = server.url.replace("http://", "http://admin:hunter2-pass@");
-    const model = ollama({ model: "m", host });
+    const model = ollamaModel({ model: "m", host });
     const error = (await failure(model.generate(ask("q")))) as ProviderError;
     expect(error.kind).toBe("auth");
     expect(server.chats[0]?.headers.authorization).toBe(`Basic ${btoa("admin:hunter2-pass")}`);

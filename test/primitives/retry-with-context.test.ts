@@ -320,6 +320,29 @@ describe("retryWithContext", () => {
     expect(model.calls[1]?.options.events).toBe(events);
   });
 
+  it("gives attempt-start and attempt-end one attempt shape: the start's fields are the end's", async () => {
+    const events = new RungsEvents();
+    const starts: unknown[] = [];
+    const ends: unknown[] = [];
+    events.on("attempt-start", (e) => starts.push(e.attempt));
+    events.on("attempt-end", (e) => ends.push(e.attempt));
+    await retryWithContext(scriptedModel("m", ["a", "ok"]), { rubric: containsOk, maxAttempts: 2 }).generate(
+      ask("t"),
+      { events },
+    );
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toEqual({
+      index: 2,
+      rung: 0,
+      modelId: "m",
+      path: "retry",
+      startedAt: expect.any(Number),
+      promptChars: expect.any(Number),
+      feedbackChars: expect.any(Number),
+    });
+    for (const [i, start] of starts.entries()) expect(ends[i]).toMatchObject(start as object);
+  });
+
   it.each([
     [{ maxAttempts: 0 }, "maxAttempts"],
     [{ maxAttempts: 2.5 }, "maxAttempts"],

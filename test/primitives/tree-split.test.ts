@@ -64,9 +64,13 @@ describe("treeSplit", () => {
     const events = new RungsEvents();
     const splits: SplitEvent[] = [];
     events.on("split", (e) => splits.push(e));
-    const result = await treeSplit(model, { budget: { chars: 4000 }, concurrency: 4 }).generate(task, {
-      events,
-    });
+    // reserve 0: shards packed to the whole budget, so the counts below follow from the budget alone.
+    const result = await treeSplit(model, { budget: { chars: 4000 }, concurrency: 4, reserve: 0 }).generate(
+      task,
+      {
+        events,
+      },
+    );
 
     const split = result.trace?.split;
     expect(split).toMatchObject({ shards: 9, reduces: 2, depth: 1, calls: 12, truncatedChars: 0 });
@@ -123,7 +127,7 @@ describe("treeSplit", () => {
     const model = stagedModel(450, 0, (request) =>
       stageOf(request) === "reduce" ? `${request.context?.[0] ?? ""} and more` : undefined,
     );
-    const error = await treeSplit(model, { budget: { chars: 4000 } })
+    const error = await treeSplit(model, { budget: { chars: 4000 }, reserve: 0 })
       .generate(task)
       .catch((e: unknown) => e);
     expect(NoProgressError.isInstance(error)).toBe(true);
@@ -163,7 +167,11 @@ describe("treeSplit", () => {
     const model = stagedModel(100, 100, (request) =>
       stageOf(request) === "map" && request.context?.[0]?.includes("chunk-050") ? failure : undefined,
     );
-    const result = await treeSplit(model, { budget: { chars: 4000 }, onShardError: "skip" }).generate(task);
+    const result = await treeSplit(model, {
+      budget: { chars: 4000 },
+      onShardError: "skip",
+      reserve: 0,
+    }).generate(task);
     const split = result.trace?.split;
     const failed = split?.nodes.filter((n) => n.error !== undefined) ?? [];
     expect(failed).toHaveLength(1);

@@ -188,7 +188,7 @@ describe("fromAiSdk with the SDK's MockLanguageModelV3", () => {
 
   it("refuses an id string or a non-model at construction, and keeps headers out of JSON and inspect", () => {
     expect(() => fromAiSdk("openai/gpt-4o" as never)).toThrow(InvalidArgumentError);
-    expect(() => fromAiSdk({} as never)).toThrow(/specification v2 or v3/);
+    expect(() => fromAiSdk({} as never)).toThrow(/specification v2, v3 or v4/);
     const model = fromAiSdk(new MockLanguageModelV3({ doGenerate: result("x") }), {
       headers: { authorization: "Bearer tok-0123456789abcdef" },
     });

@@ -43,7 +43,7 @@ describe("fromFunction", () => {
 
   it("reports a function that returns something other than text", async () => {
     const model = fromFunction("bad", async () => 42 as never);
-    await expect(model.generate({ messages: [] })).rejects.toThrow(
+    await expect(model.generate({ prompt: "x" })).rejects.toThrow(
       /returned number where a generation was expected/,
     );
   });

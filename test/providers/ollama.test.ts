@@ -1,23 +1,26 @@
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError } from "../../src/index.js";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-describe("ollama() settings", () => {
-  it("defaults to the local server, ollama:<model>, native continuation and an 8192-token window", () => {
-    const model = ollama({ model: "qwen3:8b" });
+describe("ollamaModel() settings", () => {
+  it("defaults to the local server, ollama:<model>, native continuation and the server's own window", () => {
+    const model = ollamaModel({ model: "qwen3:8b" });
     expect(model.id).toBe("ollama:qwen3:8b");
     expect(model.host).toBe("http://127.0.0.1:11434");
-    expect(model.capabilities).toEqual({ continueAssistant: true, contextWindowTokens: 8192 });
+    // No num_ctx set: rungs claims no window size, so it never overrides a Modelfile's own setting.
+    expect(model.capabilities).toEqual({ continueAssistant: true });
+    const sized = ollamaModel({ model: "qwen3:8b", options: { num_ctx: 8192 } });
+    expect(sized.capabilities).toEqual({ continueAssistant: true, contextWindowTokens: 8192 });
   });
 
   it("names Ollama Cloud models apart and takes OLLAMA_API_KEY for ollama.com only, never showing it", () => {
     vi.stubEnv("OLLAMA_API_KEY", "ollama-env-key-0123456789");
-    const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com" });
+    const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com" });
     expect(cloud.id).toBe("ollama-cloud:gpt-oss:120b");
     for (const text of [
       JSON.stringify(cloud),
@@ -43,7 +46,7 @@ describe("ollama() settings", () => {
   ])("refuses %j at construction, naming %s", (settings, parameter) => {
     let error: unknown;
     try {
-      ollama(settings as never);
+      ollamaModel(settings as never);
     } catch (caught) {
       error = caught;
     }
@@ -53,8 +56,8 @@ describe("ollama() settings", () => {
 
   it("never repeats credentials from a refused host or a refused key", () => {
     const attempts = [
-      () => ollama({ model: "m", host: "ftp://me:pa55word-xyz@example.com" }),
-      () => ollama({ model: "m", apiKey: 12345678901 as never }),
+      () => ollamaModel({ model: "m", host: "ftp://me:pa55word-xyz@example.com" }),
+      () => ollamaModel({ model: "m", apiKey: 12345678901 as never }),
     ];
     for (const attempt of attempts) {
       let error: unknown;

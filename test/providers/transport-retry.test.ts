@@ -175,6 +175,67 @@ describe("withTransportRetries", () => {
   });
 });
 
+describe("withTransportRetries with a rate gate", () => {
+  const gated = (waits: number[], maxRetryAfterMs = 1_000) => {
+    const clock = manualClock();
+    const taken: number[] = [];
+    const gate = {
+      take: async () => {
+        taken.push(clock.now());
+        return waits.shift() ?? 0;
+      },
+    };
+    const options = resolveTransportRetryOptions({ gate, maxRetryAfterMs, random: () => 0 });
+    return { clock, taken, ctx: { modelId: "m", clock, options } };
+  };
+
+  it("every request takes a slot; a wait within maxRetryAfterMs is slept on the clock", async () => {
+    const { clock, taken, ctx } = gated([300, 200]);
+    const script = playing([failure("server-error"), "ok"]);
+    const pending = withTransportRetries(script.call, ctx);
+    await untilTimer(clock);
+    expect(script.calls()).toBe(0);
+    await clock.advance(300);
+    await untilTimer(clock);
+    await clock.advance(200);
+    expect((await pending).value).toBe("ok");
+    expect(script.calls()).toBe(2);
+    // First try: refused, waited 300, refused, waited 200, took a slot; the retry took one at once.
+    expect(taken).toEqual([0, 300, 500, 500]);
+  });
+
+  it("a wait past maxRetryAfterMs (or Infinity) fails at once as rate-limited, with no request", async () => {
+    for (const wait of [5_000, Number.POSITIVE_INFINITY]) {
+      const { clock, ctx } = gated([wait]);
+      const script = playing(["never"]);
+      const error = await withTransportRetries(script.call, ctx).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: "rate-limited" });
+      expect((error as Error).message).toMatch(/rate gate/);
+      expect(script.calls()).toBe(0);
+      expect(clock.pending).toBe(0);
+    }
+  });
+
+  it("a gate that throws fails the call with its error; an abort while waiting rejects with the reason", async () => {
+    const clock = manualClock();
+    const broken = resolveTransportRetryOptions({
+      gate: {
+        take: () => {
+          throw new Error("gate down");
+        },
+      },
+    });
+    await expect(
+      withTransportRetries(async () => "x", { modelId: "m", clock, options: broken }),
+    ).rejects.toThrow("gate down");
+    const { ctx } = gated([500]);
+    const controller = new AbortController();
+    const pending = withTransportRetries(async () => "x", { ...ctx, signal: controller.signal });
+    controller.abort(new Error("stop"));
+    await expect(pending).rejects.toThrow("stop");
+  });
+});
+
 describe("RetryQuota", () => {
   it("refuses bad sizes at construction", () => {
     expect(() => new RetryQuota({ capacity: 0 })).toThrow(InvalidArgumentError);

@@ -150,6 +150,8 @@ describe("recordRun", () => {
       accepted: 1,
       acceptedBy: "large",
       exhausted: false,
+      blocked: false,
+      status: "accepted",
     });
     expect(summary.attempts).toBe(4);
     // ".." never climbs out of the run directory.

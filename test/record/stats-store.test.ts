@@ -1,13 +1,21 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, RungsError } from "../../src/index.js";
 import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
 import { acceptRate } from "../../src/record/stats-store.js";
 
-const scratch = () => mkdtemp(join(tmpdir(), "rungs-stats-"));
+const scratchDirs: string[] = [];
+const scratch = async () => {
+  const dir = await mkdtemp(join(tmpdir(), "rungs-stats-"));
+  scratchDirs.push(dir);
+  return dir;
+};
+afterEach(async () => {
+  await Promise.all(scratchDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 describe("memoryStatsStore", () => {
   it("counts per task class and model, and keeps given-up tasks", () => {

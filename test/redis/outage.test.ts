@@ -8,6 +8,8 @@ import {
   RedisUnavailableError,
   type RedisUnavailableEvent,
   redisCircuitBreakers,
+  redisRateGate,
+  redisRetryQuota,
   redisStatsStore,
 } from "../../src/redis/index.js";
 import { scriptedModel } from "../../src/testing/index.js";
@@ -115,5 +117,29 @@ describe("Redis stopped mid-run", () => {
     await store.record({ taskClass: "c", modelId: "m", accepted: true });
     expect(await store.stats("c", "m")).toEqual({ accepted: 1, failed: 0 });
     expect(restored).toEqual(["stats-store"]);
+  });
+
+  it("the rate gate and the retry quota: fail-open lets requests and retries go, fail-closed refuses them", async () => {
+    const { server, redis } = await ownServer();
+    const events = new RedisEvents();
+    const seen = collect(events);
+    const part = { redis, events, timeoutMs: 300, name: "key" };
+    const openGate = redisRateGate({ ...part, limit: 1 });
+    const closedGate = redisRateGate({ ...part, limit: 1, whenUnavailable: "fail-closed" });
+    const openQuota = redisRetryQuota(part);
+    const closedQuota = redisRetryQuota({ ...part, whenUnavailable: "fail-closed" });
+    await server.stop();
+    expect(await openGate.take()).toBe(0);
+    expect(await closedGate.take()).toBe(Number.POSITIVE_INFINITY);
+    expect(await openQuota.tryDebit()).toBe(true);
+    expect(await closedQuota.tryDebit()).toBe(false);
+    await openQuota.refund(); // never rejects
+    expect(seen.map((e) => `${e.source}:${e.operation}:${e.mode}`)).toEqual([
+      "rate-gate:take:fail-open",
+      "rate-gate:take:fail-closed",
+      "retry-quota:tryDebit:fail-open",
+      "retry-quota:tryDebit:fail-closed",
+      "retry-quota:refund:fail-open",
+    ]);
   });
 });

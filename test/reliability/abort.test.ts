@@ -1,4 +1,4 @@
-// Acceptance item 13 (RELIABILITY-ANCHORS.md section 5): the caller aborts at any stage — before the call,
+// Acceptance item 13 (docs/reliability.md): the caller aborts at any stage — before the call,
 // mid-request on a loopback Ollama server, in a transport backoff, inside a rubric rule, between attempts,
 // during a continuation, during tree-split fan-out — and the run rejects with `signal.reason` (the same
 // object, unwrapped) within 50 ms, makes no further call, aborts what is in flight, and keeps the attempts
@@ -10,7 +10,7 @@ import { continueUntilComplete } from "../../src/primitives/continue-until-compl
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
 import { retryWithContext } from "../../src/primitives/retry-with-context.js";
 import { treeSplit } from "../../src/primitives/tree-split.js";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 import { hang, manualClock, scriptedModel } from "../../src/testing/index.js";
 import {
   chatStream,
@@ -91,7 +91,7 @@ describe("abort on a loopback Ollama server", () => {
     events.on("attempt-end", ({ attempt }) => ended.push(attempt.kind ?? "accepted"));
     const controller = new AbortController();
     const pending = failure(
-      escalateAcross([ollama({ model: "m", host: server.url }), nextRung]).generate(ask("q"), {
+      escalateAcross([ollamaModel({ model: "m", host: server.url }), nextRung]).generate(ask("q"), {
         signal: controller.signal,
         events,
       }),
@@ -110,7 +110,7 @@ describe("abort on a loopback Ollama server", () => {
   it("in a transport backoff: the sleep is cut, not waited out, and the request is not re-sent", async () => {
     const before = server.chats.length;
     server.script((res) => json(res, 503, { error: "overloaded" }));
-    const model = ollama({
+    const model = ollamaModel({
       model: "m",
       host: server.url,
       // A 60 s backoff on the real clock: only an abort-aware sleep lets this test end.

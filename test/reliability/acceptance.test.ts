@@ -1,4 +1,4 @@
-// Acceptance items of RELIABILITY-ANCHORS.md section 5 that no other test covers end to end: provider
+// Acceptance items of docs/reliability.md that no other test covers end to end: provider
 // failures seen through a ladder (items 1, 4, 5, 10), the feedback-bounded retry count (8), a half-open probe
 // whose rubric throws (7), 1000 concurrent rate-limited tasks (17) and misbehaving rubrics (22).
 // docs/reliability.md maps every item to its tests.
@@ -14,7 +14,7 @@ import {
   renderedChars,
   retryWithContext,
 } from "../../src/index.js";
-import { ollama, RetryQuota } from "../../src/providers/ollama/index.js";
+import { ollamaModel, RetryQuota } from "../../src/providers/ollama/index.js";
 import { manualClock, scriptedModel } from "../../src/testing/index.js";
 import { chatStream, type FakeOllama, json, ndjson, startFakeOllama } from "../e2e/fake-ollama.js";
 import { nextTurn } from "./support.js";
@@ -48,8 +48,8 @@ describe("item 1: 401 and 403 climb at once", () => {
         (res) => json(res, status, { error: `invalid api key ${key}` }),
         (res) => ndjson(res, chatStream(["from the backup"])),
       );
-      const cloud = ollama({ model: "cloud", host: server.url, apiKey: key, retry: { maxRetries: 3 } });
-      const backup = ollama({ model: "backup", host: server.url });
+      const cloud = ollamaModel({ model: "cloud", host: server.url, apiKey: key, retry: { maxRetries: 3 } });
+      const backup = ollamaModel({ model: "backup", host: server.url });
       const { events, seen } = recorder();
       const generation = await escalateAcross([cloud, backup]).generate(ask("q"), { events });
       expect(generation.text).toBe("from the backup");
@@ -72,8 +72,8 @@ describe("items 4 and 5: rate limits and quotas through a ladder", () => {
       (res) => json(res, 429, { error: "slow down" }, { "retry-after": "3600" }),
       (res) => ndjson(res, chatStream(["answered"])),
     );
-    const limited = ollama({ model: "limited", host: server.url, clock });
-    const other = ollama({ model: "other", host: server.url, clock });
+    const limited = ollamaModel({ model: "limited", host: server.url, clock });
+    const other = ollamaModel({ model: "other", host: server.url, clock });
     const generation = await escalateAcross([limited, other]).generate(ask("q"), { clock });
     expect(generation.text).toBe("answered");
     expect(clock.now()).toBe(0);
@@ -88,7 +88,7 @@ describe("items 4 and 5: rate limits and quotas through a ladder", () => {
   it("item 4: Retry-After 3600 on the last rung → the run ends rate-limited, without sleeping", async () => {
     const clock = manualClock();
     server.script((res) => json(res, 429, { error: "slow down" }, { "retry-after": "3600" }));
-    const error = await retryWithContext(ollama({ model: "limited", host: server.url, clock }))
+    const error = await retryWithContext(ollamaModel({ model: "limited", host: server.url, clock }))
       .generate(ask("q"), { clock })
       .catch((e: unknown) => e);
     expect(ExhaustedError.isInstance(error)).toBe(true);
@@ -103,8 +103,8 @@ describe("items 4 and 5: rate limits and quotas through a ladder", () => {
       (res) => ndjson(res, chatStream(["local answer"])),
     );
     const breakers = new CircuitBreakers({ failureThreshold: 5 });
-    const cloud = ollama({ model: "cloud", host: server.url, retry: { maxRetries: 3 } });
-    const local = ollama({ model: "local", host: server.url });
+    const cloud = ollamaModel({ model: "cloud", host: server.url, retry: { maxRetries: 3 } });
+    const local = ollamaModel({ model: "local", host: server.url });
     const generation = await escalateAcross([cloud, local], { breakers }).generate(ask("q"));
     expect(generation.text).toBe("local answer");
     expect(server.chats.length - before).toBe(2);
@@ -188,7 +188,7 @@ describe("item 10: an empty length answer with a full window", () => {
     server.script((res) =>
       ndjson(res, chatStream([], { done_reason: "length", prompt_eval_count: 4095, eval_count: 0 })),
     );
-    const model = ollama({ model: "small", host: server.url, options: { num_ctx: 4096 } });
+    const model = ollamaModel({ model: "small", host: server.url, options: { num_ctx: 4096 } });
     const error = await retryWithContext(model, { maxAttempts: 6 })
       .generate(ask("a very long prompt"))
       .catch((e: unknown) => e);
@@ -215,7 +215,7 @@ describe("item 17: 1000 concurrent tasks all rate-limited", () => {
       startedAt.push(clock.now());
       return new Response(JSON.stringify({ error: "rate limited" }), { status: 429 });
     };
-    const model = ollama({
+    const model = ollamaModel({
       model: "busy",
       fetch,
       clock,

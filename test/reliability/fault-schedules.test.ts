@@ -1,4 +1,4 @@
-// Acceptance item 18 (RELIABILITY-ANCHORS.md section 5): seeded random fault schedules. Each schedule is a
+// Acceptance item 18 (docs/reliability.md): seeded random fault schedules. Each schedule is a
 // ladder (or one retried model), a rubric, and a script of per-call outcomes: success, rejection, empty, cut
 // off, each provider error kind, a plain error, a hang, a late answer, the caller's abort (in a call or in a
 // rule), a throwing or NaN or hung rule, and a throwing event listener. Time is a manual clock; nothing sleeps.
@@ -29,7 +29,7 @@ import { retryWithContext } from "../../src/primitives/retry-with-context.js";
 import { hang, manualClock, type ScriptStep, scriptedModel } from "../../src/testing/index.js";
 import { leakedSecrets, secretsIn, secretText, settleOnClock } from "./support.js";
 
-// Every kind a provider call can fail with: the kinds before "empty" in DESIGN.md's order.
+// Every kind a provider call can fail with: the kinds before "empty" in failureKinds order (docs/architecture.md).
 const providerKinds: readonly FailureKind[] = failureKinds.slice(0, failureKinds.indexOf("empty"));
 
 /** Words in an answer that trigger misbehaving rules (when the rubric has them). */

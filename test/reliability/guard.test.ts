@@ -49,6 +49,6 @@ describe("the global test guard", () => {
 
   it("is wired into the project's vitest config", () => {
     const config = readFileSync("vitest.config.ts", "utf8");
-    expect(config).toMatch(/setupFiles:\s*\[\s*"test\/setup\/guard\.ts"\s*\]/);
+    expect(config).toMatch(/setupFiles:\s*\[[^\]]*"test\/setup\/guard\.ts"[^\]]*\]/);
   });
 });

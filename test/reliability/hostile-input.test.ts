@@ -1,4 +1,4 @@
-// Hostile input (issue 10; acceptance items 19, 21 and 23 of RELIABILITY-ANCHORS.md section 5): catastrophic
+// Hostile input (issue 10; acceptance items 19, 21 and 23 of docs/reliability.md): catastrophic
 // regexes in rubrics, a 10 MB response, a response that tries to close the feedback block or claims "PASS",
 // and invalid options, each through the real pipeline.
 import { describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ import {
   retryWithContext,
   treeSplit,
 } from "../../src/index.js";
-import { ollama, RetryQuota } from "../../src/providers/ollama/index.js";
+import { ollamaModel, RetryQuota } from "../../src/providers/ollama/index.js";
 import { scriptedModel } from "../../src/testing/index.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
@@ -151,7 +151,7 @@ describe("invalid options (item 19): refused at construction, naming the option,
     ["Budget", "maxAttempts", (v) => new Budget({ maxAttempts: v })],
     ["CircuitBreakers", "failureThreshold", (v) => new CircuitBreakers({ failureThreshold: v })],
     ["RetryQuota", "capacity", (v) => new RetryQuota({ capacity: v })],
-    ["ollama", "retry.maxRetries", (v) => ollama({ model: "m", retry: { maxRetries: v } })],
+    ["ollama", "retry.maxRetries", (v) => ollamaModel({ model: "m", retry: { maxRetries: v } })],
   ];
   for (const [fn, option, build] of cases) {
     it(`${fn} refuses ${option} of NaN, -1, Infinity and 0.5`, () => {

@@ -1,11 +1,11 @@
-// Acceptance item 15 (RELIABILITY-ANCHORS.md section 5): a local generation longer than undici's 300 s
+// Acceptance item 15 (docs/reliability.md): a local generation longer than undici's 300 s
 // headers timeout (ollama-js#72, #144) is not cut by HeadersTimeoutError; only the configured deadline
 // applies. Scaled down: undici's global dispatcher gets a 300 ms headers timeout standing in for the 300 s
 // default (undici checks its timeouts on a coarse timer, so a 300 ms timeout fires within about 2 s), and the
 // loopback server takes 2.5 s.
 import { Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 import { chatResponse, chatStream, type FakeOllama, ndjson, startFakeOllama } from "../e2e/fake-ollama.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
@@ -49,7 +49,7 @@ describe("a generation longer than undici's headers timeout (item 15)", () => {
       res.end();
     });
     const startedAt = performance.now();
-    const generation = await ollama({ model: "slow", host: server.url }).generate(ask("write a lot"));
+    const generation = await ollamaModel({ model: "slow", host: server.url }).generate(ask("write a lot"));
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(generationMs * 0.9);
     expect(generation.text).toBe(words.join(""));
     expect(generation.finishReason).toBe("stop");
@@ -62,7 +62,7 @@ describe("a generation longer than undici's headers timeout (item 15)", () => {
       res.end(JSON.stringify(chatResponse("all at once")));
     });
     const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
-    const model = ollama({
+    const model = ollamaModel({
       model: "slow",
       host: server.url,
       stream: false,

@@ -1,4 +1,4 @@
-// Acceptance item 20 (RELIABILITY-ANCHORS.md section 5): a key in options, headers, the URL (`?key=`,
+// Acceptance item 20 (docs/reliability.md): a key in options, headers, the URL (`?key=`,
 // `user:pass@`) or echoed in an error body is absent from every event, record file, `error.message`, `cause`
 // chain, `JSON.stringify` and `util.inspect` output — here through a whole ladder with recordRun, so every
 // place rungs writes is looked at once.
@@ -16,7 +16,7 @@ import {
   recordRun,
   retryWithContext,
 } from "../../src/index.js";
-import { ollama } from "../../src/providers/ollama/index.js";
+import { ollamaModel } from "../../src/providers/ollama/index.js";
 import { type FakeOllama, json, startFakeOllama } from "../e2e/fake-ollama.js";
 import { leakedSecrets, secrets, secretsIn, secretText } from "./support.js";
 
@@ -65,8 +65,8 @@ describe("secrets never leave rungs (item 20)", () => {
         json(res, 500, { error: `upstream said: ${secretText(3)} with x-api-key ${secrets.registered}` }),
     );
     const url = new URL(server.url);
-    const withKey = ollama({ model: "keyed", host: server.url, apiKey: secrets.skKey });
-    const withHeaders = ollama({
+    const withKey = ollamaModel({ model: "keyed", host: server.url, apiKey: secrets.skKey });
+    const withHeaders = ollamaModel({
       model: "headed",
       host: `http://admin:${secrets.password}@${url.host}`,
       headers: { "x-api-key": secrets.registered },
@@ -122,7 +122,7 @@ describe("secrets never leave rungs (item 20)", () => {
   it("a refused host with credentials and a refused apiKey are not repeated in the InvalidArgumentError", () => {
     let thrown: unknown;
     try {
-      ollama({ model: "m", host: `ftp://admin:${secrets.password}@example.com` });
+      ollamaModel({ model: "m", host: `ftp://admin:${secrets.password}@example.com` });
     } catch (error) {
       thrown = error;
     }

@@ -1,12 +1,12 @@
 // Shared pieces of the reliability suite: planted secrets, a leak check, and a settle loop on a manual clock.
 import { inspect } from "node:util";
-import { registerSecret } from "../../src/index.js";
+import { registerSecret } from "../../src/redact.js";
 import type { ManualClock } from "../../src/testing/index.js";
 
 /**
  * Secrets planted in errors, bodies, causes and URLs. Each has a different shape: a provider-style `sk-`
  * key, a Google-style key in a `?key=` URL, a Bearer token, URL userinfo, and an arbitrary key a provider
- * registered (as `ollama({ apiKey })` does) that no pattern would recognise.
+ * registered (as `ollamaModel({ apiKey })` does) that no pattern would recognise.
  */
 export const secrets = {
   skKey: "sk-rungsfault-0123456789abcdef",

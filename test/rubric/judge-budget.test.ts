@@ -11,7 +11,7 @@ describe("an LLM judge inside a run", () => {
     const judge = scriptedModel("judge", ['{"score": 0.2, "reason": "vague"}'], { whenDone: "repeat-last" });
     const rubric = defineRubric({
       id: "judged",
-      rules: [judgeRule(judge, { id: "clear", criteria: "The answer is clear.", passScore: 0.8 })],
+      rules: [judgeRule("clear", judge, { criteria: "The answer is clear.", passScore: 0.8 })],
     });
     const budget = new Budget({ maxAttempts: 3 });
     const error = await retryWithContext(writer, { rubric })

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { Budget, failureKindOf, InvalidArgumentError, ProviderError } from "../../src/index.js";
 import {
   type CassetteEntry,
@@ -19,7 +19,16 @@ const ask = (content: string, extra: object = {}) => ({
   messages: [{ role: "user" as const, content }],
   ...extra,
 });
-const cassette = () => join(mkdtempSync(join(tmpdir(), "rungs-cassette-")), "nested", "run.jsonl");
+const cassetteDirs: string[] = [];
+const cassetteDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "rungs-cassette-"));
+  cassetteDirs.push(dir);
+  return dir;
+};
+const cassette = () => join(cassetteDir(), "nested", "run.jsonl");
+afterEach(() => {
+  for (const dir of cassetteDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("recordingModel → replayModel", () => {
   it("round-trips generations and errors exactly, in recorded order", async () => {
@@ -183,7 +192,7 @@ describe("requestKey", () => {
 
 describe("recordingModel when its cassette cannot be written", () => {
   it("keeps the model's answer and error, and warns instead", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rungs-cassette-"));
+    const dir = cassetteDir();
     const blocker = join(dir, "not-a-dir");
     writeFileSync(blocker, "a file where the cassette's folder should be");
     const failure = new ProviderError("down", { kind: "server-error", providerId: "live", status: 503 });

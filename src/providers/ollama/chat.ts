@@ -1,11 +1,11 @@
 import type { ChatRequest, ChatResponse } from "ollama/browser";
-import { Ollama } from "ollama/browser";
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
 import { attachCallDetails } from "../../errors/call-details.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import type { GenerationInput } from "../../model.js";
 import type { Usage } from "../../trace.js";
+import { loadOllama } from "./client.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import { type CallSite, mapOllamaError } from "./map-error.js";
 import { describeMissingModel } from "./model-hint.js";
@@ -31,9 +31,10 @@ export async function chatOnce(
   signal: AbortSignal,
   clock: Clock,
 ): Promise<GenerationInput> {
+  const Ollama = await loadOllama();
   const site: CallSite = {
     providerId: settings.id,
-    host: settings.host,
+    host: settings.shownHost,
     model: settings.model,
     timeoutMs: settings.timeoutMs,
   };
@@ -60,12 +61,18 @@ export async function chatOnce(
       const parts = await client.chat({ ...body, stream: true });
       stream = parts;
       for await (const part of parts) {
-        text += part.message?.content ?? "";
+        const content = part.message?.content ?? "";
+        if (typeof content !== "string") throw malformedField(site, "message.content", content, text);
+        text += content;
+        // A total cap: a server that never stops (valid NDJSON, line after line) cannot fill memory.
+        if (text.length > settings.maxAnswerChars) throw answerTooLong(site, settings.maxAnswerChars, text);
         if (part.done) final = part;
       }
     } else {
       final = await client.chat({ ...body, stream: false });
-      text = final.message?.content ?? "";
+      const content = final.message?.content ?? "";
+      if (typeof content !== "string") throw malformedField(site, "message.content", content, "");
+      text = content;
       if (probe.fault !== undefined || probe.errorLine !== undefined)
         throw new Error("rungs: bad response body");
     }
@@ -88,7 +95,29 @@ export async function chatOnce(
   }
 }
 
-/** Maps the final message: `done_reason` decides; a missing one is never success (RELIABILITY-ANCHORS §3). */
+/** The answer passed `maxAnswerChars`: a loud failure that keeps what was read, cut at the cap. */
+function answerTooLong(site: CallSite, cap: number, text: string): ProviderError {
+  const error = new ProviderError(
+    `Ollama ${site.providerId} at ${site.host}: the streamed answer passed the ${cap}-char cap (maxAnswerChars); reading stopped there and the ${cap} chars received are kept. Lower options.num_predict or raise maxAnswerChars.`,
+    { kind: "server-error", providerId: site.providerId },
+  );
+  return attachCallDetails(error, { partialText: text.slice(0, cap), noTransportRetry: true });
+}
+
+/** A field of the server's answer had the wrong type: a malformed response naming the field. */
+function malformedField(site: CallSite, field: string, value: unknown, text: string): ProviderError {
+  const got = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  const error = new ProviderError(
+    `Ollama ${site.providerId} at ${site.host}: malformed response: field "${field}" is ${got}; expected a string.`,
+    { kind: "server-error", providerId: site.providerId },
+  );
+  return attachCallDetails(error, {
+    noTransportRetry: true,
+    ...(text.length > 0 ? { partialText: text } : {}),
+  });
+}
+
+/** Maps the final message: `done_reason` decides; a missing one is never success (docs/reliability.md, item 11). */
 function finish(
   final: ChatResponse | undefined,
   text: string,
@@ -115,10 +144,11 @@ function finish(
     // A continuation (trailing assistant message) returns the empty answer instead, so continueUntilComplete
     // can stop with the text it already has rather than lose it to an error.
     const continuing = body.messages?.at(-1)?.role === "assistant";
-    const full = prompt !== undefined && prompt >= settings.options.num_ctx - overflowSlackTokens;
+    const window = settings.options.num_ctx;
+    const full = prompt !== undefined && window !== undefined && prompt >= window - overflowSlackTokens;
     if (full && !continuing && text.trim() === "") {
       throw new ProviderError(
-        `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${settings.options.num_ctx} tokens) and nothing was generated. ` +
+        `Ollama ${site.providerId} at ${site.host}: the prompt filled the context window (${prompt} of num_ctx ${window} tokens) and nothing was generated. ` +
           "Shorten the prompt, raise options.num_ctx, or wrap the model in treeSplit.",
         { kind: "context-overflow", providerId: site.providerId, status: 200 },
       );

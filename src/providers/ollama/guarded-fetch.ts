@@ -1,5 +1,6 @@
 import type { Clock } from "../../clock.js";
-import { maxProviderBodyChars } from "../../errors/provider-error.js";
+import { maxProviderBodyChars, ProviderError } from "../../errors/provider-error.js";
+import { redactText } from "../../redact.js";
 import { parseRetryAfterMs } from "../http-failure.js";
 import { ndjsonGuard, type StreamProbe } from "./ndjson-guard.js";
 
@@ -26,7 +27,7 @@ export function guardedFetch(
       if (own.aborted) controller.abort(own.reason);
       else own.addEventListener("abort", () => controller.abort(own.reason), { once: true });
     }
-    const response = await base(input, { ...init, signal: controller.signal });
+    const response = await fetchFollowingSameOrigin(base, input, { ...init, signal: controller.signal });
     probe.status = response.status;
     if (!response.ok) {
       const retryAfterMs = parseRetryAfterMs(
@@ -51,6 +52,50 @@ export function guardedFetch(
       headers: response.headers,
     });
   };
+}
+
+/** Most redirects followed within one origin. */
+const maxRedirects = 5;
+
+/**
+ * Fetches with redirects handled here, not by `fetch`: one within the same origin is followed (up to
+ * {@link maxRedirects}); one to another origin is refused, since the request carries credentials
+ * (`Authorization`, `x-api-key`, …) that must never reach another origin, and that origin's answer must not
+ * pass as the model's.
+ * @throws ProviderError (`invalid-request`) for a redirect to another origin or too many redirects.
+ */
+async function fetchFollowingSameOrigin(
+  base: FetchFunction,
+  input: string | URL | Request,
+  init: RequestInit,
+): Promise<Response> {
+  let url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+  let request = init;
+  for (let hop = 0; ; hop++) {
+    const response = await base(hop === 0 ? input : url.href, { ...request, redirect: "manual" });
+    const location =
+      response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
+    if (location === null) return response;
+    response.body?.cancel().catch(() => {});
+    const next = new URL(location, url);
+    if (next.origin !== url.origin || hop >= maxRedirects) {
+      throw new ProviderError(
+        next.origin !== url.origin
+          ? `Ollama at ${redactText(url.origin)} redirected to another origin (${redactText(next.origin)}); rungs does not follow it, since the request carries credentials. Set host to the server that answers.`
+          : `Ollama at ${redactText(url.origin)} redirected more than ${maxRedirects} times.`,
+        { kind: "invalid-request", providerId: redactText(url.origin), status: response.status },
+      );
+    }
+    // 303 (and 301/302 after a POST, as fetch does) continue as a GET without a body.
+    if (
+      response.status === 303 ||
+      ((response.status === 301 || response.status === 302) && request.method === "POST")
+    ) {
+      const { body: _body, ...rest } = request;
+      request = { ...rest, method: "GET" };
+    }
+    url = next;
+  }
 }
 
 /** Reads at most `maxChars` of a body, then cancels the rest (error bodies can be whole HTML pages). */

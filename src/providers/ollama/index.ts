@@ -1,4 +1,8 @@
-// rungs/ollama: models on an Ollama server (local or Ollama Cloud) through the official `ollama` client.
+/**
+ * rungs/ollama: models on an Ollama server (local or Ollama Cloud) through the official `ollama` client.
+ *
+ * @module rungs/ollama
+ */
 
 export { partialTextOf, transportRetriesOf } from "../../errors/call-details.js";
 export {
@@ -6,5 +10,5 @@ export {
   type TransportRetryOptions,
 } from "../transport-retry.js";
 export type { FetchFunction } from "./guarded-fetch.js";
-export { OllamaModel, ollama } from "./ollama-model.js";
+export { OllamaModel, ollamaModel } from "./ollama-model.js";
 export { defaultOllamaHost, type OllamaModelOptions, type OllamaSettings } from "./settings.js";

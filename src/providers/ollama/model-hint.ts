@@ -1,4 +1,3 @@
-import { Ollama } from "ollama/browser";
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
 import type { ResolvedOllamaSettings } from "./settings.js";
@@ -7,6 +6,10 @@ import type { ResolvedOllamaSettings } from "./settings.js";
 const hintTimeoutMs = 2_000;
 /** Most model names listed in the hint. */
 const maxNames = 12;
+/** Most characters of one name shown. */
+const maxNameChars = 80;
+/** Most bytes of `/api/tags` read: a hostile server cannot make the hint unbounded (a real list of a few hundred models is far smaller). */
+export const maxTagsBytes = 262_144;
 
 /**
  * For a 404: the models the server does have (`/api/tags`), so the message names the fix. Returns
@@ -20,15 +23,24 @@ export async function describeMissingModel(
   const { controller, dispose } = childController(signal);
   const timer = clock.setTimeout(() => controller.abort(), hintTimeoutMs);
   try {
-    const client = new Ollama({
-      host: settings.host,
+    const response = await settings.fetch(`${settings.host.replace(/\?.*$/, "")}/api/tags`, {
       headers: settings.headers,
-      fetch: (input, init) => settings.fetch(input, { ...init, signal: controller.signal }),
+      signal: controller.signal,
+      redirect: "error",
     });
-    const { models } = await client.list();
-    const names = models.map((m) => m.name).filter((name) => typeof name === "string");
+    if (!response.ok || response.body === null) return undefined;
+    const body = await readBytes(response.body, maxTagsBytes);
+    if (body === undefined) return undefined; // over the cap: no hint rather than an unbounded one
+    const { models } = JSON.parse(body) as { models?: unknown };
+    if (!Array.isArray(models)) return undefined;
+    const names = models
+      .map((m) => (m as { name?: unknown } | null)?.name)
+      .filter((name): name is string => typeof name === "string");
     if (names.length === 0) return "The server has no models pulled.";
-    const shown = names.slice(0, maxNames).join(", ");
+    const shown = names
+      .slice(0, maxNames)
+      .map((name) => (name.length > maxNameChars ? `${name.slice(0, maxNameChars)}…` : name))
+      .join(", ");
     return `The server has: ${shown}${names.length > maxNames ? `, and ${names.length - maxNames} more` : ""}.`;
   } catch {
     return undefined;
@@ -37,4 +49,29 @@ export async function describeMissingModel(
     controller.abort();
     dispose();
   }
+}
+
+/** The body as text when it fits in `maxBytes`; undefined (and the rest cancelled) when it does not. */
+async function readBytes(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) return undefined;
+      chunks.push(value);
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
 }

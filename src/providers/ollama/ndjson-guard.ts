@@ -19,8 +19,8 @@ const excerptChars = 120;
 
 /**
  * Checks Ollama's NDJSON body line by line before the ollama client parses it. The client drops a line
- * that is not JSON with a `console.warn` and buffers a line without bound (RELIABILITY-ANCHORS.md
- * section 3); here a malformed line, or one longer than `maxLineChars`, stops the stream: the lines before
+ * that is not JSON with a `console.warn` and buffers a line without bound (docs/reliability.md, item 12);
+ * here a malformed line, or one longer than `maxLineChars`, stops the stream: the lines before
  * it pass through in order, then an `{"error"}` line makes the client throw, and the fault is noted in
  * `probe` so the adapter reports what happened. The body is cancelled at once, so nothing more is read.
  */

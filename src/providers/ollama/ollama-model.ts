@@ -24,7 +24,9 @@ const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
  * `JSON.stringify` and `util.inspect` show only the id, the model and the host (without credentials).
  */
 export class OllamaModel implements Model {
+  /** The model id in traces and records, `"ollama:<model>"` unless given. */
   readonly id: string;
+  /** Continues a trailing assistant message; the context window when `num_ctx` is set. */
   readonly capabilities: ModelCapabilities;
   /** The model name on the server. */
   readonly model: string;
@@ -40,11 +42,13 @@ export class OllamaModel implements Model {
     this.#retry = resolveTransportRetryOptions(this.#settings.retry);
     this.id = this.#settings.id;
     this.model = this.#settings.model;
-    this.host = this.#settings.host;
-    this.capabilities = Object.freeze({
-      continueAssistant: true,
-      contextWindowTokens: this.#settings.options.num_ctx,
-    });
+    this.host = this.#settings.shownHost;
+    const window = this.#settings.options.num_ctx;
+    this.capabilities = Object.freeze(
+      window === undefined
+        ? { continueAssistant: true }
+        : { continueAssistant: true, contextWindowTokens: window },
+    );
     this.#leaf = defineModel(this.id, async (request, options) => {
       const clock = this.#settings.clock ?? options.clock ?? systemClock;
       const body = chatBody(request, this.#settings);
@@ -72,10 +76,21 @@ export class OllamaModel implements Model {
     this.#leaf.generate(request, options);
 
   /** What `JSON.stringify` shows: no headers, no key. */
-  toJSON(): { id: string; provider: "ollama"; model: string; host: string } {
+  /** What `JSON.stringify` shows: the id, the model and the host, never credentials. */
+  toJSON(): {
+    /** The model id. */
+    id: string;
+    /** Always `"ollama"`. */
+    provider: "ollama";
+    /** The model name on the server. */
+    model: string;
+    /** The server's URL, without credentials. */
+    host: string;
+  } {
     return { id: this.id, provider: "ollama", model: this.model, host: this.host };
   }
 
+  /** What `util.inspect` (and `console.log`) shows: the same as `toJSON`, never credentials. */
   [inspectCustom](
     _depth: number,
     options: unknown,
@@ -91,10 +106,11 @@ export class OllamaModel implements Model {
  *
  * - Finish: `done_reason: "length"` → `finishReason: "length"` (continued by `continueUntilComplete`); a
  *   missing `done_reason` or `done` is never success (`server-error`, text so far kept); an empty `length`
- *   answer whose prompt filled `num_ctx` is `context-overflow`.
+ *   answer whose prompt filled a `num_ctx` you set is `context-overflow`.
  * - Usage: `prompt_eval_count` → `inputTokens`, `eval_count` → `outputTokens`, each when reported.
- * - Options: `num_ctx` and `num_predict` always sent (`request.maxOutputTokens` overrides `num_predict`;
- *   `request.temperature` and `request.stop` are passed on).
+ * - Options: `num_predict` always sent (default 4096; `request.maxOutputTokens` overrides it), `num_ctx` only
+ *   when you set it (else the server's own window applies); `request.temperature` and `request.stop` are
+ *   passed on.
  * - Errors: 401/403 `auth`, 404 `model-not-found` (the message lists the models the server has), 400
  *   `invalid-request` or `context-overflow`, 429 `rate-limited` or (usage limit) `quota-exhausted`, 5xx
  *   `server-error`, connection failures `network`, `timeoutMs` `timeout`. 429/5xx/network are retried inside
@@ -103,10 +119,10 @@ export class OllamaModel implements Model {
  *
  * @throws InvalidArgumentError at construction, naming a bad option.
  * @example
- * const local = ollama({ model: "qwen3:8b", options: { num_ctx: 16384 } });
- * const cloud = ollama({ model: "gpt-oss:120b", host: "https://ollama.com", apiKey: process.env.OLLAMA_API_KEY });
+ * const local = ollamaModel({ model: "qwen3:8b", options: { num_ctx: 16384 } });
+ * const cloud = ollamaModel({ model: "gpt-oss:120b", host: "https://ollama.com", apiKey: process.env.OLLAMA_API_KEY });
  */
-export function ollama(settings: OllamaSettings): OllamaModel {
+export function ollamaModel(settings: OllamaSettings): OllamaModel {
   return new OllamaModel(settings);
 }
 

@@ -8,18 +8,28 @@ import type { FetchFunction } from "./guarded-fetch.js";
 
 /** Ollama's model options (`num_ctx`, `num_predict`, `top_k`, `seed`, ...), sent as the request's `options`. */
 export type OllamaModelOptions = {
-  /** Context window in tokens. A longer prompt is cut silently by Ollama (ollama/ollama#3839). @default 8192 */
+  /**
+   * Context window in tokens. A longer prompt is cut silently by Ollama (ollama/ollama#3839). Sent only when
+   * set: without it the server's own setting (the Modelfile's, or Ollama's default) applies. Set it to let
+   * rungs detect a prompt that filled the window (`context-overflow`) and to tell `continueUntilComplete`
+   * the window size. @default not sent
+   */
   num_ctx?: number;
   /** Most output tokens (−1: no cap); `request.maxOutputTokens` overrides it per call. @default 4096 */
   num_predict?: number;
+  /** Sampling temperature; `request.temperature` overrides it per call. @default the server's */
   temperature?: number;
+  /** Random seed, for repeatable outputs. @default the server's */
   seed?: number;
+  /** Sample from the k most likely tokens. @default the server's */
   top_k?: number;
+  /** Sample from the tokens making up this much probability. @default the server's */
   top_p?: number;
+  /** Sequences that end the output; `request.stop` overrides them per call. @default the server's */
   stop?: string[];
 } & Record<string, unknown>;
 
-/** Settings of {@link ollama}. */
+/** Settings of {@link ollamaModel}. */
 export interface OllamaSettings {
   /** The model name on the server, e.g. `"qwen3:8b"` or (on Ollama Cloud) `"gpt-oss:120b"`. */
   model: string;
@@ -36,7 +46,10 @@ export interface OllamaSettings {
   apiKey?: string;
   /** Extra request headers (values of `authorization`-like headers are treated as secrets). */
   headers?: Record<string, string>;
-  /** Ollama model options; `num_ctx` and `num_predict` are always sent, since defaults changed across versions. */
+  /**
+   * Ollama model options, sent as given. `num_predict` is always sent (default 4096), so no answer runs
+   * unbounded; `num_ctx` only when set, so the server's own window applies unless you ask for another.
+   */
   options?: OllamaModelOptions;
   /** The model id in traces and records. @default `"ollama:<model>"` (`"ollama-cloud:<model>"` on ollama.com) */
   id?: string;
@@ -60,6 +73,12 @@ export interface OllamaSettings {
   fetch?: FetchFunction;
   /** Longest NDJSON line (or non-streamed body) read, in characters; a longer one fails as malformed. @default 4_194_304 */
   maxLineChars?: number;
+  /**
+   * Most characters of one streamed answer. Past it reading stops and the call fails loudly (a
+   * `server-error` naming the cap) with the text received kept (`partialTextOf`), so a server that never
+   * stops cannot fill memory. @default 4_194_304
+   */
+  maxAnswerChars?: number;
 }
 
 const settingsSchema = object({
@@ -84,22 +103,25 @@ const settingsSchema = object({
     'must be true, false, "low", "medium" or "high"',
   ).optional(),
   keepAlive: union([string(), number()], 'must be a duration string such as "10m" or seconds').optional(),
-  timeoutMs: schemas.positiveNumber.optional(),
+  timeoutMs: schemas.durationMs.optional(),
   retry: transportRetrySchema.optional(),
   clock: schemas.timerClock.optional(),
   fetch: schemas.fn.optional(),
   maxLineChars: schemas.positiveInt.optional(),
+  maxAnswerChars: schemas.positiveInt.optional(),
 });
 
 /** Settings after validation, with credentials split out of the host. */
 export interface ResolvedOllamaSettings {
   id: string;
   model: string;
-  /** The host without credentials: safe to show. */
+  /** The host as requested (a `?key=` in it included): never shown. */
   host: string;
+  /** The host without credentials, query values masked: safe to show. */
+  shownHost: string;
   /** Every header sent, credentials included: never leaves the model's private fields. */
   headers: Record<string, string>;
-  options: OllamaModelOptions & { num_ctx: number; num_predict: number };
+  options: OllamaModelOptions & { num_predict: number };
   stream: boolean;
   think?: boolean | "low" | "medium" | "high";
   keepAlive?: string | number;
@@ -108,6 +130,7 @@ export interface ResolvedOllamaSettings {
   clock?: Clock;
   fetch: FetchFunction;
   maxLineChars: number;
+  maxAnswerChars: number;
 }
 
 /** Where Ollama listens by default. */
@@ -134,10 +157,10 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     throw new InvalidArgumentError({
       parameter: "apiKey",
       value: "***",
-      message: `ollama: option "apiKey" must be a non-empty string (got ${apiKey === "" ? "an empty string" : typeof apiKey}).`,
+      message: `ollamaModel: option "apiKey" must be a non-empty string (got ${apiKey === "" ? "an empty string" : typeof apiKey}).`,
     });
   }
-  const parsed = parseOptions("ollama", settingsSchema, settings);
+  const parsed = parseOptions("ollamaModel", settingsSchema, settings);
   const url = parseHost(parsed.host ?? defaultOllamaHost);
   const headers: Record<string, string> = { ...parsed.headers };
   for (const [name, value] of Object.entries(headers)) {
@@ -165,20 +188,27 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     headers.Authorization = `Bearer ${key}`;
   }
   const host = url.href.replace(/\/+$/, "");
+  // A key in the query (`?key=…`) is sent but never shown: every query value is masked for display.
+  for (const [, value] of url.searchParams) registerSecret(value);
+  const shownHost =
+    url.search === ""
+      ? host
+      : `${url.origin}${url.pathname.replace(/\/+$/, "")}?${[...url.searchParams.keys()].map((name) => `${encodeURIComponent(name)}=***`).join("&")}`;
   const resolved: ResolvedOllamaSettings = {
     id: parsed.id ?? `${cloud ? "ollama-cloud" : "ollama"}:${parsed.model}`,
     model: parsed.model,
     host,
+    shownHost,
     headers,
     options: {
-      ...parsed.options,
-      num_ctx: parsed.options?.num_ctx ?? 8192,
+      ...(parsed.options as OllamaModelOptions | undefined),
       num_predict: parsed.options?.num_predict ?? 4096,
     },
     stream: parsed.stream ?? true,
     retry: parsed.retry as TransportRetryOptions | undefined,
     fetch: (parsed.fetch as FetchFunction | undefined) ?? ((input, init) => globalThis.fetch(input, init)),
     maxLineChars: parsed.maxLineChars ?? 4_194_304,
+    maxAnswerChars: parsed.maxAnswerChars ?? 4_194_304,
   };
   if (parsed.think !== undefined) resolved.think = parsed.think;
   if (parsed.keepAlive !== undefined) resolved.keepAlive = parsed.keepAlive;
@@ -200,7 +230,7 @@ function parseHost(host: string): URL {
     throw new InvalidArgumentError({
       parameter: "host",
       value: shown,
-      message: `ollama: option "host" must be an http(s) URL such as ${defaultOllamaHost} or https://ollama.com (got ${JSON.stringify(shown.slice(0, 60))}).`,
+      message: `ollamaModel: option "host" must be an http(s) URL such as ${defaultOllamaHost} or https://ollama.com (got ${JSON.stringify(shown.slice(0, 60))}).`,
     });
   }
   return url;

@@ -1,19 +1,48 @@
 import { countArg, stringArg } from "./kwargs.js";
-import { escapeRegExp, pyStrip, pyStripChars, pyWhitespace } from "./py.js";
+import { escapeRegExp, isPyWhitespaceCode, pyStrip, pyStripChars, pyWhitespace } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 
-// Python's `re.MULTILINE` `^` and `$`, without JavaScript's `m` flag (which also breaks lines at \r).
-const lineStart = "(?<![^\\n])";
-const lineEnd = "(?![^\\n])";
-const starBullet = new RegExp(`${lineStart}[${pyWhitespace}]*\\*[^*][^\\n]*${lineEnd}`, "g");
-const dashBullet = new RegExp(`${lineStart}[${pyWhitespace}]*-[^\\n]*${lineEnd}`, "g");
+/**
+ * How many matches Python's `re.findall(r"^\s*\*[^\*].*$", text, re.MULTILINE)` (star) or
+ * `r"^\s*-.*$"` (dash) finds, in one pass. A regex would retry `\s*` from every line start inside a
+ * run of blank lines (quadratic on a long run of newlines). `\s*` crosses newlines and backtracking it
+ * can never reach a `*` or `-`, so a line start matches exactly when the first non-space character
+ * after it is the bullet (for a star, followed by any character but `*`); the match then runs to the
+ * end of the line after that.
+ */
+export function countBullets(text: string, bullet: "*" | "-"): number {
+  let count = 0;
+  let runEnd = -1; // the first non-whitespace index at or after the last line start looked at
+  let position = 0;
+  while (position <= text.length) {
+    if (position === 0 || text.charCodeAt(position - 1) === 10) {
+      if (runEnd < position) {
+        runEnd = position;
+        while (runEnd < text.length && isPyWhitespaceCode(text.charCodeAt(runEnd))) runEnd++;
+      }
+      const found = text[runEnd] === bullet;
+      const bodyStart = bullet === "*" ? runEnd + 1 : runEnd;
+      if (found && (bullet === "-" || (bodyStart < text.length && text[bodyStart] !== "*"))) {
+        count++;
+        const lineEnd = text.indexOf("\n", bodyStart + 1);
+        if (lineEnd === -1) break;
+        position = lineEnd;
+        runEnd = -1;
+        continue;
+      }
+    }
+    const next = text.indexOf("\n", position);
+    if (next === -1) break;
+    position = next + 1;
+  }
+  return count;
+}
 
 /** `detectable_format:number_bullet_lists`: exactly `num_bullets` lines starting with `* ` or `-`. */
 export const numberBulletLists: InstructionSpec = {
   build(kwargs) {
     const expected = countArg(kwargs, "num_bullets");
-    return (response) =>
-      (response.match(starBullet)?.length ?? 0) + (response.match(dashBullet)?.length ?? 0) === expected;
+    return (response) => countBullets(response, "*") + countBullets(response, "-") === expected;
   },
   describe: (kwargs) =>
     `Your answer must contain exactly ${countArg(kwargs, "num_bullets")} bullet points. Use the markdown bullet points such as:\n* This is point 1.\n* This is point 2`,
@@ -92,13 +121,36 @@ export const jsonFormat: InstructionSpec = {
   describe: () => "Entire output should be wrapped in JSON format. You can use markdown ticks such as ```.",
 };
 
-const titlePattern = /<<[^\n]+>>/g;
+/**
+ * The spans Python's `re.findall(r"<<[^\n]+>>", text)` finds, in one pass: on each line, from the
+ * first `<<` to the last `>>` that leaves at least one character between (greedy, so at most one per
+ * line). The regex itself retries from every `<` of a line with no `>>` (quadratic on `<<<<…`).
+ */
+export function titleSpans(text: string): string[] {
+  const spans: string[] = [];
+  let open = text.indexOf("<<");
+  while (open !== -1) {
+    const newline = text.indexOf("\n", open);
+    const lineEnd = newline === -1 ? text.length : newline;
+    // The last `>>` of the line, looked for from the line's end back to the first place it may close.
+    let close = lineEnd - 2;
+    while (close >= open + 3 && !(text[close] === ">" && text[close + 1] === ">")) close--;
+    if (close >= open + 3) spans.push(text.slice(open, close + 2));
+    if (newline === -1) break;
+    open = text.indexOf("<<", newline + 1);
+  }
+  return spans;
+}
 
 /** `detectable_format:title`: some `<<...>>` on one line has non-blank text inside. */
 export const title: InstructionSpec = {
   build: () => (response) => {
-    for (const [span] of response.matchAll(titlePattern)) {
-      if (pyStrip(span.replace(/^<+/, "").replace(/>+$/, "")) !== "") return true;
+    for (const span of titleSpans(response)) {
+      let start = 0;
+      let end = span.length;
+      while (start < end && span[start] === "<") start++;
+      while (end > start && span[end - 1] === ">") end--;
+      if (pyStrip(span.slice(start, end)) !== "") return true;
     }
     return false;
   },

@@ -3,8 +3,7 @@
 // and update naive-Bayes language probabilities until one passes 0.99999; the trials are averaged.
 // The reference draws from an unseeded (or globally seeded) Python RNG, so borderline texts flip between
 // its runs; here the generator is seeded per call, so a text always gets the same answer.
-import cjkClasses from "langdetect/res/cjk.json" with { type: "json" };
-import { languageProfiles } from "./language-profiles.js";
+import { readLanguageData } from "./language-profiles.js";
 
 const trials = 7;
 const alphaDefault = 0.5;
@@ -29,6 +28,7 @@ let model: Model | undefined;
 // Built on first use, once: ~40k n-grams × 53 languages.
 function loadModel(): Model {
   if (model) return model;
+  const { profiles: languageProfiles, cjk: cjkClasses } = readLanguageData();
   const languages = languageProfiles.map((profile) => profile.name);
   const probabilities = new Map<string, Float64Array>();
   for (const [index, profile] of languageProfiles.entries()) {
@@ -44,7 +44,7 @@ function loadModel(): Model {
     }
   }
   const cjk = new Map<string, string>();
-  for (const members of Object.values(cjkClasses as Record<string, string>)) {
+  for (const members of Object.values(cjkClasses)) {
     const chars = [...members];
     for (const char of chars) cjk.set(char, chars[0] as string);
   }

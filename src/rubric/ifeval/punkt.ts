@@ -4,7 +4,7 @@
 // word before and the token after (abbreviation, initial, number, collocation, orthographic and
 // sentence-starter heuristics). Newlines alone never end a sentence.
 import { abbreviationTypes, collocations, sentenceStarters } from "./punkt-english.js";
-import { pyStrip, pyWhitespace } from "./py.js";
+import { pyRstripEnd, pyStrip, pyWhitespace } from "./py.js";
 
 const ws = pyWhitespace;
 // Characters that end a word token and are a token of their own (the period excepted).
@@ -202,7 +202,7 @@ export function countSentences(text: string): number {
     slices.push([lastBreak, candidate.end]);
     lastBreak = candidate.nextStart;
   }
-  slices.push([lastBreak, text.replace(new RegExp(`[${pyWhitespace}]+$`), "").length]);
+  slices.push([lastBreak, pyRstripEnd(text)]);
   let count = 0;
   let realign = 0;
   for (let index = 0; index < slices.length; index++) {

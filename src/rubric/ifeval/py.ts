@@ -8,18 +8,50 @@ export const pyWhitespace =
 export const pyWordChar = "[\\p{L}\\p{N}_]";
 
 const whitespaceChar = new RegExp(`[${pyWhitespace}]`);
-const leadingWhitespace = new RegExp(`^[${pyWhitespace}]+`);
-const trailingWhitespace = new RegExp(`[${pyWhitespace}]+$`);
 const whitespaceRun = new RegExp(`[${pyWhitespace}]+`);
+
+/** True when the UTF-16 unit `code` is Python whitespace (every member of the set is one unit). */
+export function isPyWhitespaceCode(code: number): boolean {
+  return (
+    (code >= 0x09 && code <= 0x0d) ||
+    (code >= 0x1c && code <= 0x20) ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}
 
 /** True when `char` is whitespace for Python (JavaScript's `\s` also counts U+FEFF, Python does not). */
 export function isPyWhitespace(char: string): boolean {
   return whitespaceChar.test(char);
 }
 
-/** Python `s.strip()` (no argument): strips Python whitespace. */
+/**
+ * Python `s.strip()` (no argument): strips Python whitespace. A loop, not `/\s+$/`: a backtracking
+ * engine retries that pattern from every whitespace character, quadratic on a long run of spaces.
+ */
 export function pyStrip(text: string): string {
-  return text.replace(leadingWhitespace, "").replace(trailingWhitespace, "");
+  return text.slice(0, pyRstripEnd(text)).slice(pyLstripStart(text));
+}
+
+/** Where Python's `lstrip()` would start `text`. */
+export function pyLstripStart(text: string): number {
+  let start = 0;
+  while (start < text.length && isPyWhitespaceCode(text.charCodeAt(start))) start++;
+  return start;
+}
+
+/** Where Python's `rstrip()` would end `text`. */
+export function pyRstripEnd(text: string): number {
+  let end = text.length;
+  while (end > 0 && isPyWhitespaceCode(text.charCodeAt(end - 1))) end--;
+  return end;
 }
 
 /** Python `s.strip(chars)`: strips any of `chars` from both ends. */

@@ -1,0 +1,139 @@
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import type { RungsEvents } from "../events.js";
+import type { Attempt } from "../trace.js";
+
+/** How much the console reporter prints. */
+export type ReportLevel = "quiet" | "normal" | "verbose";
+
+/** Options of {@link consoleReporter}. */
+export interface ConsoleReporterOptions {
+  /**
+   * `quiet`: exhaustion and skips only. `normal`: also one line per attempt, continuation and split plan.
+   * `verbose`: also attempt starts, every split node, transport retries and a rejected attempt's rule messages.
+   * @default "normal"
+   */
+  level?: ReportLevel;
+  /** Where each line goes (without a trailing newline). @default a line on process.stderr */
+  write?: (line: string) => void;
+}
+
+const levels: readonly ReportLevel[] = ["quiet", "normal", "verbose"];
+
+function tokens(attempt: Attempt): string {
+  const { inputTokens, outputTokens } = attempt.usage;
+  if (inputTokens === undefined && outputTokens === undefined) return "";
+  return ` ${inputTokens ?? "?"}→${outputTokens ?? "?"} tok`;
+}
+
+function outcome(attempt: Attempt): string {
+  const verdict = attempt.verdict;
+  const score =
+    verdict === undefined ? "" : ` ${verdict.passed}/${verdict.total} (${verdict.score.toFixed(2)})`;
+  if (attempt.accepted) return `accepted${score}`;
+  const failed = verdict?.violations.map((v) => v.ruleId).join(", ");
+  return `${attempt.kind ?? "failed"}${score}${failed ? ` [${failed}]` : ""}`;
+}
+
+function oneLine(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/**
+ * Prints one line per attempt (path, model, accepted or failure kind with the verdict, ms, tokens) and one per
+ * skip, continuation, split and exhaustion, as a run goes. Returns the function that stops it.
+ *
+ * Set `RUNGS_LOG` (`1`/`normal`, `quiet`, `verbose`) to get the same lines without code: every primitive
+ * then reports through it, on the `events` you pass or, when you pass none, on a process-wide sink.
+ *
+ * @throws InvalidArgumentError for an unknown `level` or a `write` that is not a function.
+ * @example
+ * const events = new RungsEvents();
+ * const stop = consoleReporter(events, { level: "verbose" });
+ * await model.generate({ prompt: "Write a haiku." }, { events });
+ * stop();
+ */
+export function consoleReporter(events: RungsEvents, options: ConsoleReporterOptions = {}): () => void {
+  if (typeof (events as Partial<RungsEvents> | undefined)?.on !== "function") {
+    throw new InvalidArgumentError({
+      parameter: "events",
+      value: events,
+      message:
+        'consoleReporter: "events" must be a RungsEvents (new RungsEvents()), the sink you pass in CallOptions.events.',
+    });
+  }
+  const level = options.level ?? "normal";
+  if (!levels.includes(level)) {
+    throw new InvalidArgumentError({
+      parameter: "level",
+      value: level,
+      message: `consoleReporter: option "level" must be "quiet", "normal" or "verbose" (got ${JSON.stringify(level)}).`,
+    });
+  }
+  if (options.write !== undefined && typeof options.write !== "function") {
+    throw new InvalidArgumentError({
+      parameter: "write",
+      value: options.write,
+      message: 'consoleReporter: option "write" must be a function (line: string) => void.',
+    });
+  }
+  const write = options.write ?? ((line: string) => globalThis.process?.stderr?.write(`${line}\n`));
+  const out = (line: string) => write(`[rungs] ${line}`);
+  const normal = level !== "quiet";
+  const verbose = level === "verbose";
+  const stops: Array<() => void> = [];
+
+  stops.push(
+    events.subscribe("rung-skip", ({ path, skip }) =>
+      out(`${path} skip rung ${skip.rung} ${skip.modelId}: ${skip.reason} (${skip.detail})`),
+    ),
+    events.subscribe("exhausted", ({ path, limit, attempts }) =>
+      out(`${path} exhausted: ${limit} after ${attempts} attempt${attempts === 1 ? "" : "s"}`),
+    ),
+    events.subscribe("warning", ({ path, code, message }) =>
+      out(`${path} warning ${code}: ${oneLine(message)}`),
+    ),
+  );
+  if (normal) {
+    stops.push(
+      events.subscribe("attempt-end", ({ path, attempt }) => {
+        out(
+          `${path} ${attempt.modelId} ${outcome(attempt)} ${Math.max(0, attempt.endedAt - attempt.startedAt)}ms${tokens(attempt)}`,
+        );
+        if (verbose && !attempt.accepted) {
+          for (const v of attempt.verdict?.violations ?? [])
+            out(`  ${v.ruleId}: ${oneLine(v.message ?? "failed")}`);
+          if (attempt.error !== undefined) out(`  ${attempt.error.name}: ${oneLine(attempt.error.message)}`);
+        }
+      }),
+      events.subscribe("continuation", ({ path, modelId, continuation, totalChars, finishReason }) =>
+        out(
+          `${path} continuation ${continuation} on ${modelId}: ${totalChars} chars, finish ${finishReason}`,
+        ),
+      ),
+      events.subscribe("split", ({ path, stage, depth, count, chars, detail }) => {
+        if (stage === "plan") out(`${path} split: ${count} shards of ${chars} chars`);
+        else if (stage === "truncate")
+          out(`${path} split truncated at depth ${depth}${detail ? `: ${detail}` : ""}`);
+        else if (verbose) out(`${path} split ${stage} (depth ${depth}): ${chars} chars`);
+      }),
+    );
+  }
+  if (verbose) {
+    stops.push(
+      events.subscribe("attempt-start", ({ path, attempt }) =>
+        out(
+          `${path} start ${attempt.modelId} (rung ${attempt.rung}, prompt ${attempt.promptChars} chars, feedback ${attempt.feedbackChars})`,
+        ),
+      ),
+      events.subscribe("transport-retry", ({ path, modelId, retry }) =>
+        out(
+          `${path} transport retry ${retry.retry} on ${modelId}: ${retry.kind}${retry.status === undefined ? "" : ` ${retry.status}`}, waiting ${retry.delayMs}ms`,
+        ),
+      ),
+    );
+  }
+  return () => {
+    for (const stop of stops.splice(0)) stop();
+  };
+}

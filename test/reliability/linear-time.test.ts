@@ -1,0 +1,49 @@
+// Class "super-linear time on model output": the redactor and every IFEval rule run in linear time on
+// hostile text. Growth itself is measured in bench/ (`npm run bench -- linear`); here each scan of a
+// 50 K-char hostile answer must end far inside a bound a quadratic scan misses by minutes.
+import { describe, expect, it } from "vitest";
+import { ifevalSubjects } from "../../bench/linear/ifeval-subjects.js";
+import { redactText } from "../../src/redact.js";
+import { followInstructions, instructionIds } from "../../src/rubric/ifeval/index.js";
+
+const n = 50_000;
+const hostile: Record<string, string> = {
+  "a-a-…": "a-".repeat(n / 2),
+  "sk-sk-…": "sk-".repeat(n / 3),
+  "<<<…": "<".repeat(n),
+  "[[[…": "[".repeat(n),
+  "newlines…x": `${"\n".repeat(n)}x`,
+  "spaces…x": `${" ".repeat(n)}x`,
+  "markup mix": "x:*<[ ,.'\"`-\n".repeat(n / 12),
+};
+// Generous for a loaded 2-core machine: the linear scans take a few ms; the quadratic ones took 3–10 s at this size
+// (loose mode repeats the same scans on up to eight variants of the text; the bench runs it).
+const boundMs = 2_000;
+
+function timed(fn: () => unknown): number {
+  const started = performance.now();
+  fn();
+  return performance.now() - started;
+}
+
+describe("linear time on hostile text", () => {
+  it("redactText: 50 K chars of each hostile shape in well under the bound", () => {
+    for (const [shape, text] of Object.entries(hostile)) {
+      expect({ shape, slow: timed(() => redactText(text)) > boundMs }).toEqual({ shape, slow: false });
+    }
+  });
+
+  it("every IFEval rule: 50 K chars of each hostile shape in well under the bound", () => {
+    expect(ifevalSubjects.map((s) => s.id).sort()).toEqual([...instructionIds].sort());
+    for (const { id, kwargs } of ifevalSubjects) {
+      // Warm-up: the language rule loads its profiles once, on first use.
+      followInstructions({ prompt: "Write an email", instruction_id_list: [id], kwargs: [kwargs] }, "Hello.");
+      for (const [shape, text] of Object.entries(hostile)) {
+        const ms = timed(() =>
+          followInstructions({ prompt: "Write an email", instruction_id_list: [id], kwargs: [kwargs] }, text),
+        );
+        expect({ id, shape, slow: ms > boundMs }).toEqual({ id, shape, slow: false });
+      }
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  consoleReporter,
+  defineRubric,
+  escalateAcross,
+  InvalidArgumentError,
+  matches,
+  RungsEvents,
+} from "../../src/index.js";
+import { scriptedModel } from "../../src/testing/index.js";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+const rubric = defineRubric({ id: "r", rules: [matches("says-ok", /ok/)] });
+const ladder = () =>
+  escalateAcross(
+    [
+      scriptedModel("small", [{ text: "nope", usage: { inputTokens: 10, outputTokens: 3 } }]),
+      scriptedModel("big", ["ok"]),
+    ],
+    { rubric },
+  );
+
+async function lines(level: "quiet" | "normal" | "verbose"): Promise<string[]> {
+  const out: string[] = [];
+  const events = new RungsEvents();
+  const stop = consoleReporter(events, { level, write: (line) => out.push(line) });
+  await ladder().generate({ prompt: "say ok" }, { events });
+  stop();
+  return out;
+}
+
+describe("consoleReporter", () => {
+  it("normal: one line per attempt with path, model, outcome, verdict, ms and tokens", async () => {
+    const out = await lines("normal");
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatch(
+      /^\[rungs\] escalate\/attempt\[1\] small rejected 0\/1 \(0\.00\) \[says-ok\] \d+ms 10→3 tok$/,
+    );
+    expect(out[1]).toMatch(/^\[rungs\] escalate\/attempt\[2\] big accepted 1\/1 \(1\.00\) \d+ms$/);
+  });
+
+  it("verbose adds attempt starts and the failed rules' messages; quiet only skips and exhaustion", async () => {
+    const verbose = await lines("verbose");
+    expect(verbose.some((l) => /attempt\[1\] start small \(rung 0/.test(l))).toBe(true);
+    expect(verbose.some((l) => /^\[rungs\] {3}says-ok: /.test(l))).toBe(true);
+    expect(await lines("quiet")).toEqual([]);
+    const out: string[] = [];
+    const events = new RungsEvents();
+    consoleReporter(events, { level: "quiet", write: (l) => out.push(l) });
+    await escalateAcross([scriptedModel("m", ["no"])], { rubric })
+      .generate({ prompt: "x" }, { events })
+      .catch(() => {});
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^\[rungs\] escalate exhausted: \w+ after 1 attempt$/);
+  });
+
+  it("stops printing once the returned function is called, and refuses bad options", async () => {
+    const out: string[] = [];
+    const events = new RungsEvents();
+    consoleReporter(events, { write: (l) => out.push(l) })();
+    await ladder().generate({ prompt: "x" }, { events });
+    expect(out).toEqual([]);
+    expect(() => consoleReporter(events, { level: "loud" as never })).toThrow(InvalidArgumentError);
+    expect(() => consoleReporter({} as never)).toThrow(/must be a RungsEvents/);
+  });
+
+  it("RUNGS_LOG=1 prints attempt lines to stderr for a caller that passes no events", async () => {
+    vi.stubEnv("RUNGS_LOG", "1");
+    const written: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    });
+    await ladder().generate({ prompt: "say ok" });
+    expect(written.filter((l) => l.startsWith("[rungs] escalate/attempt["))).toHaveLength(2);
+  });
+
+  it("RUNGS_LOG unset prints nothing", async () => {
+    vi.stubEnv("RUNGS_LOG", "");
+    const spy = vi.spyOn(process.stderr, "write");
+    await ladder().generate({ prompt: "say ok" });
+    expect(spy.mock.calls.filter(([c]) => String(c).startsWith("[rungs]"))).toEqual([]);
+  });
+});
