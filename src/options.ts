@@ -37,7 +37,7 @@ export function parseOptions<T>(fn: string, check: Check<T>, value: unknown): T 
     throw new InvalidArgumentError({
       parameter,
       value: { unknownKeys: [key] },
-      message: `${fn}: unknown option "${parameter}" (value not shown).${meant} ${where} takes ${problem.unknownKey.known.join(", ")}.`,
+      message: `${fn}: unknown option "${parameter}".${meant} ${where} takes ${problem.unknownKey.known.join(", ")}.`,
     });
   }
   if (problem.path.length === 0 && !(typeof value === "object" && value !== null)) {
@@ -104,7 +104,7 @@ export const schemas = {
   /** A delay in ms: ≥ 0 and at most {@link maxTimerMs}. */
   delayMs: number({ min: 0, max: maxTimerMs, rangeMessage: `must be 0 or more and ${timerLimit}` }),
   /** A number in 0..1 (thresholds, rates). */
-  unitInterval: number({ min: 0, max: 1 }),
+  unitInterval: number({ min: 0, max: 1, rangeMessage: "must be between 0 and 1" }),
   nonEmptyString: string({ nonEmpty: true }),
   /** `ModelCapabilities`: what a model can do beyond generate. */
   capabilities: object({

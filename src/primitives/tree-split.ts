@@ -88,7 +88,7 @@ const schema = object({
     (v) => typeof (v as Model | null)?.generate === "function",
     "must be a Model",
   ).optional(),
-  reserve: number({ min: 0, max: 0.9 }).optional(),
+  reserve: number({ min: 0, max: 0.9, rangeMessage: "must be between 0 and 0.9" }).optional(),
 });
 
 /**

@@ -98,25 +98,28 @@ export interface NumberRule {
 
 /** A finite number within the rule; messages: "must be a finite number", "must be a whole number", the range. */
 export function number(rule: NumberRule = {}): Check<number> {
-  const { int = false, min, max, greaterThan } = rule;
+  const { int = false, min, max, greaterThan, rangeMessage } = rule;
+  // With both bounds the message names both ("must be at least 1 and at most 100").
+  const lower =
+    greaterThan !== undefined
+      ? `greater than ${greaterThan}`
+      : min === 0 && max === undefined
+        ? "0 or more"
+        : `at least ${min}`;
   const range =
-    rule.rangeMessage ??
-    (greaterThan !== undefined
-      ? `must be greater than ${greaterThan}`
-      : min !== undefined && max !== undefined
-        ? `must be between ${min} and ${max}`
-        : min !== undefined
-          ? min === 0
-            ? "must be 0 or more"
-            : `must be at least ${min}`
-          : `must be at most ${max}`);
+    rangeMessage ??
+    (min === undefined && greaterThan === undefined
+      ? `must be at most ${max}`
+      : max === undefined
+        ? `must be ${lower}`
+        : `must be ${lower} and at most ${max}`);
   return checkWith<number>((value) => {
     if (typeof value !== "number" || !Number.isFinite(value)) return at("must be a finite number");
     if (int && !Number.isInteger(value)) return at("must be a whole number");
     if (
       (min !== undefined && value < min) ||
-      (max !== undefined && value > max) ||
-      (greaterThan !== undefined && value <= greaterThan)
+      (greaterThan !== undefined && value <= greaterThan) ||
+      (max !== undefined && value > max)
     ) {
       return at(range);
     }

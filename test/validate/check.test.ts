@@ -23,7 +23,8 @@ describe("option checks", () => {
     }
     expect(number({ min: 0 }).problem(-1)?.message).toBe("must be 0 or more");
     expect(number({ greaterThan: 0 }).problem(0)?.message).toBe("must be greater than 0");
-    expect(number({ min: 0, max: 1 }).problem(1.01)?.message).toBe("must be between 0 and 1");
+    expect(number({ min: 0, max: 1 }).problem(1.01)?.message).toBe("must be at least 0 and at most 1");
+    expect(number({ min: 1, max: 100 }).problem(0)?.message).toBe("must be at least 1 and at most 100");
     expect(number({ max: 20 }).problem(21)?.message).toBe("must be at most 20");
   });
 

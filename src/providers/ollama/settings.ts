@@ -148,7 +148,7 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     throw new InvalidArgumentError({
       parameter: "settings",
       value: redactText(settings),
-      message: `ollama: takes a settings object, not a model name: write ollama({ model: ${name} }) (got ${name}).`,
+      message: `ollamaModel: takes a settings object, not a model name: write ollamaModel({ model: ${name} }) (got ${name}).`,
     });
   }
   const apiKey = (settings as { apiKey?: unknown } | undefined)?.apiKey;
