@@ -5,6 +5,7 @@ import type { CallOptions, GenerateRequest, Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { capText, escapeBlock } from "../prompt.js";
 import { custom, number, object, string } from "../validate/check.js";
+import { nestsDeeperThan } from "./json-candidates.js";
 import { ruleOptionsShape } from "./rules.js";
 import type { Rule, RuleOutcome } from "./types.js";
 
@@ -96,6 +97,12 @@ export function parseJudgeReply(reply: string): { score: number; reason: string 
   const fenced = fencedReply.exec(text);
   if (fenced !== null) text = (fenced[1] ?? "").trim();
   const began = JSON.stringify(reply.length > 120 ? `${reply.slice(0, 120)}…` : reply);
+  // A verdict is one flat object: deeper nesting is refused before JSON.parse, which slows sharply on it.
+  if (nestsDeeperThan(text, 0, text.length, 8)) {
+    throw new JudgeReplyError(
+      `judge reply is not a strict JSON verdict (nested too deeply); it began ${began}`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

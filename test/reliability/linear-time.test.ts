@@ -1,10 +1,11 @@
 // Class "super-linear time on model output": the redactor and every IFEval rule run in linear time on
 // hostile text. Growth itself is measured in bench/ (`npm run bench -- linear`); here each scan of a
 // 50 K-char hostile answer must end far inside a bound a quadratic scan misses by minutes.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ifevalSubjects } from "../../bench/linear/ifeval-subjects.js";
 import { redactText } from "../../src/redact.js";
 import { followInstructions, instructionIds } from "../../src/rubric/ifeval/index.js";
+import { parseJudgeReply } from "../../src/rubric/judge.js";
 
 const n = 50_000;
 const hostile: Record<string, string> = {
@@ -44,6 +45,26 @@ describe("linear time on hostile text", () => {
         );
         expect({ id, shape, slow: ms > boundMs }).toEqual({ id, shape, slow: false });
       }
+    }
+  });
+});
+
+describe("deep JSON nesting is refused before JSON.parse (which slows sharply on it)", () => {
+  it("IFEval json_format and a judge's reply: 1 M levels of [ are not JSON, and JSON.parse never sees them", () => {
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      const deep = "[".repeat(1_000_000);
+      const verdict = followInstructions(
+        { prompt: "Answer in JSON", instruction_id_list: ["detectable_format:json_format"], kwargs: [{}] },
+        deep,
+      );
+      expect(verdict).toEqual([false]);
+      expect(() => parseJudgeReply(deep)).toThrow(/nested too deeply/);
+      expect(parse.mock.calls.filter(([text]) => String(text).length >= 1_000_000)).toEqual([]);
+      // Shallow JSON still parses as before.
+      expect(parseJudgeReply('{"score": 1, "reason": "ok"}')).toEqual({ score: 1, reason: "ok" });
+    } finally {
+      parse.mockRestore();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { nestsDeeperThan } from "../json-candidates.js";
 import { countArg, stringArg } from "./kwargs.js";
 import { escapeRegExp, isPyWhitespaceCode, pyStrip, pyStripChars, pyWhitespace } from "./py.js";
 import type { InstructionSpec } from "./types.js";
@@ -106,13 +107,20 @@ const fencePrefixes = ["```json", "```Json", "```JSON", "```"];
  * ` ```Json `, ` ```JSON ` or ` ``` `, each removed at most once in that order) and one trailing ` ``` `
  * removed, parses as JSON.
  */
+/** Deepest nesting `json_format` parses: Python's default recursion limit, where the reference fails too. */
+const maxJsonDepth = 1_000;
+
 export const jsonFormat: InstructionSpec = {
   build: () => (response) => {
     let text = pyStrip(response);
     for (const prefix of fencePrefixes) if (text.startsWith(prefix)) text = text.slice(prefix.length);
     if (text.endsWith("```")) text = text.slice(0, -3);
+    const json = pyStrip(text);
+    // V8's JSON.parse slows sharply past a few hundred thousand levels; Python's json.loads (the reference)
+    // cannot go past its recursion limit of 1,000 at all. Deeper text is not JSON here either.
+    if (nestsDeeperThan(json, 0, json.length, maxJsonDepth)) return false;
     try {
-      JSON.parse(pyStrip(text));
+      JSON.parse(json);
       return true;
     } catch {
       return false;
