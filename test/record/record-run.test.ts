@@ -1,34 +1,18 @@
 import { execFile } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { emit } from "../../src/events.js";
 import { InvalidArgumentError, RungsError, RungsEvents } from "../../src/index.js";
 import { writeFileAtomicSync } from "../../src/record/atomic-write.js";
 import { recordRun, taskDirFromPath } from "../../src/record/record-run.js";
 import { manualClock } from "../../src/testing/index.js";
 import type { Attempt } from "../../src/trace.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../..");
-const dirs: string[] = [];
-const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "rungs-record-"));
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("record");
 
 const attempt = (overrides: Partial<Attempt> = {}): Attempt => ({
   index: 1,

@@ -1,8 +1,7 @@
 // Class "ids as plain-object keys" and the records: ids from outside (model ids, task ids, task classes)
 // never touch a prototype, one rule holds for non-string ids, stores keep every key through a reload, and
 // records never lose, merge or overwrite an attempt.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -15,15 +14,10 @@ import {
   retryWithContext,
 } from "../../src/index.js";
 import { replayModel, scriptedModel } from "../../src/testing/index.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "rungs-keys-"));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = useTempDirs("keys");
 afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   delete (Object.prototype as Record<string, unknown>).attempts;
 });
 const ask = (metadata?: Record<string, unknown>) =>
@@ -41,7 +35,7 @@ describe("ids from outside as keys", () => {
     const summary = await recorder.close();
     expect(({} as Record<string, unknown>).attempts).toBeUndefined();
     expect(Object.hasOwn(summary.byModel, "__proto__")).toBe(true);
-    expect(summary.byModel.__proto__?.attempts).toBe(1);
+    expect(Object.getOwnPropertyDescriptor(summary.byModel, "__proto__")?.value?.attempts).toBe(1);
     const file = JSON.parse(readFileSync(join(recorder.dir, "summary.json"), "utf8")) as {
       byModel: Record<string, { attempts: number }>;
     };

@@ -2,10 +2,9 @@
 // fields from the wire and from adapters are type-checked (a malformed response names the field), rule
 // outcomes are read defensively, request hashing is depth-limited, and a stats store's failed first load
 // is retried while two instances on one path share state.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   Budget,
   calibrate,
@@ -18,16 +17,9 @@ import {
   retryWithContext,
 } from "../../src/index.js";
 import { recordingModel, replayModel, scriptedModel } from "../../src/testing/index.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "rungs-wire-"));
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("wire");
 const ask = (metadata?: Record<string, unknown>) =>
   ({
     messages: [{ role: "user" as const, content: "q" }],
