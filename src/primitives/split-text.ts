@@ -7,8 +7,16 @@ type Span = readonly [start: number, end: number];
 type Level = "paragraph" | "sentence" | "word" | "grapheme";
 const levels: readonly Level[] = ["paragraph", "sentence", "word", "grapheme"];
 
-const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: "sentence" });
-const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+// Made on first use: the first Intl.Segmenter loads ICU's break rules (about 17 ms), which
+// `import("rungs")` must not pay for a split that may never happen.
+let segmenters: { sentence: Intl.Segmenter; grapheme: Intl.Segmenter } | undefined;
+const segmenterOf = (granularity: "sentence" | "grapheme"): Intl.Segmenter => {
+  segmenters ??= {
+    sentence: new Intl.Segmenter(undefined, { granularity: "sentence" }),
+    grapheme: new Intl.Segmenter(undefined, { granularity: "grapheme" }),
+  };
+  return segmenters[granularity];
+};
 
 /**
  * Splits `text` into pieces that each measure at most `budget`, on the most natural boundary that works:
@@ -121,7 +129,7 @@ function unitsOf(text: string, span: Span, level: Level): Span[] {
   } else if (level === "sentence") {
     // Keep only sentence breaks at whitespace: "word?Next" is one word, and a piece never ends mid-word.
     let from = 0;
-    for (const index of segmentStarts(sentenceSegmenter, slice)) {
+    for (const index of segmentStarts(segmenterOf("sentence"), slice)) {
       if (/\s/.test(slice[index - 1]!) || /\s/.test(slice[index]!)) {
         push(from, index);
         from = index;
@@ -130,7 +138,7 @@ function unitsOf(text: string, span: Span, level: Level): Span[] {
     push(from, slice.length);
   } else {
     let from = 0;
-    for (const index of segmentStarts(graphemeSegmenter, slice)) {
+    for (const index of segmentStarts(segmenterOf("grapheme"), slice)) {
       push(from, index);
       from = index;
     }
