@@ -280,6 +280,18 @@ describe("withOtel failures", () => {
 });
 
 describe("withOtel: continuations, judges, events, content", () => {
+  /** A traced writer whose one rule is an LLM judge on `judge`. */
+  const writerJudgedBy = (judge: Model) =>
+    withOtel(
+      retryWithContext(scriptedModel("writer", ["an answer"]), {
+        rubric: defineRubric({
+          id: "judged",
+          rules: [judgeRule("quality", judge, { criteria: "Is it good?" })],
+        }),
+      }),
+      { tracer },
+    );
+
   it("each continuation is a chat span under the continue span", async () => {
     const model = withOtel(
       retryWithContext(
@@ -314,13 +326,7 @@ describe("withOtel: continuations, judges, events, content", () => {
         workflowName: "judge",
       },
     );
-    const judged = defineRubric({
-      id: "judged",
-      rules: [judgeRule("quality", judge, { criteria: "Is it good?" })],
-    });
-    const model = withOtel(retryWithContext(scriptedModel("writer", ["an answer"]), { rubric: judged }), {
-      tracer,
-    });
+    const model = writerJudgedBy(judge);
     await model.generate({ prompt: "write" });
     expect(openSpans.open.size).toBe(0);
     const attempt = one("chat writer");
@@ -336,13 +342,7 @@ describe("withOtel: continuations, judges, events, content", () => {
 
   it("a judge that is itself a ladder shows as a judge span with its attempts", async () => {
     const judge = retryWithContext(scriptedModel("judge", ['{"score": 1, "reason": "fine"}']));
-    const judged = defineRubric({
-      id: "judged",
-      rules: [judgeRule("quality", judge, { criteria: "Is it good?" })],
-    });
-    const model = withOtel(retryWithContext(scriptedModel("writer", ["an answer"]), { rubric: judged }), {
-      tracer,
-    });
+    const model = writerJudgedBy(judge);
     await model.generate({ prompt: "write" });
     const judgeSpan = one("rungs judge[quality]");
     expect(parentOf(judgeSpan)).toBe(one("chat writer"));
