@@ -1,8 +1,19 @@
+import { createRequire } from "node:module";
 import functionTimeout, { isTimeoutError } from "function-timeout";
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { RungsError } from "../errors/rungs-error.js";
 import { maxTimerMs } from "../options.js";
+
+/**
+ * re2js, loaded when the first pattern is compiled: loading it takes about 15 ms, which `import("rungs")`
+ * need not pay before a regex rule is built (docs/benchmarks.md, cold imports).
+ */
+let engine: typeof RE2JS | undefined;
+function re2(): typeof RE2JS {
+  engine ??= (createRequire(import.meta.url)("re2js") as typeof import("re2js")).RE2JS;
+  return engine;
+}
 
 /**
  * A compiled pattern a regex rule runs. Build one from a string or `RegExp` (linear-time engine, the
@@ -133,13 +144,14 @@ export function compilePattern(pattern: PatternInput, parameter = "pattern"): Co
   if (refusal !== undefined) refuse(refusal);
   let compiled: RE2JS;
   try {
+    const RE2 = re2();
     let flags = 0;
     if (pattern instanceof RegExp) {
-      if (pattern.flags.includes("i")) flags |= RE2JS.CASE_INSENSITIVE;
-      if (pattern.flags.includes("m")) flags |= RE2JS.MULTILINE;
-      if (pattern.flags.includes("s")) flags |= RE2JS.DOTALL;
+      if (pattern.flags.includes("i")) flags |= RE2.CASE_INSENSITIVE;
+      if (pattern.flags.includes("m")) flags |= RE2.MULTILINE;
+      if (pattern.flags.includes("s")) flags |= RE2.DOTALL;
     }
-    compiled = RE2JS.compile(RE2JS.translateRegExp(source), flags);
+    compiled = RE2.compile(RE2.translateRegExp(source), flags);
   } catch (error) {
     return refuse(error instanceof Error ? error.message : String(error), error);
   }
