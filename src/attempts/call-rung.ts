@@ -25,37 +25,17 @@ export async function callRung(
     probeMs !== undefined && probeMs <= timeoutMs
       ? `The half-open probe of "${model.id}" took longer than ${limitMs} ms.`
       : `"${model.id}" did not answer within attemptTimeoutMs (${timeoutMs} ms); the call was aborted and the run goes on.`;
-  // The call's own signal is made only when the model reads it: most models that never look at it (a
-  // function, a scripted model) then cost no AbortController and no listener per call (issue 17's profile).
-  let child: ReturnType<typeof childController> | undefined;
-  let expired: ProviderError | undefined;
-  const signalOf = (): AbortSignal => {
-    if (child === undefined) {
-      child = childController(options.signal);
-      if (expired !== undefined) child.controller.abort(expired);
-    }
-    return child.controller.signal;
-  };
-  let expire: (error: ProviderError) => void = () => {};
-  const deadline = new Promise<never>((_resolve, reject) => {
-    expire = reject;
-  });
+  const { controller, dispose } = childController(options.signal);
   const handle = clock.setTimeout(() => {
-    expired = new ProviderError(message, { kind: "timeout", providerId: model.id });
-    child?.controller.abort(expired);
-    expire(expired);
+    controller.abort(new ProviderError(message, { kind: "timeout", providerId: model.id }));
   }, limitMs);
-  const callOptions: CallOptions = {
-    ...options,
-    get signal() {
-      return signalOf();
-    },
-  };
   try {
-    // The time limit holds even when the model ignores its signal; the caller's abort rejects at once.
-    return await raceAbort(Promise.race([model.generate(request, callOptions), deadline]), options.signal);
+    return await raceAbort(
+      model.generate(request, { ...options, signal: controller.signal }),
+      controller.signal,
+    );
   } finally {
     clock.clearTimeout(handle);
-    child?.dispose();
+    dispose();
   }
 }
