@@ -1,4 +1,6 @@
 // Shared pieces of the reliability suite: planted secrets, a leak check, and a settle loop on a manual clock.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { registerSecret } from "../../src/redact.js";
 import type { ManualClock } from "../../src/testing/index.js";
@@ -88,4 +90,37 @@ export async function settleOnClock<T>(
   await nextTurn();
   for (let step = 0; settled === undefined && step < maxSteps; step += 1) await clock.advance(stepMs);
   return settled;
+}
+
+/** What a vitest run of fixture files in a child process gave: its exit status, stderr, and each file's result. */
+export interface FixtureRun {
+  status: number | null;
+  stderr: string;
+  byFile: Record<string, { status: string; message: string } | undefined>;
+}
+
+/**
+ * Runs vitest in a child process with `config` (fixture files and the setup under test) and its JSON report
+ * written to `outputFile`: the tests of the test setup check a real run, not a stub of one.
+ */
+export function runFixtureSuite(config: string, outputFile: string): FixtureRun {
+  const child = spawnSync(
+    process.execPath,
+    [
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      "--config",
+      config,
+      "--reporter=json",
+      `--outputFile=${outputFile}`,
+    ],
+    { cwd: process.cwd(), encoding: "utf8", timeout: 120_000, env: { ...process.env, CI: "1" } },
+  );
+  const report = JSON.parse(readFileSync(outputFile, "utf8")) as {
+    testResults: Array<{ name: string; status: string; message: string }>;
+  };
+  const byFile = Object.fromEntries(
+    report.testResults.map((r) => [r.name.split("/").pop(), { status: r.status, message: r.message }]),
+  );
+  return { status: child.status, stderr: child.stderr, byFile };
 }
