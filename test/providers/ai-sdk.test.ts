@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { APICallError, LoadAPIKeyError } from "ai";
+import { APICallError } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { transportRetriesOf } from "../../src/errors/call-details.js";
@@ -159,32 +159,8 @@ describe("fromAiSdk with the SDK's MockLanguageModelV3", () => {
     expect(mock.doGenerateCalls).toHaveLength(3);
   });
 
-  it("maps a missing API key to auth", async () => {
-    const mock = new MockLanguageModelV3({
-      doGenerate: async () => {
-        throw new LoadAPIKeyError({ message: "OpenAI API key is missing." });
-      },
-    });
-    await expect(fromAiSdk(mock).generate(ask("q"))).rejects.toMatchObject({ kind: "auth" });
-  });
-
-  it("passes the call's abort to doGenerate and rejects with signal.reason", async () => {
-    const mock = new MockLanguageModelV3({
-      doGenerate: (options) =>
-        new Promise((_, reject) => {
-          options.abortSignal?.addEventListener("abort", () => reject(new Error("provider saw abort")));
-        }),
-    });
-    const controller = new AbortController();
-    const run = fromAiSdk(mock)
-      .generate(ask("q"), { signal: controller.signal })
-      .catch((e: unknown) => e);
-    await new Promise((r) => setImmediate(r));
-    const reason = new Error("stop");
-    controller.abort(reason);
-    expect(await run).toBe(reason);
-    expect(mock.doGenerateCalls[0]?.abortSignal?.aborted).toBe(true);
-  });
+  // A missing API key (auth) and the call's abort reaching doGenerate are checked for every AI SDK major,
+  // this one included, in ai-sdk-majors.test.ts.
 
   it("refuses an id string or a non-model at construction, and keeps headers out of JSON and inspect", () => {
     expect(() => fromAiSdk("openai/gpt-4o" as never)).toThrow(InvalidArgumentError);
