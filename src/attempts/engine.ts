@@ -1,4 +1,4 @@
-import { isAbortReason, throwIfAborted } from "../abort.js";
+import { throwIfAborted } from "../abort.js";
 import { type Budget, BudgetExhaustedError } from "../budget.js";
 import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
@@ -63,11 +63,7 @@ async function readStore<T>(
   guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined },
 ): Promise<T | undefined> {
   // Either way a store that hangs cannot hold the call past the caller's abort or the deadline.
-  if (config.storeReadFailure === "fail-open") return guardedStore(call, guard);
-  return guardCaller(call, guard).catch((error: unknown) => {
-    if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
-    throw new StatsStoreError(operation, error);
-  });
+  return guardedStore(call, guard, config.storeReadFailure === "fail-closed" ? operation : undefined);
 }
 
 /**
@@ -144,7 +140,7 @@ export async function runAttempts(
     refused,
     overflowedWindow: undefined,
     lastRung: config.rungs.length - 1,
-    guard: { signal, budget },
+    guard,
     learning:
       store !== undefined && typeof taskClass === "string" && config.minAcceptRate !== undefined
         ? {

@@ -2,7 +2,6 @@ import { isAbortReason } from "../abort.js";
 import { type Budget, BudgetExhaustedError } from "../budget.js";
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
-import { StatsStoreError } from "../errors/stats-store-error.js";
 import type { GenerateRequest } from "../model.js";
 import { acceptRate, type RungStats, type StatsStore } from "../record/stats-store.js";
 import type { Attempt, SkipReason } from "../trace.js";
@@ -10,6 +9,7 @@ import { reportStoreError } from "./exhaust.js";
 import { guardCaller } from "./guard-caller.js";
 import type { NormalizedRung } from "./ladder.js";
 import type { RoutingPolicy } from "./routing/policy.js";
+import { guardedStore } from "./task-state.js";
 
 /** Why a rung is passed over on arrival, or `undefined` to try it. */
 export interface SkipDecision {
@@ -147,13 +147,10 @@ async function learnedSkip(
 ): Promise<SkipDecision | "try" | undefined> {
   // A store that cannot be read must not break every run (a corrupt stats file): learn nothing this time.
   // A store that hangs cannot hold the call past the abort or the deadline.
-  const stats = await guardCaller(() => learning.store.stats(learning.taskClass, id), guard).catch(
-    (error: unknown) => {
-      if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
-      if (learning.failClosed) throw new StatsStoreError("stats", error);
-      reportStoreError(error);
-      return undefined;
-    },
+  const stats = await guardedStore(
+    () => learning.store.stats(learning.taskClass, id),
+    guard,
+    learning.failClosed ? "stats" : undefined,
   );
   if (!validStats(stats)) {
     if (stats !== undefined)

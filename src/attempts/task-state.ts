@@ -1,5 +1,6 @@
 import { isAbortReason } from "../abort.js";
 import { type Budget, BudgetExhaustedError } from "../budget.js";
+import { StatsStoreError } from "../errors/stats-store-error.js";
 import type { Failure } from "../prompt.js";
 import type { TaskState } from "../record/stats-store.js";
 import type { Resumption } from "../trace.js";
@@ -14,17 +15,20 @@ import type { NormalizedRung } from "./ladder.js";
 export const taskFeedbackKept = 8;
 
 /**
- * Runs one store call; a store that throws or rejects is reported and treated as knowing nothing. Raced
- * against `guard`: a store that hangs rejects with the caller's `signal.reason` or the budget's deadline
- * error, which are rethrown, never reported.
+ * Runs one store call; a store that throws or rejects is reported and treated as knowing nothing, or, when
+ * `failClosed` names the operation (`storeReadFailure: "fail-closed"`), stops the run with a
+ * {@link StatsStoreError}. Raced against `guard`: a store that hangs rejects with the caller's
+ * `signal.reason` or the budget's deadline error, which are rethrown, never reported.
  */
 export async function guardedStore<T>(
   call: () => T | Promise<T>,
   guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined } = {},
+  failClosed?: string,
 ): Promise<T | undefined> {
   // guardCaller runs `call` inside then(): a synchronous store that throws is caught too.
   return guardCaller(call, guard).catch((error: unknown) => {
     if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
+    if (failClosed !== undefined) throw new StatsStoreError(failClosed, error);
     reportStoreError(error);
     return undefined;
   });
