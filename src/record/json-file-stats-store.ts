@@ -14,8 +14,8 @@ export interface JsonFileStatsStore extends StatsStore {
   readonly path: string;
   record(entry: { taskClass: string; modelId: string; accepted: boolean }): Promise<void>;
   stats(taskClass: string, modelId: string): Promise<RungStats>;
-  giveUp(taskId: string, at: number): Promise<void>;
-  givenUpAt(taskId: string): Promise<number | undefined>;
+  block(taskId: string, at: number): Promise<void>;
+  blockedAt(taskId: string): Promise<number | undefined>;
   unblock(taskId: string): Promise<boolean>;
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): Promise<void>;
   getTaskState(taskId: string): Promise<TaskState | undefined>;
@@ -54,7 +54,7 @@ const fileSchema = object(
   {
     version: literal(1),
     stats: record(record(countsSchema)),
-    givenUp: record(number()),
+    blocked: record(number()),
     // Absent in files written before escalation state was kept.
     tasks: record(taskSchema).optional(),
   },
@@ -90,7 +90,7 @@ async function load(path: string): Promise<MemoryStatsStore> {
 }
 
 /**
- * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, givenUp, tasks }`), read on first use and
+ * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, blocked, tasks }`), read on first use and
  * rewritten atomically after every change (its folder is created if missing). Changes that arrive while a write is running are coalesced into
  * the next write, so a burst of concurrent runs costs a few writes, not one each. Each change's promise
  * resolves once a write holding it is on disk, so a crash loses nothing already recorded.
@@ -163,11 +163,11 @@ function openStore(path: string): JsonFileStatsStore {
       await persist();
     },
     stats: async (taskClass, modelId) => (await memory()).stats(taskClass, modelId),
-    async giveUp(taskId, at) {
-      (await memory()).giveUp(taskId, at);
+    async block(taskId, at) {
+      (await memory()).block(taskId, at);
       await persist();
     },
-    givenUpAt: async (taskId) => (await memory()).givenUpAt(taskId),
+    blockedAt: async (taskId) => (await memory()).blockedAt(taskId),
     async unblock(taskId) {
       const was = (await memory()).unblock(taskId);
       if (was) await persist();

@@ -6,13 +6,13 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import {
   type AttemptEndEvent,
-  type ContinuationEvent,
-  type ExhaustedEvent,
+  type ContextSplitEvent,
   emit,
+  type OutputContinueEvent,
+  type RunExhaustEvent,
   type RungSkipEvent,
   type RungsEvents,
-  type SplitEvent,
-  type TaskBlockedEvent,
+  type TaskBlockEvent,
 } from "../events.js";
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
@@ -54,7 +54,7 @@ export interface RecordedSkip extends Skip {
   path: string;
 }
 
-/** An `exhausted` event as recorded: which cap fired after how many attempts. */
+/** An `run-exhaust` event as recorded: which cap fired after how many attempts. */
 export interface RecordedExhaustion {
   /** The event path of the engine that gave up. */
   path: string;
@@ -66,7 +66,7 @@ export interface RecordedExhaustion {
   at: number;
 }
 
-/** A `task-blocked` event as recorded: a run refused before any call because its task was given up. */
+/** A `task-block` event as recorded: a run refused before any call because its task was blocked. */
 export interface RecordedBlock {
   /** The event path of the refused run. */
   path: string;
@@ -74,7 +74,7 @@ export interface RecordedBlock {
   taskId: string;
   /** Always `"blocked"`. */
   status: "blocked";
-  /** When the task was given up, ms since the epoch. */
+  /** When the task was blocked, ms since the epoch. */
   blockedAt: number;
   /** When the run was refused, ms since the epoch. */
   at: number;
@@ -90,7 +90,7 @@ export interface RecordCounts {
    * every split call beneath it (judge calls of LLM rules are not counted).
    */
   calls: number;
-  /** Continuation calls (`continuation` events). */
+  /** Continuation calls (`output-continue` events). */
   continuations: number;
   /** Requests split by `treeSplit` (its `plan` events). */
   splits: number;
@@ -116,7 +116,7 @@ export interface RecordTotals {
   skips: RecordedSkip[];
   /** Every engine that gave up, in order. */
   exhausted: RecordedExhaustion[];
-  /** Runs refused because their task was given up (`status: "blocked"`). */
+  /** Runs refused because their task was blocked (`status: "blocked"`). */
   blocked: RecordedBlock[];
   /** Calls, continuations, splits and tokens, each counted once. */
   counts: RecordCounts;
@@ -132,10 +132,10 @@ export interface TaskLine {
   acceptedBy?: string;
   /** True when a run of the task ended without an accepted answer. */
   exhausted: boolean;
-  /** True when a run of this task was refused because the task was given up. */
+  /** True when a run of this task was refused because the task was blocked. */
   blocked: boolean;
   /**
-   * `accepted` when an attempt was accepted, else `blocked` when a run was refused as given up, else
+   * `accepted` when an attempt was accepted, else `blocked` when a run was refused as blocked, else
    * `exhausted` when a ladder ran out, else `unfinished` (attempts failed, no run has ended yet).
    */
   status: "accepted" | "blocked" | "exhausted" | "unfinished";
@@ -209,7 +209,7 @@ const emptyTotals = (): RecordTotals => ({
  * `attempt_N.txt` (the raw output, redacted) then `attempt_N.json` (index, rung, model, path, accepted, kind,
  * finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, feedback and prompt
  * chars, transport retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order
- * they ended. `rung-skip` and `exhausted` events go into the summary. `close()` writes `summary.json`.
+ * they ended. `rung-skip` and `run-exhaust` events go into the summary. `close()` writes `summary.json`.
  *
  * Every file is written atomically (a temporary file in the same directory, then a rename), and
  * synchronously inside the listener, so an attempt is on disk before the engine goes on: a run killed at any
@@ -269,7 +269,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
   const failed = (what: string, error: unknown): void => {
     const message = redactText(`${what}: ${serializeError(error).message}`);
     run.writeErrors.push(message);
-    emit(parsed.events, "warning", { path: "", timestamp: clock.now(), code: "record-failed", message });
+    emit(parsed.events, "run-warn", { path: "", timestamp: clock.now(), code: "record-failed", message });
   };
 
   const locate = (path: string): { relative: string; totals: RecordTotals; line?: TaskLine } => {
@@ -356,7 +356,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     }
   };
 
-  const onBlocked = ({ path, taskId, blockedAt, timestamp }: TaskBlockedEvent): void => {
+  const onBlocked = ({ path, taskId, blockedAt, timestamp }: TaskBlockEvent): void => {
     const { totals, line } = locate(path);
     const recorded: RecordedBlock = {
       path,
@@ -372,12 +372,12 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     }
   };
 
-  const onContinuation = ({ path }: ContinuationEvent): void => {
+  const onContinuation = ({ path }: OutputContinueEvent): void => {
     const { totals } = locate(path);
     for (const target of new Set([totals, run])) target.counts.continuations += 1;
   };
 
-  const onSplit = ({ path, stage }: SplitEvent): void => {
+  const onSplit = ({ path, stage }: ContextSplitEvent): void => {
     if (stage !== "plan") return;
     const { totals } = locate(path);
     for (const target of new Set([totals, run])) target.counts.splits += 1;
@@ -389,7 +389,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     for (const target of new Set([totals, run])) target.skips.push(recorded);
   };
 
-  const onExhausted = ({ path, limit, attempts, timestamp }: ExhaustedEvent): void => {
+  const onExhausted = ({ path, limit, attemptCount: attempts, timestamp }: RunExhaustEvent): void => {
     const { totals, line } = locate(path);
     const recorded: RecordedExhaustion = { path, limit, attempts, at: timestamp };
     for (const target of new Set([totals, run])) target.exhausted.push(recorded);
@@ -402,10 +402,10 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
   const unsubscribe = [
     parsed.events.subscribe("attempt-end", onAttemptEnd),
     parsed.events.subscribe("rung-skip", onSkip),
-    parsed.events.subscribe("exhausted", onExhausted),
-    parsed.events.subscribe("task-blocked", onBlocked),
-    parsed.events.subscribe("continuation", onContinuation),
-    parsed.events.subscribe("split", onSplit),
+    parsed.events.subscribe("run-exhaust", onExhausted),
+    parsed.events.subscribe("task-block", onBlocked),
+    parsed.events.subscribe("output-continue", onContinuation),
+    parsed.events.subscribe("context-split", onSplit),
   ];
 
   const snapshot = (): RunSummary => {
