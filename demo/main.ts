@@ -177,7 +177,7 @@ async function runFolds(folds: number, limit: number | undefined): Promise<numbe
       "",
       policyTable(results),
       "",
-      'The same ladder with feedback: "none" on the two frontier rungs (the recorded answers were made without',
+      'The same ladder with feedbackMode: "none" on the two frontier rungs (the recorded answers were made without',
       "feedback, so there cost and accuracy are both what those calls would be):",
       "",
       policyTable(quiet),
