@@ -275,7 +275,7 @@ async function readTask(
   for (const value of arr(summary.exhausted)) {
     const e = obj(value) ?? {};
     task.events.push(
-      `${str(e.path) ?? "the engine"} gave up after ${num(e.attempts) ?? "?"} attempt(s): ${str(e.limit) ?? "?"} reached`,
+      `${str(e.path) ?? "the engine"} gave up after ${num(e.attempts) ?? "?"} attempt(s) (limit: ${str(e.limit) ?? "?"})`,
     );
   }
   for (const value of arr(summary.blocked)) {

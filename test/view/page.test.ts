@@ -46,7 +46,7 @@ describe.skipIf(executablePath === undefined)("rungs view in a browser", () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "rungs-view-"));
+    dir = join(mkdtempSync(join(tmpdir(), "rungs-view-")), "demo-run");
     other = mkdtempSync(join(tmpdir(), "rungs-view-other-"));
     // The demo's run, as `npm run demo` records it (all 541 prompts, its prices), and a second run of the
     // same tasks without gpt-4o for --compare.
@@ -72,12 +72,12 @@ describe.skipIf(executablePath === undefined)("rungs view in a browser", () => {
 
   afterAll(async () => {
     await browser?.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(dir, ".."), { recursive: true, force: true });
     rmSync(other, { recursive: true, force: true });
   });
 
   const open = async (file: string, hash = ""): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     page.on("console", (message) => {
       if (message.type() === "error") errors.push(message.text());
     });
@@ -130,7 +130,7 @@ describe.skipIf(executablePath === undefined)("rungs view in a browser", () => {
     if (process.env.RUNGS_VIEWER_SCREENSHOT === "1")
       await page.screenshot({
         path: join(repo, "docs/viewer.png"),
-        clip: { x: 0, y: 0, width: 1280, height: 860 },
+        clip: { x: 0, y: 0, width: 1100, height: 800 },
       });
     await page.close();
     expect(errors).toEqual([]);

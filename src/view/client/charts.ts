@@ -15,6 +15,7 @@ export interface BarSeries {
  */
 export function barChart(title: string, rungs: readonly string[], series: readonly BarSeries[]): HTMLElement {
   const box = h("figure", { class: "chart", testid: "chart" });
+  const labels = withoutCommonPrefix(rungs);
   const n = Math.max(1, rungs.length);
   const x = rungs.map((_, i) => i);
   // Layout in shares of the plot's width: group i spans [i/n, (i+1)/n], its bars fill the middle 80 %.
@@ -31,9 +32,9 @@ export function barChart(title: string, rungs: readonly string[], series: readon
     axes: [
       {
         splits: () => x,
-        values: (_u, splits) => splits.map((i) => shortModel(rungs[i] ?? "")),
-        rotate: rungs.length > 3 ? -25 : 0,
-        size: rungs.length > 3 ? 80 : 36,
+        values: (_u, splits) => splits.map((i) => shortModel(labels[i] ?? "")),
+        rotate: rungs.length > 3 ? -35 : 0,
+        size: rungs.length > 3 ? 90 : 36,
         font,
         gap: 4,
       },
@@ -70,3 +71,17 @@ const compact = (v: number): string =>
       : Number.isInteger(v)
         ? integer(v)
         : v.toPrecision(2);
+
+/** Model ids without the provider prefix they all share (`replay:`, `ollama:`), so the axis has room. */
+export function withoutCommonPrefix(ids: readonly string[]): string[] {
+  const first = ids[0];
+  if (first === undefined || ids.length < 2) return [...ids];
+  let end = first.length;
+  for (const id of ids) {
+    let i = 0;
+    while (i < end && i < id.length && id[i] === first[i]) i += 1;
+    end = i;
+  }
+  const cut = Math.max(first.lastIndexOf(":", end - 1), first.lastIndexOf("/", end - 1)) + 1;
+  return cut <= 0 ? [...ids] : ids.map((id) => id.slice(cut));
+}

@@ -37,7 +37,7 @@ function main(): void {
     if (scroll) detail.scrollIntoView({ block: "start" });
   };
   app.append(
-    h("header", {}, h("h1", {}, `rungs view: ${run.title}`)),
+    h("header", {}, h("h1", { title: run.dir }, `rungs view: ${run.title}`)),
     summaryView(run),
     tasksView(run, rawTask, open),
     detail,

@@ -52,7 +52,7 @@ export function summaryView(run: RunView): HTMLElement {
   const facts = h(
     "p",
     { class: "facts" },
-    `Run directory ${run.dir}. Started ${time(run.startedAt)}`,
+    `Started ${time(run.startedAt)}`,
     run.endedAt !== undefined && run.startedAt !== undefined
       ? `, took ${ms(run.endedAt - run.startedAt)}`
       : "",
