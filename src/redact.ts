@@ -146,37 +146,75 @@ export function redactHeaders(headers: Readonly<Record<string, string>> | undefi
   return out;
 }
 
+/** What one {@link redactValue} call has seen: finished copies (shared parts), the objects being copied. */
+interface RedactWalk {
+  /** Each object already copied, with its copy and how many nodes the copy holds, repeats expanded. */
+  done: Map<object, { copy: unknown; nodes: number }>;
+  /** The objects on the path from the root to here: meeting one again is a cycle. */
+  open: Set<object>;
+  /** Nodes written so far, repeats expanded. */
+  nodes: number;
+}
+
 /**
- * Deeply redacts a JSON-like value: strings are scrubbed, secret header names masked. Cycles are cut.
+ * Deeply redacts a JSON-like value: strings are scrubbed, secret header names masked. A value referenced
+ * twice (a verdict's violations shared with its results) is written in both places; only a real cycle (an
+ * object inside itself) is cut, as `"[cycle]"`. Depth-capped at {@link maxRedactDepth}; a shared part
+ * repeated so often that the written value would pass {@link maxRedactNodes} nodes is written once and
+ * its further repeats as `"[repeated reference, not expanded]"`.
  * Used on everything that leaves rungs as data (events, records, cassettes).
  */
-export function redactValue<T>(value: T, seen: WeakSet<object> = new WeakSet(), depth = 0): T {
-  if (typeof value === "string") return redactText(value) as T;
-  if (typeof value !== "object" || value === null) return value;
-  if (seen.has(value)) return "[cycle]" as T;
-  // Depth-capped, so hostile 20,000-deep metadata cannot overflow the stack of whoever records it.
-  if (depth >= maxRedactDepth) return `[nested deeper than ${maxRedactDepth} levels]` as T;
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen, depth + 1)) as T;
-  if (value instanceof Error) return serializeError(value) as T;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    const redacted =
-      secretHeaderNames.has(key.toLowerCase()) || /^(api[_-]?key|apikey|password|secret)$/i.test(key)
-        ? mask
-        : redactValue(inner, seen, depth + 1);
-    // A "__proto__" key (a model id, say) is kept as data: assigning it would replace the prototype.
-    if (key === "__proto__") {
-      Object.defineProperty(out, key, {
-        value: redacted,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else out[key] = redacted;
-  }
-  return out as T;
+export function redactValue<T>(value: T): T {
+  return redactInner(value, { done: new Map(), open: new Set(), nodes: 0 }, 0).copy as T;
 }
+
+function redactInner(value: unknown, walk: RedactWalk, depth: number): { copy: unknown; nodes: number } {
+  if (typeof value === "string") return { copy: redactText(value), nodes: 1 };
+  if (typeof value !== "object" || value === null) return { copy: value, nodes: 1 };
+  if (walk.open.has(value)) return { copy: "[cycle]", nodes: 1 };
+  const done = walk.done.get(value);
+  if (done !== undefined) {
+    // A shared part is written again in full, unless repeats would blow the record up exponentially.
+    if (walk.nodes + done.nodes > maxRedactNodes)
+      return { copy: "[repeated reference, not expanded]", nodes: 1 };
+    walk.nodes += done.nodes;
+    return done;
+  }
+  // Depth-capped, so hostile 20,000-deep metadata cannot overflow the stack of whoever records it.
+  if (depth >= maxRedactDepth) return { copy: `[nested deeper than ${maxRedactDepth} levels]`, nodes: 1 };
+  walk.open.add(value);
+  const before = walk.nodes;
+  let copy: unknown;
+  if (Array.isArray(value)) copy = value.map((item) => redactInner(item, walk, depth + 1).copy);
+  else if (value instanceof Error) copy = serializeError(value);
+  else {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      const redacted =
+        secretHeaderNames.has(key.toLowerCase()) || /^(api[_-]?key|apikey|password|secret)$/i.test(key)
+          ? mask
+          : redactInner(inner, walk, depth + 1).copy;
+      // A "__proto__" key (a model id, say) is kept as data: assigning it would replace the prototype.
+      if (key === "__proto__") {
+        Object.defineProperty(out, key, {
+          value: redacted,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else out[key] = redacted;
+    }
+    copy = out;
+  }
+  walk.open.delete(value);
+  walk.nodes += 1;
+  const result = { copy, nodes: walk.nodes - before };
+  walk.done.set(value, result);
+  return result;
+}
+
+/** How many nodes (repeats of shared parts expanded) {@link redactValue} writes before it stops repeating. */
+export const maxRedactNodes = 1_000_000;
 
 /** How deep {@link redactValue} goes before it writes a marker in place of the rest. */
 export const maxRedactDepth = 200;

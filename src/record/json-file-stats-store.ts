@@ -1,4 +1,4 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type FailureKind, failureKinds } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
@@ -89,26 +89,49 @@ async function load(path: string): Promise<MemoryStatsStore> {
   return memoryStatsStore(parsed as StatsSnapshot);
 }
 
+/** What identifies one version of the file: a rewrite is a rename, so a new inode (or size, or time). */
+async function versionOf(path: string): Promise<string | undefined> {
+  try {
+    // Nanosecond times: an inode number freed by the rename may be reused by the next write.
+    const { ino, size, mtimeNs, ctimeNs } = await stat(path, { bigint: true });
+    return `${ino}:${size}:${mtimeNs}:${ctimeNs}`;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** How long a lock may go without its holder refreshing it before another process takes it over (ms). */
+const staleLockMs = 5_000;
+/** How long a change waits for the lock before it fails (ms): past a stale lock's takeover. */
+const lockWaitMs = 15_000;
+
 /**
- * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, givenUp, tasks }`), read on first use and
- * rewritten atomically after every change (its folder is created if missing). Changes that arrive while a write is running are coalesced into
- * the next write, so a burst of concurrent runs costs a few writes, not one each. Each change's promise
- * resolves once a write holding it is on disk, so a crash loses nothing already recorded.
+ * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, givenUp, tasks }`), safe for several
+ * processes on one machine. Each change takes the file's lock (a `<file>.lock` directory, through
+ * proper-lockfile), reads the file afresh, applies the change to what it read, and rewrites it atomically
+ * (a temporary file, then a rename; the folder is created if missing), so no process loses another's
+ * update. Changes that arrive while a write is running are applied together in the next one, so a burst
+ * of concurrent runs costs a few writes, not one each. Each change's promise resolves once a write holding
+ * it is on disk. Reads use the last version this process saw and read the file again when it has changed
+ * since (another process wrote it).
  *
- * Calls with the same path (after resolving it) in one process return the same store, so they share
- * state. One process should own a file: two processes writing the same file each keep their own counts
- * and the last write wins. A first read that fails is retried on the next use.
+ * A lock whose holder died is taken over once it has not been refreshed for 5 s; a change that cannot get
+ * the lock within 15 s rejects (the engine reports a store failure as a warning and goes on).
+ *
+ * Calls with the same path (after resolving it) in one process return the same store. A first read that
+ * fails is retried on the next use.
  *
  * @throws InvalidArgumentError when `path` is not a non-empty string.
- * @throws RungsError (from the first call) when the file exists but is not valid stats JSON.
+ * @throws RungsError (from the first call) when the file exists but is not valid stats JSON, or (from a
+ *   change) when the lock could not be taken within 15 s.
  * @example
  * const store = jsonFileStatsStore("./.rungs/stats.json");
  * const model = escalateAcross(ladder, { rubric, store, minAcceptRate: 0.2 });
  */
 export function jsonFileStatsStore(path: string): JsonFileStatsStore {
   parseOptions("jsonFileStatsStore", object({ path: schemas.nonEmptyString }), { path });
-  // One instance per file in a process (across loaded copies of rungs): two would each keep their own
-  // counts and undo each other's writes.
+  // One instance per file in a process (across loaded copies of rungs): they share one view and one queue.
   const key = resolve(path);
   const existing = openStores().get(key);
   if (existing !== undefined) return existing;
@@ -128,62 +151,128 @@ function openStores(): Map<string, JsonFileStatsStore> {
   return stores;
 }
 
-function openStore(path: string): JsonFileStatsStore {
-  let loaded: Promise<MemoryStatsStore> | undefined;
-  const memory = () => {
-    // A failed load is not cached: the next use reads the file again (it may have been fixed or freed).
-    loaded ??= load(path).catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
+type Lockfile = typeof import("proper-lockfile");
+let lockfile: Promise<Lockfile> | undefined;
+// Loaded on the first change, so `import "rungs"` does not pay for it.
+const loadLockfile = (): Promise<Lockfile> => {
+  lockfile ??= import("proper-lockfile").then(
+    (module) => ((module as { default?: Lockfile }).default ?? module) as Lockfile,
+  );
+  return lockfile;
+};
+
+/** Runs `work` holding the file's lock; the lock is released whatever `work` does. */
+async function withLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const { lock } = await loadLockfile();
+  let compromised: Error | undefined;
+  let release: () => Promise<void>;
+  try {
+    release = await lock(path, {
+      realpath: false,
+      stale: staleLockMs,
+      retries: { retries: Math.ceil(lockWaitMs / 100), minTimeout: 5, maxTimeout: 100, factor: 1.5 },
+      // proper-lockfile's default throws from a timer, which would crash the process.
+      onCompromised: (error) => {
+        compromised = error;
+      },
     });
-    return loaded;
-  };
-  let chain: Promise<void> = Promise.resolve();
-  let queued: Promise<void> | undefined;
-  /** Schedules a write after the running one; every change made before it starts is in it. */
-  const persist = (): Promise<void> => {
-    if (queued !== undefined) return queued;
-    const next = chain
-      .catch(() => {})
-      .then(async () => {
-        queued = undefined;
-        const store = await memory();
-        await mkdir(dirname(path), { recursive: true });
-        // The shared atomic writer (temporary file, then rename); the file is small, so sync is fine.
-        writeFileAtomicSync(path, `${JSON.stringify(store.toJSON(), null, 2)}\n`);
+  } catch (error) {
+    throw new RungsError(
+      `Stats file ${path} stayed locked by another process (${path}.lock) for over ${lockWaitMs / 1000} s: ` +
+        "wait for it, or delete the lock if no rungs process is running.",
+      { cause: error },
+    );
+  }
+  try {
+    const result = await work();
+    if (compromised !== undefined)
+      throw new RungsError(`Stats file ${path}: the lock was lost while writing (${compromised.message}).`, {
+        cause: compromised,
       });
-    queued = next;
-    chain = next;
-    return next;
+    return result;
+  } finally {
+    await release().catch(() => {});
+  }
+}
+
+/** A change to the store's content; applied to this process's view at once and to the file under lock. */
+type Change<T> = (store: MemoryStatsStore) => T;
+
+function openStore(path: string): JsonFileStatsStore {
+  let view: { memory: MemoryStatsStore; version: string | undefined } | undefined;
+  let reading: Promise<MemoryStatsStore> | undefined;
+  /** This process's view, read again when the file changed since it was last read or written here. */
+  const memory = (): Promise<MemoryStatsStore> => {
+    reading ??= (async () => {
+      const version = await versionOf(path);
+      if (view === undefined || view.version !== version) {
+        view = { memory: await load(path), version };
+        // Changes not yet written stay visible to this process's reads.
+        for (const pending of [...writing, ...queue]) pending.change(view.memory);
+      }
+      return view.memory;
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+
+  interface Pending {
+    change: Change<unknown>;
+    settle: (value: unknown) => void;
+    fail: (error: unknown) => void;
+  }
+  let queue: Pending[] = [];
+  let writing: Pending[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  let scheduled = false;
+  /** One write: under the lock, read the file, apply every queued change in order, write it back. */
+  const writeQueued = async (): Promise<void> => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    writing = batch;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      const results = await withLock(path, async () => {
+        const fresh = await load(path);
+        const out = batch.map((pending) => pending.change(fresh));
+        // The shared atomic writer (temporary file, then rename); the file is small, so sync is fine.
+        writeFileAtomicSync(path, `${JSON.stringify(fresh.toJSON(), null, 2)}\n`);
+        const version = await versionOf(path);
+        view = { memory: fresh, version };
+        for (const pending of queue) pending.change(fresh);
+        return out;
+      });
+      for (const [i, pending] of batch.entries()) pending.settle(results[i]);
+    } catch (error) {
+      for (const pending of batch) pending.fail(error);
+    } finally {
+      writing = [];
+    }
+  };
+  /** Applies `change` to the view now and to the file in the next write; resolves with the file's result. */
+  const apply = async <T>(change: Change<T>): Promise<T> => {
+    change(await memory());
+    return new Promise<T>((settle, fail) => {
+      queue.push({ change, settle: settle as (value: unknown) => void, fail });
+      if (!scheduled) {
+        scheduled = true;
+        chain = chain.then(writeQueued);
+      }
+    });
   };
   return {
     path,
-    async record(entry) {
-      (await memory()).record(entry);
-      await persist();
-    },
+    record: (entry) => apply((store) => store.record(entry)),
     stats: async (taskClass, modelId) => (await memory()).stats(taskClass, modelId),
-    async giveUp(taskId, at) {
-      (await memory()).giveUp(taskId, at);
-      await persist();
-    },
+    giveUp: (taskId, at) => apply((store) => store.giveUp(taskId, at)),
     givenUpAt: async (taskId) => (await memory()).givenUpAt(taskId),
-    async unblock(taskId) {
-      const was = (await memory()).unblock(taskId);
-      if (was) await persist();
-      return was;
-    },
-    async recordTaskFailure(taskId, entry) {
-      (await memory()).recordTaskFailure(taskId, entry);
-      await persist();
-    },
+    unblock: (taskId) => apply((store) => store.unblock(taskId)),
+    recordTaskFailure: (taskId, entry) => apply((store) => store.recordTaskFailure(taskId, entry)),
     getTaskState: async (taskId) => (await memory()).getTaskState(taskId),
-    async resetTask(taskId) {
-      const store = await memory();
-      if (store.getTaskState(taskId) === undefined) return;
-      store.resetTask(taskId);
-      await persist();
-    },
+    resetTask: (taskId) => apply((store) => store.resetTask(taskId)),
     flush: () => chain,
     toJSON: async () => (await memory()).toJSON(),
   };

@@ -6,6 +6,7 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import {
   type AttemptEndEvent,
+  type AttemptStartEvent,
   type ContinuationEvent,
   type ExhaustedEvent,
   emit,
@@ -100,9 +101,26 @@ export interface RecordCounts {
   outputTokens: number;
 }
 
+/**
+ * An attempt that started and has not ended: its `attempt_N.json` says `"status": "started"`. At `close()`
+ * there is none unless a call never returned; after a killed process, the files themselves are the evidence.
+ */
+export interface UnfinishedAttempt {
+  /** The record file, relative to the run directory. */
+  file: string;
+  /** The attempt's event path. */
+  path: string;
+  /** 0-based ladder position of its rung. */
+  rung: number;
+  /** Its model's id. */
+  modelId: string;
+  /** When it started, ms since the epoch. */
+  startedAt: number;
+}
+
 /** Counts for one directory of records (a task, or the whole run). */
 export interface RecordTotals {
-  /** Attempt records written (`attempt_1` ... `attempt_<attempts>`). */
+  /** Attempts that ended (their records say `"status": "ended"`). */
   attempts: number;
   /** Of those, accepted. */
   accepted: number;
@@ -120,6 +138,8 @@ export interface RecordTotals {
   blocked: RecordedBlock[];
   /** Calls, continuations, splits and tokens, each counted once. */
   counts: RecordCounts;
+  /** Attempts started and not ended (set by `close()`; empty unless a call never returned). */
+  unfinished: UnfinishedAttempt[];
 }
 
 /** One task's line in the run's `summary.json`. */
@@ -202,19 +222,23 @@ const emptyTotals = (): RecordTotals => ({
   exhausted: [],
   blocked: [],
   counts: { calls: 0, continuations: 0, splits: 0, inputTokens: 0, outputTokens: 0 },
+  unfinished: [],
 });
 
 /**
- * Records a run as it goes (docs/architecture.md). Listens on `events` and, for every `attempt-end`, writes
- * `attempt_N.txt` (the raw output, redacted) then `attempt_N.json` (index, rung, model, path, accepted, kind,
- * finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, feedback and prompt
- * chars, transport retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order
- * they ended. `rung-skip` and `exhausted` events go into the summary. `close()` writes `summary.json`.
+ * Records a run as it goes (docs/architecture.md). Listens on `events`: at every `attempt-start` it writes
+ * `attempt_N.json` with `"status": "started"` (index, rung, model, path, startedAt, feedback and prompt
+ * chars), before the call; at the attempt's `attempt-end` it writes `attempt_N.txt` (the raw output,
+ * redacted) and rewrites `attempt_N.json` with `"status": "ended"` and everything that happened (accepted,
+ * kind, finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, transport
+ * retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order they started.
+ * `rung-skip` and `exhausted` events go into the summary. `close()` writes `summary.json`.
  *
  * Every file is written atomically (a temporary file in the same directory, then a rename), and
- * synchronously inside the listener, so an attempt is on disk before the engine goes on: a run killed at any
- * point keeps every attempt that had ended, and no file is ever half-written. Write failures never break
- * the run; they are listed in the summary and `close()` rejects.
+ * synchronously inside the listener, so an attempt is on disk before the engine goes on: a process killed
+ * during a call leaves that attempt's record saying `"status": "started"`, every attempt that had ended is
+ * kept, and no file is ever half-written. Write failures never break the run; they are listed in the
+ * summary and `close()` rejects.
  *
  * @param events the emitter passed to the run in `CallOptions.events`.
  * @param dir the run directory; created if missing.
@@ -307,13 +331,54 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     return line === undefined ? { relative, totals } : { relative, totals, line };
   };
 
+  // Record numbers per directory, given at the start; started attempts by what identifies them at the end.
+  const numbered = new Map<string, number>();
+  const started = new Map<string, Array<{ n: number; unfinished: UnfinishedAttempt }>>();
+  const startKey = (path: string, a: AttemptStartEvent["attempt"]) =>
+    JSON.stringify([path, a.index, a.rung, a.modelId, a.startedAt]);
+  const nextNumber = (relative: string): number => {
+    const n = (numbered.get(relative) ?? 0) + 1;
+    numbered.set(relative, n);
+    return n;
+  };
+
+  const onAttemptStart = ({ attempt, path }: AttemptStartEvent): void => {
+    const { relative } = locate(path);
+    const n = nextNumber(relative);
+    const unfinished: UnfinishedAttempt = {
+      file: join(relative, `attempt_${n}.json`),
+      path: attempt.path,
+      rung: attempt.rung,
+      modelId: attempt.modelId,
+      startedAt: attempt.startedAt,
+    };
+    const key = startKey(path, attempt);
+    started.set(key, [...(started.get(key) ?? []), { n, unfinished }]);
+    const record = {
+      status: "started",
+      index: attempt.index,
+      rung: attempt.rung,
+      modelId: attempt.modelId,
+      path: attempt.path,
+      startedAt: attempt.startedAt,
+      feedbackChars: attempt.feedbackChars,
+      promptChars: attempt.promptChars,
+    };
+    write(join(root, relative, `attempt_${n}.json`), `${JSON.stringify(redactValue(record), null, 2)}\n`);
+  };
+
   const onAttemptEnd = ({ attempt, path }: AttemptEndEvent): void => {
     const { relative, totals, line } = locate(path);
-    const n = totals.attempts + 1;
+    const key = startKey(path, attempt);
+    const waiting = started.get(key);
+    const match = waiting?.shift();
+    if (waiting !== undefined && waiting.length === 0) started.delete(key);
+    const n = match?.n ?? nextNumber(relative);
     const base = join(root, relative, `attempt_${n}`);
     const durationMs = attempt.endedAt - attempt.startedAt;
     write(`${base}.txt`, redactText(attempt.text));
     const record: Record<string, unknown> = {
+      status: "ended",
       file: `attempt_${n}.txt`,
       index: attempt.index,
       rung: attempt.rung,
@@ -400,6 +465,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
   };
 
   const unsubscribe = [
+    parsed.events.subscribe("attempt-start", onAttemptStart),
     parsed.events.subscribe("attempt-end", onAttemptEnd),
     parsed.events.subscribe("rung-skip", onSkip),
     parsed.events.subscribe("exhausted", onExhausted),
@@ -423,6 +489,8 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
       if (closed === undefined) {
         for (const stop of unsubscribe) stop();
         run.endedAt = clock.now();
+        for (const waiting of started.values())
+          for (const { unfinished } of waiting) run.unfinished.push(unfinished);
         for (const [relative, totals] of dirs) {
           if (relative !== "")
             write(join(root, relative, "summary.json"), `${JSON.stringify(totals, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -62,6 +62,14 @@ describe("rungs check", () => {
     const rubric = await cli(["check", "-c", "ladder.yaml", "--rubric", "non-empyt"], { cwd: dir });
     expect(rubric.code).toBe(2);
     expect(rubric.stderr).toContain('did you mean "non-empty"?');
+    // Every problem in one report: a key typo, an unknown provider and an unknown rubric.
+    await writeFile(join(dir, "all.yaml"), "ladder: [olama:a]\nrubric: non-empyt\nmaxAttempt: 2\n");
+    const all = await cli(["check", "-c", "all.yaml"], { cwd: dir });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain("(3 problems)");
+    expect(all.stderr).toContain('did you mean "maxAttempts"?');
+    expect(all.stderr).toContain('no provider "olama"');
+    expect(all.stderr).toContain('did you mean "non-empty"?');
   });
 });
 
@@ -175,5 +183,14 @@ describe("rungs stats, blocked and unblock", () => {
     expect((await cli(["stats", "--store", "bad.json"], { cwd: dir })).code).toBe(4);
     expect((await cli(["replay", "."], { cwd: join(dir) })).code).toBe(2);
     expect(await readdir(dir)).not.toContain("nope.json");
+    // An attempt whose process was killed during the call: recorded as started, shown as never ended.
+    await mkdir(join(dir, "killed"));
+    await writeFile(
+      join(dir, "killed", "attempt_1.json"),
+      JSON.stringify({ status: "started", index: 1, rung: 1, modelId: "big", path: "escalate/attempt[1]" }),
+    );
+    expect((await cli(["replay", "killed"], { cwd: dir })).stdout).toMatch(
+      /attempt_1\.json +1 +big +started, never ended/,
+    );
   });
 });

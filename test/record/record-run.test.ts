@@ -238,4 +238,77 @@ describe("a run killed mid-write", () => {
       expect(readFileSync(join(runDir, name), "utf8")).toHaveLength(400_000); // whole, or absent
     }
   });
+
+  it("a process killed during a call leaves that attempt recorded as started, and the ended one whole", async () => {
+    const runDir = join(tempDir(), "run");
+    const output = await new Promise<string>((done, fail) => {
+      let seen = "";
+      const proc = execFile(
+        process.execPath,
+        ["--import", "tsx", join(repo, "test/record/fixtures/killed-run.ts"), runDir],
+        { cwd: repo },
+        (error) => {
+          if (error !== null && error.signal !== "SIGKILL") fail(error);
+          else done(seen);
+        },
+      );
+      proc.stdout?.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes("calling large")) proc.kill("SIGKILL");
+      });
+    });
+    expect(output).not.toContain("finished without being killed");
+    const first = readJson(join(runDir, "attempt_1.json"));
+    expect(first).toMatchObject({ status: "ended", rung: 0, modelId: "small", kind: "rejected" });
+    // The violations are shared with the rule results in the verdict: written in both places, not "[cycle]".
+    expect(first.verdict.violations).toEqual([
+      expect.objectContaining({ ruleId: "is-json", message: "not JSON" }),
+    ]);
+    expect(JSON.stringify(first)).not.toContain("[cycle]");
+    const second = readJson(join(runDir, "attempt_2.json"));
+    expect(second).toMatchObject({ status: "started", rung: 1, modelId: "large" });
+    expect(second.startedAt).toEqual(expect.any(Number));
+    expect(existsSync(join(runDir, "attempt_2.txt"))).toBe(false);
+  });
+
+  it("numbers attempts as they start, and close() lists a call that never returned", async () => {
+    const dir = tempDir();
+    const events = new RungsEvents();
+    const recorder = recordRun(events, dir, { clock: manualClock(0) });
+    const one = attempt({ index: 1, startedAt: 10, endedAt: 30 });
+    const two = attempt({ index: 2, startedAt: 20, endedAt: 25, path: "escalate/attempt[2]" });
+    const start = (a: Attempt) =>
+      emit(events, "attempt-start", {
+        path: a.path,
+        timestamp: a.startedAt,
+        attempt: {
+          index: a.index,
+          rung: a.rung,
+          modelId: a.modelId,
+          path: a.path,
+          startedAt: a.startedAt,
+          promptChars: a.promptChars,
+          feedbackChars: a.feedbackChars,
+        },
+      });
+    start(one);
+    expect(readJson(join(dir, "attempt_1.json"))).toMatchObject({ status: "started", index: 1 });
+    start(two);
+    end(events, two); // ends first, keeps its number
+    expect(readJson(join(dir, "attempt_2.json"))).toMatchObject({ status: "ended", index: 2 });
+    expect(readJson(join(dir, "attempt_1.json"))).toMatchObject({ status: "started" });
+    const hung = attempt({ index: 3, startedAt: 40, path: "escalate/attempt[3]" });
+    start(hung);
+    end(events, one);
+    expect(readJson(join(dir, "attempt_1.json"))).toMatchObject({
+      status: "ended",
+      index: 1,
+      durationMs: 20,
+    });
+    const summary = await recorder.close();
+    expect(summary.attempts).toBe(2);
+    expect(summary.unfinished).toEqual([
+      { file: "attempt_3.json", path: "escalate/attempt[3]", rung: 0, modelId: "small", startedAt: 40 },
+    ]);
+  });
 });

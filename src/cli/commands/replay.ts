@@ -4,6 +4,8 @@ import { CliExit, type CliIo, exitCodes } from "../io.js";
 import { duration, table } from "../table.js";
 
 interface AttemptRecord {
+  /** `started` until the attempt ended (a process killed during the call leaves it so). */
+  status?: string;
   index?: number;
   rung?: number;
   modelId?: string;
@@ -73,7 +75,7 @@ export async function replayCommand(io: CliIo, dir: string, flags: { json?: bool
     r.file,
     String(r.rung ?? "-"),
     r.modelId ?? "-",
-    r.accepted === true ? "accepted" : (r.kind ?? "failed"),
+    r.status === "started" ? "started, never ended" : r.accepted === true ? "accepted" : (r.kind ?? "failed"),
     r.verdict?.total === undefined ? "-" : `${r.verdict.passed ?? 0}/${r.verdict.total}`,
     r.durationMs === undefined ? "-" : duration(r.durationMs),
     `${r.usage?.inputTokens ?? "-"}/${r.usage?.outputTokens ?? "-"}`,
