@@ -155,6 +155,7 @@ export {
   recordRun,
   type TaskLine,
   taskDirFromPath,
+  type UnfinishedAttempt,
 } from "./record/record-run.js";
 export type {
   MaybePromise,

@@ -246,14 +246,14 @@ describe("bad configs give the documented errors", () => {
   it("every problem at once: key typos, a wrong value, a cycle-free unknown provider and an unknown rubric", async () => {
     const factory = scriptedProviders();
     const config = {
-      ladder: [{ model: "test:a", attemps: 2 }, "tset:b", { model: "test:c", attempts: 0 }],
+      ladder: [{ model: "test:a", maxAttemps: 2 }, "tset:b", { model: "test:c", maxAttempts: 0 }],
       rubric: "answr",
       maxAttempt: 3,
     };
     const expected = [
-      { path: "ladder[0].attemps", suggestion: "attempts" },
+      { path: "ladder[0].maxAttemps", suggestion: "maxAttempts" },
       { path: "maxAttempt", suggestion: "maxAttempts" },
-      { path: "ladder[2].attempts" },
+      { path: "ladder[2].maxAttempts" },
       { path: "ladder[1]", message: expect.stringMatching(/no provider "tset"/), suggestion: "test:b" },
       { path: "rubric", suggestion: "answer" },
     ];
