@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { RungsError } from "../../errors/rungs-error.js";
 import { type JsonFileStatsStore, jsonFileStatsStore } from "../../record/json-file-stats-store.js";
 import { acceptRate, type StatsSnapshot } from "../../record/stats-store.js";
+import { terminalText } from "../../report/terminal-text.js";
 import { CliExit, type CliIo, exitCodes } from "../io.js";
 import { isoTime, table } from "../table.js";
 
@@ -113,7 +114,11 @@ export async function unblockCommand(
 ): Promise<number> {
   const { store, snapshot } = await openStore(io, flags);
   const was = await store.unblock(taskId);
-  const escalated = snapshot.tasks?.[taskId];
+  // Own keys only: a task id like "constructor" must not find Object's.
+  const escalated =
+    snapshot.tasks !== undefined && Object.hasOwn(snapshot.tasks, taskId)
+      ? snapshot.tasks[taskId]
+      : undefined;
   if (flags.reset === true) await store.resetTask(taskId);
   await store.flush();
   const next =
@@ -121,9 +126,11 @@ export async function unblockCommand(
       ? "its next run starts at the bottom rung"
       : `its next run starts above "${escalated.modelId}" (the top rung stays the top); --reset starts it at the bottom`;
   io.stdout.write(
-    was
-      ? `Unblocked "${taskId}": ${next}.\n`
-      : `"${taskId}" was not blocked; ${flags.reset === true ? "its escalation is forgotten" : "nothing changed"}.\n`,
+    terminalText(
+      was
+        ? `Unblocked "${taskId}": ${next}.\n`
+        : `"${taskId}" was not blocked; ${flags.reset === true ? "its escalation is forgotten" : "nothing changed"}.\n`,
+    ),
   );
   return exitCodes.ok;
 }
