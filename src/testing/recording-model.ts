@@ -5,6 +5,7 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import type { CallOptions, GenerateRequest, Generation, Model } from "../model.js";
 import { redactValue, serializeError } from "../redact.js";
+import { toRequest } from "../request.js";
 import { type CassetteEntry, requestKey } from "./cassette.js";
 
 /** A model that also writes every call it makes to a cassette. */
@@ -47,7 +48,9 @@ export function recordingModel(model: Model, file: string): RecordingModel {
     return next;
   };
 
-  const generate = async (request: GenerateRequest, options?: CallOptions): Promise<Generation> => {
+  const generate = async (input: GenerateRequest, options?: CallOptions): Promise<Generation> => {
+    // The shorthand ({ prompt }) is recorded expanded, as replayModel keys it: a cassette must replay.
+    const request = toRequest("recordingModel", input);
     const base = {
       v: 1 as const,
       modelId: model.id,
