@@ -1,7 +1,7 @@
-import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { readTextLimited } from "../read-limited.js";
 import { redactValue } from "../redact.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { didYouMean } from "./did-you-mean.js";
@@ -197,20 +197,21 @@ export function parseLadderConfig(value: unknown, file?: string): LadderConfig {
 export async function loadLadderConfig(path: string): Promise<LadderConfig> {
   let text: string;
   try {
-    const { size } = await stat(path);
-    if (size > maxConfigBytes) {
+    // Read with the cap, not stat then read: a FIFO or /dev/zero reports size 0, a file can grow meanwhile.
+    const read = await readTextLimited(path, maxConfigBytes);
+    if ("tooLarge" in read) {
       throw new ConfigError(
         [
           {
             path: "",
             value: undefined,
-            message: `the file is ${size} bytes; a config is at most ${maxConfigBytes}`,
+            message: `the file holds over ${maxConfigBytes} bytes; a config is at most ${maxConfigBytes}`,
           },
         ],
         path,
       );
     }
-    text = await readFile(path, "utf8");
+    text = read.text;
   } catch (error) {
     if (ConfigError.isInstance(error)) throw error;
     const code = (error as { code?: unknown }).code;
