@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BlockedTaskError } from "../../errors/blocked-task-error.js";
 import { ExhaustedError } from "../../errors/exhausted-error.js";
 import { RungsEvents } from "../../events.js";
 import type { GenerateRequest, Message } from "../../model.js";
+import { type LimitedText, readStreamLimited, readTextLimited } from "../../read-limited.js";
 import { recordRun } from "../../record/record-run.js";
 import type { Attempt } from "../../trace.js";
 import { CliExit, type CliIo, exitCodes } from "../io.js";
@@ -22,7 +22,8 @@ export interface RunFlags extends ConfigFlags {
 }
 
 /** Most characters of a prompt read from a file or standard input (10 MB): more is a mistake. */
-const maxPromptChars = 10_000_000;
+/** Most bytes of a prompt read from --file or standard input (a file, a FIFO, a pipe alike). */
+const maxPromptBytes = 10_000_000;
 
 async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
   if (flags.prompt !== undefined && flags.file !== undefined) {
@@ -30,11 +31,18 @@ async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
   }
   if (flags.prompt !== undefined) return flags.prompt;
   if (flags.file !== undefined) {
+    let read: LimitedText;
     try {
-      return await readFile(resolve(io.cwd, flags.file), "utf8");
+      read = await readTextLimited(resolve(io.cwd, flags.file), maxPromptBytes);
     } catch (error) {
       throw new CliExit(exitCodes.usage, `Cannot read --file ${flags.file}: ${(error as Error).message}`);
     }
+    if ("tooLarge" in read)
+      throw new CliExit(
+        exitCodes.usage,
+        `--file ${flags.file} holds over ${maxPromptBytes} bytes: a prompt is at most that; split the input (treeSplit) or pass a shorter file.`,
+      );
+    return read.text;
   }
   const stdin = io.stdin;
   if (stdin === undefined || stdin.isTTY === true) {
@@ -43,17 +51,13 @@ async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
       "Give a prompt: --prompt TEXT, --file F, or pipe it on standard input.",
     );
   }
-  let text = "";
-  for await (const chunk of stdin) {
-    text += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
-    if (text.length > maxPromptChars) {
-      throw new CliExit(
-        exitCodes.usage,
-        `The prompt on standard input is over ${maxPromptChars} characters.`,
-      );
-    }
-  }
-  return text;
+  const read = await readStreamLimited(stdin, maxPromptBytes);
+  if ("tooLarge" in read)
+    throw new CliExit(
+      exitCodes.usage,
+      `The prompt on standard input is over ${maxPromptBytes} bytes: a prompt is at most that; split the input or send less.`,
+    );
+  return read.text;
 }
 
 /** `key=value` → metadata; the value is read as JSON when it parses (`private=true` is a boolean). */
