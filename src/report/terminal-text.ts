@@ -6,7 +6,7 @@ const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a
 // biome-ignore lint/suspicious/noControlCharactersInRegex: as above, with line breaks and tabs.
 const unsafeOrBreak = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
-const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /**
  * `text` safe to print on a terminal: control characters (ESC, BEL, CR, backspace, C1 controls) and
@@ -14,5 +14,5 @@ const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStar
  * they are escaped too (a table cell, a one-line message).
  */
 export function terminalText(text: string, options: { singleLine?: boolean } = {}): string {
-  return text.replace(options.singleLine === true ? unsafeOrBreak : unsafe, escape);
+  return text.replace(options.singleLine === true ? unsafeOrBreak : unsafe, escaped);
 }

@@ -5,19 +5,29 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { consoleReporter, escalateAcross, RungsEvents, recordRun } from "../../src/index.js";
 import { emit } from "../../src/events.js";
+import { consoleReporter, escalateAcross, RungsEvents, recordRun } from "../../src/index.js";
 import { scriptedModel } from "../../src/testing/index.js";
 import { cli } from "../cli/helpers.js";
 import { useTempDirs } from "../support/temp-dirs.js";
 
 const tempDir = useTempDirs("terminal");
 // Anything but newline (and tab, outside one-line cells) that a terminal acts on.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what the test looks for.
 const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const hostile = fc
   .array(
     fc.oneof(
-      fc.constantFrom("\u001b[2J", "\u001b]0;title\u0007", "\r", "\b", "\u009b31m", "\u202e", "\u2066", "\u0000"),
+      fc.constantFrom(
+        "\u001b[2J",
+        "\u001b]0;title\u0007",
+        "\r",
+        "\b",
+        "\u009b31m",
+        "\u202e",
+        "\u2066",
+        "\u0000",
+      ),
       fc.string({ maxLength: 4 }),
     ),
     { minLength: 1, maxLength: 6 },
@@ -77,7 +87,10 @@ describe("text reaching a terminal carries no raw control character", () => {
         });
         await recorder.close();
         mkdirSync(join(dir, "cfg"));
-        writeFileSync(join(dir, "cfg", "bad.yaml"), JSON.stringify({ ladder: [`ollama:x`], [`k${text}`]: text }));
+        writeFileSync(
+          join(dir, "cfg", "bad.yaml"),
+          JSON.stringify({ ladder: [`ollama:x`], [`k${text}`]: text }),
+        );
         const runs = [
           await cli(["stats", "-s", "stats.json"], { cwd: dir }),
           await cli(["blocked", "-s", "stats.json"], { cwd: dir }),
