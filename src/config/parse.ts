@@ -140,12 +140,38 @@ function issuesOf(
   return out;
 }
 
+/** Where a plain-data config holds an own "__proto__" key (depth-capped: deeper is refused by the schema). */
+function protoKeyPaths(value: unknown, path: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (typeof value !== "object" || value === null || path.length > 64 || out.length > 10) return out;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) protoKeyPaths(item, [...path, i], out);
+    return out;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__") out.push([...path, key]);
+    else protoKeyPaths((value as Record<string, unknown>)[key], [...path, key], out);
+  }
+  return out;
+}
+
 /**
  * Validates a config object (parsed JSON or YAML) against the config schema.
  * @throws ConfigError listing every problem: its path, the value found, and a "did you mean" for a
  *   misspelt key.
  */
 export function parseLadderConfig(value: unknown, file?: string): LadderConfig {
+  // The schema's copy would silently drop a "__proto__" key (a model named so would vanish): refuse it.
+  const protoPaths = protoKeyPaths(value);
+  if (protoPaths.length > 0) {
+    throw new ConfigError(
+      protoPaths.map((path) => ({
+        path: formatPath(path),
+        value: undefined,
+        message: 'a key cannot be "__proto__" (JSON tools drop or misread it): rename it',
+      })),
+      file,
+    );
+  }
   const result = ladderConfigSchema.safeParse(value);
   if (!result.success) throw new ConfigError(issuesOf(value, result.error.issues), file);
   const config = result.data;

@@ -37,8 +37,20 @@ export function recordingModel(model: Model, file: string): RecordingModel {
   let ready: Promise<unknown> | undefined;
   let queue: Promise<void> = Promise.resolve();
   const write = (entry: CassetteEntry): Promise<void> => {
+    let line: string;
+    try {
+      line = `${JSON.stringify(entry)}\n`;
+    } catch (error) {
+      // A value JSON cannot hold (a BigInt in a structured answer): this entry is not written, and the
+      // model's answer is not turned into a failure of the model's.
+      return Promise.reject(
+        new RungsError(
+          `recordingModel: the answer to request ${entry.key} cannot be written as JSON (${(error as Error).message}); it is not in the cassette.`,
+          { cause: error },
+        ),
+      );
+    }
     ready ??= mkdir(dirname(file), { recursive: true });
-    const line = `${JSON.stringify(entry)}\n`;
     const next = queue.then(async () => {
       await ready;
       await appendFile(file, line, "utf8");
