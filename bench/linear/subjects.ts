@@ -801,6 +801,20 @@ export const coverage: Record<string, Coverage> = {
       },
     },
   ],
+  "cli:view": [
+    {
+      name: "an HTML page of a record of the text",
+      run: async (text) => {
+        const events = new RungsEvents();
+        const dir = freshFile("view");
+        const recorder = recordRun(events, dir);
+        const attempt = attemptOf(text);
+        emit(events, "attempt-end", { path: attempt.path, timestamp: 1, attempt });
+        await recorder.close();
+        return runCli(["view", dir], cliIo(dir));
+      },
+    },
+  ],
   // Not exported, but what every record and error message passes through.
   "internal:redact": [
     { name: "redactText", run: (text) => redactText(text) },
