@@ -6,6 +6,7 @@ import { InvalidArgumentError, RungsError } from "../../src/index.js";
 import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
 import { acceptRate } from "../../src/record/stats-store.js";
+import { captureWarnings } from "../support/warnings.js";
 
 const scratchDirs: string[] = [];
 const scratch = async () => {
@@ -112,19 +113,15 @@ describe("jsonFileStatsStore", () => {
         badTask,
         JSON.stringify({ version: 1, stats: {}, givenUp: { u: 4 }, tasks: { t: { failures: -1 } } }),
       );
-      const warnings: string[] = [];
-      const onWarning = (warning: Error & { code?: string }) => {
-        if (warning.code === "RUNGS_STATS_FILE_DAMAGED") warnings.push(warning.message);
-      };
-      process.on("warning", onWarning);
-      try {
-        expect(await jsonFileStatsStore(badTask).getTaskState("t")).toBeUndefined();
-        expect(await jsonFileStatsStore(badTask).givenUpAt("u")).toBe(4);
-        await new Promise((done) => setImmediate(done));
-      } finally {
-        process.off("warning", onWarning);
-      }
-      expect(warnings).toEqual([expect.stringMatching(/tasks\."t"\.failures/)]);
+      const warnings = captureWarnings();
+      expect(await jsonFileStatsStore(badTask).getTaskState("t")).toBeUndefined();
+      expect(await jsonFileStatsStore(badTask).givenUpAt("u")).toBe(4);
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          code: "RUNGS_STATS_FILE_DAMAGED",
+          message: expect.stringMatching(/tasks\."t"\.failures/),
+        }),
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

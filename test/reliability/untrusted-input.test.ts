@@ -13,23 +13,19 @@ import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
 import { answer, cli } from "../cli/helpers.js";
 import { type FakeOllama, startFakeOllama } from "../e2e/fake-ollama.js";
 import { useTempDirs } from "../support/temp-dirs.js";
+import { captureWarnings } from "../support/warnings.js";
 
 const tempDir = useTempDirs("untrusted");
 
-/** Collects `RUNGS_STATS_FILE_DAMAGED` warnings while `work` runs. */
+/** The `RUNGS_STATS_FILE_DAMAGED` warnings raised while `work` runs. */
 async function damageWarnings(work: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const listen = (warning: Error & { code?: string }) => {
-    if (warning.code === "RUNGS_STATS_FILE_DAMAGED") seen.push(warning.message);
-  };
-  process.on("warning", listen);
-  try {
-    await work();
-    await new Promise((done) => setImmediate(done));
-  } finally {
-    process.off("warning", listen);
-  }
-  return seen;
+  const captured = captureWarnings();
+  const from = captured.length;
+  await work();
+  return captured
+    .slice(from)
+    .filter((warning) => warning.code === "RUNGS_STATS_FILE_DAMAGED")
+    .map((warning) => warning.message);
 }
 
 describe("a stats file with damaged entries", () => {
