@@ -193,12 +193,12 @@ const storeDir = (text: string): string => {
   mkdirSync(dir);
   const keys = keysOf(text);
   const stats: Record<string, Record<string, { accepted: number; failed: number }>> = {};
-  const givenUp: Record<string, number> = {};
+  const blocked: Record<string, number> = {};
   for (const [i, key] of keys.entries()) {
     stats[key] = { [`m${i % 7}`]: { accepted: i, failed: 1 } };
-    givenUp[key] = i;
+    blocked[key] = i;
   }
-  writeFileSync(join(dir, "stats.json"), JSON.stringify({ version: 1, stats, givenUp, tasks: {} }));
+  writeFileSync(join(dir, "stats.json"), JSON.stringify({ version: 1, stats, blocked, tasks: {} }));
   return dir;
 };
 const providers = {
@@ -220,7 +220,7 @@ const ladderYaml = (text: string): string =>
 
 const treeSplitOf = (text: string) =>
   treeSplit(scriptedModel("t", ["note"], { whenDone: "repeat-last" }), {
-    budget: { chars: 200_000 },
+    promptLimit: { chars: 200_000 },
     concurrency: 8,
   }).generate({ ...ask, context: [text] });
 
@@ -433,7 +433,7 @@ export const coverage: Record<string, Coverage> = {
         return memoryStatsStore({
           version: 1,
           stats: Object.fromEntries(keys.map((key) => [key, { m: { accepted: 1, failed: 0 } }])),
-          givenUp: Object.fromEntries(keys.map((key, i) => [key, i])),
+          blocked: Object.fromEntries(keys.map((key, i) => [key, i])),
         }).toJSON();
       },
     },

@@ -39,14 +39,14 @@ describe("prototype-named keys are data", () => {
         const path = join(tempDir(), "stats.json");
         for (const store of [memoryStatsStore(), jsonFileStatsStore(path)]) {
           await store.record({ taskClass, modelId, accepted: true });
-          await store.giveUp(modelId, 7);
+          await store.block(modelId, 7);
           const failure = { attempts: [1], modelId, kind: "rejected" as const };
           await store.recordTaskFailure(taskClass, { rung: 0, modelId, failure, at: 1, keep: 3 });
           expect(await store.stats(taskClass, modelId)).toEqual({ accepted: 1, failed: 0 });
-          expect(await store.givenUpAt(modelId)).toBe(7);
+          expect(await store.blockedAt(modelId)).toBe(7);
           expect((await store.getTaskState(taskClass))?.failures).toBe(1);
           // A name the store never saw finds nothing, even when Object.prototype has it.
-          expect(await store.givenUpAt(absent)).toBeUndefined();
+          expect(await store.blockedAt(absent)).toBeUndefined();
           expect(await store.getTaskState(absent)).toBeUndefined();
           expect(await store.stats(absent, absent)).toEqual({ accepted: 0, failed: 0 });
         }
@@ -63,7 +63,7 @@ describe("prototype-named keys are data", () => {
       const dir = tempDir();
       const path = join(dir, "stats.json");
       const store = jsonFileStatsStore(path);
-      await store.giveUp("other", 1);
+      await store.block("other", 1);
       const { stdout, code } = await cli(["unblock", name, "-s", "stats.json"], { cwd: dir });
       expect(code).toBe(0);
       expect(stdout).toBe(`"${name}" was not blocked; nothing changed.\n`);

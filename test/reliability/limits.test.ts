@@ -118,21 +118,22 @@ describe("time options", () => {
 /** Where a count or size enters: options and config. */
 const countInputs: Record<string, (n: unknown) => unknown> = {
   "retryWithContext maxAttempts": (n) => retryWithContext(model, { maxAttempts: n as number }),
-  "escalateAcross feedbackBudget": (n) => escalateAcross([{ model }], { feedbackBudget: n as number }),
-  "escalateAcross rung attempts": (n) => escalateAcross([{ model, attempts: n as number }]),
+  "escalateAcross maxFeedbackChars": (n) => escalateAcross([{ model }], { maxFeedbackChars: n as number }),
+  "escalateAcross rung maxAttempts": (n) => escalateAcross([{ model, maxAttempts: n as number }]),
   "continueUntilComplete maxContinuations": (n) =>
     continueUntilComplete(model, { maxContinuations: n as number }),
-  "treeSplit concurrency": (n) => treeSplit(model, { budget: { chars: 1000 }, concurrency: n as number }),
-  "treeSplit maxDepth": (n) => treeSplit(model, { budget: { chars: 1000 }, maxDepth: n as number }),
+  "treeSplit concurrency": (n) =>
+    treeSplit(model, { promptLimit: { chars: 1000 }, concurrency: n as number }),
+  "treeSplit maxDepth": (n) => treeSplit(model, { promptLimit: { chars: 1000 }, maxDepth: n as number }),
   "CircuitBreakers failureThreshold": (n) => new CircuitBreakers({ failureThreshold: n as number }),
   "RetryQuota capacity": (n) => new RetryQuota({ capacity: n as number }),
-  "Budget maxAttempts": (n) => new Budget({ maxAttempts: n as number }),
+  "Budget maxCalls": (n) => new Budget({ maxCalls: n as number }),
   "Budget maxOutputTokens": (n) => new Budget({ maxOutputTokens: n as number }),
   "ollamaModel maxLineChars": (n) => ollamaModel({ model: "m", maxLineChars: n as number }),
   "ollamaModel retry maxRetries": (n) => ollamaModel({ model: "m", retry: { maxRetries: n as number } }),
   "config maxAttempts": (n) => parseLadderConfig({ ladder: ["ollama:x"], maxAttempts: n }),
-  "config rung attempts": (n) => parseLadderConfig({ ladder: [{ model: "ollama:x", attempts: n }] }),
-  "config feedbackBudget": (n) => parseLadderConfig({ ladder: ["ollama:x"], feedbackBudget: n }),
+  "config rung attempts": (n) => parseLadderConfig({ ladder: [{ model: "ollama:x", maxAttempts: n }] }),
+  "config maxFeedbackChars": (n) => parseLadderConfig({ ladder: ["ollama:x"], maxFeedbackChars: n }),
   "config breakers failureThreshold": (n) =>
     parseLadderConfig({ ladder: ["ollama:x"], breakers: { failureThreshold: n } }),
 };
@@ -172,8 +173,9 @@ describe("options that take an object are checked for what rungs calls on them",
     "escalateAcross rubric": () => escalateAcross([{ model }], { rubric: {} as never }),
     "escalateAcross ladder model": () => escalateAcross([{ model: {} as never }]),
     "retryWithContext clock": () => retryWithContext(model, { clock: {} as never }),
-    "treeSplit notesRubric": () => treeSplit(model, { budget: { chars: 100 }, notesRubric: {} as never }),
-    "treeSplit notesModel": () => treeSplit(model, { budget: { chars: 100 }, notesModel: {} as never }),
+    "treeSplit notesRubric": () =>
+      treeSplit(model, { promptLimit: { chars: 100 }, notesRubric: {} as never }),
+    "treeSplit notesModel": () => treeSplit(model, { promptLimit: { chars: 100 }, notesModel: {} as never }),
     "judgeRule model": () => judgeRule("j", {} as never, { criteria: "c" }),
     "ladderFromConfig breakers": () =>
       ladderFromConfig(

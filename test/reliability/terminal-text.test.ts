@@ -60,7 +60,7 @@ describe("text reaching a terminal carries no raw control character", () => {
           JSON.stringify({
             version: 1,
             stats: { [`c${text}`]: { [`m${text}`]: { accepted: 1, failed: 0 } } },
-            givenUp: { [`t${text}`]: 1 },
+            blocked: { [`t${text}`]: 1 },
             tasks: {},
           }),
         );

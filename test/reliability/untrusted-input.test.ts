@@ -46,7 +46,7 @@ describe("a stats file with damaged entries", () => {
               good: { m: { accepted: 2, failed: 1 } },
               bad: { m: { accepted: 1, failed: 0 } },
             } as Record<string, unknown>,
-            givenUp: { blocked: 5, other: 6 } as Record<string, unknown>,
+            blocked: { blocked: 5, other: 6 } as Record<string, unknown>,
             tasks: {
               kept: { failures: 1, rung: 0, modelId: "m", feedback: [], updatedAt: 1 },
               other: { failures: 1, rung: 0, modelId: "m", feedback: [], updatedAt: 1 },
@@ -54,7 +54,7 @@ describe("a stats file with damaged entries", () => {
           };
           if (where === "count") file.stats.bad = { m: { accepted: bad, failed: 0 } };
           if (where === "taskClass") file.stats.bad = bad;
-          if (where === "givenUp") file.givenUp.other = bad;
+          if (where === "givenUp") file.blocked.other = bad;
           if (where === "task")
             file.tasks.other = { failures: bad, rung: 0, modelId: "m", feedback: [], updatedAt: 1 };
           writeFileSync(path, JSON.stringify(file));
@@ -63,12 +63,13 @@ describe("a stats file with damaged entries", () => {
           const warnings = await damageWarnings(async () => {
             reads = [
               await store.stats("good", "m"),
-              await store.givenUpAt("blocked"),
+              await store.blockedAt("blocked"),
               (await store.getTaskState("kept"))?.failures,
             ];
           });
           expect(reads).toEqual([{ accepted: 2, failed: 1 }, 5, 1]);
-          const damaged = { count: '"bad"', taskClass: '"bad"', givenUp: '"other"', task: '"other"' }[where];
+          const damaged =
+            { count: '"bad"', taskClass: '"bad"', givenUp: '"other"', task: '"other"' }[where] ?? "";
           expect({ where, bad, warned: warnings.join("\n").includes(damaged) }).toEqual({
             where,
             bad,
