@@ -270,11 +270,11 @@ export const coverage: Record<string, Coverage> = {
   "rungs:StatsStoreError": errorClass((text) => new StatsStoreError(text, new Error(text))),
   // rungs: counters, clocks and breakers
   "rungs:Budget": { noText: "counts attempts, tokens and time" },
-  "rungs:Budget#attemptsUsed": { noText: "a count" },
+  "rungs:Budget#callsUsed": { noText: "a count" },
   "rungs:Budget#outputTokensUsed": { noText: "a count" },
   "rungs:Budget#remainingMs": { noText: "a duration" },
   "rungs:Budget#exceeded": { noText: "compares counts" },
-  "rungs:Budget#drawAttempt": { noText: "a count" },
+  "rungs:Budget#drawCall": { noText: "a count" },
   "rungs:Budget#recordUsage": { noText: "token counts" },
   "rungs:Budget#error": { noText: "an error from counts" },
   "rungs:Budget#runWithinDeadline": { noText: "runs a function against a deadline" },

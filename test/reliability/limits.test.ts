@@ -87,7 +87,7 @@ const timeInputs: Record<string, Array<(ms: number) => unknown> | { notAnInput: 
   maxRetryAfterMs: [(ms) => ollamaModel({ model: "m", retry: { maxRetryAfterMs: ms } })],
   delayMs: [(ms) => scriptedModel("s", ["x"], { delayMs: ms })],
   ttlMs: { notAnInput: "rungs/redis (redisStatsStore): covered by test/redis/stats-store.test.ts" },
-  givenUpTtlMs: { notAnInput: "rungs/redis (redisStatsStore): covered by test/redis/stats-store.test.ts" },
+  blockedTtlMs: { notAnInput: "rungs/redis (redisStatsStore): covered by test/redis/stats-store.test.ts" },
   durationMs: { notAnInput: "measured: an attempt's or a model's time in records" },
   retryAfterMs: { notAnInput: "read from a server's Retry-After, capped by maxRetryAfterMs" },
   remainingMs: { notAnInput: "Budget's answer" },
