@@ -26,12 +26,11 @@ export default defineConfig({
   define: { __RUNGS_VERSION__: JSON.stringify(version) },
   dts: true,
   clean: true,
-  sourcemap: true,
-  // Maps give stack traces their src/ file and line (node --enable-source-maps); the sources themselves are
-  // left out of them, which halves the package.
-  esbuildOptions(options) {
-    options.sourcesContent = false;
-  },
+  // No source maps: src/ is not shipped, and maps pointing at it made every user's vitest print "Sourcemap
+  // ... points to missing source files" and stack traces name node_modules/rungs/src/*.ts, which does not
+  // exist. The bundles are readable (not minified), so a stack trace's dist/ file and line are the truth.
+  // scripts/check-pack.mjs refuses a package whose maps point outside it.
+  sourcemap: false,
   // `import.meta.url` in the CJS build (rungs/ifeval reads its language data relative to the bundle).
   shims: true,
   target: "node20",

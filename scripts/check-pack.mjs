@@ -35,6 +35,37 @@ for (const file of pack.files) {
   }
 }
 
+// Nothing in the package points outside it: a source map whose sources are not shipped (nor embedded)
+// makes a user's vitest print "Sourcemap ... points to missing source files" and stack traces name
+// node_modules/rungs/src/*.ts, which does not exist. Every sourceMappingURL must name a shipped map, and
+// every map's sources must be shipped files or carry their content.
+const shipped = new Set(pack.files.map((file) => file.path));
+let maps = 0;
+for (const file of pack.files) {
+  const path = join(root, file.path);
+  if (/\.(c|m)?js$/.test(file.path)) {
+    const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(path, "utf8"))?.[1];
+    if (url !== undefined && !url.startsWith("data:")) {
+      const target = join(dirname(file.path), url);
+      if (!shipped.has(target)) problems.push(`${file.path} names a source map that is not shipped: ${url}`);
+    }
+  }
+  if (!file.path.endsWith(".map")) continue;
+  maps += 1;
+  const map = JSON.parse(readFileSync(path, "utf8"));
+  const missing = (map.sources ?? []).filter(
+    (source, index) =>
+      typeof map.sourcesContent?.[index] !== "string" &&
+      !shipped.has(join(dirname(file.path), map.sourceRoot ?? "", source)),
+  );
+  if (missing.length > 0) {
+    problems.push(
+      `${file.path} points to ${missing.length} source file(s) not in the package (e.g. ${missing[0]}), without their content`,
+    );
+  }
+}
+console.log(`source maps: ${maps} shipped; each checked to point only inside the package`);
+
 // The root entry's module graph, followed through relative imports and requires inside dist/.
 const forbidden = [
   /^ollama(\/|$)/,

@@ -14,7 +14,7 @@ import { custom, object, record, union } from "../validate/check.js";
 import { closestKey } from "../validate/suggest.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { type ExpandedRung, expandLadder } from "./expand.js";
-import { loadLadderConfig, parseLadderConfig } from "./parse.js";
+import { checkLadderConfig, readLadderConfigFile } from "./parse.js";
 import type { LadderConfig, SkipCondition } from "./schema.js";
 
 /**
@@ -101,6 +101,13 @@ function skipOf(rung: ExpandedRung): LadderRung["skip"] {
   };
 }
 
+/** The config's `rubric` when the schema refused the config elsewhere but the name is still readable. */
+function rubricOf(config: unknown): string | undefined {
+  if (typeof config !== "object" || config === null || !Object.hasOwn(config, "rubric")) return undefined;
+  const name = (config as { rubric?: unknown }).rubric;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
 function makeModel(
   rung: ExpandedRung,
   providers: LadderFromConfigOptions["providers"],
@@ -148,9 +155,19 @@ function makeModel(
 export function ladderFromConfig(config: unknown, options: LadderFromConfigOptions): ConfiguredLadder {
   parseOptions("ladderFromConfig", optionsSchema, options);
   const { file } = options;
-  const parsed = parseLadderConfig(config, file);
-  const expanded = expandLadder(parsed, file);
-  const issues: ConfigIssue[] = [];
+  // Every problem at once: the schema's, then the names, providers and rubric of what the schema let
+  // through (a misspelt key must not hide an unknown provider until it is fixed).
+  const checked = checkLadderConfig(config);
+  const issues: ConfigIssue[] = [...checked.issues];
+  let expanded: ExpandedRung[] = [];
+  if (checked.config !== undefined) {
+    try {
+      expanded = expandLadder(checked.config, file);
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      issues.push(...error.issues);
+    }
+  }
   const built = new Map<string, Model>();
   const rungs: (ExpandedRung & { modelId: string })[] = [];
   const entries: LadderRung[] = [];
@@ -176,23 +193,23 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
     entries.push(entry);
   }
   let rubric: Rubric | undefined;
-  if (parsed.rubric !== undefined) {
+  const rubricName = checked.config?.rubric ?? rubricOf(config);
+  if (rubricName !== undefined) {
     const known = Object.keys(options.rubrics ?? {});
-    rubric = Object.hasOwn(options.rubrics ?? {}, parsed.rubric)
-      ? options.rubrics![parsed.rubric]
-      : undefined;
+    rubric = Object.hasOwn(options.rubrics ?? {}, rubricName) ? options.rubrics![rubricName] : undefined;
     if (rubric === undefined) {
       const issue: ConfigIssue = {
         path: "rubric",
-        value: parsed.rubric,
-        message: `no rubric "${parsed.rubric}" in the registry (known: ${known.join(", ") || "none"})`,
+        value: rubricName,
+        message: `no rubric "${rubricName}" in the registry (known: ${known.join(", ") || "none"})`,
       };
-      const suggestion = closestKey(parsed.rubric, known);
+      const suggestion = closestKey(rubricName, known);
       if (suggestion !== undefined) issue.suggestion = suggestion;
       issues.push(issue);
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues, file);
+  if (issues.length > 0 || checked.config === undefined) throw new ConfigError(issues, file);
+  const parsed = checked.config;
 
   const baseDir = options.baseDir ?? (file === undefined ? process.cwd() : dirname(file));
   const store =
@@ -252,6 +269,7 @@ export async function loadLadder(
   path: string,
   options: Omit<LadderFromConfigOptions, "file">,
 ): Promise<ConfiguredLadder> {
-  const config = await loadLadderConfig(path);
+  // Validated by ladderFromConfig, so a key typo and an unknown provider are reported together.
+  const config = await readLadderConfigFile(path);
   return ladderFromConfig(config, { ...options, file: path });
 }

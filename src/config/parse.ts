@@ -68,12 +68,19 @@ const typeWords: Record<string, string> = {
   array: "a list",
 };
 
+/** A problem found by the schema, with the raw path of the value it is about. */
+interface LocatedIssue {
+  issue: ConfigIssue;
+  at: readonly PropertyKey[];
+}
+
 function issuesOf(
   raw: unknown,
   zodIssues: readonly z.core.$ZodIssue[],
   base: PropertyKey[] = [],
-): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
+): LocatedIssue[] {
+  const out: LocatedIssue[] = [];
+  const push = (issue: ConfigIssue, at: readonly PropertyKey[]) => out.push({ issue, at });
   for (const issue of zodIssues) {
     const path = [...base, ...issue.path];
     switch (issue.code) {
@@ -87,7 +94,7 @@ function issuesOf(
           };
           const suggestion = closestKey(key, known);
           if (suggestion !== undefined) found.suggestion = suggestion;
-          out.push(found);
+          push(found, [...path, key]);
         }
         break;
       }
@@ -101,11 +108,14 @@ function issuesOf(
           const expected = branches.flatMap((errors) =>
             errors.map((e) => (e.code === "invalid_type" ? (typeWords[e.expected] ?? e.expected) : "")),
           );
-          out.push({
-            path: formatPath(path),
-            value: shown(raw, path),
-            message: `must be ${[...new Set(expected)].join(" or ")} (a model reference, or a rung with a model)`,
-          });
+          push(
+            {
+              path: formatPath(path),
+              value: shown(raw, path),
+              message: `must be ${[...new Set(expected)].join(" or ")} (a model reference, or a rung with a model)`,
+            },
+            path,
+          );
         } else {
           const deeper = branches.find(
             (errors) => !errors.every((e) => e.code === "invalid_type" && e.path.length === 0),
@@ -116,39 +126,70 @@ function issuesOf(
       }
       case "invalid_type": {
         const value = valueAt(raw, path);
-        out.push({
-          path: formatPath(path),
-          value: redactValue(value),
-          message:
-            value === undefined
-              ? `is required (${typeWords[issue.expected] ?? issue.expected})`
-              : `must be ${typeWords[issue.expected] ?? issue.expected}`,
-        });
+        push(
+          {
+            path: formatPath(path),
+            value: redactValue(value),
+            message:
+              value === undefined
+                ? `is required (${typeWords[issue.expected] ?? issue.expected})`
+                : `must be ${typeWords[issue.expected] ?? issue.expected}`,
+          },
+          path,
+        );
         break;
       }
       case "invalid_value":
-        out.push({
-          path: formatPath(path),
-          value: shown(raw, path),
-          message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
-        });
+        push(
+          {
+            path: formatPath(path),
+            value: shown(raw, path),
+            message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+          },
+          path,
+        );
         break;
       default:
-        out.push({ path: formatPath(path), value: shown(raw, path), message: issue.message });
+        push({ path: formatPath(path), value: shown(raw, path), message: issue.message }, path);
     }
   }
   return out;
 }
 
 /**
- * Validates a config object (parsed JSON or YAML) against the config schema.
- * @throws ConfigError listing every problem: its path, the value found, and a "did you mean" for a
- *   misspelt key.
+ * `value` with the entry at `path` taken out (copied along the path, the rest shared), or `undefined` when
+ * that cannot be done without moving other entries: the root, or an element of a list.
  */
-export function parseLadderConfig(value: unknown, file?: string): LadderConfig {
-  const result = ladderConfigSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(issuesOf(value, result.error.issues), file);
-  const config = result.data;
+function without(value: unknown, path: readonly PropertyKey[]): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined || typeof head !== "string") return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return rest.length === 0 ? value : undefined;
+  }
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if (rest.length === 0) {
+    delete copy[head];
+    return copy;
+  }
+  const inner = copy[head];
+  if (Array.isArray(inner)) {
+    const [index, ...deeper] = rest;
+    if (typeof index !== "number" || deeper.length === 0) return undefined;
+    const element = without(inner[index], deeper);
+    if (element === undefined) return undefined;
+    const list = [...inner];
+    list[index] = element;
+    copy[head] = list;
+    return copy;
+  }
+  const pruned = without(inner, rest);
+  if (pruned === undefined) return undefined;
+  copy[head] = pruned;
+  return copy;
+}
+
+/** The problems JSON Schema cannot say: which form, and what each key needs beside it. */
+function formIssues(config: LadderConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (config.ladder === undefined && config.escalation === undefined) {
     issues.push({
@@ -185,7 +226,50 @@ export function parseLadderConfig(value: unknown, file?: string): LadderConfig {
       message: "needs a `store`: learned rates are kept there",
     });
   }
-  if (issues.length > 0) throw new ConfigError(issues, file);
+  return issues;
+}
+
+/** Rounds of taking refused entries out to look past them (each round removes every refused entry). */
+const pruneRounds = 3;
+
+/**
+ * Checks a config object against the schema and the form rules, and does not stop at the first kind of
+ * problem: the entries the schema refused (a misspelt key, a wrong value) are taken out and the rest is
+ * checked again, so the caller can go on to check names, providers and the rubric and report every problem
+ * at once. `config` is the config without the refused entries (`undefined` when they cannot be taken out,
+ * e.g. a list entry of the wrong type); `issues` is empty only for a valid config.
+ */
+export function checkLadderConfig(value: unknown): {
+  config: LadderConfig | undefined;
+  issues: ConfigIssue[];
+} {
+  const issues: ConfigIssue[] = [];
+  let current = value;
+  let result = ladderConfigSchema.safeParse(current);
+  for (let round = 0; !result.success && round < pruneRounds; round += 1) {
+    const located = issuesOf(current, result.error.issues);
+    issues.push(...located.map(({ issue }) => issue));
+    let next: unknown = current;
+    for (const { at } of located) {
+      next = next === undefined ? undefined : without(next, at);
+    }
+    if (next === undefined) return { config: undefined, issues };
+    current = next;
+    result = ladderConfigSchema.safeParse(current);
+  }
+  if (!result.success) return { config: undefined, issues };
+  issues.push(...formIssues(result.data));
+  return { config: result.data, issues };
+}
+
+/**
+ * Validates a config object (parsed JSON or YAML) against the config schema.
+ * @throws ConfigError listing every problem: its path, the value found, and a "did you mean" for a
+ *   misspelt key.
+ */
+export function parseLadderConfig(value: unknown, file?: string): LadderConfig {
+  const { config, issues } = checkLadderConfig(value);
+  if (config === undefined || issues.length > 0) throw new ConfigError(issues, file);
   return config;
 }
 
@@ -195,6 +279,14 @@ export function parseLadderConfig(value: unknown, file?: string): LadderConfig {
  *   column), or is not a valid config.
  */
 export async function loadLadderConfig(path: string): Promise<LadderConfig> {
+  return parseLadderConfig(await readLadderConfigFile(path), path);
+}
+
+/**
+ * Reads and parses a config file (`.json` as JSON, else YAML) without validating it.
+ * @throws ConfigError when the file cannot be read, is larger than 1 MB, or does not parse.
+ */
+export async function readLadderConfigFile(path: string): Promise<unknown> {
   let text: string;
   try {
     const { size } = await stat(path);
@@ -239,5 +331,5 @@ export async function loadLadderConfig(path: string): Promise<LadderConfig> {
     const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     throw new ConfigError([{ path: "", value: undefined, message: `does not parse: ${message}` }], path);
   }
-  return parseLadderConfig(raw, path);
+  return raw;
 }

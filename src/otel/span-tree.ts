@@ -1,7 +1,8 @@
 import type { Attributes, Context, Span, Tracer } from "@opentelemetry/api";
 import type { RungsEventName, RungsEvents } from "../events.js";
+import { addUsage } from "../model.js";
 import { serializeError } from "../redact.js";
-import type { Attempt } from "../trace.js";
+import type { Attempt, Usage } from "../trace.js";
 import type { Api } from "./api.js";
 import { type ContentCapture, modelAttributes, parentOf, segmentOf, usageAttributes } from "./attributes.js";
 
@@ -35,6 +36,9 @@ export class SpanTree {
   readonly #open = new Map<string, Span>();
   /** When the last continuation under each path was reported: the next continuation's span starts there. */
   readonly #lastContinuation = new Map<string, number>();
+  /** The paths of every attempt started in this run: an attempt beneath one of them is counted by it. */
+  readonly #attempts = new Set<string>();
+  #usage: Usage = {};
 
   constructor(
     readonly api: Api,
@@ -61,6 +65,21 @@ export class SpanTree {
 
   #under(path: string): boolean {
     return this.rootPath === "" ? path !== "" : path.startsWith(`${this.rootPath}/`);
+  }
+
+  /**
+   * Tokens of every attempt of the run that ended, accepted or not: the outermost attempts only, since an
+   * attempt's usage already sums everything beneath it (a nested ladder's attempts, continuations).
+   */
+  get usage(): Usage {
+    return { ...this.#usage };
+  }
+
+  #countUsage(path: string, usage: Usage): void {
+    for (let p = parentOf(path); this.#under(p); p = parentOf(p)) {
+      if (this.#attempts.has(p)) return;
+    }
+    this.#usage = addUsage(this.#usage, usage);
   }
 
   /** The open span at `path`, or at its nearest ancestor with one (at worst the run's). */
@@ -156,6 +175,7 @@ export class SpanTree {
   #build(events: RungsEvents): void {
     const { SpanKind, SpanStatusCode } = this.api;
     events.on("attempt-start", ({ path, attempt }) => {
+      this.#attempts.add(path);
       const attributes: Attributes = {
         "gen_ai.operation.name": "chat",
         ...modelAttributes(attempt.modelId),
@@ -174,6 +194,7 @@ export class SpanTree {
       );
     });
     events.on("attempt-end", ({ path, attempt }) => {
+      this.#countUsage(path, attempt.usage);
       const span = this.#open.get(path);
       if (span !== undefined) this.#finishAttempt(span, attempt);
       this.end(path);

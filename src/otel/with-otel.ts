@@ -182,6 +182,8 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
         const { limit, attempts } = (error ?? {}) as { limit?: unknown; attempts?: unknown };
         if (typeof limit === "string") span.setAttribute("rungs.exhaustion.limit", limit);
         if (Array.isArray(attempts)) span.setAttribute("rungs.attempts", attempts.length);
+        // No Generation to read them from: the run's token totals are its attempts' (nested ones once).
+        if (span === tree.root) span.setAttributes(usageAttributes(tree.usage));
         tree.fail(span, error);
       });
       safely(close);

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "../clock.js";
 import { schemas } from "../options.js";
 import { custom, type Output, oneOf, string } from "../validate/check.js";
+import { reportClientErrors } from "./client-errors.js";
 import { type RedisClient, RedisEvents, RedisLink, type RedisSource, type UnavailableMode } from "./link.js";
 
 /** Options every rungs/redis part takes. */
@@ -47,6 +48,7 @@ export function resolvePart(
   parsed: { [K in keyof typeof partShape]?: Output<(typeof partShape)[K]> } & { redis: RedisClient },
 ): { link: RedisLink; prefix: string; clock: Clock } {
   const clock = parsed.clock ?? systemClock;
+  reportClientErrors(parsed.redis);
   return {
     link: new RedisLink(
       parsed.redis,

@@ -11,6 +11,7 @@ import { retryWithContext } from "../../src/primitives/retry-with-context.js";
 import { renderMessages } from "../../src/prompt.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
 import { scriptedModel } from "../../src/testing/index.js";
+import { captureWarnings } from "../support/warnings.js";
 import { ask, containsOk } from "./helpers.js";
 
 const systemText = (request: Parameters<typeof renderMessages>[0]) =>
@@ -154,19 +155,13 @@ describe("escalation state across runs (metadata.taskId with a store)", () => {
         throw new Error("disk still on fire");
       },
     };
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on("warning", onWarning);
-    try {
-      const a = scriptedModel("a", ["no", "ok"]);
-      const generation = await retryWithContext(a, { rubric: containsOk, store: broken }).generate(
-        ask("x", { taskId: "t" }),
-      );
-      expect(generation.text).toBe("ok");
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off("warning", onWarning);
-    }
+    const captured = captureWarnings();
+    const a = scriptedModel("a", ["no", "ok"]);
+    const generation = await retryWithContext(a, { rubric: containsOk, store: broken }).generate(
+      ask("x", { taskId: "t" }),
+    );
+    expect(generation.text).toBe("ok");
+    const warnings = captured.map((w) => w.message);
     expect(warnings.some((w) => w.includes("disk on fire"))).toBe(true);
     expect(warnings.some((w) => w.includes("disk still on fire"))).toBe(true);
   });

@@ -1,5 +1,6 @@
 // Issue "composition that holds", problems 4 and 5, and the fail-closed store: a hung rung times out on the
 // engine's clock and the ladder goes on; a blocked task leaves a trace in events and records.
+
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,7 @@ import {
   treeSplit,
 } from "../../src/index.js";
 import { hang, manualClock, scriptedModel } from "../../src/testing/index.js";
+import { captureWarnings } from "../support/warnings.js";
 import { ask, containsOk } from "./helpers.js";
 
 const dirs: string[] = [];
@@ -164,14 +166,10 @@ describe("a stats store that cannot be read", () => {
 
   it('fails open by default (the run goes on), fails closed with storeReadFailure: "fail-closed"', async () => {
     const model = scriptedModel("m", ["ok"], { whenDone: "repeat-last" });
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on("warning", onWarning);
+    const captured = captureWarnings();
     const open = await retryWithContext(model, { store: broken() }).generate(ask("t", { taskId: "x" }));
-    await new Promise((r) => setImmediate(r));
-    process.off("warning", onWarning);
     expect(open.text).toBe("ok");
-    expect(warnings.some((w) => w.includes("stats store"))).toBe(true);
+    expect(captured.some((w) => w.message.includes("stats store"))).toBe(true);
     const calls = model.calls.length;
     const closed = await retryWithContext(model, { store: broken(), storeReadFailure: "fail-closed" })
       .generate(ask("t", { taskId: "x" }))

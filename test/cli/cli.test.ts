@@ -62,6 +62,14 @@ describe("rungs check", () => {
     const rubric = await cli(["check", "-c", "ladder.yaml", "--rubric", "non-empyt"], { cwd: dir });
     expect(rubric.code).toBe(2);
     expect(rubric.stderr).toContain('did you mean "non-empty"?');
+    // Every problem in one report: a key typo, an unknown provider and an unknown rubric.
+    await writeFile(join(dir, "all.yaml"), "ladder: [olama:a]\nrubric: non-empyt\nmaxAttempt: 2\n");
+    const all = await cli(["check", "-c", "all.yaml"], { cwd: dir });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain("(3 problems)");
+    expect(all.stderr).toContain('did you mean "maxAttempts"?');
+    expect(all.stderr).toContain('no provider "olama"');
+    expect(all.stderr).toContain('did you mean "non-empty"?');
   });
 });
 

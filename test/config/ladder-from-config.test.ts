@@ -239,6 +239,43 @@ describe("bad configs give the documented errors", () => {
     expect([...factory.made.values()].every((m) => m.calls.length === 0)).toBe(true);
   });
 
+  it("every problem at once: key typos, a wrong value, a cycle-free unknown provider and an unknown rubric", async () => {
+    const factory = scriptedProviders();
+    const config = {
+      ladder: [{ model: "test:a", attemps: 2 }, "tset:b", { model: "test:c", attempts: 0 }],
+      rubric: "answr",
+      maxAttempt: 3,
+    };
+    const expected = [
+      { path: "ladder[0].attemps", suggestion: "attempts" },
+      { path: "maxAttempt", suggestion: "maxAttempts" },
+      { path: "ladder[2].attempts" },
+      { path: "ladder[1]", message: expect.stringMatching(/no provider "tset"/), suggestion: "test:b" },
+      { path: "rubric", suggestion: "answer" },
+    ];
+    const options = { ...factory, rubrics: { answer: containsOk } };
+    const issues = issuesOf(() => ladderFromConfig(config, options));
+    expect(issues).toHaveLength(expected.length);
+    expect(issues).toEqual(expect.arrayContaining(expected.map((e) => expect.objectContaining(e))));
+    // The same from a file (loadLadder), and the form rules join the list too.
+    const dir = await mkdtemp(join(tmpdir(), "rungs-config-"));
+    try {
+      const file = join(dir, "ladder.json");
+      await writeFile(file, JSON.stringify({ ...config, learning: { minAcceptRate: 0.5 } }));
+      const error = await loadLadder(file, options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(ConfigError.isInstance(error)).toBe(true);
+      const paths = (error as ConfigError).issues.map((i) => i.path);
+      expect(paths).toEqual(expect.arrayContaining([...expected.map((e) => e.path), "learning"]));
+      expect((error as ConfigError).message).toContain("(6 problems)");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect([...factory.made.values()].every((m) => m.calls.length === 0)).toBe(true);
+  });
+
   it("shape rules JSON Schema cannot say: ladder or escalation, start with escalation, learning with a store", () => {
     expect(issuesOf(() => parseLadderConfig({}))[0]!.message).toMatch(/needs a `ladder`/);
     expect(issuesOf(() => parseLadderConfig({ ladder: ["test:a"], start: "test:a" }))[0]!.message).toMatch(

@@ -240,6 +240,48 @@ describe("withOtel failures", () => {
     expect(exception?.attributes?.["exception.message"]).toBe("boom: server down");
   });
 
+  it("the run's span carries the token totals of every attempt, accepted or not, nested ones counted once", async () => {
+    const said = (text: string, inputTokens: number, outputTokens: number) => ({
+      text,
+      usage: { inputTokens, outputTokens },
+    });
+    // Exhausted: no Generation, so the totals come from the attempts themselves.
+    const failing = withOtel(
+      escalateAcross(
+        [
+          scriptedModel("a", [said("no", 10, 2)]),
+          // A rung that is itself a retry loop: its two inner attempts are inside the outer attempt's usage.
+          retryWithContext(scriptedModel("b", [said("no", 20, 3), said("still no", 30, 4)]), {
+            rubric,
+            maxAttempts: 2,
+          }),
+        ],
+        { rubric },
+      ),
+      { tracer },
+    );
+    expect(ExhaustedError.isInstance(await failing.generate({ prompt: "go" }).catch((e: unknown) => e))).toBe(
+      true,
+    );
+    expect(one(`invoke_workflow ${failing.id}`).attributes).toMatchObject({
+      "gen_ai.usage.input_tokens": 60,
+      "gen_ai.usage.output_tokens": 9,
+    });
+    exporter.reset();
+    // Accepted after a rejected attempt: the totals, not the accepted attempt's own counts.
+    const passing = withOtel(
+      escalateAcross([scriptedModel("a", [said("no", 10, 2)]), scriptedModel("b", [said("DONE", 7, 1)])], {
+        rubric,
+      }),
+      { tracer },
+    );
+    await passing.generate({ prompt: "go" });
+    expect(one(`invoke_workflow ${passing.id}`).attributes).toMatchObject({
+      "gen_ai.usage.input_tokens": 17,
+      "gen_ai.usage.output_tokens": 3,
+    });
+  });
+
   it("abort mid-run ends every span it started: none stays open", async () => {
     const controller = new AbortController();
     const events = new RungsEvents();

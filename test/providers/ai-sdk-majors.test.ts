@@ -1,8 +1,11 @@
 // fromAiSdk against every supported AI SDK major, each with the SDK's own test mock: ai 5
 // (MockLanguageModelV2, specification v2), ai 6 (MockLanguageModelV3, v3) and ai 7 (MockLanguageModelV4,
 // v4). The same behaviour is checked on each: finish reasons, usage, errors, abort, and a ladder. ai 7
-// needs Node >= 22: on Node 20 its suite is skipped (the title says so) and the Node 24 step of .ci/run
-// runs it with RUNGS_REQUIRE_AI_SDK_7=1, which turns a skip into a failure.
+// needs Node >= 22 and is installed apart, in test/ai-sdk-7: on Node 20 its suite is skipped (the title says
+// so) and the Node 24 step of .ci/run installs it and runs it with RUNGS_REQUIRE_AI_SDK_7=1, which turns a
+// skip into a failure.
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { defineRubric, escalateAcross, notMatches, ProviderError } from "../../src/index.js";
 import { type AiSdkLanguageModel, fromAiSdk } from "../../src/providers/ai-sdk.js";
@@ -94,7 +97,13 @@ const majors: Major[] = [
     minNode: 22,
     result: v3Result, // v4 results have the v3 shape; v4 adds the finish reason "interrupted"
     async load() {
-      const [sdk, test] = await Promise.all([import("ai-v7"), import("ai-v7/test")]);
+      const [sdk, test] = (await Promise.all([importAi7("ai"), importAi7("ai/test")])) as [
+        {
+          APICallError: Awaited<ReturnType<Major["load"]>>["APICallError"];
+          LoadAPIKeyError: Awaited<ReturnType<Major["load"]>>["LoadAPIKeyError"];
+        },
+        { MockLanguageModelV4: new (options: unknown) => unknown },
+      ];
       return {
         mock: (doGenerate, ids) =>
           new test.MockLanguageModelV4({ ...ids, doGenerate: doGenerate as never }) as unknown as Mock,
@@ -104,6 +113,23 @@ const majors: Major[] = [
     },
   },
 ];
+
+/**
+ * ai 7 from its own install in test/ai-sdk-7 (it needs Node >= 22, so it is not among the dev
+ * dependencies, whose `npm ci` must be quiet on Node 20).
+ */
+async function importAi7(specifier: string): Promise<unknown> {
+  const require = createRequire(new URL("../ai-sdk-7/package.json", import.meta.url));
+  let resolved: string;
+  try {
+    resolved = require.resolve(specifier);
+  } catch (error) {
+    throw new Error(
+      `ai 7 is not installed for the tests: run \`npm ci --prefix test/ai-sdk-7\` (on Node >= 22). ${(error as Error).message}`,
+    );
+  }
+  return import(pathToFileURL(resolved).href);
+}
 
 const nodeMajor = Number(process.versions.node.split(".")[0]);
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });

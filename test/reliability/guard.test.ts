@@ -21,6 +21,14 @@ describe("the global test guard", () => {
       expect(byFile["max-listeners.fixture.ts"]?.message).toMatch(
         /Test guard tripped:\nMaxListenersExceededWarning: .*11 guard-fixture listeners/,
       );
+      // A process warning the test did not capture fails that test, and the warning's text is in the failure;
+      // one it captured (captureWarnings) passes and is not printed.
+      expect(byFile["stray-warning.fixture.ts"]?.status).toBe("failed");
+      expect(byFile["stray-warning.fixture.ts"]?.message).toMatch(
+        /unexpected process warning \[GUARD_FIXTURE_WARNING\] guard-fixture: disk on fire/,
+      );
+      expect(byFile["captured-warning.fixture.ts"]?.status).toBe("passed");
+      expect(child.stderr).not.toContain("guard-fixture: expected");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -117,10 +117,18 @@ export function runFixtureSuite(config: string, outputFile: string): FixtureRun 
     { cwd: process.cwd(), encoding: "utf8", timeout: 120_000, env: { ...process.env, CI: "1" } },
   );
   const report = JSON.parse(readFileSync(outputFile, "utf8")) as {
-    testResults: Array<{ name: string; status: string; message: string }>;
+    testResults: Array<{
+      name: string;
+      status: string;
+      message: string;
+      assertionResults?: Array<{ failureMessages?: string[] }>;
+    }>;
   };
+  // A file's message, or (when the file itself did not fail, its tests did) its tests' failure messages.
+  const messageOf = (r: (typeof report.testResults)[number]) =>
+    r.message || (r.assertionResults ?? []).flatMap((a) => a.failureMessages ?? []).join("\n");
   const byFile = Object.fromEntries(
-    report.testResults.map((r) => [r.name.split("/").pop(), { status: r.status, message: r.message }]),
+    report.testResults.map((r) => [r.name.split("/").pop(), { status: r.status, message: messageOf(r) }]),
   );
   return { status: child.status, stderr: child.stderr, byFile };
 }

@@ -14,6 +14,7 @@ import {
   requestKey,
   scriptedModel,
 } from "../../src/testing/index.js";
+import { captureWarnings } from "../support/warnings.js";
 
 const ask = (content: string, extra: object = {}) => ({
   messages: [{ role: "user" as const, content }],
@@ -200,17 +201,10 @@ describe("recordingModel when its cassette cannot be written", () => {
       scriptedModel("live", ["the answer", failure]),
       join(blocker, "run.jsonl"),
     );
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.message);
-    process.on("warning", onWarning);
-    try {
-      expect((await recorder.generate(ask("q1"))).text).toBe("the answer");
-      await expect(recorder.generate(ask("q2"))).rejects.toBe(failure);
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off("warning", onWarning);
-    }
+    const warnings = captureWarnings();
+    expect((await recorder.generate(ask("q1"))).text).toBe("the answer");
+    await expect(recorder.generate(ask("q2"))).rejects.toBe(failure);
     expect(recorder.recorded).toBe(0);
-    expect(warnings.some((message) => message.includes("could not write its cassette"))).toBe(true);
+    expect(warnings.some((w) => w.message.includes("could not write its cassette"))).toBe(true);
   });
 });

@@ -2,8 +2,7 @@ import { dirname, resolve } from "node:path";
 import { ConfigError } from "../../config/config-error.js";
 import { expandLadder } from "../../config/expand.js";
 import { type ConfiguredLadder, ladderFromConfig } from "../../config/ladder-from-config.js";
-import { loadLadderConfig } from "../../config/parse.js";
-import type { LadderConfig } from "../../config/schema.js";
+import { checkLadderConfig, readLadderConfigFile } from "../../config/parse.js";
 import { CliExit, type CliIo, exitCodes } from "../io.js";
 import { loadSetup } from "../setup.js";
 
@@ -22,9 +21,21 @@ export interface ConfigFlags {
 export async function buildLadder(io: CliIo, flags: ConfigFlags): Promise<ConfiguredLadder> {
   const file = resolve(io.cwd, flags.config);
   try {
-    let config: LadderConfig = await loadLadderConfig(file);
-    if (flags.rubric !== undefined) config = { ...config, rubric: flags.rubric };
-    const needed = new Set(expandLadder(config, file).map((rung) => rung.provider));
+    let config = await readLadderConfigFile(file);
+    if (flags.rubric !== undefined && typeof config === "object" && config !== null) {
+      config = { ...config, rubric: flags.rubric };
+    }
+    // The providers the config names, as far as it can be read: a config with other problems still
+    // gets its providers checked, so every problem is reported at once (by ladderFromConfig).
+    const readable = checkLadderConfig(config).config;
+    let needed = new Set<string>();
+    if (readable !== undefined) {
+      try {
+        needed = new Set(expandLadder(readable, file).map((rung) => rung.provider));
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+      }
+    }
     const setup = await loadSetup(io, flags.setup ?? [], needed);
     return ladderFromConfig(config, {
       providers: setup.providers,
