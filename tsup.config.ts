@@ -3,6 +3,8 @@ import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { defineConfig } from "tsup";
 import { languageDataFile, languageDataFromLangdetect } from "./src/rubric/ifeval/language-profiles.js";
+import { bundleClient } from "./src/view/bundle-client.js";
+import { clientFileName } from "./src/view/client-script.js";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
@@ -38,7 +40,8 @@ export default defineConfig({
   treeshake: true,
   // Optional peer dependencies, loaded only by their subpaths (rungs/ollama, rungs/ai-sdk, rungs/redis,
   // rungs/otel): never bundled.
-  external: ["ollama", "ai", "ioredis", "@opentelemetry/api"],
+  // esbuild: only `rungs view` run from source bundles its page script with it; the package ships the file.
+  external: ["ollama", "ai", "ioredis", "@opentelemetry/api", "esbuild"],
   noExternal: ["p-limit", "p-retry", "yocto-queue", "is-network-error", "function-timeout"],
   async onSuccess() {
     // rungs/ifeval's language profiles: one JSON file beside the bundles, shared by ESM and CJS, so the
@@ -49,5 +52,7 @@ export default defineConfig({
     // The config's JSON Schema ships beside the code (rungs/config.schema.json), made from the zod schema.
     const { configJsonSchema } = await import(`${process.cwd()}/dist/config.js`);
     await writeFile("dist/config.schema.json", `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    // `rungs view`'s page script (uPlot and jsdiff inlined, minified), read by the CLI and put in each page.
+    await writeFile(`dist/${clientFileName}`, await bundleClient("src/view/client/main.ts"));
   },
 });

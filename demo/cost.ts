@@ -72,3 +72,8 @@ export function priceOf(name: string): Price {
     throw new Error(`No price for "${name}": add it to demo/cost.ts and docs/pricing.md.`);
   return price;
 }
+
+/** The prices by the replayed models' ids (`replay:<name>`), as `rungs view` reads a run's prices.json. */
+export function pricesById(): Record<string, Price> {
+  return Object.fromEntries(Object.entries(prices).map(([name, price]) => [`replay:${name}`, { ...price }]));
+}

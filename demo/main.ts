@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { jsonFileStatsStore } from "../src/index.js";
 import { writeFileAtomicSync } from "../src/record/atomic-write.js";
+import { pricesById } from "./cost.js";
 import { loadIfeval } from "./data.js";
 import { costAwarePolicy, crossValidate, minAcceptRatePolicy, plainPolicy, withoutPolicy } from "./folds.js";
 import { policyTable } from "./folds-report.js";
@@ -115,6 +116,8 @@ async function main(argv: readonly string[]): Promise<number> {
       bar.stop();
     }
     writeFileAtomicSync(join(recordDir, "results.json"), `${JSON.stringify(results.at(-1), null, 2)}\n`);
+    // The demo's prices by model id, so `rungs view` shows what each rung cost (docs/viewer.md).
+    writeFileAtomicSync(join(recordDir, "prices.json"), `${JSON.stringify(pricesById(), null, 2)}\n`);
   }
   await store?.flush();
 
@@ -136,6 +139,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const seconds = results.reduce((sum, r) => sum + r.durationMs, 0) / 1000;
   process.stdout.write(`\nDone in ${seconds.toFixed(1)} s.\n`);
+  const views =
+    iterations === 1
+      ? [`npm run view -- ${out}`]
+      : [
+          `npm run view -- ${join(out, "iteration-1")}`,
+          `npm run view -- --compare ${join(out, "iteration-1")} ${join(out, `iteration-${iterations}`)}`,
+        ];
+  process.stdout.write(
+    `\nLook at the run in a browser (one HTML file, docs/viewer.md):\n${views.map((v) => `  ${v}`).join("\n")}\n`,
+  );
   return 0;
 }
 

@@ -102,5 +102,12 @@ JS
 npx --no-install rungs check --config ladder.yaml --setup setup.mjs | grep echo:hello >/dev/null
 test "$(npx --no-install rungs run --config ladder.yaml --setup setup.mjs --prompt hi 2>/dev/null)" = "hello"
 echo "rungs check and run ok"
+# `rungs view` from the package: its page script ships built (dist/view-client.js; esbuild is not installed
+# here), and the page it writes carries the data and that script inline.
+npx --no-install rungs run --config ladder.yaml --setup setup.mjs --prompt hi --record rec >/dev/null 2>&1
+npx --no-install rungs view rec --out view.html | grep "1 tasks" >/dev/null
+grep -q 'id="rungs-data"' view.html && grep -q "Content-Security-Policy" view.html
+test "$(wc -c < view.html)" -gt 50000
+echo "rungs view ok"
 node -e 'const s = require("rungs/config.schema.json"); if (s.additionalProperties !== false) process.exit(1)'
 echo "schema ok"

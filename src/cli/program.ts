@@ -116,6 +116,27 @@ function program(io: CliIo, done: (code: number) => void): Command {
       done(await (await import("./commands/replay.js")).replayCommand(io, dir, flags)),
     );
 
+  root
+    .command("view")
+    .description(
+      "Write one self-contained HTML page of a recorded run (or two runs side by side) to look at.",
+    )
+    .argument("<runDirs...>", "the run directory (two with --compare)")
+    .option("-o, --out <file>", "where to write the page (default: RUN_DIR/view.html, or RUN_A/compare.html)")
+    .option(
+      "--compare",
+      "two runs of the same tasks side by side: accuracy, cost, tasks that changed outcome",
+    )
+    .option(
+      "--prices <file>",
+      "prices by model id, $ per million tokens (default: RUN_DIR/prices.json if there)",
+    )
+    .option("--open", "open the page in the system's browser")
+    .addHelpText("after", exitCodeHelp)
+    .action(async (dirs: string[], flags) =>
+      done(await (await import("./commands/view.js")).viewCommand(io, dirs, flags)),
+    );
+
   return root;
 }
 
