@@ -150,7 +150,7 @@ function makeModel(
  *   escalation map, an unknown name, provider or rubric, a factory that refused its settings.
  * @example
  * const ladder = ladderFromConfig(
- *   { ladder: ["ollama:qwen2.5:7b", { model: "ollama:gpt-oss:120b", attempts: 2 }], maxAttempts: 4 },
+ *   { ladder: ["ollama:qwen2.5:7b", { model: "ollama:gpt-oss:120b", maxAttempts: 2 }], maxAttempts: 4 },
  *   { providers: { ollama: (model, settings) => ollamaModel({ model, ...settings }) } },
  * );
  */
@@ -186,7 +186,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
       built.set(rung.name, model);
     }
     rungs.push({ ...rung, modelId: model.id });
-    const entry: LadderRung = { model, attempts: rung.attempts, feedback: rung.feedback };
+    const entry: LadderRung = { model, maxAttempts: rung.maxAttempts, feedbackMode: rung.feedbackMode };
     const skip = skipOf(rung);
     if (skip !== undefined) entry.skip = skip;
     if (rung.attemptTimeoutMs !== undefined) {
@@ -220,7 +220,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   const engine: EscalateAcrossOptions = {};
   if (rubric !== undefined) engine.rubric = rubric;
   if (parsed.maxAttempts !== undefined) engine.maxAttempts = parsed.maxAttempts;
-  if (parsed.feedbackBudget !== undefined) engine.feedbackBudget = parsed.feedbackBudget;
+  if (parsed.maxFeedbackChars !== undefined) engine.maxFeedbackChars = parsed.maxFeedbackChars;
   if (parsed.onExhausted !== undefined) engine.onExhausted = parsed.onExhausted;
   const breakers =
     options.breakers ??
@@ -239,7 +239,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   }
   if (options.clock !== undefined) engine.clock = options.clock;
   if (parsed.id !== undefined) engine.id = parsed.id;
-  if (parsed.storeReadFailure !== undefined) engine.storeReadFailure = parsed.storeReadFailure;
+  if (parsed.whenUnavailable !== undefined) engine.whenUnavailable = parsed.whenUnavailable;
   let model: Model;
   try {
     model = escalateAcross(entries, engine);
@@ -257,7 +257,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   let outer: Model = model;
   if (parsed.split !== undefined) {
     const { chars, ...split } = parsed.split;
-    outer = treeSplit(model, { budget: { chars }, ...(split as Omit<TreeSplitOptions, "budget">) });
+    outer = treeSplit(model, { promptLimit: { chars }, ...(split as Omit<TreeSplitOptions, "promptLimit">) });
   }
   const { deadlineMs } = parsed;
   const clock = options.clock;

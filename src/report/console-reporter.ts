@@ -92,16 +92,16 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
     events.subscribe("rung-skip", ({ path, skip }) =>
       out(`${path} skip rung ${skip.rung} ${skip.modelId}: ${skip.reason} (${skip.detail})`),
     ),
-    events.subscribe("exhausted", ({ path, limit, attempts }) =>
+    events.subscribe("run-exhaust", ({ path, limit, attemptCount: attempts }) =>
       out(`${path} exhausted: ${limit} after ${attempts} attempt${attempts === 1 ? "" : "s"}`),
     ),
-    events.subscribe("warning", ({ path, code, message }) =>
+    events.subscribe("run-warn", ({ path, code, message }) =>
       out(`${path} warning ${code}: ${oneLine(message)}`),
     ),
     // A refused run is as loud as an exhausted one: no model was called, and it stays so until unblocked.
-    events.subscribe("task-blocked", ({ path, taskId, blockedAt }) =>
+    events.subscribe("task-block", ({ path, taskId, blockedAt }) =>
       out(
-        `${path} blocked task ${JSON.stringify(taskId)}: given up at ${isoTime(blockedAt)}; no model called (unblock it to run it again)`,
+        `${path} blocked task ${JSON.stringify(taskId)}: blocked at ${isoTime(blockedAt)}; no model called (unblock it to run it again)`,
       ),
     ),
   );
@@ -122,12 +122,12 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
           `${path} resumed task ${JSON.stringify(resumed.taskId)} at rung ${resumed.startRung}: ${oneLine(resumed.detail)}`,
         ),
       ),
-      events.subscribe("continuation", ({ path, modelId, continuation, totalChars, finishReason }) =>
+      events.subscribe("output-continue", ({ path, modelId, continuation, totalChars, finishReason }) =>
         out(
           `${path} continuation ${continuation} on ${modelId}: ${totalChars} chars, finish ${finishReason}`,
         ),
       ),
-      events.subscribe("split", ({ path, stage, depth, count, chars, detail }) => {
+      events.subscribe("context-split", ({ path, stage, depth, count, chars, detail }) => {
         if (stage === "plan") out(`${path} split: ${count} shards of ${chars} chars`);
         else if (stage === "truncate")
           out(`${path} split truncated at depth ${depth}${detail ? `: ${detail}` : ""}`);

@@ -40,7 +40,7 @@ describe("rungs check", () => {
       [
         "models:",
         "  off: ollama:qwen3:8b",
-        "  high: { model: 'ollama:gpt-oss:120b', attempts: 2, skipIf: [{ metadata: { private: true }, reason: stays local }] }",
+        "  high: { model: 'ollama:gpt-oss:120b', maxAttempts: 2, skipIf: [{ metadata: { private: true }, reason: stays local }] }",
         "start: off",
         "escalation: { off: high }",
         "rubric: non-empty",
@@ -53,11 +53,11 @@ describe("rungs check", () => {
       /1 +high \(ollama:gpt-oss:120b\) +ollama:gpt-oss:120b +2 +full +- +stays local/,
     );
 
-    await writeFile(join(dir, "bad.yaml"), "ladder:\n  - model: ollama:a\n    attemps: 2\n");
+    await writeFile(join(dir, "bad.yaml"), "ladder:\n  - model: ollama:a\n    maxAttemps: 2\n");
     const bad = await cli(["check", "-c", "bad.yaml"], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("ladder[0].attemps: unknown key");
-    expect(bad.stderr).toContain('did you mean "attempts"?');
+    expect(bad.stderr).toContain("ladder[0].maxAttemps: unknown key");
+    expect(bad.stderr).toContain('did you mean "maxAttempts"?');
     expect(bad.stderr).toContain("got 2");
     const rubric = await cli(["check", "-c", "ladder.yaml", "--rubric", "non-empyt"], { cwd: dir });
     expect(rubric.code).toBe(2);
@@ -204,7 +204,7 @@ describe("rungs stats, blocked and unblock", () => {
     await store.record({ taskClass: "sql", modelId: "ollama:a", accepted: false });
     const failure = { attempts: [1], modelId: "ollama:a", kind: "rejected" as const };
     await store.recordTaskFailure("t-blocked", { rung: 1, modelId: "ollama:b", failure, at: 1_000, keep: 8 });
-    await store.giveUp("t-blocked", 2_000);
+    await store.block("t-blocked", 2_000);
     await store.recordTaskFailure("t-escalated", {
       rung: 0,
       modelId: "ollama:a",
@@ -227,7 +227,7 @@ describe("rungs stats, blocked and unblock", () => {
     const unblock = await cli(["unblock", "t-blocked", "--store", "stats.json"], { cwd: dir });
     expect(unblock.code).toBe(0);
     expect(unblock.stdout).toContain('its next run starts above "ollama:b"');
-    expect(await jsonFileStatsStore(path).givenUpAt("t-blocked")).toBeUndefined();
+    expect(await jsonFileStatsStore(path).blockedAt("t-blocked")).toBeUndefined();
     expect(await jsonFileStatsStore(path).getTaskState("t-blocked")).toBeDefined();
     await cli(["unblock", "t-escalated", "--store", "stats.json", "--reset"], { cwd: dir });
     expect(await jsonFileStatsStore(path).getTaskState("t-escalated")).toBeUndefined();
@@ -258,7 +258,7 @@ describe("hints and errors an operator acts on", () => {
     await mkdir(join(dir, "elsewhere"));
     await mkdir(join(dir, "third"));
     await writeFile(join(dir, "conf", "ladder.yaml"), "ladder: [ollama:a]\nstore: stats.json\n");
-    await jsonFileStatsStore(join(dir, "conf", "stats.json")).giveUp("job 7", 1_000);
+    await jsonFileStatsStore(join(dir, "conf", "stats.json")).block("job 7", 1_000);
     const run = await cli(["run", "-c", "../conf/ladder.yaml", "-p", "x", "--task-id", "job 7"], {
       cwd: join(dir, "elsewhere"),
     });
@@ -272,7 +272,7 @@ describe("hints and errors an operator acts on", () => {
       .map((arg) => arg.replace(/^'(.*)'$/, "$1"));
     const unblock = await cli(argv, { cwd: join(dir, "third") });
     expect(unblock.code, unblock.stderr).toBe(0);
-    expect(await jsonFileStatsStore(join(dir, "conf", "stats.json")).givenUpAt("job 7")).toBeUndefined();
+    expect(await jsonFileStatsStore(join(dir, "conf", "stats.json")).blockedAt("job 7")).toBeUndefined();
   });
 
   it("--debug prints a caller bug's stack and its cause's; without it, a hint to use --debug", async () => {

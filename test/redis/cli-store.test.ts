@@ -28,7 +28,7 @@ describe("the store commands on a Redis store", () => {
     await store.record({ taskClass: "sql", modelId: "ollama:a", accepted: false });
     const failure = { attempts: [1], modelId: "ollama:b", kind: "rejected" as const };
     await store.recordTaskFailure("t-blocked", { rung: 1, modelId: "ollama:b", failure, at: 1_000, keep: 8 });
-    await store.giveUp("t-blocked", 2_000);
+    await store.block("t-blocked", 2_000);
     await store.recordTaskFailure("t-escalated", {
       rung: 0,
       modelId: "ollama:a",
@@ -48,7 +48,7 @@ describe("the store commands on a Redis store", () => {
     expect(JSON.parse((await cli(["stats", ...at, "--json"], { cwd: dir })).stdout)).toMatchObject({
       version: 1,
       stats: { sql: { "ollama:a": { accepted: 1, failed: 1 } } },
-      givenUp: { "t-blocked": 2_000 },
+      blocked: { "t-blocked": 2_000 },
       tasks: { "t-escalated": { failures: 1, rung: 0, modelId: "ollama:a" } },
     });
     expect(JSON.parse((await cli(["blocked", ...at, "--json"], { cwd: dir })).stdout)).toEqual({
@@ -58,7 +58,7 @@ describe("the store commands on a Redis store", () => {
     const unblock = await cli(["unblock", "t-blocked", ...at], { cwd: dir });
     expect(unblock.code, unblock.stderr).toBe(0);
     expect(unblock.stdout).toContain('its next run starts above "ollama:b"');
-    expect(await store.givenUpAt("t-blocked")).toBeUndefined();
+    expect(await store.blockedAt("t-blocked")).toBeUndefined();
     await cli(["unblock", "t-escalated", ...at, "--reset"], { cwd: dir });
     expect(await store.getTaskState("t-escalated")).toBeUndefined();
     expect((await cli(["blocked", ...at], { cwd: dir })).stdout).toBe("No blocked tasks.\n");

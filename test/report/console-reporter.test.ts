@@ -56,7 +56,7 @@ describe("consoleReporter", () => {
       const resumed = out.filter((line) => / resumed task "job-7"/.test(line));
       const blocked = out.filter((line) => / blocked task "job-7"/.test(line));
       expect(blocked, level).toHaveLength(1);
-      expect(blocked[0]).toMatch(/given up at \d{4}-\d\d-\d\dT/);
+      expect(blocked[0]).toMatch(/blocked at \d{4}-\d\d-\d\dT/);
       if (level === "normal") {
         expect(resumed).toHaveLength(1);
         expect(resumed[0]).toMatch(/at rung 1/);
