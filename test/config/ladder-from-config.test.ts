@@ -178,7 +178,7 @@ describe("the ladder form", () => {
 describe("run settings from the config: whenUnavailable, a whole-run deadline, tree-split", () => {
   const unreadable = () => ({
     ...memoryStatsStore(),
-    givenUpAt: () => {
+    blockedAt: () => {
       throw new Error("stats.json: unexpected end of JSON input");
     },
   });
