@@ -155,7 +155,7 @@ describe.skipIf(executablePath === undefined)("rungs view in a browser", () => {
     expect(errors).toEqual([]);
   });
 
-  it("shows a task's attempts in the order they ended, and runs nothing planted in them", async () => {
+  it("shows a task's attempts in record order, and runs nothing planted in them", async () => {
     const page = await open(join(dir, "view.html"));
     await page.fill("[data-testid=search]", plantedTask);
     await oneMatch(page);
