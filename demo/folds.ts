@@ -102,8 +102,8 @@ function frozen(store: StatsStore): StatsStore {
   return {
     record: () => {},
     stats: (taskClass, modelId) => store.stats(taskClass, modelId),
-    giveUp: () => {},
-    givenUpAt: (taskId) => store.givenUpAt(taskId),
+    block: () => {},
+    blockedAt: (taskId) => store.blockedAt(taskId),
     unblock: () => false,
     recordTaskFailure: () => {},
     getTaskState: (taskId) => store.getTaskState(taskId),

@@ -206,7 +206,11 @@ export async function runReplayLadder(options: ReplayLadderOptions = {}): Promis
     const skip = left.has(names[i]!) ? () => "left out of this ladder" : undefined;
     return feedback === undefined && skip === undefined
       ? model
-      : { model, ...(feedback === undefined ? {} : { feedback }), ...(skip === undefined ? {} : { skip }) };
+      : {
+          model,
+          ...(feedback === undefined ? {} : { feedbackMode: feedback }),
+          ...(skip === undefined ? {} : { skip }),
+        };
   });
   const minAcceptRate = options.minAcceptRate ?? (options.routing === undefined ? 0.15 : undefined);
   const learning =

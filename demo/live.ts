@@ -98,7 +98,7 @@ export async function runLive(options: LiveOptions): Promise<number> {
   const ladder: LadderEntry[] = models.map((model, i) => {
     const rung = ollamaModel({ model, host, options: { temperature: 0, num_predict: 1_024 } });
     // The top rung gets a second attempt, carrying the violated instructions of every earlier one.
-    return i === models.length - 1 ? { model: rung, attempts: 2 } : rung;
+    return i === models.length - 1 ? { model: rung, maxAttempts: 2 } : rung;
   });
   const events = new RungsEvents();
   const recorder = recordRun(events, options.out, { taskDir: taskDirFromPath });

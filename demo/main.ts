@@ -27,7 +27,7 @@ const usage = `Usage: npm run demo -- [options]
   --concurrency N    prompts judged at once (default: 8)
   --out DIR          run directory for records and results.json (default: runs/demo-<timestamp>)
   --iterations N     run the same task mix N times (default: 1)
-  --learn            share one stats store across iterations: rungs learn per task class, given-up tasks are blocked
+  --learn            share one stats store across iterations: rungs learn per task class, blocked tasks are blocked
   --folds N          with --learn: N-fold cross-validation instead (learn on N-1 folds, run the held-out one;
                      out-of-sample figures per policy; see docs/demo.md)
   --live             run against an Ollama server instead of replaying recorded responses
@@ -190,7 +190,7 @@ async function runFolds(folds: number, limit: number | undefined): Promise<numbe
       "",
       policyTable(results),
       "",
-      'The same ladder with feedback: "none" on the two frontier rungs (the recorded answers were made without',
+      'The same ladder with feedbackMode: "none" on the two frontier rungs (the recorded answers were made without',
       "feedback, so there cost and accuracy are both what those calls would be):",
       "",
       policyTable(quiet),

@@ -128,7 +128,7 @@ export function iterationsTable(results: readonly ReplayLadderResult[]): string 
       ["calls per prompt", ...column((r) => r.ladder.callsPerPrompt.toFixed(2))],
       ["calls to the top two rungs", ...column((r) => integer(r.ladder.topTwoCalls))],
       ["rungs skipped (learned)", ...column((r) => integer(r.ladder.skips))],
-      ["tasks blocked (given up before)", ...column((r) => integer(r.ladder.blocked))],
+      ["tasks blocked (blocked before)", ...column((r) => integer(r.ladder.blocked))],
       ["accuracy (rubric)", ...column((r) => percent(r.ladder.rubricAccuracy))],
       ["accuracy (reference)", ...column((r) => percent(r.ladder.referenceAccuracy))],
       ["cost", ...column((r) => dollars(r.ladder.costUsd))],

@@ -124,7 +124,7 @@ const solver = treeSplit(
     ],
     { rubric, maxAttempts: 6 },
   ),
-  { budget: { chars: budgetChars }, reserve: 0.3 },
+  { promptLimit: { chars: budgetChars }, reserve: 0.3 },
 );
 
 const events = new RungsEvents();

@@ -48,7 +48,7 @@ const solver = treeSplit(
     [small, large].map((m) => continueUntilComplete(m)),
     { rubric, maxAttempts: 6 },
   ),
-  { budget: { chars: 4000 } },
+  { promptLimit: { chars: 4000 } },
 );
 
 const events = new RungsEvents();

@@ -48,9 +48,12 @@ const model = fromFunction(
   { input: "request" },
 );
 
-const reader = treeSplit(model, { budget: { tokens: BUDGET_TOKENS, count: countTokens }, concurrency: 4 });
+const reader = treeSplit(model, {
+  promptLimit: { tokens: BUDGET_TOKENS, count: countTokens },
+  concurrency: 4,
+});
 const events = new RungsEvents();
-events.on("split", (e) => e.stage !== "map" && console.log(`split ${e.stage.padEnd(8)} ${e.path}`));
+events.on("context-split", (e) => e.stage !== "map" && console.log(`split ${e.stage.padEnd(8)} ${e.path}`));
 
 const request: GenerateRequest = {
   messages: [{ role: "user", content: "How did revenue develop over the period? One sentence." }],

@@ -28,7 +28,7 @@ const { defineModel, Budget } = require("rungs");
 const { scriptedModel } = require("rungs/testing");
 (async () => {
   const model = defineModel("echo", async () => ({ text: "pong" }));
-  const out = await model.generate({ prompt: "ping" }, { budget: new Budget({ maxAttempts: 1 }) });
+  const out = await model.generate({ prompt: "ping" }, { budget: new Budget({ maxCalls: 1 }) });
   if (out.text !== "pong") throw new Error("CJS generate failed");
   const scripted = scriptedModel("s", ["x"]);
   await scripted.generate({ prompt: "ping" });

@@ -238,7 +238,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
         );
       case "split": {
         const model = scriptedModel("s", ["note"], { whenDone: "repeat-last" });
-        const g = await treeSplit(model, { budget: { chars: 700 } }).generate(
+        const g = await treeSplit(model, { promptLimit: { chars: 700 } }).generate(
           { ...ask(`task ${i}`), context },
           call,
         );

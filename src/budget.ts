@@ -8,7 +8,7 @@ import { object } from "./validate/check.js";
 /** Options of a {@link Budget}. Every cap is optional; an absent cap does not limit. */
 export interface BudgetOptions {
   /** Most model calls, counted at the leaves (each provider call, whichever primitive made it). */
-  maxAttempts?: number;
+  maxCalls?: number;
   /** Most output tokens, summed over every call that reported usage. */
   maxOutputTokens?: number;
   /** Wall-clock time in ms from the budget's creation; a call running past it is aborted. */
@@ -18,7 +18,7 @@ export interface BudgetOptions {
 }
 
 const budgetSchema = object({
-  maxAttempts: schemas.positiveInt.optional(),
+  maxCalls: schemas.positiveInt.optional(),
   maxOutputTokens: schemas.positiveInt.optional(),
   deadlineMs: schemas.durationMs.optional(),
   clock: schemas.clock.optional(),
@@ -41,33 +41,33 @@ export class BudgetExhaustedError extends ExhaustedError {
  *
  * @throws InvalidArgumentError for a cap that is not a positive whole number (or a positive ms deadline).
  * @example
- * const budget = new Budget({ maxAttempts: 20, maxOutputTokens: 50_000, deadlineMs: 60_000 });
+ * const budget = new Budget({ maxCalls: 20, maxOutputTokens: 50_000, deadlineMs: 60_000 });
  * await solver.generate(request, { budget });
  */
 export class Budget {
   /** Most model calls of the whole run (Infinity when none). */
-  readonly maxAttempts: number;
+  readonly maxCalls: number;
   /** Most output tokens of the whole run (Infinity when none). */
   readonly maxOutputTokens: number;
   /** Absolute deadline, ms since the epoch (Infinity when none). */
   readonly deadlineAt: number;
   /** The clock the deadline is measured on. */
   readonly clock: Clock;
-  #attemptsUsed = 0;
+  #callsUsed = 0;
   #outputTokensUsed = 0;
 
   constructor(options: BudgetOptions = {}) {
     const parsed = parseOptions("Budget", budgetSchema, options);
     this.clock = parsed.clock ?? systemClock;
-    this.maxAttempts = parsed.maxAttempts ?? Number.POSITIVE_INFINITY;
+    this.maxCalls = parsed.maxCalls ?? Number.POSITIVE_INFINITY;
     this.maxOutputTokens = parsed.maxOutputTokens ?? Number.POSITIVE_INFINITY;
     this.deadlineAt =
       parsed.deadlineMs === undefined ? Number.POSITIVE_INFINITY : this.clock.now() + parsed.deadlineMs;
   }
 
   /** Model calls drawn so far. */
-  get attemptsUsed(): number {
-    return this.#attemptsUsed;
+  get callsUsed(): number {
+    return this.#callsUsed;
   }
   /** Output tokens recorded so far. */
   get outputTokensUsed(): number {
@@ -81,18 +81,18 @@ export class Budget {
   /** The cap that is spent now, or `undefined` while the budget still allows a call. */
   exceeded(): ExhaustionLimit | undefined {
     if (this.clock.now() >= this.deadlineAt) return "deadline";
-    if (this.#outputTokensUsed >= this.maxOutputTokens) return "tokenBudget";
-    if (this.#attemptsUsed >= this.maxAttempts) return "maxAttempts";
+    if (this.#outputTokensUsed >= this.maxOutputTokens) return "maxOutputTokens";
+    if (this.#callsUsed >= this.maxCalls) return "maxCalls";
     return undefined;
   }
 
   /**
    * Draws one call. @throws BudgetExhaustedError naming the spent cap, when none is left.
    */
-  drawAttempt(attempts: readonly Attempt[] = []): void {
+  drawCall(attempts: readonly Attempt[] = []): void {
     const limit = this.exceeded();
     if (limit !== undefined) throw this.error(limit, attempts);
-    this.#attemptsUsed += 1;
+    this.#callsUsed += 1;
   }
 
   /** Records a finished call's usage against the token cap. */
@@ -107,13 +107,13 @@ export class Budget {
     const detail =
       limit === "deadline"
         ? "the shared deadline passed"
-        : limit === "tokenBudget"
+        : limit === "maxOutputTokens"
           ? `${this.#outputTokensUsed} of ${this.maxOutputTokens} output tokens are spent`
-          : `${this.#attemptsUsed} of ${this.maxAttempts} model calls are spent`;
+          : `${this.#callsUsed} of ${this.maxCalls} model calls are spent`;
     return new BudgetExhaustedError({
       limit,
       attempts,
-      message: `The shared budget is exhausted: ${detail}. Raise the Budget's ${limit === "deadline" ? "deadlineMs" : limit === "tokenBudget" ? "maxOutputTokens" : "maxAttempts"} or simplify the pipeline.`,
+      message: `The shared budget is exhausted: ${detail}. Raise the Budget's ${limit === "deadline" ? "deadlineMs" : limit === "maxOutputTokens" ? "maxOutputTokens" : "maxCalls"} or simplify the pipeline.`,
     });
   }
 

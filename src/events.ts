@@ -32,7 +32,7 @@ export interface RungSkipEvent extends EventBase {
   skip: Skip;
 }
 /** A cut-off output was continued: one more call, stitched onto the text so far. */
-export interface ContinuationEvent extends EventBase {
+export interface OutputContinueEvent extends EventBase {
   /** The model that produced the continuation. */
   modelId: string;
   /** 1-based continuation number. */
@@ -43,7 +43,7 @@ export interface ContinuationEvent extends EventBase {
   finishReason: FinishReason;
 }
 /** A tree-split's progress: the plan, each map or reduce node as it settles, a truncation, the answer. */
-export interface SplitEvent extends EventBase {
+export interface ContextSplitEvent extends EventBase {
   /** Which step: `plan` (shards decided), a `map` or `reduce` node settled, `truncate`, or the `answer`. */
   stage: "plan" | "map" | "reduce" | "truncate" | "answer";
   /** Tree depth (0 for the plan and map nodes, the reduce level for reduce nodes). */
@@ -56,11 +56,11 @@ export interface SplitEvent extends EventBase {
   detail?: string;
 }
 /** An engine gave up: no attempt was accepted and a limit fired. */
-export interface ExhaustedEvent extends EventBase {
+export interface RunExhaustEvent extends EventBase {
   /** The limit that fired. */
   limit: ExhaustionLimit;
   /** Attempts the engine made. */
-  attempts: number;
+  attemptCount: number;
 }
 /** A run of a task started from the escalation state its earlier runs left in the stats store. */
 export interface TaskResumeEvent extends EventBase {
@@ -75,11 +75,11 @@ export interface TransportRetryEvent extends EventBase {
   retry: TransportRetry;
 }
 
-/** A run refused before any call: its `metadata.taskId` was given up by an earlier run (see the store). */
-export interface TaskBlockedEvent extends EventBase {
+/** A run refused before any call: its `metadata.taskId` was blocked by an earlier run (see the store). */
+export interface TaskBlockEvent extends EventBase {
   /** The task's id (`metadata.taskId`). */
   taskId: string;
-  /** When the task was given up, ms since the epoch. */
+  /** When the task was blocked, ms since the epoch. */
   blockedAt: number;
 }
 
@@ -88,7 +88,7 @@ export interface TaskBlockedEvent extends EventBase {
  * (`usage-dropped`), a context document cut at the renderer's cap (`context-capped`), a record that could
  * not be written (`record-failed`).
  */
-export interface WarningEvent extends EventBase {
+export interface RunWarnEvent extends EventBase {
   /** What happened: `usage-dropped`, `context-capped` or `record-failed`. */
   code: "usage-dropped" | "context-capped" | "record-failed";
   /** What was corrected or refused, and why, in rungs' words (secrets masked). */
@@ -106,21 +106,21 @@ export interface RungsEventMap {
   /** A rung was passed over. */
   "rung-skip": (event: RungSkipEvent) => void;
   /** A cut-off output was continued. */
-  continuation: (event: ContinuationEvent) => void;
+  "output-continue": (event: OutputContinueEvent) => void;
   /** A tree-split planned, settled a node, truncated or answered. */
-  split: (event: SplitEvent) => void;
+  "context-split": (event: ContextSplitEvent) => void;
   /** An engine gave up (a limit fired). */
-  exhausted: (event: ExhaustedEvent) => void;
+  "run-exhaust": (event: RunExhaustEvent) => void;
   /** A provider retried a call at the transport level. */
   "transport-retry": (event: TransportRetryEvent) => void;
   /** A task's run started from its stored escalation state. */
   "task-resume": (event: TaskResumeEvent) => void;
   /** rungs corrected or refused something and the run went on (usage dropped, a document cut, a record not written). */
-  warning: (event: WarningEvent) => void;
-  /** A task given up earlier was refused before any call. */
-  "task-blocked": (event: TaskBlockedEvent) => void;
+  "run-warn": (event: RunWarnEvent) => void;
+  /** A task blocked earlier was refused before any call. */
+  "task-block": (event: TaskBlockEvent) => void;
 }
-/** The name of a rungs event: `attempt-start`, `attempt-end`, `rung-skip`, `continuation`, ... */
+/** The name of a rungs event: `attempt-start`, `attempt-end`, `rung-skip`, `output-continue`, ... */
 export type RungsEventName = keyof RungsEventMap;
 /** The payload of the event named `N`. */
 export type RungsEventPayload<N extends RungsEventName> = Parameters<RungsEventMap[N]>[0];

@@ -56,20 +56,20 @@ export {
 export {
   type AttemptEndEvent,
   type AttemptStartEvent,
-  type ContinuationEvent,
+  type ContextSplitEvent,
   type EventBase,
-  type ExhaustedEvent,
+  type OutputContinueEvent,
+  type RunExhaustEvent,
   type RungSkipEvent,
   type RungsEventMap,
   type RungsEventName,
   type RungsEventPayload,
   RungsEvents,
-  type SplitEvent,
+  type RunWarnEvent,
   type StartedAttempt,
-  type TaskBlockedEvent,
+  type TaskBlockEvent,
   type TaskResumeEvent,
   type TransportRetryEvent,
-  type WarningEvent,
 } from "./events.js";
 // The contract
 export {
@@ -106,7 +106,7 @@ export {
 export {
   defaultMapPrompt,
   defaultReducePrompt,
-  type SplitBudget,
+  type PromptLimit,
 } from "./primitives/split-requests.js";
 
 export {
@@ -155,6 +155,7 @@ export {
   recordRun,
   type TaskLine,
   taskDirFromPath,
+  type UnfinishedAttempt,
 } from "./record/record-run.js";
 export type {
   MaybePromise,

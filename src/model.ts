@@ -39,7 +39,7 @@ export interface GenerateRequest {
   metadata?: {
     /** The kind of task, e.g. `"rust-fn"`: learned ladders keep accept rates per task class and rung. */
     taskClass?: string;
-    /** One task across runs: the stats store keeps its escalation state and whether it was given up. */
+    /** One task across runs: the stats store keeps its escalation state and whether it was blocked. */
     taskId?: string;
     [key: string]: unknown;
   };
@@ -97,7 +97,7 @@ export interface AnsweredBy {
   /** True when a rung other than the first answered: the first failed or was passed over. */
   climbed: boolean;
   /** Attempts the run made, the answering one included. */
-  attempts: number;
+  attemptCount: number;
 }
 
 /** Runtime values for one call. Every nested call receives them (with a longer `path`). */
@@ -297,7 +297,7 @@ export function defineModel(
       const request = toRequest(`${id}.generate`, input);
       const { signal, budget } = callOptions;
       throwIfAborted(signal);
-      budget?.drawAttempt();
+      budget?.drawCall();
       const run = (inner: AbortSignal) => fn(request, { ...callOptions, signal: inner });
       const raw =
         budget !== undefined
@@ -308,7 +308,7 @@ export function defineModel(
       const cuts = contextCuts(request);
       if (cuts !== undefined) {
         for (const cut of cuts) {
-          emit(callOptions.events, "warning", {
+          emit(callOptions.events, "run-warn", {
             path: callOptions.path ?? "",
             timestamp: (callOptions.clock ?? systemClock).now(),
             code: "context-capped",
@@ -318,7 +318,7 @@ export function defineModel(
         }
       }
       const generation = normalizeGeneration(raw, id, (dropped) =>
-        emit(callOptions.events, "warning", {
+        emit(callOptions.events, "run-warn", {
           path: callOptions.path ?? "",
           timestamp: (callOptions.clock ?? systemClock).now(),
           code: "usage-dropped",

@@ -105,8 +105,8 @@ export interface Resumption {
   failedModelId: string;
   /** The rung this run started at (0-based). */
   startRung: number;
-  /** Earlier failures restored as feedback (each still within `feedbackBudget`). */
-  feedback: number;
+  /** Earlier failures restored as feedback (each still within `maxFeedbackChars`). */
+  carriedFailures: number;
   /** Why the run starts there, in words. */
   detail: string;
 }
@@ -191,7 +191,7 @@ export interface Trace {
   /**
    * Context documents the renderer cut at its cap (`maxContextChars`, 1 M chars) for this call: which
    * document (0-based), its length and how many characters were cut. The prompt carries a visible
-   * marker where each was cut, and a `warning` event (`context-capped`) reports it.
+   * marker where each was cut, and a `run-warn` event (`context-capped`) reports it.
    */
   contextCuts?: readonly ContextCut[];
 }

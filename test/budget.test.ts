@@ -24,13 +24,13 @@ describe("Budget", () => {
   it("stops nested calls at the shared attempt cap and names the limit", async () => {
     const leaf = scriptedModel("leaf", ["ok"], { whenDone: "repeat-last" });
     const nested = fanOut(fanOut(leaf, 6), 6); // 36 calls if unbounded
-    const budget = new Budget({ maxAttempts: 10 });
+    const budget = new Budget({ maxCalls: 10 });
     const error = await nested.generate(ask, { budget }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExhaustedError);
     expect(ExhaustedError.isInstance(error)).toBe(true);
-    expect((error as BudgetExhaustedError).limit).toBe("maxAttempts");
+    expect((error as BudgetExhaustedError).limit).toBe("maxCalls");
     expect(leaf.calls).toHaveLength(10);
-    expect(budget.attemptsUsed).toBe(10);
+    expect(budget.callsUsed).toBe(10);
   });
 
   it("stops at the output-token cap", async () => {
@@ -41,7 +41,7 @@ describe("Budget", () => {
     const error = await fanOut(leaf, 5)
       .generate(ask, { budget })
       .catch((e: unknown) => e);
-    expect((error as BudgetExhaustedError).limit).toBe("tokenBudget");
+    expect((error as BudgetExhaustedError).limit).toBe("maxOutputTokens");
     expect(leaf.calls).toHaveLength(3);
     expect(budget.outputTokensUsed).toBe(120);
   });
@@ -62,9 +62,9 @@ describe("Budget", () => {
 
   it("refuses invalid caps at construction, naming the option", () => {
     for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY, 0.5, 0]) {
-      const build = () => new Budget({ maxAttempts: bad });
+      const build = () => new Budget({ maxCalls: bad });
       expect(build).toThrow(InvalidArgumentError);
-      expect(build).toThrow(/option "maxAttempts"/);
+      expect(build).toThrow(/option "maxCalls"/);
     }
     expect(() => new Budget({ deadlineMs: -5 })).toThrow(/option "deadlineMs" must be greater than 0/);
     expect(() => new Budget({ maxAtempts: 3 } as never)).toThrow(InvalidArgumentError);

@@ -66,7 +66,7 @@ describe("parseOptions: rungs' own words", () => {
     expect(nested.message).toContain('ollamaModel "retry" takes maxRetries, initialDelayMs');
     const far = messageOf(() => new Budget({ temperature: 1 } as never));
     expect(far.message).toBe(
-      'Budget: unknown option "temperature". Budget takes maxAttempts, maxOutputTokens, deadlineMs, clock.',
+      'Budget: unknown option "temperature". Budget takes maxCalls, maxOutputTokens, deadlineMs, clock.',
     );
   });
 

@@ -40,7 +40,7 @@ function models(): [string, Model, () => readonly unknown[]][] {
     ["retryWithContext", retryWithContext(leaf()), () => seen],
     ["escalateAcross", escalateAcross([leaf()]), () => seen],
     ["continueUntilComplete", continueUntilComplete(leaf()), () => seen],
-    ["treeSplit", treeSplit(leaf(), { budget: { chars: 10_000 } }), () => seen],
+    ["treeSplit", treeSplit(leaf(), { promptLimit: { chars: 10_000 } }), () => seen],
   ];
 }
 

@@ -24,7 +24,7 @@ const failing = [
 ];
 
 /** The engine's default feedback budget (src/attempts/options.ts), stated here so the table names it. */
-const feedbackBudget = 2_000;
+const maxFeedbackChars = 2_000;
 
 /**
  * Naive injection, as many retry loops do it: each failure appended to the conversation as the model's
@@ -43,7 +43,7 @@ function naiveRequest(
 
 /**
  * Prompt characters (`renderedChars`) at attempts 1..6 when every attempt fails with a real answer of
- * several KB: rungs' feedback (within `feedbackBudget`) against naive "append every failure" injection.
+ * several KB: rungs' feedback (within `maxFeedbackChars`) against naive "append every failure" injection.
  */
 export async function runFeedbackGrowth(): Promise<BenchReport> {
   const record = loadRecords().get(key);
@@ -60,7 +60,7 @@ export async function runFeedbackGrowth(): Promise<BenchReport> {
   });
 
   const model = scriptedModel("replay", outputs);
-  const engine = retryWithContext(model, { rubric, maxAttempts: 6, feedbackBudget });
+  const engine = retryWithContext(model, { rubric, maxAttempts: 6, maxFeedbackChars });
   const error = await engine.generate(base).then(
     () => undefined,
     (e: unknown) => e,
@@ -106,14 +106,14 @@ export async function runFeedbackGrowth(): Promise<BenchReport> {
     markdown: [
       `IFEval prompt ${key} (${record.prompt.length} chars: an essay of at least ${minWords} words); attempts 1..6`,
       `replay real answers that fall short (${failing.join(", ")}), judged by a one-rule rubric`,
-      `(\`length\`, min ${minWords} words). rungs: \`retryWithContext\` with \`feedbackBudget: ${feedbackBudget}\``,
+      `(\`length\`, min ${minWords} words). rungs: \`retryWithContext\` with \`maxFeedbackChars: ${maxFeedbackChars}\``,
       "(the default), prompt measured with `renderedChars` on the request each call received. Naive: every",
       "failed answer appended as an assistant turn plus a user turn saying what was wrong.",
       "",
       table,
     ].join("\n"),
     targets: [
-      `attempt-6 prompt ≤ first prompt + feedback budget: ${fmt(sixth, 0)} ≤ ${fmt(first, 0)} + ${fmt(feedbackBudget, 0)} = ${fmt(first + feedbackBudget, 0)} chars (${verdictWord(sixth <= first + feedbackBudget)}); naive attempt 6: ${fmt(naiveChars[5]!, 0)} chars`,
+      `attempt-6 prompt ≤ first prompt + feedback budget: ${fmt(sixth, 0)} ≤ ${fmt(first, 0)} + ${fmt(maxFeedbackChars, 0)} = ${fmt(first + maxFeedbackChars, 0)} chars (${verdictWord(sixth <= first + maxFeedbackChars)}); naive attempt 6: ${fmt(naiveChars[5]!, 0)} chars`,
     ],
   };
 }

@@ -133,7 +133,7 @@ const subjects: Subject[] = [
     name: "treeSplit (split + render)",
     run: (text) =>
       treeSplit(scriptedModel("t", ["note"], { whenDone: "repeat-last" }), {
-        budget: { chars: 200_000 },
+        promptLimit: { chars: 200_000 },
         concurrency: 8,
       }).generate({
         messages: [{ role: "user", content: "q" }],

@@ -69,7 +69,7 @@ export async function runRouting(): Promise<BenchReport> {
       "",
       policyTable(full),
       "",
-      '**The same ladder with `feedback: "none"` on the two frontier rungs** (the recorded answers were made',
+      '**The same ladder with `feedbackMode: "none"` on the two frontier rungs** (the recorded answers were made',
       "without feedback, so here cost and accuracy are both what those calls would be; with full feedback",
       "replay bills the feedback tokens but cannot show what they buy):",
       "",

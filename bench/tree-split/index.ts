@@ -109,7 +109,7 @@ export async function runTreeSplit(): Promise<BenchReport> {
     title: "Tree-split scaling (fixed-latency model, real timers)",
     markdown: [
       `Model: \`defineModel\` that sleeps ${s.latencyMs} ms (real timers) and returns ${s.noteChars} chars of notes;`,
-      `\`treeSplit(model, { budget: { chars: ${s.budgetChars} }, concurrency: ${s.concurrency} })\`; input: recorded gpt-4o`,
+      `\`treeSplit(model, { promptLimit: { chars: ${s.budgetChars} }, concurrency: ${s.concurrency} })\`; input: recorded gpt-4o`,
       "IFEval answers concatenated to size. Critical-path bound = Σ over levels (map, each reduce, answer) of",
       `⌈calls in the level / ${s.concurrency}⌉ × ${s.latencyMs} ms. Bare pool: the same calls per level through a`,
       "bare `p-limit` pool with the same sleep, in the same process right after — what this machine's timers",

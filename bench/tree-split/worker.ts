@@ -29,7 +29,7 @@ await reply(async () => {
     await sleep(latencyMs, { signal });
     return { text: note };
   });
-  const reader = treeSplit(model, { budget: { chars: budgetChars }, concurrency });
+  const reader = treeSplit(model, { promptLimit: { chars: budgetChars }, concurrency });
   const request = (context: string) => ({
     messages: [{ role: "user" as const, content: "Summarise the documents in five bullet points." }],
     context: [context],

@@ -93,7 +93,7 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   };
 
   // Calls drawn from the shared budget during this attempt tell whether a refused run still made calls.
-  const drawnBefore = options.budget?.attemptsUsed ?? 0;
+  const drawnBefore = options.budget?.callsUsed ?? 0;
   let generation: Generation;
   try {
     generation = await callRung(
@@ -135,9 +135,7 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
       // a deadline hit mid-call); not when the budget refused the call before it started.
       const made =
         nested.length > 0 ||
-        (options.budget !== undefined
-          ? options.budget.attemptsUsed > drawnBefore
-          : error.limit === "deadline");
+        (options.budget !== undefined ? options.budget.callsUsed > drawnBefore : error.limit === "deadline");
       if (error.limit === "deadline" && nested.length === 0) attempt.kind = "timeout";
       return made ? { attempt: end(attempt), budgetError: error } : { budgetError: error };
     }

@@ -34,10 +34,10 @@ export interface EngineConfig {
   rubric: Rubric | undefined;
   maxAttempts: number;
   /** What a store that cannot be read does to the run. */
-  storeReadFailure: "fail-open" | "fail-closed";
+  whenUnavailable: "fail-open" | "fail-closed";
   /** Most ms one attempt's call may take before it is aborted as `timeout` (a rung's own limit wins). */
   attemptTimeoutMs: number;
-  feedbackBudget: number;
+  maxFeedbackChars: number;
   onExhausted: "throw" | "best";
   breakers: BreakerRegistry | undefined;
   store: StatsStore | undefined;
@@ -63,14 +63,14 @@ async function readStore<T>(
   guard: { signal?: AbortSignal | undefined; budget?: Budget | undefined },
 ): Promise<T | undefined> {
   // Either way a store that hangs cannot hold the call past the caller's abort or the deadline.
-  return guardedStore(call, guard, config.storeReadFailure === "fail-closed" ? operation : undefined);
+  return guardedStore(call, guard, config.whenUnavailable === "fail-closed" ? operation : undefined);
 }
 
 /**
  * The one attempt loop behind `retryWithContext` and `escalateAcross` (docs/architecture.md).
  *
  * Tries rungs in order: on arrival a rung may be skipped (recorded, with its reason); each attempt asks the
- * rung's breaker for a permit, carries the earlier failures as feedback within `feedbackBudget`, and is
+ * rung's breaker for a permit, carries the earlier failures as feedback within `maxFeedbackChars`, and is
  * judged. A failure's kind picks the next step: kinds asking again cannot fix climb at once and the model is
  * not asked again in this run; other failures retry the rung up to its `attempts`, then climb. The run ends
  * accepted, or exhausted: `maxAttempts` when the run's cap was spent, `everyRungTried` when the rungs ran
@@ -79,7 +79,7 @@ async function readStore<T>(
  * once; a spent shared budget rethrows a `BudgetExhaustedError` carrying this run's attempts. Attempts never
  * sleep between each other.
  *
- * @throws BlockedTaskError before any call when `metadata.taskId` is given up in the store.
+ * @throws BlockedTaskError before any call when `metadata.taskId` is blocked in the store.
  * @throws ExhaustedError when no attempt was accepted (unless `onExhausted: "best"` finds a judged one).
  */
 export async function runAttempts(
@@ -98,7 +98,7 @@ export async function runAttempts(
   const { store } = config;
   const { taskId, taskClass } = request.metadata ?? {};
   // One rule for ids from outside, in the check and the give-up alike: a string, or nothing. A numeric
-  // taskId was written as given up but never checked (so a blocked task ran).
+  // taskId was written as blocked but never checked (so a blocked task ran).
   for (const [name, id] of [
     ["taskId", taskId],
     ["taskClass", taskClass],
@@ -118,12 +118,12 @@ export async function runAttempts(
     // A store that cannot be read is reported and treated as knowing nothing, as failed writes are.
     const blockedAt = await readStore(
       config,
-      "givenUpAt",
-      () => tracked.store.givenUpAt(tracked.taskId),
+      "blockedAt",
+      () => tracked.store.blockedAt(tracked.taskId),
       guard,
     );
     if (blockedAt !== undefined) {
-      emit(events, "task-blocked", { path, timestamp: clock.now(), taskId: tracked.taskId, blockedAt });
+      emit(events, "task-block", { path, timestamp: clock.now(), taskId: tracked.taskId, blockedAt });
       throw new BlockedTaskError(tracked.taskId, blockedAt);
     }
     state = await readStore(config, "getTaskState", () => tracked.store.getTaskState(tracked.taskId), guard);
@@ -150,7 +150,7 @@ export async function runAttempts(
             minSamples: config.minSamples,
             exploreEvery: config.exploreEvery,
             skipsSinceTry: config.learnedSkips,
-            failClosed: config.storeReadFailure === "fail-closed",
+            failClosed: config.whenUnavailable === "fail-closed",
           }
         : undefined,
     routing:
@@ -168,12 +168,12 @@ export async function runAttempts(
     if (listening(events, "rung-skip")) emit(events, "rung-skip", { path, timestamp: entry.at, skip: entry });
   };
   const stop = (error: BudgetExhaustedError): never => {
-    if (listening(events, "exhausted")) {
-      emit(events, "exhausted", {
+    if (listening(events, "run-exhaust")) {
+      emit(events, "run-exhaust", {
         path,
         timestamp: clock.now(),
         limit: error.limit,
-        attempts: attempts.length,
+        attemptCount: attempts.length,
       });
     }
     throw new BudgetExhaustedError({ limit: error.limit, attempts, message: error.message, cause: error });
@@ -255,7 +255,7 @@ export async function runAttempts(
       stop(budget!.error(spent, attempts));
     }
 
-    const selection = log.select(request, config.feedbackBudget, rung.feedback, split?.fits);
+    const selection = log.select(request, config.maxFeedbackChars, rung.feedbackMode, split?.fits);
     const sent =
       selection.feedback === request.feedback ? request : { ...request, feedback: selection.feedback! };
     let result: Awaited<ReturnType<typeof makeAttempt>>;
@@ -323,7 +323,7 @@ export async function runAttempts(
           rung: rung.index,
           modelId: rung.model.id,
           climbed: rung.index > 0,
-          attempts: attempts.length,
+          attemptCount: attempts.length,
         },
       };
       if (attempt.verdict !== undefined) accepted.verdict = attempt.verdict;
@@ -355,7 +355,7 @@ export async function runAttempts(
         arrival.overflowedWindow = rung.model.capabilities?.contextWindowTokens ?? arrival.overflowedWindow;
       }
       leftBecause = "notRetryable";
-    } else if (usedOnRung >= rung.attempts) {
+    } else if (usedOnRung >= rung.maxAttempts) {
       leftBecause = "everyRungTried";
     } else {
       continue;
@@ -365,7 +365,7 @@ export async function runAttempts(
   }
 
   const limit: ExhaustionLimit = attempts.length >= config.maxAttempts ? "maxAttempts" : leftBecause;
-  // The ladder is exhausted (the task given up) once its top rung was tried or no rung is left; a run cut
+  // The ladder is exhausted (the task blocked) once its top rung was tried or no rung is left; a run cut
   // short by maxAttempts below the top leaves the task escalated for its next run instead.
   const top = config.rungs.length - 1;
   const givesUp = position > top || attempts.at(-1)?.rung === top;

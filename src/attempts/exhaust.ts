@@ -59,7 +59,7 @@ export interface ExhaustedRun {
   path: string;
   events: RungsEvents | undefined;
   clock: Clock;
-  /** The task to mark given up (undefined: none, or the run stopped below the top rung). */
+  /** The task to mark blocked (undefined: none, or the run stopped below the top rung). */
   taskId: string | undefined;
   resumed: Resumption | undefined;
   /** The call's signal and budget: the give-up write is raced against them. */
@@ -67,25 +67,25 @@ export interface ExhaustedRun {
 }
 
 /**
- * Ends a run that found no accepted answer: reports `exhausted`, marks `metadata.taskId` given up in the
+ * Ends a run that found no accepted answer: reports `run-exhaust`, marks `metadata.taskId` blocked in the
  * store, then returns the best-scoring judged attempt (`onExhausted: "best"`, `verdict.accepted === false`)
  * or throws {@link ExhaustedError} carrying every attempt and the limit that fired.
  */
 export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
   const { config, limit, attempts, skips } = run;
-  if (listening(run.events, "exhausted")) {
-    emit(run.events, "exhausted", {
+  if (listening(run.events, "run-exhaust")) {
+    emit(run.events, "run-exhaust", {
       path: run.path,
       timestamp: run.clock.now(),
       limit,
-      attempts: attempts.length,
+      attemptCount: attempts.length,
     });
   }
   if (config.store !== undefined && run.taskId !== undefined) {
     const { store } = config;
     const taskId = run.taskId;
     const guard = run.guard ?? {};
-    await guardCaller(() => store.giveUp(taskId, run.clock.now()), guard).catch((error: unknown) => {
+    await guardCaller(() => store.block(taskId, run.clock.now()), guard).catch((error: unknown) => {
       if (isAbortReason(error, guard.signal) || BudgetExhaustedError.isInstance(error)) throw error;
       reportStoreError(error);
     });
@@ -102,7 +102,7 @@ export async function finishExhausted(run: ExhaustedRun): Promise<Generation> {
         rung: attempt.rung,
         modelId: rungModelId,
         climbed: attempt.rung > 0,
-        attempts: attempts.length,
+        attemptCount: attempts.length,
       },
     };
     if (attempt.verdict !== undefined) generation.verdict = attempt.verdict;

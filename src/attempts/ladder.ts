@@ -25,10 +25,10 @@ export interface RungSkipContext {
 /** One rung of a ladder: a model with its own attempt allowance and feedback mode. */
 export interface LadderRung {
   model: Model;
-  /** Attempts on this rung before climbing. @default 1 */
-  attempts?: number;
+  /** Most attempts on this rung before climbing. @default 1 */
+  maxAttempts?: number;
   /** What this rung is told of earlier failures. @default "full" */
-  feedback?: FeedbackMode;
+  feedbackMode?: FeedbackMode;
   /** Most ms one attempt on this rung may take (see the engine's `attemptTimeoutMs`). @default the engine's */
   attemptTimeoutMs?: number;
   /**
@@ -45,8 +45,8 @@ export type LadderEntry = Model | LadderRung;
 export interface NormalizedRung {
   index: number;
   model: Model;
-  attempts: number;
-  feedback: FeedbackMode;
+  maxAttempts: number;
+  feedbackMode: FeedbackMode;
   skip: ((context: RungSkipContext) => false | string) | undefined;
   /** The rung's own attempt time limit, when it has one. */
   attemptTimeoutMs: number | undefined;
@@ -68,8 +68,8 @@ export const feedbackModeSchema = oneOf<FeedbackMode>(["full", "brief", "none"])
 
 const rungSchema = object({
   model: modelSchema,
-  attempts: schemas.positiveInt.optional(),
-  feedback: feedbackModeSchema.optional(),
+  maxAttempts: schemas.positiveInt.optional(),
+  feedbackMode: feedbackModeSchema.optional(),
   skip: schemas.fn.optional(),
   attemptTimeoutMs: schemas.durationMs.optional(),
 });
@@ -83,18 +83,18 @@ export const ladderEntrySchema: Check<LadderEntry> = checkWith<LadderEntry>((val
   if (typeof value === "object" && value !== null && "model" in value) return rungSchema.problem(value);
   return {
     path: [],
-    message: "must be a Model or { model, attempts?, feedback?, skip?, attemptTimeoutMs? }",
+    message: "must be a Model or { model, maxAttempts?, feedbackMode?, skip?, attemptTimeoutMs? }",
   };
 });
 
-/** Fills a validated entry's defaults: `attempts` 1, `feedback` `"full"`. @internal */
+/** Fills a validated entry's defaults: `maxAttempts` 1, `feedbackMode` `"full"`. @internal */
 export function normalizeRung(entry: LadderEntry, index: number): NormalizedRung {
   if (isModel(entry)) {
     return {
       index,
       model: entry,
-      attempts: 1,
-      feedback: "full",
+      maxAttempts: 1,
+      feedbackMode: "full",
       skip: undefined,
       attemptTimeoutMs: undefined,
     };
@@ -102,8 +102,8 @@ export function normalizeRung(entry: LadderEntry, index: number): NormalizedRung
   return {
     index,
     model: entry.model,
-    attempts: entry.attempts ?? 1,
-    feedback: entry.feedback ?? "full",
+    maxAttempts: entry.maxAttempts ?? 1,
+    feedbackMode: entry.feedbackMode ?? "full",
     skip: entry.skip,
     attemptTimeoutMs: entry.attemptTimeoutMs,
   };

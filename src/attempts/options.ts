@@ -28,7 +28,7 @@ export interface AttemptEngineOptions<V = unknown> {
    * prompt of any attempt is at most the first prompt plus this. Entries beyond it are condensed, then the
    * oldest dropped. @default 2_000 (about 500 tokens: room for several failures with their rule messages)
    */
-  feedbackBudget?: number;
+  maxFeedbackChars?: number;
   /**
    * When no attempt is accepted: `"throw"` an `ExhaustedError`, or return the `"best"`-scoring judged attempt
    * (its `verdict.accepted` is false; with no judged attempt it throws anyway). @default "throw"
@@ -41,12 +41,12 @@ export interface AttemptEngineOptions<V = unknown> {
    */
   breakers?: BreakerRegistry | CircuitBreakersOptions;
   /**
-   * Where accept/fail counts per `metadata.taskClass` and model, given-up `metadata.taskId`s, and each
+   * Where accept/fail counts per `metadata.taskClass` and model, blocked `metadata.taskId`s, and each
    * task's escalation state are kept. With a `metadata.taskId`, each failed attempt is recorded for the
    * task, so its next run (a new process included) starts on the rung above the one that last failed (the
-   * top rung stays the top) with those failures as feedback, within `feedbackBudget`; an accepted answer
+   * top rung stays the top) with those failures as feedback, within `maxFeedbackChars`; an accepted answer
    * resets it. A run that tried the top rung (or had no rung left) and found no accepted answer marks the
-   * task given up: later runs throw `BlockedTaskError` until `unblock`. Give it to the outermost engine
+   * task blocked: later runs throw `BlockedTaskError` until `unblock`. Give it to the outermost engine
    * only: an inner engine would track the task for its own rung.
    */
   store?: StatsStore;
@@ -64,15 +64,15 @@ export interface AttemptEngineOptions<V = unknown> {
    */
   exploreEvery?: number;
   /**
-   * What a `store` that cannot be read (`givenUpAt`, `getTaskState`, `stats` throw) does: `"fail-open"`
-   * reports it (`RUNGS_STATS_STORE_ERROR` warning) and runs as if the store knew nothing, so a given-up task
+   * What a `store` that cannot be read (`blockedAt`, `getTaskState`, `stats` throw) does: `"fail-open"`
+   * reports it (`RUNGS_STATS_STORE_ERROR` warning) and runs as if the store knew nothing, so a blocked task
    * may run again and learned skips are off; `"fail-closed"` stops the run before any further call with a
-   * `StatsStoreError` (its `cause` the store's error), so a given-up task stays blocked.
+   * `StatsStoreError` (its `cause` the store's error), so a blocked task stays blocked.
    * @default "fail-open": the store is an optimisation (learning, blocking); a corrupt stats file or a
    * database that is down must not stop every answer. Choose "fail-closed" when running a blocked task
    * again costs more than not answering (paid calls on a task known to fail, a task that must not repeat).
    */
-  storeReadFailure?: "fail-open" | "fail-closed";
+  whenUnavailable?: "fail-open" | "fail-closed";
   /**
    * Most milliseconds one attempt's call may take (a rung's `attemptTimeoutMs` wins for that rung). Past it
    * the call is aborted and the attempt fails as `timeout`, so the run goes on (retry or climb) instead of
@@ -96,8 +96,8 @@ export interface AttemptEngineOptions<V = unknown> {
 const storeMethods = [
   "record",
   "stats",
-  "giveUp",
-  "givenUpAt",
+  "block",
+  "blockedAt",
   "unblock",
   "recordTaskFailure",
   "getTaskState",
@@ -123,8 +123,8 @@ export const engineOptionsShape = {
   ).optional(),
   maxAttempts: schemas.positiveInt.optional(),
   attemptTimeoutMs: attemptTimeoutSchema.optional(),
-  storeReadFailure: oneOf(["fail-open", "fail-closed"]).optional(),
-  feedbackBudget: schemas.positiveInt.optional(),
+  whenUnavailable: oneOf(["fail-open", "fail-closed"]).optional(),
+  maxFeedbackChars: schemas.positiveInt.optional(),
   onExhausted: oneOf(["throw", "best"]).optional(),
   breakers: union(
     [
@@ -179,8 +179,8 @@ export function resolveEngine(
     rubric: parsed.rubric,
     maxAttempts: parsed.maxAttempts ?? 6,
     attemptTimeoutMs: parsed.attemptTimeoutMs ?? defaultAttemptTimeoutMs,
-    storeReadFailure: parsed.storeReadFailure ?? "fail-open",
-    feedbackBudget: parsed.feedbackBudget ?? 2_000,
+    whenUnavailable: parsed.whenUnavailable ?? "fail-open",
+    maxFeedbackChars: parsed.maxFeedbackChars ?? 2_000,
     onExhausted: parsed.onExhausted ?? "throw",
     breakers,
     store: parsed.store,

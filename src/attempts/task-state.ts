@@ -10,13 +10,13 @@ import type { NormalizedRung } from "./ladder.js";
 
 /**
  * Failures a store keeps per task for the next run. More would never reach the prompt: the newest fill the
- * default `feedbackBudget` long before.
+ * default `maxFeedbackChars` long before.
  */
 export const taskFeedbackKept = 8;
 
 /**
  * Runs one store call; a store that throws or rejects is reported and treated as knowing nothing, or, when
- * `failClosed` names the operation (`storeReadFailure: "fail-closed"`), stops the run with a
+ * `failClosed` names the operation (`whenUnavailable: "fail-closed"`), stops the run with a
  * {@link StatsStoreError}. Raced against `guard`: a store that hangs rejects with the caller's
  * `signal.reason` or the budget's deadline error, which are rethrown, never reported.
  */
@@ -59,7 +59,7 @@ export function resumeAt(rungs: readonly NormalizedRung[], taskId: string, state
     failedRung: state.rung,
     failedModelId: state.modelId,
     startRung,
-    feedback: state.feedback.length,
+    carriedFailures: state.feedback.length,
     detail,
   };
 }

@@ -18,7 +18,7 @@ export const exitCodes = {
   notAccepted: 1,
   /** Bad usage or a bad config: nothing was called. */
   usage: 2,
-  /** The task is blocked (given up earlier); no model was called. */
+  /** The task is blocked (blocked earlier); no model was called. */
   blocked: 3,
   /** Something else failed (a file that cannot be read, a store error). */
   failure: 4,

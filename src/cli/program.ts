@@ -9,7 +9,7 @@ Exit codes:
   0    done (an accepted answer, a valid config, a listing)
   1    the ladder found no accepted answer
   2    bad usage or a bad config; nothing was called
-  3    the task is blocked (given up earlier); no model was called
+  3    the task is blocked (an earlier run exhausted its ladder); no model was called
   4    another failure (a file or store that cannot be read)
   130  interrupted`;
 
@@ -75,7 +75,7 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .command("blocked")
     .description("List the tasks that exhausted their ladder and stay blocked until unblocked.")
     .addOption(storeOption())
-    .option("--json", "print them as JSON ({ taskId: givenUpAt })")
+    .option("--json", "print them as JSON ({ taskId: blockedAt })")
     .addHelpText("after", exitCodeHelp)
     .action(async (flags) => done(await (await import("./commands/store.js")).blockedCommand(io, flags)));
 

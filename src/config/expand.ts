@@ -16,9 +16,9 @@ export interface ExpandedRung {
   /** The whole reference, `"<provider>:<model>"`. */
   ref: string;
   /** Attempts on this rung before climbing. */
-  attempts: number;
+  maxAttempts: number;
   /** What this rung is told of earlier failures. */
-  feedback: "full" | "brief" | "none";
+  feedbackMode: "full" | "brief" | "none";
   /** Most ms one attempt on this rung may take; undefined: the engine's default. */
   attemptTimeoutMs: number | undefined;
   /** Skip the rung when any condition matches the request's metadata. */
@@ -132,8 +132,8 @@ export function expandLadder(config: LadderConfig, file?: string): ExpandedRung[
       provider: parts.provider,
       model: parts.model,
       ref: settings.model,
-      attempts: settings.attempts ?? 1,
-      feedback: settings.feedback ?? "full",
+      maxAttempts: settings.maxAttempts ?? 1,
+      feedbackMode: settings.feedbackMode ?? "full",
       attemptTimeoutMs: settings.attemptTimeoutMs,
       skipIf: settings.skipIf ?? [],
       options: settings.options ?? {},

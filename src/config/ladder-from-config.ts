@@ -148,7 +148,7 @@ function makeModel(
  *   escalation map, an unknown name, provider or rubric, a factory that refused its settings.
  * @example
  * const ladder = ladderFromConfig(
- *   { ladder: ["ollama:qwen2.5:7b", { model: "ollama:gpt-oss:120b", attempts: 2 }], maxAttempts: 4 },
+ *   { ladder: ["ollama:qwen2.5:7b", { model: "ollama:gpt-oss:120b", maxAttempts: 2 }], maxAttempts: 4 },
  *   { providers: { ollama: (model, settings) => ollamaModel({ model, ...settings }) } },
  * );
  */
@@ -184,7 +184,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
       built.set(rung.name, model);
     }
     rungs.push({ ...rung, modelId: model.id });
-    const entry: LadderRung = { model, attempts: rung.attempts, feedback: rung.feedback };
+    const entry: LadderRung = { model, maxAttempts: rung.maxAttempts, feedbackMode: rung.feedbackMode };
     const skip = skipOf(rung);
     if (skip !== undefined) entry.skip = skip;
     if (rung.attemptTimeoutMs !== undefined) {
@@ -218,7 +218,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   const engine: EscalateAcrossOptions = {};
   if (rubric !== undefined) engine.rubric = rubric;
   if (parsed.maxAttempts !== undefined) engine.maxAttempts = parsed.maxAttempts;
-  if (parsed.feedbackBudget !== undefined) engine.feedbackBudget = parsed.feedbackBudget;
+  if (parsed.maxFeedbackChars !== undefined) engine.maxFeedbackChars = parsed.maxFeedbackChars;
   if (parsed.onExhausted !== undefined) engine.onExhausted = parsed.onExhausted;
   const breakers =
     options.breakers ??

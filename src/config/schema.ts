@@ -39,10 +39,10 @@ export const rungSettingsSchema = z
   .object({
     /** The rung's model: `"<provider>:<model>"` or a name from `models`. */
     model: modelRefSchema,
-    /** Attempts on this rung before climbing. @default 1 */
-    attempts: positiveInt.optional().describe("Attempts on this rung before climbing. Default 1."),
+    /** Most attempts on this rung before climbing. @default 1 */
+    maxAttempts: positiveInt.optional().describe("Most attempts on this rung before climbing. Default 1."),
     /** What this rung is told of earlier failures. @default "full" */
-    feedback: z
+    feedbackMode: z
       .enum(["full", "brief", "none"])
       .optional()
       .describe('What this rung is told of earlier failures. Default "full".'),
@@ -126,7 +126,7 @@ export const ladderConfigSchema = z
     /** Most attempts in one run. @default 6 */
     maxAttempts: positiveInt.optional().describe("Most attempts in one run. Default 6."),
     /** Most characters earlier failures add to the prompt. @default 2000 */
-    feedbackBudget: positiveInt
+    maxFeedbackChars: positiveInt
       .optional()
       .describe("Most characters earlier failures add to the prompt. Default 2000."),
     /** When nothing is accepted: throw, or return the best judged answer. @default "throw" */

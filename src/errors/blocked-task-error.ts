@@ -1,7 +1,7 @@
 import { RungsError } from "./rungs-error.js";
 
 /**
- * The task (`metadata.taskId`) exhausted its ladder on an earlier call and is marked given-up in the
+ * The task (`metadata.taskId`) exhausted its ladder on an earlier call and is marked blocked in the
  * stats store; no model was called. Call `unblock(taskId)` on the store (or the ladder) to try again.
  */
 export class BlockedTaskError extends RungsError {
@@ -9,7 +9,7 @@ export class BlockedTaskError extends RungsError {
   override name = "BlockedTaskError" as const;
   /** The blocked task's id (`metadata.taskId`). */
   readonly taskId: string;
-  /** When the task was given up (ms since the epoch), when the store knows. */
+  /** When the task was blocked (ms since the epoch), when the store knows. */
   readonly blockedAt: number | undefined;
 
   constructor(taskId: string, blockedAt?: number) {

@@ -3,9 +3,10 @@ import { RungsError } from "./rungs-error.js";
 
 /**
  * Which cap ended a run:
- * - `maxAttempts`: the attempt cap (of a primitive or of the shared {@link Budget});
+ * - `maxAttempts`: the attempt cap of the run (`retryWithContext`, `escalateAcross`);
+ * - `maxCalls`: the shared {@link Budget}'s cap on model calls (every leaf call, whichever primitive made it);
  * - `deadline`: the shared wall-clock deadline;
- * - `tokenBudget`: the shared output-token budget;
+ * - `maxOutputTokens`: the shared output-token budget;
  * - `everyRungTried`: every rung of the ladder was tried (each used its `attempts`, or was passed over)
  *   before the `maxAttempts` cap was reached: the rungs ran out, the cap did not fire;
  * - `notRetryable`: every remaining rung failed in a way asking again cannot fix (auth, not found, ...);
@@ -13,9 +14,10 @@ import { RungsError } from "./rungs-error.js";
  */
 export type ExhaustionLimit =
   | "maxAttempts"
+  | "maxCalls"
   | "everyRungTried"
   | "deadline"
-  | "tokenBudget"
+  | "maxOutputTokens"
   | "notRetryable"
   | "noProgress";
 
@@ -27,7 +29,7 @@ export class ExhaustedError extends RungsError {
   /** The error's class name, `"ExhaustedError"` (or a subclass's). */
   override name: string = "ExhaustedError";
   /**
-   * Which limit fired: `maxAttempts`, `everyRungTried`, `deadline`, `tokenBudget`, `notRetryable` or
+   * Which limit fired: `maxAttempts`, `everyRungTried`, `deadline`, `maxOutputTokens`, `notRetryable` or
    * `noProgress`.
    */
   readonly limit: ExhaustionLimit;

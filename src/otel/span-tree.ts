@@ -17,13 +17,13 @@ const eventNames: Record<RungsEventName, true> = {
   "attempt-start": true,
   "attempt-end": true,
   "rung-skip": true,
-  continuation: true,
-  split: true,
-  exhausted: true,
+  "output-continue": true,
+  "context-split": true,
+  "run-exhaust": true,
   "transport-retry": true,
   "task-resume": true,
-  "task-blocked": true,
-  warning: true,
+  "task-block": true,
+  "run-warn": true,
 };
 
 /**
@@ -199,7 +199,7 @@ export class SpanTree {
       if (span !== undefined) this.#finishAttempt(span, attempt);
       this.end(path);
     });
-    events.on("continuation", ({ path, modelId, continuation, totalChars, finishReason }) => {
+    events.on("output-continue", ({ path, modelId, continuation, totalChars, finishReason }) => {
       const parent = this.container(path);
       const at = wallNow();
       const span = this.tracer.startSpan(
@@ -222,7 +222,7 @@ export class SpanTree {
       span.end(at);
       this.#lastContinuation.set(path, at);
     });
-    events.on("split", ({ path, stage, depth, count, chars, detail }) => {
+    events.on("context-split", ({ path, stage, depth, count, chars, detail }) => {
       const span = this.container(path);
       if (stage === "plan") {
         span.setAttributes({ "rungs.split.shards": count, "rungs.split.context_chars": chars });
@@ -246,7 +246,7 @@ export class SpanTree {
         "rungs.detail": skip.detail,
       });
     });
-    events.on("exhausted", ({ path, limit, attempts }) => {
+    events.on("run-exhaust", ({ path, limit, attemptCount: attempts }) => {
       const span = this.container(path);
       span.setAttributes({ "rungs.exhaustion.limit": limit, "rungs.attempts": attempts });
       span.setStatus({ code: SpanStatusCode.ERROR, message: `exhausted: the ${limit} limit fired` });
@@ -268,11 +268,11 @@ export class SpanTree {
         "rungs.detail": resumed.detail,
       });
     });
-    events.on("task-blocked", ({ path, taskId }) => {
+    events.on("task-block", ({ path, taskId }) => {
       this.container(path).addEvent("rungs.task_blocked", { "rungs.task.id": taskId });
     });
     // Something rungs corrected or refused while the run went on (a usage count dropped, a document cut).
-    events.on("warning", ({ path, code, message }) => {
+    events.on("run-warn", ({ path, code, message }) => {
       this.nearest(path).addEvent("rungs.warning", { "rungs.warning.code": code, "rungs.detail": message });
     });
   }

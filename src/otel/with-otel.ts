@@ -205,7 +205,7 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
       if (generation.answeredBy !== undefined) {
         span.setAttributes({
           "rungs.rung": generation.answeredBy.rung,
-          "rungs.attempts": generation.answeredBy.attempts,
+          "rungs.attempts": generation.answeredBy.attemptCount,
           "rungs.climbed": generation.answeredBy.climbed,
         });
       }

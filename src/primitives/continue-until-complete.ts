@@ -62,7 +62,7 @@ const schema = object({
  *   turn (`continuePrompt`).
  * - At each seam the longest overlap (between `minOverlapChars` and `maxOverlapChars`) is removed.
  * - Usage is summed; `trace.continuation` lists every piece (size, overlap removed, finish reason, the
- *   piece's own trace) and which limit stopped continuing; each extra call emits a `continuation` event
+ *   piece's own trace) and which limit stopped continuing; each extra call emits a `output-continue` event
  *   at `path + "/continue"`.
  * - Still cut off after `maxContinuations`: returns the text with `finishReason: "length"` and
  *   `stoppedBy: "maxContinuations"` (an outer retry decides). Past `maxTotalChars`: the text is cut to
@@ -171,8 +171,8 @@ export function continueUntilComplete<V = unknown>(
       text += stitched.text;
       pieces.push(piece(n, next, stitched.text.length, stitched.removed));
       last = next;
-      if (listening(callOptions.events, "continuation")) {
-        emit(callOptions.events, "continuation", {
+      if (listening(callOptions.events, "output-continue")) {
+        emit(callOptions.events, "output-continue", {
           path: eventPath,
           timestamp: clock.now(),
           modelId: next.modelId,

@@ -36,10 +36,10 @@ const schema = object({
  * @throws InvalidArgumentError at construction for a bad option or ladder entry (naming it, e.g.
  *   `ladder.2.attempts`).
  * @example
- * const model = escalateAcross([local, { model: cloud, attempts: 2, feedback: "brief" }], { rubric });
+ * const model = escalateAcross([local, { model: cloud, maxAttempts: 2, feedbackMode: "brief" }], { rubric });
  * const { text, modelId } = await model.generate({ messages: [{ role: "user", content: task }] });
  * // generate() throws ExhaustedError (every attempt, and limit) when the ladder is exhausted,
- * // BlockedTaskError for a given-up metadata.taskId, or signal.reason when aborted.
+ * // BlockedTaskError for a blocked metadata.taskId, or signal.reason when aborted.
  */
 export function escalateAcross<V = unknown>(
   ladder: readonly LadderEntry[],

@@ -10,14 +10,18 @@ import { object } from "../validate/check.js";
 /** Options of {@link retryWithContext}. */
 export interface RetryWithContextOptions<V = unknown> extends AttemptEngineOptions<V> {
   /** What each retry is told of earlier failures. @default "full" */
-  feedback?: FeedbackMode;
+  feedbackMode?: FeedbackMode;
 }
 
-const schema = object({ model: modelSchema, ...engineOptionsShape, feedback: feedbackModeSchema.optional() });
+const schema = object({
+  model: modelSchema,
+  ...engineOptionsShape,
+  feedbackMode: feedbackModeSchema.optional(),
+});
 
 /**
  * Runs the same task on `model` up to `maxAttempts` times (docs/architecture.md), each retry carrying the
- * earlier failures in `request.feedback` (within `feedbackBudget` characters). An attempt fails when the call
+ * earlier failures in `request.feedback` (within `maxFeedbackChars` characters). An attempt fails when the call
  * throws, the text is empty or cut off (`finishReason: "length"`), or the rubric rejects it. A failure that
  * asking again cannot fix (auth, model not found, invalid request, quota, context overflow, rate limit) ends
  * the run at once (`limit: "notRetryable"`); the caller's abort rejects with `signal.reason`. Retries never
@@ -29,18 +33,25 @@ const schema = object({ model: modelSchema, ...engineOptionsShape, feedback: fee
  *
  * @throws InvalidArgumentError at construction for a bad option (naming it).
  * @example
- * const model = retryWithContext(local, { rubric, maxAttempts: 4, feedbackBudget: 1_500 });
+ * const model = retryWithContext(local, { rubric, maxAttempts: 4, maxFeedbackChars: 1_500 });
  * const { text, trace } = await model.generate({ messages: [{ role: "user", content: task }] });
  * // generate() throws ExhaustedError (with every attempt) when no attempt was accepted,
- * // BlockedTaskError for a given-up metadata.taskId, or signal.reason when aborted.
+ * // BlockedTaskError for a blocked metadata.taskId, or signal.reason when aborted.
  */
 export function retryWithContext<V = unknown>(
   model: Model,
   options: RetryWithContextOptions<V> = {},
 ): Model<V> {
-  const { model: inner, feedback, ...rest } = parseOptions("retryWithContext", schema, { model, ...options });
+  const {
+    model: inner,
+    feedbackMode,
+    ...rest
+  } = parseOptions("retryWithContext", schema, { model, ...options });
   const engine = resolveEngine(rest as AttemptEngineOptions, "retry", `retry(${inner.id})`, [
-    normalizeRung({ model: inner, attempts: rest.maxAttempts ?? 6, feedback: feedback ?? "full" }, 0),
+    normalizeRung(
+      { model: inner, maxAttempts: rest.maxAttempts ?? 6, feedbackMode: feedbackMode ?? "full" },
+      0,
+    ),
   ]);
   return {
     id: engine.id,

@@ -1,4 +1,4 @@
-import type { SplitEvent } from "../events.js";
+import type { ContextSplitEvent } from "../events.js";
 import { joinPath } from "../events.js";
 import type { CallOptions, GenerateRequest, Generation, Model, SplitCall } from "../model.js";
 import { serializeError } from "../redact.js";
@@ -23,7 +23,7 @@ export interface SplitRun {
   nodes: SplitNode[];
   /** Receives every successful generation (usage is summed by the caller). */
   onGeneration(generation: Generation): void;
-  event(payload: Omit<SplitEvent, "timestamp">): void;
+  event(payload: Omit<ContextSplitEvent, "timestamp">): void;
 }
 
 /** Notes from one node, or the gap a skipped failure left (its error as `"Name: message"`). */
@@ -32,7 +32,7 @@ export type NoteOutcome = string | { gap: string };
 /**
  * Runs one map or reduce level: each item (the context documents of one call) becomes a call through
  * {@link fanOut} and a node in `run.nodes`; a failure becomes a gap (`onShardError: "skip"`) or stops
- * the run. Emits a `split` event per node as it settles, at `base/map[i]` or `base/reduce[depth.i]`.
+ * the run. Emits a `context-split` event per node as it settles, at `base/map[i]` or `base/reduce[depth.i]`.
  */
 export async function runLevel(
   run: SplitRun,

@@ -25,7 +25,7 @@ export const scratchpadHeader =
   "Notes taken from the documents, which were too long to send whole (each part was read separately):";
 
 /** A budget in characters of the rendered prompt, or in tokens counted by a caller's tokenizer. */
-export type SplitBudget =
+export type PromptLimit =
   | {
       /** Most characters one rendered request may have. */
       chars: number;
@@ -45,7 +45,7 @@ export type RequestMeasure = (request: GenerateRequest) => number;
  * (as `renderedChars`), or the sum of `count` over them (per-message framing tokens a provider adds
  * are not counted: leave headroom for them in `tokens`).
  */
-export function requestMeasure(budget: SplitBudget): {
+export function requestMeasure(budget: PromptLimit): {
   limit: number;
   measure: RequestMeasure;
   size: (text: string) => number;

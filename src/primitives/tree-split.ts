@@ -1,7 +1,7 @@
 import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
-import { emit, joinPath, listening, type SplitEvent } from "../events.js";
+import { type ContextSplitEvent, emit, joinPath, listening } from "../events.js";
 import {
   addUsage,
   type CallOptions,
@@ -26,14 +26,14 @@ import {
   defaultReducePrompt,
   noteRequest,
   noteSection,
+  type PromptLimit,
   requestMeasure,
-  type SplitBudget,
   taskText,
   truncationMarker,
 } from "./split-requests.js";
 import { splitText } from "./split-text.js";
 
-export type { SplitBudget } from "./split-requests.js";
+export type { PromptLimit } from "./split-requests.js";
 
 /** Options of {@link treeSplit}. */
 export interface TreeSplitOptions {
@@ -41,7 +41,7 @@ export interface TreeSplitOptions {
    * Most size of any one call's rendered prompt: `{ chars }` (characters, as `renderedChars` counts
    * them) or `{ tokens, count }` with a tokenizer's `count(text) → tokens` (see examples/token-budget.ts).
    */
-  budget: SplitBudget;
+  promptLimit: PromptLimit;
   /** Most map or reduce calls in flight at once. @default 4 */
   concurrency?: number;
   /** Most reduce levels; a scratchpad still over budget after them is truncated with a marker. @default 4 */
@@ -71,7 +71,7 @@ export interface TreeSplitOptions {
 }
 
 const schema = object({
-  budget: union(
+  promptLimit: union(
     [object({ chars: schemas.positiveInt }), object({ tokens: schemas.positiveInt, count: schemas.fn })],
     "must be { chars: number } or { tokens: number, count: (text) => number }",
   ),
@@ -101,7 +101,7 @@ const schema = object({
  * 3. While the final request (the original messages with the scratchpad as context) is over budget, the
  *    scratchpad is reduced: split into groups that fit, each merged to shorter notes. Each level must
  *    shrink the scratchpad; after `maxDepth` levels it is truncated with a visible marker (and a
- *    `split` event with `stage: "truncate"`).
+ *    `context-split` event with `stage: "truncate"`).
  * 4. The final call answers from the scratchpad. Calls made = shards + reduces + 1, exactly.
  *
  * Every call carries `CallOptions.split` (`SplitCall`): its stage (`map`, `reduce`, `answer`; a request
@@ -110,7 +110,7 @@ const schema = object({
  * partial text, within the budget: no request beneath renders over it. `notesModel` takes the notes.
  *
  * The result is the final call's generation with usage summed over every call and `trace.split` holding
- * the tree (every node's sizes, depth, model and nested trace). Events: `split` at plan, each map and
+ * the tree (every node's sizes, depth, model and nested trace). Events: `context-split` at plan, each map and
  * reduce node, truncate and answer, under `path + "/treeSplit"`.
  *
  * @throws InvalidArgumentError at construction for a bad model or option.
@@ -119,13 +119,13 @@ const schema = object({
  * @throws the first map or reduce error untouched with `onShardError: "fail"`; the caller's
  *   `signal.reason` on abort (in-flight calls are aborted, no new ones start); `BudgetExhaustedError`.
  * @example
- * const reader = treeSplit(model, { budget: { chars: 8_000 }, concurrency: 4 });
+ * const reader = treeSplit(model, { promptLimit: { chars: 8_000 }, concurrency: 4 });
  * const answer = await reader.generate({ messages: [{ role: "user", content: "Summarise." }], context: [book] });
  */
 export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOptions): Model<V> {
   assertModel("treeSplit", model);
   const parsed = parseOptions("treeSplit", schema, options);
-  const { limit: budgetLimit, measure, size } = requestMeasure(options.budget);
+  const { limit: budgetLimit, measure, size } = requestMeasure(options.promptLimit);
   // Requests are planned to `limit`; what the calls beneath add must stay within `budgetLimit`.
   const limit = Math.max(1, Math.floor(budgetLimit * (1 - (parsed.reserve ?? 0.25))));
   const notesModel = parsed.notesModel ?? model;
@@ -175,9 +175,9 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
     const nodes: SplitNode[] = [];
     const trace: SplitTrace = { shards: 0, reduces: 0, depth: 0, calls: 0, truncatedChars: 0, nodes };
     let usage: Usage = {};
-    const event = (payload: Omit<SplitEvent, "timestamp">) => {
-      if (listening(callOptions.events, "split"))
-        emit(callOptions.events, "split", { ...payload, timestamp: clock.now() });
+    const event = (payload: Omit<ContextSplitEvent, "timestamp">) => {
+      if (listening(callOptions.events, "context-split"))
+        emit(callOptions.events, "context-split", { ...payload, timestamp: clock.now() });
     };
 
     const run: SplitRun = {

@@ -14,8 +14,8 @@ export interface JsonFileStatsStore extends StatsStore {
   readonly path: string;
   record(entry: { taskClass: string; modelId: string; accepted: boolean }): Promise<void>;
   stats(taskClass: string, modelId: string): Promise<RungStats>;
-  giveUp(taskId: string, at: number): Promise<void>;
-  givenUpAt(taskId: string): Promise<number | undefined>;
+  block(taskId: string, at: number): Promise<void>;
+  blockedAt(taskId: string): Promise<number | undefined>;
   unblock(taskId: string): Promise<boolean>;
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): Promise<void>;
   getTaskState(taskId: string): Promise<TaskState | undefined>;
@@ -54,7 +54,7 @@ const fileSchema = object(
   {
     version: literal(1),
     stats: record(record(countsSchema)),
-    givenUp: record(number()),
+    blocked: record(number()),
     // Absent in files written before escalation state was kept.
     tasks: record(taskSchema).optional(),
   },
@@ -107,7 +107,7 @@ const staleLockMs = 5_000;
 const lockWaitMs = 15_000;
 
 /**
- * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, givenUp, tasks }`), safe for several
+ * A {@link StatsStore} kept in one JSON file (`{ version: 1, stats, blocked, tasks }`), safe for several
  * processes on one machine. Each change takes the file's lock (a `<file>.lock` directory, through
  * proper-lockfile), reads the file afresh, applies the change to what it read, and rewrites it atomically
  * (a temporary file, then a rename; the folder is created if missing), so no process loses another's
@@ -267,8 +267,8 @@ function openStore(path: string): JsonFileStatsStore {
     path,
     record: (entry) => apply((store) => store.record(entry)),
     stats: async (taskClass, modelId) => (await memory()).stats(taskClass, modelId),
-    giveUp: (taskId, at) => apply((store) => store.giveUp(taskId, at)),
-    givenUpAt: async (taskId) => (await memory()).givenUpAt(taskId),
+    block: (taskId, at) => apply((store) => store.block(taskId, at)),
+    blockedAt: async (taskId) => (await memory()).blockedAt(taskId),
     unblock: (taskId) => apply((store) => store.unblock(taskId)),
     recordTaskFailure: (taskId, entry) => apply((store) => store.recordTaskFailure(taskId, entry)),
     getTaskState: async (taskId) => (await memory()).getTaskState(taskId),

@@ -5,8 +5,8 @@ import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState 
 export interface MemoryStatsStore extends StatsStore {
   record(entry: { taskClass: string; modelId: string; accepted: boolean }): void;
   stats(taskClass: string, modelId: string): RungStats;
-  giveUp(taskId: string, at: number): void;
-  givenUpAt(taskId: string): number | undefined;
+  block(taskId: string, at: number): void;
+  blockedAt(taskId: string): number | undefined;
   unblock(taskId: string): boolean;
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): void;
   getTaskState(taskId: string): TaskState | undefined;
@@ -35,7 +35,7 @@ const copyState = (state: TaskState): TaskState => ({
  */
 export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
   const stats = new Map<string, Map<string, RungStats>>();
-  const givenUp = new Map<string, number>(Object.entries(initial?.givenUp ?? {}));
+  const blocked = new Map<string, number>(Object.entries(initial?.blocked ?? {}));
   const tasks = new Map<string, TaskState>(
     Object.entries(initial?.tasks ?? {}).map(([id, state]) => [id, copyState(state)]),
   );
@@ -64,11 +64,11 @@ export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
       const counts = stats.get(taskClass)?.get(modelId);
       return counts === undefined ? { accepted: 0, failed: 0 } : { ...counts };
     },
-    giveUp(taskId, at) {
-      givenUp.set(taskId, at);
+    block(taskId, at) {
+      blocked.set(taskId, at);
     },
-    givenUpAt: (taskId) => givenUp.get(taskId),
-    unblock: (taskId) => givenUp.delete(taskId),
+    blockedAt: (taskId) => blocked.get(taskId),
+    unblock: (taskId) => blocked.delete(taskId),
     recordTaskFailure(taskId, { rung, modelId, failure, at, keep }) {
       const earlier = tasks.get(taskId);
       const feedback = [...(earlier?.feedback ?? []), copyFailure(failure)];
@@ -97,7 +97,7 @@ export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
             Object.fromEntries([...models].map(([id, s]) => [id, { ...s }])),
           ]),
         ),
-        givenUp: Object.fromEntries(givenUp),
+        blocked: Object.fromEntries(blocked),
         tasks: Object.fromEntries([...tasks].map(([id, state]) => [id, copyState(state)])),
       };
     },

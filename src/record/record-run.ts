@@ -7,13 +7,13 @@ import { RungsError } from "../errors/rungs-error.js";
 import {
   type AttemptEndEvent,
   type AttemptStartEvent,
-  type ContinuationEvent,
-  type ExhaustedEvent,
+  type ContextSplitEvent,
   emit,
+  type OutputContinueEvent,
+  type RunExhaustEvent,
   type RungSkipEvent,
   type RungsEvents,
-  type SplitEvent,
-  type TaskBlockedEvent,
+  type TaskBlockEvent,
 } from "../events.js";
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
@@ -55,7 +55,7 @@ export interface RecordedSkip extends Skip {
   path: string;
 }
 
-/** An `exhausted` event as recorded: which cap fired after how many attempts. */
+/** An `run-exhaust` event as recorded: which cap fired after how many attempts. */
 export interface RecordedExhaustion {
   /** The event path of the engine that gave up. */
   path: string;
@@ -67,7 +67,7 @@ export interface RecordedExhaustion {
   at: number;
 }
 
-/** A `task-blocked` event as recorded: a run refused before any call because its task was given up. */
+/** A `task-block` event as recorded: a run refused before any call because its task was blocked. */
 export interface RecordedBlock {
   /** The event path of the refused run. */
   path: string;
@@ -75,7 +75,7 @@ export interface RecordedBlock {
   taskId: string;
   /** Always `"blocked"`. */
   status: "blocked";
-  /** When the task was given up, ms since the epoch. */
+  /** When the task was blocked, ms since the epoch. */
   blockedAt: number;
   /** When the run was refused, ms since the epoch. */
   at: number;
@@ -91,7 +91,7 @@ export interface RecordCounts {
    * every split call beneath it (judge calls of LLM rules are not counted).
    */
   calls: number;
-  /** Continuation calls (`continuation` events). */
+  /** Continuation calls (`output-continue` events). */
   continuations: number;
   /** Requests split by `treeSplit` (its `plan` events). */
   splits: number;
@@ -134,7 +134,7 @@ export interface RecordTotals {
   skips: RecordedSkip[];
   /** Every engine that gave up, in order. */
   exhausted: RecordedExhaustion[];
-  /** Runs refused because their task was given up (`status: "blocked"`). */
+  /** Runs refused because their task was blocked (`status: "blocked"`). */
   blocked: RecordedBlock[];
   /** Calls, continuations, splits and tokens, each counted once. */
   counts: RecordCounts;
@@ -152,10 +152,10 @@ export interface TaskLine {
   acceptedBy?: string;
   /** True when a run of the task ended without an accepted answer. */
   exhausted: boolean;
-  /** True when a run of this task was refused because the task was given up. */
+  /** True when a run of this task was refused because the task was blocked. */
   blocked: boolean;
   /**
-   * `accepted` when an attempt was accepted, else `blocked` when a run was refused as given up, else
+   * `accepted` when an attempt was accepted, else `blocked` when a run was refused as blocked, else
    * `exhausted` when a ladder ran out, else `unfinished` (attempts failed, no run has ended yet).
    */
   status: "accepted" | "blocked" | "exhausted" | "unfinished";
@@ -232,7 +232,7 @@ const emptyTotals = (): RecordTotals => ({
  * redacted) and rewrites `attempt_N.json` with `"status": "ended"` and everything that happened (accepted,
  * kind, finishReason, verdict, error, usage in tokens, startedAt/endedAt/durationMs in ms, transport
  * retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order they started.
- * `rung-skip` and `exhausted` events go into the summary. `close()` writes `summary.json`.
+ * `rung-skip` and `run-exhaust` events go into the summary. `close()` writes `summary.json`.
  *
  * Every file is written atomically (a temporary file in the same directory, then a rename), and
  * synchronously inside the listener, so an attempt is on disk before the engine goes on: a process killed
@@ -293,7 +293,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
   const failed = (what: string, error: unknown): void => {
     const message = redactText(`${what}: ${serializeError(error).message}`);
     run.writeErrors.push(message);
-    emit(parsed.events, "warning", { path: "", timestamp: clock.now(), code: "record-failed", message });
+    emit(parsed.events, "run-warn", { path: "", timestamp: clock.now(), code: "record-failed", message });
   };
 
   const locate = (path: string): { relative: string; totals: RecordTotals; line?: TaskLine } => {
@@ -421,7 +421,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     }
   };
 
-  const onBlocked = ({ path, taskId, blockedAt, timestamp }: TaskBlockedEvent): void => {
+  const onBlocked = ({ path, taskId, blockedAt, timestamp }: TaskBlockEvent): void => {
     const { totals, line } = locate(path);
     const recorded: RecordedBlock = {
       path,
@@ -437,12 +437,12 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     }
   };
 
-  const onContinuation = ({ path }: ContinuationEvent): void => {
+  const onContinuation = ({ path }: OutputContinueEvent): void => {
     const { totals } = locate(path);
     for (const target of new Set([totals, run])) target.counts.continuations += 1;
   };
 
-  const onSplit = ({ path, stage }: SplitEvent): void => {
+  const onSplit = ({ path, stage }: ContextSplitEvent): void => {
     if (stage !== "plan") return;
     const { totals } = locate(path);
     for (const target of new Set([totals, run])) target.counts.splits += 1;
@@ -454,7 +454,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     for (const target of new Set([totals, run])) target.skips.push(recorded);
   };
 
-  const onExhausted = ({ path, limit, attempts, timestamp }: ExhaustedEvent): void => {
+  const onExhausted = ({ path, limit, attemptCount: attempts, timestamp }: RunExhaustEvent): void => {
     const { totals, line } = locate(path);
     const recorded: RecordedExhaustion = { path, limit, attempts, at: timestamp };
     for (const target of new Set([totals, run])) target.exhausted.push(recorded);
@@ -468,10 +468,10 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     parsed.events.subscribe("attempt-start", onAttemptStart),
     parsed.events.subscribe("attempt-end", onAttemptEnd),
     parsed.events.subscribe("rung-skip", onSkip),
-    parsed.events.subscribe("exhausted", onExhausted),
-    parsed.events.subscribe("task-blocked", onBlocked),
-    parsed.events.subscribe("continuation", onContinuation),
-    parsed.events.subscribe("split", onSplit),
+    parsed.events.subscribe("run-exhaust", onExhausted),
+    parsed.events.subscribe("task-block", onBlocked),
+    parsed.events.subscribe("output-continue", onContinuation),
+    parsed.events.subscribe("context-split", onSplit),
   ];
 
   const snapshot = (): RunSummary => {

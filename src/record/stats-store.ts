@@ -44,14 +44,14 @@ export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Where the attempt engine keeps what it learns across runs (docs/architecture.md): accept and fail counts
- * per `taskClass` and model (learned ladders skip a rung whose rate is too low), given-up tasks (a task
+ * per `taskClass` and model (learned ladders skip a rung whose rate is too low), blocked tasks (a task
  * whose ladder was exhausted stays blocked until `unblock`), and each task's escalation state (the rung its
  * last failed attempt reached, and its newest failures), so the next run of a task (a new process included)
  * starts above the rung that failed, with those failures as feedback. Built in: {@link memoryStatsStore}
  * and {@link jsonFileStatsStore}; implement this interface for a database.
  *
  * For implementers: every method may be called concurrently by several runs (and, for a shared database,
- * several processes). `record`, `giveUp`, `unblock`, `recordTaskFailure` and `resetTask` each change one
+ * several processes). `record`, `block`, `unblock`, `recordTaskFailure` and `resetTask` each change one
  * key and should do so atomically (e.g. one Redis `MULTI`, one SQL transaction); a reader may see any
  * state some prefix of the writes produced. A method that throws or rejects is reported as a process
  * warning (`RUNGS_STATS_STORE_ERROR`) and the run goes on as if the store knew nothing.
@@ -61,10 +61,10 @@ export interface StatsStore {
   record(entry: { taskClass: string; modelId: string; accepted: boolean }): MaybePromise<void>;
   /** The counts of `modelId` on `taskClass` (zeros when none). */
   stats(taskClass: string, modelId: string): MaybePromise<RungStats>;
-  /** Marks `taskId` given up at `at` (ms since the epoch). */
-  giveUp(taskId: string, at: number): MaybePromise<void>;
-  /** When `taskId` was given up, or `undefined` when it is not blocked. */
-  givenUpAt(taskId: string): MaybePromise<number | undefined>;
+  /** Marks `taskId` blocked at `at` (ms since the epoch). */
+  block(taskId: string, at: number): MaybePromise<void>;
+  /** When `taskId` was blocked, or `undefined` when it is not blocked. */
+  blockedAt(taskId: string): MaybePromise<number | undefined>;
   /**
    * Unblocks `taskId`; returns whether it was blocked. The task's escalation state is kept: its next run
    * starts above the rung that last failed (the top rung stays the top). {@link resetTask} forgets it too.
@@ -80,7 +80,7 @@ export interface StatsStore {
   getTaskState(taskId: string): MaybePromise<TaskState | undefined>;
   /**
    * Forgets the escalation state of `taskId` (called after an accepted answer, and by `rungs unblock
-   * --reset`). Leaves the given-up mark alone. Does nothing when there is none.
+   * --reset`). Leaves the blocked mark alone. Does nothing when there is none.
    */
   resetTask(taskId: string): MaybePromise<void>;
 }
@@ -91,8 +91,8 @@ export interface StatsSnapshot {
   version: 1;
   /** Counts by task class, then by model id. */
   stats: Record<string, Record<string, RungStats>>;
-  /** Given-up task ids, with when (ms since the epoch). */
-  givenUp: Record<string, number>;
+  /** Blocked task ids, with when (ms since the epoch). */
+  blocked: Record<string, number>;
   /** Escalation states by task id (absent in files written before escalation state was kept). */
   tasks?: Record<string, TaskState>;
 }

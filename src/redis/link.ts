@@ -20,7 +20,7 @@ export type RedisSource = "stats-store" | "breakers" | "retry-quota" | "rate-gat
 export interface RedisUnavailableEvent {
   /** The part that could not reach Redis. */
   source: RedisSource;
-  /** The operation, e.g. `givenUpAt` or `admit`. */
+  /** The operation, e.g. `blockedAt` or `admit`. */
   operation: string;
   /** What was done about it. */
   mode: UnavailableMode;
@@ -52,7 +52,7 @@ export class RedisUnavailableError extends RungsError {
   override name = "RedisUnavailableError" as const;
   /** The part that refused. */
   readonly source: RedisSource;
-  /** The operation, e.g. `givenUpAt` or `admit`. */
+  /** The operation, e.g. `blockedAt` or `admit`. */
   readonly operation: string;
 
   constructor(source: RedisSource, operation: string, message: string, cause?: unknown) {

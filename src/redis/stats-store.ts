@@ -12,38 +12,38 @@ export interface RedisStatsStoreOptions extends Omit<RedisPartOptions, "clock"> 
    * ms (each update restarts it). @default no expiry
    */
   ttlMs?: number;
-  /** How long a given-up task stays blocked unless unblocked first, in ms. @default until unblocked */
-  givenUpTtlMs?: number;
+  /** How long a blocked task stays blocked unless unblocked first, in ms. @default until unblocked */
+  blockedTtlMs?: number;
 }
 
 /** A {@link StatsStore} on Redis, shared by every process and machine that uses the same Redis and prefix. */
 export interface RedisStatsStore extends StatsStore {
   record(entry: { taskClass: string; modelId: string; accepted: boolean }): Promise<void>;
   stats(taskClass: string, modelId: string): Promise<RungStats>;
-  giveUp(taskId: string, at: number): Promise<void>;
-  givenUpAt(taskId: string): Promise<number | undefined>;
+  block(taskId: string, at: number): Promise<void>;
+  blockedAt(taskId: string): Promise<number | undefined>;
   unblock(taskId: string): Promise<boolean>;
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): Promise<void>;
   getTaskState(taskId: string): Promise<TaskState | undefined>;
   resetTask(taskId: string): Promise<void>;
-  /** Every given-up task with when it was given up (SCAN over this prefix: for operators, not hot paths). */
-  givenUp(): Promise<Record<string, number>>;
+  /** Every blocked task with when it was blocked (SCAN over this prefix: for operators, not hot paths). */
+  blocked(): Promise<Record<string, number>>;
 }
 
 const schema = object({
   ...partShape,
   ttlMs: schemas.positiveInt.optional(),
-  givenUpTtlMs: schemas.positiveInt.optional(),
+  blockedTtlMs: schemas.positiveInt.optional(),
 });
 
 /**
- * A {@link StatsStore} on Redis for a fleet of workers: accept counts per task class and model, given-up
+ * A {@link StatsStore} on Redis for a fleet of workers: accept counts per task class and model, blocked
  * tasks, and each task's escalation state, shared by every process that uses the same Redis and `prefix`.
  * Every update is one atomic Redis command or one MULTI transaction, so no update is lost under any number
  * of writers.
  *
  * Keys (with the default prefix): `rungs:stats:<taskClass>` (a hash: `accepted:<modelId>`,
- * `failed:<modelId>`), `rungs:given-up:<taskId>` (when it was given up, ms since the epoch),
+ * `failed:<modelId>`), `rungs:blocked:<taskId>` (when it was blocked, ms since the epoch),
  * `rungs:task:<taskId>` (a hash: failures, rung, modelId, updatedAt) and `rungs:task-feedback:<taskId>`
  * (a list of the newest failures as JSON). A task's two keys are written in one MULTI: use one Redis
  * (with replicas), not Redis Cluster.
@@ -63,10 +63,10 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
   const parsed = parseOptions("redisStatsStore", schema, options);
   const { link, prefix } = resolvePart("stats-store", parsed as typeof parsed & { redis: RedisClient });
   const statsKey = (taskClass: string) => `${prefix}stats:${taskClass}`;
-  const givenUpPrefix = `${prefix}given-up:`;
+  const givenUpPrefix = `${prefix}blocked:`;
   const taskKey = (taskId: string) => `${prefix}task:${taskId}`;
   const feedbackKey = (taskId: string) => `${prefix}task-feedback:${taskId}`;
-  const { ttlMs, givenUpTtlMs } = parsed;
+  const { ttlMs, blockedTtlMs } = parsed;
 
   return {
     async record({ taskClass, modelId, accepted }) {
@@ -98,20 +98,20 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
         () => ({ accepted: 0, failed: 0 }),
       );
     },
-    async giveUp(taskId, at) {
+    async block(taskId, at) {
       await link.value(
-        "giveUp",
+        "block",
         async (redis) => {
           const key = givenUpPrefix + taskId;
-          if (givenUpTtlMs === undefined) await redis.set(key, String(at));
-          else await redis.set(key, String(at), "PX", givenUpTtlMs);
+          if (blockedTtlMs === undefined) await redis.set(key, String(at));
+          else await redis.set(key, String(at), "PX", blockedTtlMs);
         },
         () => undefined,
       );
     },
-    async givenUpAt(taskId) {
+    async blockedAt(taskId) {
       return link.value(
-        "givenUpAt",
+        "blockedAt",
         async (redis) => {
           const at = await redis.get(givenUpPrefix + taskId);
           return at === null ? undefined : Number(at);
@@ -175,9 +175,9 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
         () => undefined,
       );
     },
-    async givenUp() {
+    async blocked() {
       return link.value(
-        "givenUp",
+        "blocked",
         async (redis) => {
           const out: Record<string, number> = {};
           let cursor = "0";

@@ -87,10 +87,10 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
     events.subscribe("rung-skip", ({ path, skip }) =>
       out(`${path} skip rung ${skip.rung} ${skip.modelId}: ${skip.reason} (${skip.detail})`),
     ),
-    events.subscribe("exhausted", ({ path, limit, attempts }) =>
+    events.subscribe("run-exhaust", ({ path, limit, attemptCount: attempts }) =>
       out(`${path} exhausted: ${limit} after ${attempts} attempt${attempts === 1 ? "" : "s"}`),
     ),
-    events.subscribe("warning", ({ path, code, message }) =>
+    events.subscribe("run-warn", ({ path, code, message }) =>
       out(`${path} warning ${code}: ${oneLine(message)}`),
     ),
   );
@@ -106,12 +106,12 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
           if (attempt.error !== undefined) out(`  ${attempt.error.name}: ${oneLine(attempt.error.message)}`);
         }
       }),
-      events.subscribe("continuation", ({ path, modelId, continuation, totalChars, finishReason }) =>
+      events.subscribe("output-continue", ({ path, modelId, continuation, totalChars, finishReason }) =>
         out(
           `${path} continuation ${continuation} on ${modelId}: ${totalChars} chars, finish ${finishReason}`,
         ),
       ),
-      events.subscribe("split", ({ path, stage, depth, count, chars, detail }) => {
+      events.subscribe("context-split", ({ path, stage, depth, count, chars, detail }) => {
         if (stage === "plan") out(`${path} split: ${count} shards of ${chars} chars`);
         else if (stage === "truncate")
           out(`${path} split truncated at depth ${depth}${detail ? `: ${detail}` : ""}`);

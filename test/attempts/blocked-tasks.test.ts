@@ -16,7 +16,7 @@ describe("blocked tasks", () => {
     const request = ask("t", { taskId: "task-7" });
 
     await expect(ladder.generate(request)).rejects.toThrow(ExhaustedError);
-    expect(store.givenUpAt("task-7")).toBe(42_000);
+    expect(store.blockedAt("task-7")).toBe(42_000);
     const calls = a.calls.length + b.calls.length;
 
     const blocked = await ladder.generate(request).catch((e: unknown) => e);
@@ -41,12 +41,12 @@ describe("blocked tasks", () => {
     const storeless = retryWithContext(model, { rubric: containsOk, maxAttempts: 1 });
     await expect(storeless.generate(ask("t", { taskId: "x" }))).rejects.toThrow(ExhaustedError);
     await expect(storeless.generate(ask("t", { taskId: "x" }))).rejects.toThrow(ExhaustedError);
-    expect(store.toJSON().givenUp).toEqual({});
+    expect(store.toJSON().blocked).toEqual({});
   });
 
   it("a nested engine's BlockedTaskError passes straight up", async () => {
     const store = memoryStatsStore();
-    store.giveUp("t1", 1);
+    store.block("t1", 1);
     const leaf = scriptedModel("leaf", ["ok"]);
     const other = scriptedModel("other", ["ok"]);
     const outer = escalateAcross([retryWithContext(leaf, { store }), other]);

@@ -79,7 +79,7 @@ describe("errors the caller's code throws (problem 6)", () => {
     const buggy = fromFunction("buggy", async () => {
       throw new TypeError("x is not a function");
     });
-    const split = treeSplit(retryWithContext(buggy), { budget: { chars: 1_200 }, onShardError: "skip" });
+    const split = treeSplit(retryWithContext(buggy), { promptLimit: { chars: 1_200 }, onShardError: "skip" });
     const error = await split
       .generate({ ...ask("t"), context: ["word ".repeat(400)] })
       .catch((e: unknown) => e);
@@ -151,7 +151,7 @@ describe("fromFunction maps HTTP status errors like the HTTP providers (problem 
       throw apiError(429, "Rate limit reached");
     });
     const fallback = scriptedModel("fallback", ["ok"]);
-    const answer = await escalateAcross([{ model: throttled, attempts: 3 }, fallback], {
+    const answer = await escalateAcross([{ model: throttled, maxAttempts: 3 }, fallback], {
       rubric: containsOk,
     }).generate(ask("t"));
     expect([limited, answer.modelId]).toEqual([1, "fallback"]);

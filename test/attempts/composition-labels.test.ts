@@ -34,7 +34,10 @@ describe("exhaustion labels (problem 3)", () => {
 
   it("the cap firing is still called maxAttempts, and says so with its value", async () => {
     const a = scriptedModel("a", ["x"], { whenDone: "repeat-last" });
-    const error = (await escalateAcross([{ model: a, attempts: 5 }], { rubric: neverAccepts, maxAttempts: 2 })
+    const error = (await escalateAcross([{ model: a, maxAttempts: 5 }], {
+      rubric: neverAccepts,
+      maxAttempts: 2,
+    })
       .generate(ask("t"))
       .catch((e: unknown) => e)) as ExhaustedError;
     expect(error.limit).toBe("maxAttempts");
@@ -126,8 +129,8 @@ describe("which rung answered (problem 8)", () => {
     const cloud = scriptedModel("cloud", ["ok cloud"]);
     const ladder = escalateAcross([local, cloud], { rubric: containsOk });
     const first = await ladder.generate(ask("t"));
-    expect(first.answeredBy).toEqual({ rung: 0, modelId: "local", climbed: false, attempts: 1 });
+    expect(first.answeredBy).toEqual({ rung: 0, modelId: "local", climbed: false, attemptCount: 1 });
     const second = await ladder.generate(ask("t"));
-    expect(second.answeredBy).toEqual({ rung: 1, modelId: "cloud", climbed: true, attempts: 2 });
+    expect(second.answeredBy).toEqual({ rung: 1, modelId: "cloud", climbed: true, attemptCount: 2 });
   });
 });

@@ -75,7 +75,7 @@ const rungArb = fc.record({
 const runArb = fc.record({
   rungs: fc.array(rungArb, { minLength: 1, maxLength: 4 }),
   maxAttempts: fc.integer({ min: 1, max: 8 }),
-  feedbackBudget: fc.integer({ min: 1, max: 2_500 }),
+  maxFeedbackChars: fc.integer({ min: 1, max: 2_500 }),
   onExhausted: fc.constantFrom("throw", "best") as fc.Arbitrary<"throw" | "best">,
   breakerThreshold: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   budgetAttempts: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
@@ -100,21 +100,21 @@ describe("attempt engine properties", () => {
               : retryWithContext(leaf, {
                   rubric,
                   maxAttempts: rung.nested,
-                  feedbackBudget: run.feedbackBudget,
+                  maxFeedbackChars: run.maxFeedbackChars,
                 });
-          return { model, attempts: rung.attempts, feedback: rung.feedback };
+          return { model, maxAttempts: rung.attempts, feedbackMode: rung.feedback };
         });
         const engine = escalateAcross(ladder, {
           rubric: run.crash ? crashingRubric : rubric,
           maxAttempts: run.maxAttempts,
-          feedbackBudget: run.feedbackBudget,
+          maxFeedbackChars: run.maxFeedbackChars,
           onExhausted: run.onExhausted,
           ...(run.breakerThreshold === undefined
             ? {}
             : { breakers: new CircuitBreakers({ failureThreshold: run.breakerThreshold }) }),
         });
         const budget =
-          run.budgetAttempts === undefined ? undefined : new Budget({ maxAttempts: run.budgetAttempts });
+          run.budgetAttempts === undefined ? undefined : new Budget({ maxCalls: run.budgetAttempts });
         const request = { messages: [{ role: "user" as const, content: "Say ok." }] };
         let attempts: readonly Attempt[];
         try {
@@ -152,8 +152,8 @@ describe("attempt engine properties", () => {
         for (const leaf of leaves) {
           for (const call of leaf.calls) {
             const nestedBudget = run.rungs.some((r) => r.nested !== undefined)
-              ? 2 * run.feedbackBudget
-              : run.feedbackBudget;
+              ? 2 * run.maxFeedbackChars
+              : run.maxFeedbackChars;
             expect(renderedChars(call.request)).toBeLessThanOrEqual(first + nestedBudget);
           }
         }

@@ -53,7 +53,7 @@ describe("learned ladders", () => {
     const store = memoryStatsStore({
       version: 1,
       stats: { hard: { small: { accepted: 0, failed: 9 }, large: { accepted: 0, failed: 9 } } },
-      givenUp: {},
+      blocked: {},
     });
     const small = solves("small", []);
     const large = solves("large", ["hard"]);

@@ -30,8 +30,8 @@ describe("escalation state across runs (metadata.taskId with a store)", () => {
     const first = await ladder.generate(request).catch((e: unknown) => e);
     expect(ExhaustedError.isInstance(first)).toBe(true);
     expect(a.calls.length).toBe(1);
-    // Stopped below the top: escalated, not given up.
-    expect(store.givenUpAt("t1")).toBeUndefined();
+    // Stopped below the top: escalated, not blocked.
+    expect(store.blockedAt("t1")).toBeUndefined();
     expect(store.getTaskState("t1")).toMatchObject({ failures: 1, rung: 0, modelId: "a" });
 
     const events = new RungsEvents();
@@ -68,7 +68,7 @@ describe("escalation state across runs (metadata.taskId with a store)", () => {
     expect(a.calls.length).toBe(2);
   });
 
-  it("the top rung stays the top, and a task given up there runs at the top once unblocked", async () => {
+  it("the top rung stays the top, and a task blocked there runs at the top once unblocked", async () => {
     const store = memoryStatsStore();
     const a = scriptedModel("a", ["no"], { whenDone: "repeat-last" });
     const b = scriptedModel("b", ["no", "no", "ok"]);
@@ -76,7 +76,7 @@ describe("escalation state across runs (metadata.taskId with a store)", () => {
     const request = ask("task", { taskId: "t2" });
 
     await expect(ladder.generate(request)).rejects.toThrow(ExhaustedError);
-    expect(store.givenUpAt("t2")).toBeDefined();
+    expect(store.blockedAt("t2")).toBeDefined();
     await expect(ladder.generate(request)).rejects.toThrow(BlockedTaskError);
     expect(store.unblock("t2")).toBe(true);
 

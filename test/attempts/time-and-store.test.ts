@@ -98,17 +98,17 @@ describe("attemptTimeoutMs (problem 5)", () => {
 });
 
 describe("blocked tasks leave a trace (problem 4)", () => {
-  it("a task-blocked event, and summary.json lists the task as blocked with counts of calls", async () => {
+  it("a task-block event, and summary.json lists the task as blocked with counts of calls", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rungs-blocked-"));
     dirs.push(dir);
     const clock = manualClock(1_000);
     const store = memoryStatsStore();
     const events = new RungsEvents();
     const seen: string[] = [];
-    events.on("task-blocked", ({ taskId, blockedAt }) => seen.push(`${taskId}@${blockedAt}`));
+    events.on("task-block", ({ taskId, blockedAt }) => seen.push(`${taskId}@${blockedAt}`));
     const recorder = recordRun(events, dir, { taskDir: taskDirFromPath, clock });
     const model = scriptedModel("m", ["nope"], { whenDone: "repeat-last" });
-    const ladder = escalateAcross([{ model, attempts: 2 }], { rubric: containsOk, store, clock });
+    const ladder = escalateAcross([{ model, maxAttempts: 2 }], { rubric: containsOk, store, clock });
     const request = ask("t", { taskId: "task-1" });
     await ladder.generate(request, { events, path: "task-1" }).catch(() => undefined);
     const blocked = await ladder.generate(request, { events, path: "task-1" }).catch((e: unknown) => e);
@@ -137,7 +137,7 @@ describe("blocked tasks leave a trace (problem 4)", () => {
       { whenDone: "repeat-last" },
     );
     const solver = treeSplit(escalateAcross([retryWithContext(continueUntilComplete(leaf))]), {
-      budget: { chars: 1_200 },
+      promptLimit: { chars: 1_200 },
       reserve: 0.3, // room for the continued text beside a full shard
     });
     await solver.generate({ ...ask("t"), context: ["word ".repeat(600)] }, { events });
@@ -155,7 +155,7 @@ describe("a stats store that cannot be read", () => {
   const broken = (): StatsStore => {
     const store = memoryStatsStore();
     return Object.assign(Object.create(store) as StatsStore, {
-      givenUpAt: () => {
+      blockedAt: () => {
         throw new Error("stats.json: unexpected end of JSON input");
       },
       stats: () => {
@@ -164,18 +164,18 @@ describe("a stats store that cannot be read", () => {
     });
   };
 
-  it('fails open by default (the run goes on), fails closed with storeReadFailure: "fail-closed"', async () => {
+  it('fails open by default (the run goes on), fails closed with whenUnavailable: "fail-closed"', async () => {
     const model = scriptedModel("m", ["ok"], { whenDone: "repeat-last" });
     const captured = captureWarnings();
     const open = await retryWithContext(model, { store: broken() }).generate(ask("t", { taskId: "x" }));
     expect(open.text).toBe("ok");
     expect(captured.some((w) => w.message.includes("stats store"))).toBe(true);
     const calls = model.calls.length;
-    const closed = await retryWithContext(model, { store: broken(), storeReadFailure: "fail-closed" })
+    const closed = await retryWithContext(model, { store: broken(), whenUnavailable: "fail-closed" })
       .generate(ask("t", { taskId: "x" }))
       .catch((e: unknown) => e);
     expect(StatsStoreError.isInstance(closed)).toBe(true);
-    expect((closed as StatsStoreError).operation).toBe("givenUpAt");
+    expect((closed as StatsStoreError).operation).toBe("blockedAt");
     expect((closed as Error).cause).toBeInstanceOf(Error);
     expect(model.calls.length).toBe(calls);
   });

@@ -40,7 +40,7 @@ describe("rungs check", () => {
       [
         "models:",
         "  off: ollama:qwen3:8b",
-        "  high: { model: 'ollama:gpt-oss:120b', attempts: 2, skipIf: [{ metadata: { private: true }, reason: stays local }] }",
+        "  high: { model: 'ollama:gpt-oss:120b', maxAttempts: 2, skipIf: [{ metadata: { private: true }, reason: stays local }] }",
         "start: off",
         "escalation: { off: high }",
         "rubric: non-empty",
@@ -53,11 +53,11 @@ describe("rungs check", () => {
       /1 +high \(ollama:gpt-oss:120b\) +ollama:gpt-oss:120b +2 +full +- +stays local/,
     );
 
-    await writeFile(join(dir, "bad.yaml"), "ladder:\n  - model: ollama:a\n    attemps: 2\n");
+    await writeFile(join(dir, "bad.yaml"), "ladder:\n  - model: ollama:a\n    maxAttemps: 2\n");
     const bad = await cli(["check", "-c", "bad.yaml"], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("ladder[0].attemps: unknown key");
-    expect(bad.stderr).toContain('did you mean "attempts"?');
+    expect(bad.stderr).toContain("ladder[0].maxAttemps: unknown key");
+    expect(bad.stderr).toContain('did you mean "maxAttempts"?');
     expect(bad.stderr).toContain("got 2");
     const rubric = await cli(["check", "-c", "ladder.yaml", "--rubric", "non-empyt"], { cwd: dir });
     expect(rubric.code).toBe(2);
@@ -147,7 +147,7 @@ describe("rungs stats, blocked and unblock", () => {
     await store.record({ taskClass: "sql", modelId: "ollama:a", accepted: false });
     const failure = { attempts: [1], modelId: "ollama:a", kind: "rejected" as const };
     await store.recordTaskFailure("t-blocked", { rung: 1, modelId: "ollama:b", failure, at: 1_000, keep: 8 });
-    await store.giveUp("t-blocked", 2_000);
+    await store.block("t-blocked", 2_000);
     await store.recordTaskFailure("t-escalated", {
       rung: 0,
       modelId: "ollama:a",
@@ -170,7 +170,7 @@ describe("rungs stats, blocked and unblock", () => {
     const unblock = await cli(["unblock", "t-blocked", "--store", "stats.json"], { cwd: dir });
     expect(unblock.code).toBe(0);
     expect(unblock.stdout).toContain('its next run starts above "ollama:b"');
-    expect(await jsonFileStatsStore(path).givenUpAt("t-blocked")).toBeUndefined();
+    expect(await jsonFileStatsStore(path).blockedAt("t-blocked")).toBeUndefined();
     expect(await jsonFileStatsStore(path).getTaskState("t-blocked")).toBeDefined();
     await cli(["unblock", "t-escalated", "--store", "stats.json", "--reset"], { cwd: dir });
     expect(await jsonFileStatsStore(path).getTaskState("t-escalated")).toBeUndefined();

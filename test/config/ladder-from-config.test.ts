@@ -121,7 +121,7 @@ describe("the ladder form", () => {
     const ladder = ladderFromConfig(
       {
         models: {
-          fast: { model: "test:local", attempts: 2, feedback: "brief", options: { temperature: 0 } },
+          fast: { model: "test:local", maxAttempts: 2, feedbackMode: "brief", options: { temperature: 0 } },
         },
         ladder: [
           "fast",
@@ -132,7 +132,7 @@ describe("the ladder form", () => {
         ],
         rubric: "ok",
         maxAttempts: 5,
-        feedbackBudget: 500,
+        maxFeedbackChars: 500,
         onExhausted: "best",
         breakers: { failureThreshold: 2, openMs: 1000 },
         id: "my-ladder",
@@ -144,7 +144,7 @@ describe("the ladder form", () => {
       { model: "local", settings: { temperature: 0 } },
       { model: "cloud", settings: {} },
     ]);
-    expect(ladder.rungs.map((r) => [r.name, r.attempts, r.feedback])).toEqual([
+    expect(ladder.rungs.map((r) => [r.name, r.maxAttempts, r.feedbackMode])).toEqual([
       ["fast", 2, "brief"],
       ["test:cloud", 1, "full"],
     ]);
@@ -179,10 +179,10 @@ describe("bad configs give the documented errors", () => {
 
   it("a misspelt key: its path, its value and a did-you-mean", () => {
     const issues = issuesOf(() =>
-      ladderFromConfig({ ladder: [{ model: "test:a", attemps: 2 }], maxAttempt: 3 }, { providers }),
+      ladderFromConfig({ ladder: [{ model: "test:a", maxAttemps: 2 }], maxAttempt: 3 }, { providers }),
     );
     expect(issues).toMatchObject([
-      { path: "ladder[0].attemps", value: 2, suggestion: "attempts" },
+      { path: "ladder[0].maxAttemps", value: 2, suggestion: "maxAttempts" },
       { path: "maxAttempt", value: 3, suggestion: "maxAttempts" },
     ]);
   });
@@ -190,11 +190,15 @@ describe("bad configs give the documented errors", () => {
   it("a wrong value: its path, the value and what is accepted", () => {
     const issues = issuesOf(() =>
       ladderFromConfig(
-        { ladder: ["test:a", { model: "test:b", attempts: 0, feedback: "loud" }, 7] },
+        { ladder: ["test:a", { model: "test:b", maxAttempts: 0, feedbackMode: "loud" }, 7] },
         { providers },
       ),
     );
-    expect(issues.map((i) => i.path)).toEqual(["ladder[1].attempts", "ladder[1].feedback", "ladder[2]"]);
+    expect(issues.map((i) => i.path)).toEqual([
+      "ladder[1].maxAttempts",
+      "ladder[1].feedbackMode",
+      "ladder[2]",
+    ]);
     expect(issues[1]).toMatchObject({ value: "loud", message: 'must be one of "full", "brief", "none"' });
     expect(issues[2]!.message).toMatch(/must be a string or an object/);
     expect(() => ladderFromConfig({ ladder: [] }, { providers })).toThrow(/ladder: .*1/);
@@ -242,14 +246,14 @@ describe("bad configs give the documented errors", () => {
   it("every problem at once: key typos, a wrong value, a cycle-free unknown provider and an unknown rubric", async () => {
     const factory = scriptedProviders();
     const config = {
-      ladder: [{ model: "test:a", attemps: 2 }, "tset:b", { model: "test:c", attempts: 0 }],
+      ladder: [{ model: "test:a", maxAttemps: 2 }, "tset:b", { model: "test:c", maxAttempts: 0 }],
       rubric: "answr",
       maxAttempt: 3,
     };
     const expected = [
-      { path: "ladder[0].attemps", suggestion: "attempts" },
+      { path: "ladder[0].maxAttemps", suggestion: "maxAttempts" },
       { path: "maxAttempt", suggestion: "maxAttempts" },
-      { path: "ladder[2].attempts" },
+      { path: "ladder[2].maxAttempts" },
       { path: "ladder[1]", message: expect.stringMatching(/no provider "tset"/), suggestion: "test:b" },
       { path: "rubric", suggestion: "answer" },
     ];

@@ -47,7 +47,7 @@ describe("rungs run in separate processes sharing a store", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("a failed task starts escalated in the next process, stays blocked once given up until unblocked, and success resets it", async () => {
+  it("a failed task starts escalated in the next process, stays blocked once blocked until unblocked, and success resets it", async () => {
     const run = (prompt: string) =>
       rungs(["run", "-c", "ladder.yaml", "-p", prompt, "--task-id", "T-1"], dir, server.url);
     const models = () => server.chats.map((c) => c.body.model);

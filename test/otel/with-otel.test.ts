@@ -104,7 +104,7 @@ describe("withOtel over treeSplit(escalateAcross(...))", () => {
       },
     );
     const model = withOtel(
-      treeSplit(escalateAcross([small, large], { rubric }), { budget: { chars: 2000 } }),
+      treeSplit(escalateAcross([small, large], { rubric }), { promptLimit: { chars: 2000 } }),
       {
         tracer,
       },
@@ -290,7 +290,7 @@ describe("withOtel failures", () => {
     });
     const model = withOtel(
       treeSplit(escalateAcross([scriptedModel("a", ["no"]), scriptedModel("b", [hang])], { rubric }), {
-        budget: { chars: 100_000 },
+        promptLimit: { chars: 100_000 },
       }),
       { tracer },
     );

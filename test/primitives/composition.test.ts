@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RungsEvents, type SplitEvent } from "../../src/events.js";
+import { type ContextSplitEvent, RungsEvents } from "../../src/events.js";
 import type { GenerateRequest } from "../../src/model.js";
 import { continueUntilComplete } from "../../src/primitives/continue-until-complete.js";
 import { escalateAcross } from "../../src/primitives/escalate-across.js";
@@ -49,15 +49,15 @@ describe("treeSplit(escalateAcross([continueUntilComplete(a), continueUntilCompl
     });
     const rubric = defineRubric({ id: "no-wrong", rules: [notMatches("no-wrong", /WRONG/)] });
     const ladder = escalateAcross([continueUntilComplete(a), continueUntilComplete(b)], { rubric });
-    const solver = treeSplit(ladder, { budget: { chars: 2500 }, concurrency: 3 });
+    const solver = treeSplit(ladder, { promptLimit: { chars: 2500 }, concurrency: 3 });
 
     const events = new RungsEvents();
-    const splits: SplitEvent[] = [];
+    const splits: ContextSplitEvent[] = [];
     const attemptPaths: string[] = [];
     const continuationPaths: string[] = [];
-    events.on("split", (e) => splits.push(e));
+    events.on("context-split", (e) => splits.push(e));
     events.on("attempt-end", (e) => attemptPaths.push(e.path));
-    events.on("continuation", (e) => continuationPaths.push(e.path));
+    events.on("output-continue", (e) => continuationPaths.push(e.path));
     const result = await solver.generate(task, { events });
 
     // Escalation: the answer came from b after a's answer was rejected.

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Budget, BudgetExhaustedError } from "../../src/budget.js";
 import { InvalidArgumentError } from "../../src/errors/invalid-argument-error.js";
 import { ProviderError } from "../../src/errors/provider-error.js";
-import { type ContinuationEvent, RungsEvents } from "../../src/events.js";
+import { type OutputContinueEvent, RungsEvents } from "../../src/events.js";
 import type { GenerateRequest } from "../../src/model.js";
 import {
   continueUntilComplete,
@@ -26,8 +26,8 @@ describe("continueUntilComplete", () => {
       { text: "a third part, and the end.", usage: { inputTokens: 5, outputTokens: 3 } },
     ]);
     const events = new RungsEvents();
-    const seen: ContinuationEvent[] = [];
-    events.on("continuation", (e) => seen.push(e));
+    const seen: OutputContinueEvent[] = [];
+    events.on("output-continue", (e) => seen.push(e));
     const result = await continueUntilComplete(inner).generate(request, { events, path: "outer" });
 
     expect(result.text).toBe(
@@ -166,12 +166,12 @@ describe("continueUntilComplete", () => {
 
   it("propagates BudgetExhaustedError untouched", async () => {
     const inner = scriptedModel("m", [cut("x ")], { whenDone: "repeat-last" });
-    const budget = new Budget({ maxAttempts: 2 });
+    const budget = new Budget({ maxCalls: 2 });
     const error = await continueUntilComplete(inner)
       .generate(request, { budget })
       .catch((e: unknown) => e);
     expect(BudgetExhaustedError.isInstance(error)).toBe(true);
-    expect((error as BudgetExhaustedError).limit).toBe("maxAttempts");
+    expect((error as BudgetExhaustedError).limit).toBe("maxCalls");
     expect(inner.calls).toHaveLength(2);
   });
 

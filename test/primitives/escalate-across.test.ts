@@ -40,7 +40,7 @@ describe("escalateAcross", () => {
   ])("%s climbs after exactly one call, even with attempts left on the rung", async (_label, error) => {
     const broken = scriptedModel("broken", [error, "ok"]);
     const fallback = scriptedModel("fallback", ["ok"]);
-    const generation = await escalateAcross([{ model: broken, attempts: 3 }, fallback]).generate(ask("t"));
+    const generation = await escalateAcross([{ model: broken, maxAttempts: 3 }, fallback]).generate(ask("t"));
     expect(broken.calls).toHaveLength(1);
     expect(fallback.calls).toHaveLength(1);
     expect(generation.modelId).toBe("fallback");
@@ -74,9 +74,12 @@ describe("escalateAcross", () => {
     const events = new RungsEvents();
     const skips: string[] = [];
     events.on("rung-skip", ({ skip }) => skips.push(`${skip.modelId}:${skip.reason}`));
-    const generation = await escalateAcross([{ model: small, attempts: 3 }, same, large]).generate(ask("t"), {
-      events,
-    });
+    const generation = await escalateAcross([{ model: small, maxAttempts: 3 }, same, large]).generate(
+      ask("t"),
+      {
+        events,
+      },
+    );
     expect(generation.modelId).toBe("large");
     expect(skips).toEqual(["same:not-retryable"]);
     expect(generation.trace?.skips?.[0]?.detail).toContain("no larger than one that overflowed");
@@ -95,7 +98,7 @@ describe("escalateAcross", () => {
     const a = scriptedModel("a", ["x", "y", "z"]);
     const b = scriptedModel("b", ["x", "y", "z"]);
     const c = scriptedModel("c", ["x"]);
-    const error = (await escalateAcross([{ model: a, attempts: 2 }, { model: b, attempts: 3 }, c], {
+    const error = (await escalateAcross([{ model: a, maxAttempts: 2 }, { model: b, maxAttempts: 3 }, c], {
       rubric: neverAccepts,
       maxAttempts: 4,
     })
@@ -132,9 +135,12 @@ describe("escalateAcross", () => {
     const a = scriptedModel("a", ["a rejected draft"]);
     const brief = scriptedModel("brief", ["draft two"]);
     const none = scriptedModel("none", ["ok"]);
-    await escalateAcross([a, { model: brief, feedback: "brief" }, { model: none, feedback: "none" }], {
-      rubric: containsOk,
-    }).generate(ask("t"));
+    await escalateAcross(
+      [a, { model: brief, feedbackMode: "brief" }, { model: none, feedbackMode: "none" }],
+      {
+        rubric: containsOk,
+      },
+    ).generate(ask("t"));
     const briefPrompt = renderPrompt(brief.calls[0]!.request);
     expect(briefPrompt).toContain("attempt 1 (model a) failed: rejected");
     expect(briefPrompt).not.toContain("a rejected draft");
@@ -173,7 +179,7 @@ describe("escalateAcross", () => {
 
   it("a rung that made calls before the shared budget ran out is recorded as an attempt", async () => {
     const leaf = scriptedModel("leaf", [{ text: "part", finishReason: "length" }, "rest"]);
-    const budget = new Budget({ maxAttempts: 1 });
+    const budget = new Budget({ maxCalls: 1 });
     const error = (await escalateAcross([continueUntilComplete(leaf)])
       .generate(ask("t"), { budget })
       .catch((e: unknown) => e)) as BudgetExhaustedError;
@@ -206,11 +212,11 @@ describe("escalateAcross", () => {
       return "accepted";
     };
     expect(parameterOf([])).toBe("ladder");
-    expect(parameterOf([m, { model: m, attempts: 0 }])).toBe("ladder.1.attempts");
+    expect(parameterOf([m, { model: m, maxAttempts: 0 }])).toBe("ladder.1.maxAttempts");
     expect(parameterOf([m, { model: {} }])).toBe("ladder.1.model");
-    expect(parameterOf([m, { model: m, feedback: "loud" }])).toBe("ladder.1.feedback");
+    expect(parameterOf([m, { model: m, feedbackMode: "loud" }])).toBe("ladder.1.feedbackMode");
     expect(parameterOf([m, 42])).toBe("ladder.1");
-    expect(parameterOf([m, { model: m, attempts: 2, feedback: "brief", skip: () => false }])).toBe(
+    expect(parameterOf([m, { model: m, maxAttempts: 2, feedbackMode: "brief", skip: () => false }])).toBe(
       "accepted",
     );
   });

@@ -41,7 +41,7 @@ describe("continuation inside retry inside split", () => {
     // The rubric judges every call through the retry (notes too); only the first stitched answer breaks it.
     const rubric = defineRubric({ id: "answer-form", rules: [notMatches("no-bare-answer", /^The pump /)] });
     const solver = treeSplit(retryWithContext(continueUntilComplete(m), { rubric, maxAttempts: 3 }), {
-      budget: { chars: 1200 },
+      promptLimit: { chars: 1200 },
     });
 
     const result = await solver.generate(task);

@@ -66,7 +66,7 @@ describe("retryWithContext", () => {
       ],
     };
     await expect(
-      retryWithContext(model, { rubric, feedbackBudget: budget }).generate(request),
+      retryWithContext(model, { rubric, maxFeedbackChars: budget }).generate(request),
     ).rejects.toThrow(ExhaustedError);
     const first = renderedChars(model.calls[0]!.request);
     expect(model.calls[0]!.request.feedback).toBeUndefined();
@@ -77,7 +77,7 @@ describe("retryWithContext", () => {
     }
   });
 
-  it("the prompt at attempt 6 stays within first prompt + feedbackBudget when failures are long", async () => {
+  it("the prompt at attempt 6 stays within first prompt + maxFeedbackChars when failures are long", async () => {
     const long = (i: number) => `${"x".repeat(380)} draft ${i}\n${"y".repeat(300)}`;
     const rubric = testRubric(
       Array.from({ length: 6 }, (_, r) => ({
@@ -87,7 +87,7 @@ describe("retryWithContext", () => {
     );
     const model = scriptedModel("m", [1, 2, 3, 4, 5, 6].map(long));
     const budget = 600;
-    const engine = retryWithContext(model, { rubric, feedbackBudget: budget, maxAttempts: 6 });
+    const engine = retryWithContext(model, { rubric, maxFeedbackChars: budget, maxAttempts: 6 });
     const error = (await engine.generate(ask("task")).catch((e: unknown) => e)) as ExhaustedError;
     const first = renderedChars(model.calls[0]!.request);
     const sixth = renderedChars(model.calls[5]!.request);
@@ -182,13 +182,13 @@ describe("retryWithContext", () => {
   });
 
   it("a spent shared budget stops at once with a BudgetExhaustedError carrying this run's attempts", async () => {
-    const budget = new Budget({ maxAttempts: 2 });
+    const budget = new Budget({ maxCalls: 2 });
     const model = scriptedModel("m", ["a", "b", "c"]);
     const error = await retryWithContext(model, { rubric: neverAccepts })
       .generate(ask("task"), { budget })
       .catch((e: unknown) => e);
     expect(BudgetExhaustedError.isInstance(error)).toBe(true);
-    expect((error as BudgetExhaustedError).limit).toBe("maxAttempts");
+    expect((error as BudgetExhaustedError).limit).toBe("maxCalls");
     expect((error as BudgetExhaustedError).attempts).toHaveLength(2);
     expect(model.calls).toHaveLength(2);
   });
@@ -304,7 +304,7 @@ describe("retryWithContext", () => {
     const seen: string[] = [];
     events.on("attempt-start", (e) => seen.push(`start ${e.path}`));
     events.on("attempt-end", (e) => seen.push(`end ${e.path} ${e.attempt.kind}`));
-    events.on("exhausted", (e) => seen.push(`exhausted ${e.path} ${e.limit} ${e.attempts}`));
+    events.on("run-exhaust", (e) => seen.push(`exhausted ${e.path} ${e.limit} ${e.attemptCount}`));
     const model = scriptedModel("m", ["a", "b"]);
     await retryWithContext(model, { rubric: neverAccepts, maxAttempts: 2 })
       .generate(ask("t"), { events, path: "outer" })
@@ -346,7 +346,7 @@ describe("retryWithContext", () => {
   it.each([
     [{ maxAttempts: 0 }, "maxAttempts"],
     [{ maxAttempts: 2.5 }, "maxAttempts"],
-    [{ feedbackBudget: -1 }, "feedbackBudget"],
+    [{ maxFeedbackChars: -1 }, "maxFeedbackChars"],
     [{ onExhausted: "never" }, "onExhausted"],
     [{ minAcceptRate: 1.5 }, "minAcceptRate"],
     [{ minSamples: 0 }, "minSamples"],

@@ -35,7 +35,7 @@ const arbRun = fc.record({
   budget: fc.integer({ min: 700, max: 5_000 }),
   reserve: fc.constantFrom(0, 0.1, 0.3),
   contextChars: fc.integer({ min: 0, max: 20_000 }),
-  feedbackBudget: fc.integer({ min: 1, max: 4_000 }),
+  maxFeedbackChars: fc.integer({ min: 1, max: 4_000 }),
   maxAttempts: fc.integer({ min: 1, max: 6 }),
   rungs: fc.array(arbRung, { minLength: 1, maxLength: 3 }),
   seed: fc.integer({ min: 0, max: 1_000 }),
@@ -76,17 +76,17 @@ describe("treeSplit budget at the leaves (property)", () => {
             model = retryWithContext(model, {
               rubric,
               maxAttempts: r.nested,
-              feedbackBudget: run.feedbackBudget,
+              maxFeedbackChars: run.maxFeedbackChars,
             });
-          return { model, attempts: r.attempts, feedback: r.feedback };
+          return { model, maxAttempts: r.attempts, feedbackMode: r.feedback };
         });
         const solver = treeSplit(
           escalateAcross(ladder, {
             rubric,
             maxAttempts: run.maxAttempts,
-            feedbackBudget: run.feedbackBudget,
+            maxFeedbackChars: run.maxFeedbackChars,
           }),
-          { budget: { chars: run.budget }, reserve: run.reserve, maxDepth: 2 },
+          { promptLimit: { chars: run.budget }, reserve: run.reserve, maxDepth: 2 },
         );
         const context = Array.from(
           { length: Math.ceil(run.contextChars / 1_000) },

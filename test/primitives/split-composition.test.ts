@@ -46,7 +46,7 @@ describe("treeSplit over a ladder: judged by stage (problem 1)", () => {
         [small, large].map((m) => continueUntilComplete(m)),
         { rubric, maxAttempts: 6 },
       ),
-      { budget: { chars: 4000 } },
+      { promptLimit: { chars: 4000 } },
     );
     const result = await solver.generate({ messages: [{ role: "user", content: task }], context: docs });
     expect(result.text).toBe(answer);
@@ -62,7 +62,7 @@ describe("treeSplit over a ladder: judged by stage (problem 1)", () => {
     const cheap = scriptedModel("cheap", ["bad notes", "notes: fine"], { whenDone: "repeat-last" });
     const main = scriptedModel("main", [answer], { whenDone: "repeat-last" });
     const solver = treeSplit(retryWithContext(main, { rubric }), {
-      budget: { chars: 4000 },
+      promptLimit: { chars: 4000 },
       notesRubric,
       notesModel: retryWithContext(cheap),
     });
@@ -97,11 +97,11 @@ describe("the split's budget holds at every leaf (problem 2)", () => {
     const ladder = escalateAcross(
       ["low", "mid", "top"].map((id) => ({
         model: continueUntilComplete(rung(id), { maxContinuations: 2 }),
-        attempts: 2,
+        maxAttempts: 2,
       })),
-      { rubric, maxAttempts: 6, feedbackBudget: 2_000 },
+      { rubric, maxAttempts: 6, maxFeedbackChars: 2_000 },
     );
-    const solver = treeSplit(ladder, { budget: { chars: 4000 } });
+    const solver = treeSplit(ladder, { promptLimit: { chars: 4000 } });
     await solver
       .generate({ messages: [{ role: "user", content: task }], context: docs })
       .catch(() => undefined);

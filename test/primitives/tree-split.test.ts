@@ -3,7 +3,7 @@ import { Budget, BudgetExhaustedError } from "../../src/budget.js";
 import { ExhaustedError } from "../../src/errors/exhausted-error.js";
 import { InvalidArgumentError } from "../../src/errors/invalid-argument-error.js";
 import { NoProgressError } from "../../src/errors/no-progress-error.js";
-import { RungsEvents, type SplitEvent } from "../../src/events.js";
+import { type ContextSplitEvent, RungsEvents } from "../../src/events.js";
 import type { GenerateRequest } from "../../src/model.js";
 import { continueUntilComplete } from "../../src/primitives/continue-until-complete.js";
 import { defaultMapPrompt, defaultReducePrompt } from "../../src/primitives/split-requests.js";
@@ -53,7 +53,7 @@ describe("treeSplit", () => {
   it("passes a request within budget through untouched, in exactly one call", async () => {
     const model = stagedModel();
     const request: GenerateRequest = { messages: [{ role: "user", content: "hi" }], context: ["short"] };
-    const result = await treeSplit(model, { budget: { chars: 4000 } }).generate(request);
+    const result = await treeSplit(model, { promptLimit: { chars: 4000 } }).generate(request);
     expect(model.calls).toHaveLength(1);
     expect(model.calls[0]?.request).toBe(request);
     expect(result.trace?.split).toBeUndefined();
@@ -62,15 +62,16 @@ describe("treeSplit", () => {
   it("a 100-chunk document under a 4,000-char budget: exact calls, bounded concurrency and depth, every chunk mapped", async () => {
     const model = stagedModel();
     const events = new RungsEvents();
-    const splits: SplitEvent[] = [];
-    events.on("split", (e) => splits.push(e));
+    const splits: ContextSplitEvent[] = [];
+    events.on("context-split", (e) => splits.push(e));
     // reserve 0: shards packed to the whole budget, so the counts below follow from the budget alone.
-    const result = await treeSplit(model, { budget: { chars: 4000 }, concurrency: 4, reserve: 0 }).generate(
-      task,
-      {
-        events,
-      },
-    );
+    const result = await treeSplit(model, {
+      promptLimit: { chars: 4000 },
+      concurrency: 4,
+      reserve: 0,
+    }).generate(task, {
+      events,
+    });
 
     const split = result.trace?.split;
     expect(split).toMatchObject({ shards: 9, reduces: 2, depth: 1, calls: 12, truncatedChars: 0 });
@@ -119,7 +120,7 @@ describe("treeSplit", () => {
 
   it("concurrency 1 runs one call at a time", async () => {
     const model = stagedModel();
-    await treeSplit(model, { budget: { chars: 4000 }, concurrency: 1 }).generate(task);
+    await treeSplit(model, { promptLimit: { chars: 4000 }, concurrency: 1 }).generate(task);
     expect(model.maxInFlight).toBe(1);
   });
 
@@ -127,7 +128,7 @@ describe("treeSplit", () => {
     const model = stagedModel(450, 0, (request) =>
       stageOf(request) === "reduce" ? `${request.context?.[0] ?? ""} and more` : undefined,
     );
-    const error = await treeSplit(model, { budget: { chars: 4000 }, reserve: 0 })
+    const error = await treeSplit(model, { promptLimit: { chars: 4000 }, reserve: 0 })
       .generate(task)
       .catch((e: unknown) => e);
     expect(NoProgressError.isInstance(error)).toBe(true);
@@ -145,9 +146,9 @@ describe("treeSplit", () => {
       stageOf(request) === "reduce" ? (request.context?.[0] ?? "").slice(0, -40) : undefined,
     );
     const events = new RungsEvents();
-    const truncations: SplitEvent[] = [];
-    events.on("split", (e) => e.stage === "truncate" && truncations.push(e));
-    const result = await treeSplit(model, { budget: { chars: 4000 }, maxDepth: 1 }).generate(task, {
+    const truncations: ContextSplitEvent[] = [];
+    events.on("context-split", (e) => e.stage === "truncate" && truncations.push(e));
+    const result = await treeSplit(model, { promptLimit: { chars: 4000 }, maxDepth: 1 }).generate(task, {
       events,
     });
     const split = result.trace?.split;
@@ -168,7 +169,7 @@ describe("treeSplit", () => {
       stageOf(request) === "map" && request.context?.[0]?.includes("chunk-050") ? failure : undefined,
     );
     const result = await treeSplit(model, {
-      budget: { chars: 4000 },
+      promptLimit: { chars: 4000 },
       onShardError: "skip",
       reserve: 0,
     }).generate(task);
@@ -189,7 +190,7 @@ describe("treeSplit", () => {
       [(request) => (request.context?.[0]?.startsWith("chunk-000") ? failure : hang)],
       { whenDone: "repeat-last" },
     );
-    const error = await treeSplit(model, { budget: { chars: 4000 }, concurrency: 3 })
+    const error = await treeSplit(model, { promptLimit: { chars: 4000 }, concurrency: 3 })
       .generate(task)
       .catch((e: unknown) => e);
     expect(error).toBe(failure);
@@ -201,7 +202,7 @@ describe("treeSplit", () => {
     const model = scriptedModel("m", [hang], { whenDone: "repeat-last" });
     const controller = new AbortController();
     const reason = new Error("caller stopped");
-    const running = treeSplit(model, { budget: { chars: 4000 }, concurrency: 3 }).generate(task, {
+    const running = treeSplit(model, { promptLimit: { chars: 4000 }, concurrency: 3 }).generate(task, {
       signal: controller.signal,
     });
     await tick();
@@ -218,8 +219,8 @@ describe("treeSplit", () => {
 
   it("a spent shared Budget stops the fan-out even with onShardError skip", async () => {
     const model = stagedModel();
-    const error = await treeSplit(model, { budget: { chars: 4000 }, onShardError: "skip" })
-      .generate(task, { budget: new Budget({ maxAttempts: 5 }) })
+    const error = await treeSplit(model, { promptLimit: { chars: 4000 }, onShardError: "skip" })
+      .generate(task, { budget: new Budget({ maxCalls: 5 }) })
       .catch((e: unknown) => e);
     expect(BudgetExhaustedError.isInstance(error)).toBe(true);
     expect(model.calls.length).toBeLessThanOrEqual(5);
@@ -228,7 +229,7 @@ describe("treeSplit", () => {
   it("counts a token budget with the caller's counter", async () => {
     const count = (text: string) => text.split(/\s+/).filter(Boolean).length;
     const model = stagedModel(100, 50);
-    const result = await treeSplit(model, { budget: { tokens: 600, count } }).generate(task);
+    const result = await treeSplit(model, { promptLimit: { tokens: 600, count } }).generate(task);
     const split = result.trace?.split;
     expect(split?.shards).toBeGreaterThan(1);
     for (const call of model.calls) {
@@ -250,7 +251,9 @@ describe("treeSplit", () => {
       }
       return undefined;
     });
-    const result = await treeSplit(continueUntilComplete(inner), { budget: { chars: 4000 } }).generate(task);
+    const result = await treeSplit(continueUntilComplete(inner), { promptLimit: { chars: 4000 } }).generate(
+      task,
+    );
     const split = result.trace?.split;
     expect(split?.nodes.some((n) => n.trace?.continuation?.continuations === 1)).toBe(true);
     expect(inner.calls).toHaveLength((split?.shards ?? 0) + (split?.reduces ?? 0) + 1 + 1);
@@ -262,7 +265,7 @@ describe("treeSplit", () => {
       messages: [{ role: "user", content: "x".repeat(5000) }],
       context: ["doc"],
     };
-    const error = await treeSplit(model, { budget: { chars: 4000 } })
+    const error = await treeSplit(model, { promptLimit: { chars: 4000 } })
       .generate(request)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoProgressError);
@@ -271,13 +274,13 @@ describe("treeSplit", () => {
   });
 
   it.each([
-    [{}, "budget"],
-    [{ budget: {} }, "budget"],
-    [{ budget: { chars: 0 } }, "budget.chars"],
-    [{ budget: { tokens: 10 } }, "budget"],
-    [{ budget: { chars: 10 }, concurrency: 0 }, "concurrency"],
-    [{ budget: { chars: 10 }, maxDepth: 0 }, "maxDepth"],
-    [{ budget: { chars: 10 }, onShardError: "ignore" }, "onShardError"],
+    [{}, "promptLimit"],
+    [{ promptLimit: {} }, "promptLimit"],
+    [{ promptLimit: { chars: 0 } }, "promptLimit.chars"],
+    [{ promptLimit: { tokens: 10 } }, "promptLimit"],
+    [{ promptLimit: { chars: 10 }, concurrency: 0 }, "concurrency"],
+    [{ promptLimit: { chars: 10 }, maxDepth: 0 }, "maxDepth"],
+    [{ promptLimit: { chars: 10 }, onShardError: "ignore" }, "onShardError"],
   ])("refuses %o at construction, naming %s", (options, parameter) => {
     const attempt = () => treeSplit(stagedModel(), options as never);
     expect(attempt).toThrow(InvalidArgumentError);

@@ -45,7 +45,7 @@ describe("jsonFileStatsStore shared by several processes", () => {
       expect(snapshot.stats[`worker-${w}`].small).toEqual({ accepted: count, failed: 0 });
     expect(snapshot.tasks["shared-task"].failures).toBe(workers * count);
     expect(snapshot.tasks["shared-task"].feedback).toHaveLength(workers * count);
-    expect(Object.keys(snapshot.givenUp)).toHaveLength(workers * count);
+    expect(Object.keys(snapshot.blocked)).toHaveLength(workers * count);
     // The lock is released and no temporary file is left beside the stats.
     expect(await readdir(dir)).toEqual(["stats.json"]);
   }, 180_000);
@@ -55,16 +55,16 @@ describe("jsonFileStatsStore shared by several processes", () => {
     scratchDirs.push(dir);
     const path = join(dir, "stats.json");
     const store = jsonFileStatsStore(path);
-    await store.giveUp("task-0-0", 1);
-    expect(await store.givenUpAt("task-0-0")).toBe(1);
+    await store.block("task-0-0", 1);
+    expect(await store.blockedAt("task-0-0")).toBe(1);
     // The other process gives up tasks and records counts; this one's store must see them, and its own
     // give-up must survive the other's writes.
     await runWriter(path, 0, 2);
     expect(await store.stats("worker-0", "small")).toEqual({ accepted: 2, failed: 0 });
-    expect(await store.givenUpAt("task-0-1")).toBe(1);
+    expect(await store.blockedAt("task-0-1")).toBe(1);
     expect(await store.unblock("task-0-1")).toBe(true);
     const snapshot = JSON.parse(await readFile(path, "utf8"));
-    expect(snapshot.givenUp).toEqual({ "task-0-0": 0 });
+    expect(snapshot.blocked).toEqual({ "task-0-0": 0 });
   }, 60_000);
 
   it("takes over the lock of a process that died holding it", async () => {

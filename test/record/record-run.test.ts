@@ -81,7 +81,12 @@ describe("recordRun", () => {
     const events = new RungsEvents();
     const recorder = recordRun(events, dir);
     end(events, attempt());
-    emit(events, "exhausted", { path: "escalate", timestamp: 2_000, limit: "maxAttempts", attempts: 1 });
+    emit(events, "run-exhaust", {
+      path: "escalate",
+      timestamp: 2_000,
+      limit: "maxAttempts",
+      attemptCount: 1,
+    });
     const summary = await recorder.close();
     expect(summary.exhausted).toEqual([{ path: "escalate", limit: "maxAttempts", attempts: 1, at: 2_000 }]);
     end(events, attempt({ index: 2 }));

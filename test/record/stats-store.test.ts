@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 describe("memoryStatsStore", () => {
-  it("counts per task class and model, and keeps given-up tasks", () => {
+  it("counts per task class and model, and keeps blocked tasks", () => {
     const store = memoryStatsStore();
     store.record({ taskClass: "code", modelId: "a", accepted: true });
     store.record({ taskClass: "code", modelId: "a", accepted: false });
@@ -27,8 +27,8 @@ describe("memoryStatsStore", () => {
     expect(store.stats("code", "b")).toEqual({ accepted: 0, failed: 0 });
     expect(acceptRate(store.stats("code", "a"))).toBe(0.5);
     expect(acceptRate(store.stats("code", "b"))).toBeUndefined();
-    store.giveUp("t", 7);
-    expect(store.givenUpAt("t")).toBe(7);
+    store.block("t", 7);
+    expect(store.blockedAt("t")).toBe(7);
     expect(store.unblock("t")).toBe(true);
     expect(store.unblock("t")).toBe(false);
   });
@@ -52,7 +52,7 @@ describe("jsonFileStatsStore", () => {
         store.record({ taskClass: "c", modelId: `m${i % 3}`, accepted: i % 2 === 0 }),
       ),
     );
-    await store.giveUp("task-1", 123);
+    await store.block("task-1", 123);
     await store.flush();
     const again = jsonFileStatsStore(path);
     expect(await again.stats("c", "m0")).toEqual(await store.stats("c", "m0"));
@@ -61,10 +61,10 @@ describe("jsonFileStatsStore", () => {
       0,
     );
     expect(total).toBe(50);
-    expect(await again.givenUpAt("task-1")).toBe(123);
+    expect(await again.blockedAt("task-1")).toBe(123);
     expect(await again.unblock("task-1")).toBe(true);
     await again.flush();
-    expect(JSON.parse(await readFile(path, "utf8")).givenUp).toEqual({});
+    expect(JSON.parse(await readFile(path, "utf8")).blocked).toEqual({});
     // No temporary files are left beside it.
     expect(await readdir(join(dir, "nested"))).toEqual(["stats.json"]);
   });
@@ -79,7 +79,7 @@ describe("jsonFileStatsStore", () => {
     await writeFile(bad, '{"version":2}');
     await expect(jsonFileStatsStore(bad).stats("c", "m")).rejects.toThrow(RungsError);
     await writeFile(bad, "{not json");
-    await expect(jsonFileStatsStore(bad).givenUpAt("x")).rejects.toThrow(/not valid JSON/);
+    await expect(jsonFileStatsStore(bad).blockedAt("x")).rejects.toThrow(/not valid JSON/);
   });
 
   it("keeps each task's escalation state across store instances, and reads files written before it", async () => {
@@ -103,13 +103,13 @@ describe("jsonFileStatsStore", () => {
       expect(await jsonFileStatsStore(path).getTaskState("t")).toBeUndefined();
 
       const old = join(dir, "old.json");
-      await writeFile(old, JSON.stringify({ version: 1, stats: {}, givenUp: { x: 1 } }));
+      await writeFile(old, JSON.stringify({ version: 1, stats: {}, blocked: { x: 1 } }));
       expect(await jsonFileStatsStore(old).getTaskState("x")).toBeUndefined();
-      expect(await jsonFileStatsStore(old).givenUpAt("x")).toBe(1);
+      expect(await jsonFileStatsStore(old).blockedAt("x")).toBe(1);
       const badTask = join(dir, "bad-task.json");
       await writeFile(
         badTask,
-        JSON.stringify({ version: 1, stats: {}, givenUp: {}, tasks: { t: { failures: -1 } } }),
+        JSON.stringify({ version: 1, stats: {}, blocked: {}, tasks: { t: { failures: -1 } } }),
       );
       await expect(jsonFileStatsStore(badTask).getTaskState("t")).rejects.toThrow(/tasks\.t/);
     } finally {

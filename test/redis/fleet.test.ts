@@ -131,7 +131,7 @@ describe("a fleet of worker processes on one Redis", () => {
     expect(after.every((r) => r.answeredBy === "first")).toBe(true);
   });
 
-  it("a task given up in one process is blocked in another until unblocked", async () => {
+  it("a task blocked in one process is blocked in another until unblocked", async () => {
     const p = prefix();
     const gaveUp = await workers[0]!.send({ op: "run", prefix: p, first: "no", taskId: "job-1" });
     expect(gaveUp).toMatchObject({ exhausted: true, firstCalls: 1 });

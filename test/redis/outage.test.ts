@@ -63,7 +63,7 @@ describe("Redis stopped mid-run", () => {
       expect.arrayContaining(["breakers:release", "stats-store:record", "breakers:admit"]),
     );
     expect(seen.every((e) => e.mode === "fail-open" && e.message.length > 0)).toBe(true);
-    expect(await store.givenUpAt("job-1")).toBeUndefined();
+    expect(await store.blockedAt("job-1")).toBeUndefined();
     expect(await store.stats("cls", "first")).toEqual({ accepted: 0, failed: 0 });
   });
 
@@ -73,14 +73,14 @@ describe("Redis stopped mid-run", () => {
     const seen = collect(events);
     const store = redisStatsStore({ redis, events, whenUnavailable: "fail-closed", timeoutMs: 300 });
     const breakers = redisCircuitBreakers({ redis, events, whenUnavailable: "fail-closed", timeoutMs: 300 });
-    await store.giveUp("job-2", 7);
+    await store.block("job-2", 7);
     await server.stop();
 
     const started = Date.now();
-    const error = await store.givenUpAt("job-2").catch((e: unknown) => e);
+    const error = await store.blockedAt("job-2").catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(RedisUnavailableError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ source: "stats-store", operation: "givenUpAt" });
+    expect(error).toMatchObject({ source: "stats-store", operation: "blockedAt" });
     expect((error as Error).message).toMatch(/fail-closed/);
 
     const model = scriptedModel("m", ["ok"]);
@@ -94,7 +94,7 @@ describe("Redis stopped mid-run", () => {
     expect((failed as Error).message).toMatch(/no rung could be tried/);
     skips.push(...seen.map((e) => `${e.source}:${e.operation}:${e.mode}`));
     expect(skips).toEqual(
-      expect.arrayContaining(["stats-store:givenUpAt:fail-closed", "breakers:admit:fail-closed"]),
+      expect.arrayContaining(["stats-store:blockedAt:fail-closed", "breakers:admit:fail-closed"]),
     );
   });
 

@@ -51,37 +51,37 @@ describe("redisStatsStore", () => {
     expect(await store.stats("c", "m")).toEqual({ accepted: 500, failed: 1_500 });
   });
 
-  it("gives up, lists and unblocks tasks; ttlMs and givenUpTtlMs set expiries", async () => {
+  it("gives up, lists and unblocks tasks; ttlMs and blockedTtlMs set expiries", async () => {
     const p = prefix();
-    const store = redisStatsStore({ redis, prefix: p, ttlMs: 60_000, givenUpTtlMs: 120_000 });
-    await store.giveUp("task:1", 1_700_000_000_123);
-    await store.giveUp("task*2", 5);
-    expect(await store.givenUpAt("task:1")).toBe(1_700_000_000_123);
-    expect(await store.givenUpAt("task:3")).toBeUndefined();
-    expect(await store.givenUp()).toEqual({ "task:1": 1_700_000_000_123, "task*2": 5 });
+    const store = redisStatsStore({ redis, prefix: p, ttlMs: 60_000, blockedTtlMs: 120_000 });
+    await store.block("task:1", 1_700_000_000_123);
+    await store.block("task*2", 5);
+    expect(await store.blockedAt("task:1")).toBe(1_700_000_000_123);
+    expect(await store.blockedAt("task:3")).toBeUndefined();
+    expect(await store.blocked()).toEqual({ "task:1": 1_700_000_000_123, "task*2": 5 });
     expect(await store.unblock("task:1")).toBe(true);
     expect(await store.unblock("task:1")).toBe(false);
-    expect(await store.givenUpAt("task:1")).toBeUndefined();
+    expect(await store.blockedAt("task:1")).toBeUndefined();
     await store.record({ taskClass: "c", modelId: "m", accepted: true });
     const statsTtl = await redis.pttl(`${p}stats:c`);
     expect(statsTtl).toBeGreaterThan(50_000);
     expect(statsTtl).toBeLessThanOrEqual(60_000);
-    const givenUpTtl = await redis.pttl(`${p}given-up:task*2`);
+    const givenUpTtl = await redis.pttl(`${p}blocked:task*2`);
     expect(givenUpTtl).toBeGreaterThan(110_000);
-    // Without givenUpTtlMs a give-up never expires.
+    // Without blockedTtlMs a give-up never expires.
     const plain = redisStatsStore({ redis, prefix: p });
-    await plain.giveUp("forever", 1);
-    expect(await redis.pttl(`${p}given-up:forever`)).toBe(-1);
+    await plain.block("forever", 1);
+    expect(await redis.pttl(`${p}blocked:forever`)).toBe(-1);
   });
 
-  it("drives the engine: a given-up task is blocked until unblocked; learned rates come from Redis", async () => {
+  it("drives the engine: a blocked task is blocked until unblocked; learned rates come from Redis", async () => {
     const store = redisStatsStore({ redis, prefix: prefix() });
     const a = scriptedModel("a", ["no"], { whenDone: "repeat-last" });
     const b = scriptedModel("b", ["no"], { whenDone: "repeat-last" });
     const ladder = escalateAcross([a, b], { rubric: containsOk, store });
     const request = ask("t", { taskId: "job-9", taskClass: "cls" });
     await expect(ladder.generate(request)).rejects.toThrow(ExhaustedError);
-    expect(await store.givenUpAt("job-9")).toBeTypeOf("number");
+    expect(await store.blockedAt("job-9")).toBeTypeOf("number");
     expect(await store.stats("cls", "a")).toEqual({ accepted: 0, failed: 1 });
     const blocked = await ladder.generate(request).catch((error: unknown) => error);
     expect(BlockedTaskError.isInstance(blocked)).toBe(true);

@@ -197,11 +197,11 @@ describe("abort inside the pipeline", () => {
   it("during tree-split fan-out: in-flight shards are aborted, queued shards never start", async () => {
     const model = scriptedModel("m", [hang], { whenDone: "repeat-last" });
     const context = Array.from({ length: 12 }, (_, i) => `Document ${i}. ${"word ".repeat(60)}`);
-    const reader = treeSplit(model, { budget: { chars: 1_200 }, concurrency: 3 });
+    const reader = treeSplit(model, { promptLimit: { chars: 1_200 }, concurrency: 3 });
     const controller = new AbortController();
     const events = new RungsEvents();
     let shards = 0;
-    events.on("split", (event) => {
+    events.on("context-split", (event) => {
       if (event.stage === "plan") shards = event.count;
     });
     const pending: Promise<unknown> = failure(

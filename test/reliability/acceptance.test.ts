@@ -33,7 +33,13 @@ afterAll(async () => {
 function recorder() {
   const events = new RungsEvents();
   const seen: Array<{ name: string; payload: unknown }> = [];
-  for (const name of ["attempt-start", "attempt-end", "rung-skip", "exhausted", "transport-retry"] as const) {
+  for (const name of [
+    "attempt-start",
+    "attempt-end",
+    "rung-skip",
+    "run-exhaust",
+    "transport-retry",
+  ] as const) {
     events.on(name, (payload: unknown) => seen.push({ name, payload }));
   }
   return { events, seen };
@@ -158,7 +164,7 @@ describe("item 7: a half-open probe whose rubric throws still releases its permi
 });
 
 describe("item 8: a rubric that always fails", () => {
-  it("1 call + 6 retries (maxAttempts 7) → exactly 7 records, limit maxAttempts, prompt within first + feedbackBudget", async () => {
+  it("1 call + 6 retries (maxAttempts 7) → exactly 7 records, limit maxAttempts, prompt within first + maxFeedbackChars", async () => {
     const model = scriptedModel("m", [`wrong ${"long explanation ".repeat(200)}`], {
       whenDone: "repeat-last",
     });
@@ -166,8 +172,8 @@ describe("item 8: a rubric that always fails", () => {
       id: "never",
       rules: [{ id: "impossible", check: () => ({ pass: false, message: "still wrong ".repeat(100) }) }],
     });
-    const feedbackBudget = 1_500;
-    const error = await retryWithContext(model, { rubric, maxAttempts: 7, feedbackBudget })
+    const maxFeedbackChars = 1_500;
+    const error = await retryWithContext(model, { rubric, maxAttempts: 7, maxFeedbackChars })
       .generate(ask("task"))
       .catch((e: unknown) => e);
     expect(ExhaustedError.isInstance(error)).toBe(true);
@@ -177,7 +183,7 @@ describe("item 8: a rubric that always fails", () => {
     expect(model.calls).toHaveLength(7);
     const first = renderedChars(model.calls[0]!.request);
     for (const call of model.calls)
-      expect(renderedChars(call.request)).toBeLessThanOrEqual(first + feedbackBudget);
+      expect(renderedChars(call.request)).toBeLessThanOrEqual(first + maxFeedbackChars);
     expect(renderedChars(model.calls[6]!.request)).toBeGreaterThan(first);
   });
 });

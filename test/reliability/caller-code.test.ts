@@ -39,9 +39,9 @@ function hangingStore(which: keyof StatsStore): StatsStore {
 }
 
 describe("caller code that hangs cannot hold a run", () => {
-  it("a store whose givenUpAt hangs: the caller's abort rejects with signal.reason", async () => {
+  it("a store whose blockedAt hangs: the caller's abort rejects with signal.reason", async () => {
     const controller = new AbortController();
-    const run = retryWithContext(scriptedModel("m", ["ok"]), { store: hangingStore("givenUpAt") }).generate(
+    const run = retryWithContext(scriptedModel("m", ["ok"]), { store: hangingStore("blockedAt") }).generate(
       ask({ taskId: "t1" }),
       { signal: controller.signal },
     );

@@ -111,8 +111,8 @@ const schedules = (continuations: fc.Arbitrary<number | undefined>) =>
         "attempt-start",
         "attempt-end",
         "rung-skip",
-        "exhausted",
-        "continuation",
+        "run-exhaust",
+        "output-continue",
       ),
       { nil: undefined },
     ),
@@ -131,10 +131,11 @@ const ruleTimeoutMs = 200;
 const stepMs = deadlineMs * 2;
 const limits: readonly ExhaustionLimit[] = [
   "maxAttempts",
+  "maxCalls",
   "everyRungTried",
   "deadline",
   "notRetryable",
-  "tokenBudget",
+  "maxOutputTokens",
 ];
 
 /** The most model calls a schedule may make, computed from its caps alone. */
@@ -257,12 +258,12 @@ async function runSchedule(s: Schedule): Promise<void> {
   };
   const model =
     s.engine === "retry"
-      ? retryWithContext(wrapped[0]!, { ...common, feedback: s.rungs[0]!.feedback })
+      ? retryWithContext(wrapped[0]!, { ...common, feedbackMode: s.rungs[0]!.feedback })
       : escalateAcross(
           wrapped.map((m, i) => ({
             model: m,
-            attempts: s.rungs[i]!.attempts,
-            feedback: s.rungs[i]!.feedback,
+            maxAttempts: s.rungs[i]!.attempts,
+            feedbackMode: s.rungs[i]!.feedback,
           })),
           common,
         );
@@ -271,7 +272,13 @@ async function runSchedule(s: Schedule): Promise<void> {
   let listenerErrors = 0;
   const events = new RungsEvents({ onListenerError: () => (listenerErrors += 1) });
   const seen: Array<{ name: string; payload: unknown }> = [];
-  const names: RungsEventName[] = ["attempt-start", "attempt-end", "rung-skip", "continuation", "exhausted"];
+  const names: RungsEventName[] = [
+    "attempt-start",
+    "attempt-end",
+    "rung-skip",
+    "output-continue",
+    "run-exhaust",
+  ];
   for (const name of names) events.on(name, (payload: unknown) => seen.push({ name, payload }));
   if (s.throwingListener !== undefined) {
     events.on(s.throwingListener, () => {
@@ -281,7 +288,7 @@ async function runSchedule(s: Schedule): Promise<void> {
   const budget = new Budget({
     deadlineMs,
     clock,
-    ...(s.budgetAttempts === undefined ? {} : { maxAttempts: s.budgetAttempts }),
+    ...(s.budgetAttempts === undefined ? {} : { maxCalls: s.budgetAttempts }),
   });
   const before = unhandled;
 
@@ -320,7 +327,7 @@ async function runSchedule(s: Schedule): Promise<void> {
   if (s.continuations === undefined) {
     check(ends.length === calls, `${ends.length} attempts recorded for ${calls} calls`);
   } else {
-    const pieces = seen.filter((e) => e.name === "continuation").length;
+    const pieces = seen.filter((e) => e.name === "output-continue").length;
     const errored = ends.filter((a) => a.kind !== undefined && !answerKinds.has(a.kind)).length;
     const recorded = ends.length + pieces;
     check(
@@ -399,7 +406,7 @@ describe("fault schedules (acceptance item 18)", () => {
     const error = await escalateAcross([continueUntilComplete(model)])
       .generate(
         { messages: [{ role: "user", content: "q" }] },
-        { budget: new Budget({ maxAttempts: 1 }), events },
+        { budget: new Budget({ maxCalls: 1 }), events },
       )
       .catch((e: unknown) => e);
     expect(BudgetExhaustedError.isInstance(error)).toBe(true);

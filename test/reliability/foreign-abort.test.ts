@@ -28,7 +28,7 @@ describe("an AbortError the caller did not cause", () => {
     const flaky = selfTimingOut("flaky");
     const ladder = escalateAcross(
       [
-        { model: flaky, attempts: 2 },
+        { model: flaky, maxAttempts: 2 },
         { model: scriptedModel("steady", ["ok"], { whenDone: "repeat-last" }) },
       ],
       { breakers, clock },

@@ -65,13 +65,13 @@ describe("a 10 MB response", () => {
   it("is judged on the rubric's capped text, kept whole in the trace, and fed back within the feedback budget", async () => {
     const model = scriptedModel("m", [huge, "short answer"]);
     const rubric = defineRubric({ id: "r", rules: [{ id: "short", check: (t) => t.length < 100 }] });
-    const feedbackBudget = 2_000;
-    const generation = await retryWithContext(model, { rubric, feedbackBudget }).generate(ask("q"));
+    const maxFeedbackChars = 2_000;
+    const generation = await retryWithContext(model, { rubric, maxFeedbackChars }).generate(ask("q"));
     const [first] = generation.trace?.attempts ?? [];
     expect(first?.text).toHaveLength(huge.length);
     expect(first?.verdict?.cappedAt).toBe(1_000_000);
     expect(renderedChars(model.calls[1]!.request)).toBeLessThanOrEqual(
-      renderedChars(model.calls[0]!.request) + feedbackBudget,
+      renderedChars(model.calls[0]!.request) + maxFeedbackChars,
     );
   });
 
@@ -137,18 +137,18 @@ describe("invalid options (item 19): refused at construction, naming the option,
   const model = scriptedModel("m", ["never called"]);
   const cases: Array<[string, string, (value: number) => unknown]> = [
     ["retryWithContext", "maxAttempts", (v) => retryWithContext(model, { maxAttempts: v })],
-    ["retryWithContext", "feedbackBudget", (v) => retryWithContext(model, { feedbackBudget: v })],
+    ["retryWithContext", "maxFeedbackChars", (v) => retryWithContext(model, { maxFeedbackChars: v })],
     ["escalateAcross", "maxAttempts", (v) => escalateAcross([model], { maxAttempts: v })],
-    ["escalateAcross", "ladder.0.attempts", (v) => escalateAcross([{ model, attempts: v }])],
+    ["escalateAcross", "ladder.0.maxAttempts", (v) => escalateAcross([{ model, maxAttempts: v }])],
     [
       "continueUntilComplete",
       "maxContinuations",
       (v) => continueUntilComplete(model, { maxContinuations: v }),
     ],
-    ["treeSplit", "concurrency", (v) => treeSplit(model, { budget: { chars: 1_000 }, concurrency: v })],
-    ["treeSplit", "maxDepth", (v) => treeSplit(model, { budget: { chars: 1_000 }, maxDepth: v })],
-    ["treeSplit", "budget", (v) => treeSplit(model, { budget: { chars: v } })],
-    ["Budget", "maxAttempts", (v) => new Budget({ maxAttempts: v })],
+    ["treeSplit", "concurrency", (v) => treeSplit(model, { promptLimit: { chars: 1_000 }, concurrency: v })],
+    ["treeSplit", "maxDepth", (v) => treeSplit(model, { promptLimit: { chars: 1_000 }, maxDepth: v })],
+    ["treeSplit", "promptLimit", (v) => treeSplit(model, { promptLimit: { chars: v } })],
+    ["Budget", "maxCalls", (v) => new Budget({ maxCalls: v })],
     ["CircuitBreakers", "failureThreshold", (v) => new CircuitBreakers({ failureThreshold: v })],
     ["RetryQuota", "capacity", (v) => new RetryQuota({ capacity: v })],
     ["ollama", "retry.maxRetries", (v) => ollamaModel({ model: "m", retry: { maxRetries: v } })],

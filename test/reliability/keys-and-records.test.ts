@@ -53,20 +53,20 @@ describe("ids from outside as keys", () => {
       expect((error as Error).message).toMatch(/must be a non-empty string/);
     }
     expect(model.calls).toHaveLength(0);
-    expect((await store.toJSON()).givenUp).toEqual({});
+    expect((await store.toJSON()).blocked).toEqual({});
   });
 
   it('a "__proto__" task id and task class survive a reload of the stats file', async () => {
     const path = join(tempDir(), "stats.json");
     const store = jsonFileStatsStore(path);
-    await store.giveUp("__proto__", 1_000);
+    await store.block("__proto__", 1_000);
     await store.record({ taskClass: "__proto__", modelId: "__proto__", accepted: true });
     await store.flush();
     // A fresh process: the file is read anew.
     const copy = path.replace("stats.json", "copy.json");
     writeFileSync(copy, readFileSync(path));
     const reloaded = jsonFileStatsStore(copy);
-    expect(await reloaded.givenUpAt("__proto__")).toBe(1_000);
+    expect(await reloaded.blockedAt("__proto__")).toBe(1_000);
     expect(await reloaded.stats("__proto__", "__proto__")).toEqual({ accepted: 1, failed: 0 });
   });
 });
@@ -92,7 +92,7 @@ describe("records never lose, merge or overwrite an attempt", () => {
   it("a trace that does not serialise and a taskDir that throws: the record is still written and reported", async () => {
     const events = new RungsEvents();
     const warnings: string[] = [];
-    events.on("warning", (w) => warnings.push(w.code));
+    events.on("run-warn", (w) => warnings.push(w.code));
     const recorder = recordRun(events, tempDir(), {
       taskDir: () => {
         throw new Error("no dir for you");

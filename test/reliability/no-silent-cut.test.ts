@@ -13,7 +13,7 @@ const cutMarker = /chars cut here to fit the \d+-char cap/;
 describe("nothing is cut silently", () => {
   it("treeSplit with a 2 M-char budget splits a 3 M-char document; no call carries a cut document", async () => {
     const model = scriptedModel("m", ["notes"], { whenDone: "repeat-last" });
-    const answer = await treeSplit(model, { budget: { chars: 2_000_000 } }).generate({
+    const answer = await treeSplit(model, { promptLimit: { chars: 2_000_000 } }).generate({
       ...ask,
       context: [document(3_000_000)],
     });
@@ -31,7 +31,7 @@ describe("nothing is cut silently", () => {
   it("the same with a token budget above 250 K tokens", async () => {
     const model = scriptedModel("m", ["notes"], { whenDone: "repeat-last" });
     const count = (text: string) => Math.ceil(text.length / 4);
-    await treeSplit(model, { budget: { tokens: 600_000, count } }).generate({
+    await treeSplit(model, { promptLimit: { tokens: 600_000, count } }).generate({
       ...ask,
       context: [document(3_000_000)],
     });
@@ -49,7 +49,7 @@ describe("nothing is cut silently", () => {
     });
     const events = new RungsEvents();
     const warnings: string[] = [];
-    events.on("warning", (w) => warnings.push(w.code));
+    events.on("run-warn", (w) => warnings.push(w.code));
     const answer = await leaf.generate({ ...ask, context: [document(1_500_000)] }, { events });
     expect(prompt).toMatch(cutMarker);
     expect(warnings).toEqual(["context-capped"]);

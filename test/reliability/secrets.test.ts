@@ -87,7 +87,7 @@ describe("secrets never leave rungs (item 20)", () => {
       "attempt-start",
       "attempt-end",
       "rung-skip",
-      "exhausted",
+      "run-exhaust",
       "transport-retry",
     ] as const) {
       events.on(name, (payload: unknown) => seen.push({ name, payload }));

@@ -41,7 +41,7 @@ describe("usage from the wire", () => {
     const model = fromFunction("m", async () => answers[call++] as never, { input: "request" });
     const events = new RungsEvents();
     const warnings: string[] = [];
-    events.on("warning", (w) => warnings.push(`${w.code}: ${w.message}`));
+    events.on("run-warn", (w) => warnings.push(`${w.code}: ${w.message}`));
     const answer = await retryWithContext(model, { rubric: rejectFirst }).generate(ask(), { events });
     expect(answer.usage).toEqual({ outputTokens: 7 });
     expect(warnings).toHaveLength(3);
@@ -140,7 +140,7 @@ describe("jsonFileStatsStore", () => {
     await expect(store.stats("c", "m")).rejects.toThrow(/not valid JSON/);
     writeFileSync(
       path,
-      JSON.stringify({ version: 1, stats: { c: { m: { accepted: 2, failed: 1 } } }, givenUp: {} }),
+      JSON.stringify({ version: 1, stats: { c: { m: { accepted: 2, failed: 1 } } }, blocked: {} }),
     );
     expect(await store.stats("c", "m")).toEqual({ accepted: 2, failed: 1 });
   });
@@ -149,10 +149,10 @@ describe("jsonFileStatsStore", () => {
     const path = join(tempDir(), "stats.json");
     const a = jsonFileStatsStore(path);
     const b = jsonFileStatsStore(join(path, "..", "stats.json"));
-    await a.giveUp("task", 5);
-    expect(await b.givenUpAt("task")).toBe(5);
+    await a.block("task", 5);
+    expect(await b.blockedAt("task")).toBe(5);
     await b.unblock("task");
     await a.flush();
-    expect(await a.givenUpAt("task")).toBeUndefined();
+    expect(await a.blockedAt("task")).toBeUndefined();
   });
 });

@@ -13,14 +13,14 @@ describe("an LLM judge inside a run", () => {
       id: "judged",
       rules: [judgeRule("clear", judge, { criteria: "The answer is clear.", passScore: 0.8 })],
     });
-    const budget = new Budget({ maxAttempts: 3 });
+    const budget = new Budget({ maxCalls: 3 });
     const error = await retryWithContext(writer, { rubric })
       .generate({ messages: [{ role: "user", content: "explain" }] }, { budget })
       .catch((caught: unknown) => caught);
 
     // writer, judge, writer: the third call spends the budget, so the second judge call is refused.
     expect(error).toBeInstanceOf(BudgetExhaustedError);
-    expect((error as BudgetExhaustedError).limit).toBe("maxAttempts");
+    expect((error as BudgetExhaustedError).limit).toBe("maxCalls");
     expect(writer.calls).toHaveLength(2);
     expect(judge.calls).toHaveLength(1);
     expect(judge.calls[0]?.options.path).toBe("retry/attempt[1]/judge[clear]");

@@ -49,9 +49,9 @@ describe("structured: value types", () => {
     const rubric = defineRubric({ id: "a", rules: [structured("shape", Answer)] });
     const retried = retryWithContext(local, { rubric, maxAttempts: 3 });
     expectTypeOf(retried).toEqualTypeOf<Model<AnswerOut>>();
-    const ladder = escalateAcross([retried, { model: cloud, attempts: 2 }], { rubric });
+    const ladder = escalateAcross([retried, { model: cloud, maxAttempts: 2 }], { rubric });
     expectTypeOf(ladder).toEqualTypeOf<Model<AnswerOut>>();
-    const wrapped = treeSplit(continueUntilComplete(ladder), { budget: { chars: 50_000 } });
+    const wrapped = treeSplit(continueUntilComplete(ladder), { promptLimit: { chars: 50_000 } });
     const generation = await wrapped.generate({ prompt: "Capital of France, as JSON?" });
     expectTypeOf(generation).toEqualTypeOf<Generation<AnswerOut>>();
     expectTypeOf(generation.value).toEqualTypeOf<AnswerOut | undefined>();

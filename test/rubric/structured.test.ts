@@ -295,7 +295,7 @@ describe("structured in the engines", () => {
     const cloud = scriptedModel("cloud", ['{"answer": "Paris", "confidence": 0.7}']);
     const model = treeSplit(
       continueUntilComplete(escalateAcross([local, cloud], { rubric: answerRubric() })),
-      { budget: { chars: 100_000 } },
+      { promptLimit: { chars: 100_000 } },
     );
     const generation = await model.generate(ask);
     expect(generation.value).toEqual({ answer: "Paris", confidence: 0.7 });
@@ -315,7 +315,7 @@ describe("structured in the engines", () => {
       { whenDone: "repeat-last" },
     );
     const reader = treeSplit(escalateAcross([model], { rubric: answerRubric() }), {
-      budget: { chars: 3_000 },
+      promptLimit: { chars: 3_000 },
       concurrency: 1,
     });
     const book = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: ${"filler text ".repeat(20)}`).join(

@@ -42,13 +42,13 @@ describe("check:docs against the source", () => {
   it("fails on an altered generated row with the diff and the fix command, and docs:tables repairs it", () => {
     const dir = copyDocs();
     // The events table of the Model contract, generated from RungsEventMap: rename one event in the docs.
-    edit(dir, "docs/model-contract.md", "| `task-blocked` |", "| `task-refused` |");
+    edit(dir, "docs/model-contract.md", "| `task-block` |", "| `task-refused` |");
 
     const failed = run("check-docs.mjs", "--docs-root", dir);
     expect(failed.status).toBe(1);
     expect(failed.output).toMatch(/docs\/model-contract\.md:\d+: the generated "events" table is stale/);
     expect(failed.output).toContain("  - | `task-refused` |");
-    expect(failed.output).toContain("  + | `task-blocked` |");
+    expect(failed.output).toContain("  + | `task-block` |");
     expect(failed.output).toContain("npm run docs:tables");
 
     expect(run("docs-tables.mjs", "--write", "--docs-root", dir).status).toBe(0);

@@ -144,10 +144,10 @@ describe("replayModel", () => {
   });
 
   it("is a leaf model: it draws on a shared budget", async () => {
-    const budget = new Budget({ maxAttempts: 1 });
+    const budget = new Budget({ maxCalls: 1 });
     const replay = replayModel(entries, { modelId: "small" });
     await replay.generate(ask("one"), { budget });
-    await expect(replay.generate(ask("two"), { budget })).rejects.toMatchObject({ limit: "maxAttempts" });
+    await expect(replay.generate(ask("two"), { budget })).rejects.toMatchObject({ limit: "maxCalls" });
   });
 
   it("refuses a malformed cassette, naming the line, and bad entries, naming the index", () => {

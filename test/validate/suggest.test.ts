@@ -2,7 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { closestKey } from "../../src/validate/suggest.js";
 
-const engineKeys = ["rubric", "maxAttempts", "feedbackBudget", "onExhausted", "breakers", "timeoutMs", "id"];
+const engineKeys = [
+  "rubric",
+  "maxAttempts",
+  "maxFeedbackChars",
+  "onExhausted",
+  "breakers",
+  "timeoutMs",
+  "id",
+];
 
 describe("closestKey", () => {
   it.each([
@@ -11,7 +19,7 @@ describe("closestKey", () => {
     ["maxAttmepts", "maxAttempts"],
     ["max_attempts", "maxAttempts"],
     ["MaxAttempts", "maxAttempts"],
-    ["feedback_budget", "feedbackBudget"],
+    ["max_feedback_chars", "maxFeedbackChars"],
     ["timeout", "timeoutMs"],
     ["rubrik", "rubric"],
     ["onExhaust", "onExhausted"],

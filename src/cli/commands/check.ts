@@ -17,15 +17,15 @@ export async function checkCommand(io: CliIo, flags: ConfigFlags & { json?: bool
     String(rung.index),
     rung.name === rung.ref ? rung.ref : `${rung.name} (${rung.ref})`,
     rung.modelId,
-    String(rung.attempts),
-    rung.feedback,
+    String(rung.maxAttempts),
+    rung.feedbackMode,
     rung.attemptTimeoutMs === undefined ? "-" : `${rung.attemptTimeoutMs}ms`,
     rung.skipIf.map((c) => c.reason ?? JSON.stringify(c.metadata)).join("; ") || "-",
   ]);
   io.stdout.write(
-    `${table(["rung", "name", "model id", "attempts", "feedback", "timeout", "skip if"], rows)}\n\n` +
+    `${table(["rung", "name", "model id", "max attempts", "feedback mode", "timeout", "skip if"], rows)}\n\n` +
       `rubric: ${config.rubric ?? "(none: any non-empty, complete answer)"}; maxAttempts: ${config.maxAttempts ?? 6}; ` +
-      `feedbackBudget: ${config.feedbackBudget ?? 2000}; onExhausted: ${config.onExhausted ?? "throw"}; ` +
+      `maxFeedbackChars: ${config.maxFeedbackChars ?? 2000}; onExhausted: ${config.onExhausted ?? "throw"}; ` +
       `store: ${config.store ?? "(none)"}; learning: ${config.learning === undefined ? "off" : `minAcceptRate ${config.learning.minAcceptRate}`}\n`,
   );
   return exitCodes.ok;

@@ -34,7 +34,7 @@ async function openStore(
 }
 
 const blockedRows = (snapshot: StatsSnapshot) =>
-  Object.entries(snapshot.givenUp)
+  Object.entries(snapshot.blocked)
     .sort(([, a], [, b]) => a - b)
     .map(([taskId, at]) => {
       const state = snapshot.tasks?.[taskId];
@@ -66,7 +66,7 @@ export async function statsCommand(io: CliIo, flags: StoreFlags): Promise<number
     }),
   );
   const escalated = Object.entries(snapshot.tasks ?? {})
-    .filter(([taskId]) => !Object.hasOwn(snapshot.givenUp, taskId))
+    .filter(([taskId]) => !Object.hasOwn(snapshot.blocked, taskId))
     .map(([taskId, state]) => [
       taskId,
       String(state.failures),
@@ -77,10 +77,10 @@ export async function statsCommand(io: CliIo, flags: StoreFlags): Promise<number
     `Accept rates by task class and model (${rates.length}):`,
     rates.length === 0 ? "  none yet" : table(["task class", "model", "accepted", "failed", "rate"], rates),
     "",
-    `Blocked tasks (${Object.keys(snapshot.givenUp).length}):`,
-    Object.keys(snapshot.givenUp).length === 0
+    `Blocked tasks (${Object.keys(snapshot.blocked).length}):`,
+    Object.keys(snapshot.blocked).length === 0
       ? "  none"
-      : table(["task", "given up at", "last failed on", "failures"], blockedRows(snapshot)),
+      : table(["task", "blocked at", "last failed on", "failures"], blockedRows(snapshot)),
     "",
     `Escalated tasks (${escalated.length}): their next run starts above the rung that last failed`,
     escalated.length === 0 ? "  none" : table(["task", "failures", "last failed on", "updated"], escalated),
@@ -89,23 +89,23 @@ export async function statsCommand(io: CliIo, flags: StoreFlags): Promise<number
   return exitCodes.ok;
 }
 
-/** `rungs blocked`: the given-up tasks. */
+/** `rungs blocked`: the blocked tasks. */
 export async function blockedCommand(io: CliIo, flags: StoreFlags): Promise<number> {
   const { snapshot } = await openStore(io, flags);
   if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify(snapshot.givenUp, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(snapshot.blocked, null, 2)}\n`);
     return exitCodes.ok;
   }
   const rows = blockedRows(snapshot);
   io.stdout.write(
     rows.length === 0
       ? "No blocked tasks.\n"
-      : `${table(["task", "given up at", "last failed on", "failures"], rows)}\n`,
+      : `${table(["task", "blocked at", "last failed on", "failures"], rows)}\n`,
   );
   return exitCodes.ok;
 }
 
-/** `rungs unblock`: lets a given-up task run again (`--reset` also forgets its escalation). */
+/** `rungs unblock`: lets a blocked task run again (`--reset` also forgets its escalation). */
 export async function unblockCommand(
   io: CliIo,
   taskId: string,
