@@ -275,7 +275,7 @@ async function readTask(
   for (const value of arr(summary.exhausted)) {
     const e = obj(value) ?? {};
     task.events.push(
-      `${str(e.path) ?? "the engine"} gave up after ${num(e.attempts) ?? "?"} attempt(s) (limit: ${str(e.limit) ?? "?"})`,
+      `${str(e.path) ?? "the engine"} exhausted after ${num(e.attempts) ?? num(e.attemptCount) ?? "?"} attempt(s) (limit: ${str(e.limit) ?? "?"})`,
     );
   }
   for (const value of arr(summary.unfinished)) {
@@ -284,7 +284,7 @@ async function readTask(
   }
   for (const value of arr(summary.blocked)) {
     const b = obj(value) ?? {};
-    task.events.push(`refused: task ${str(b.taskId) ?? "?"} was given up earlier (blocked)`);
+    task.events.push(`refused: task ${str(b.taskId) ?? "?"} is blocked (exhausted in an earlier run)`);
   }
   // Without the run's summary line: blocked or exhausted as this directory's own summary recorded.
   if (arr(summary.blocked).length > 0) task.outcome = "blocked";

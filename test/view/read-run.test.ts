@@ -60,7 +60,7 @@ describe("readRun", () => {
     ]);
     expect(second!.feedbackChars).toBeGreaterThan(0);
     expect(second!.feedback).toContain("rule says-ok");
-    expect(details[1]!.events.join("\n")).toMatch(/gave up after 2 attempt\(s\) \(limit: everyRungTried\)/);
+    expect(details[1]!.events.join("\n")).toMatch(/exhausted after 2 attempt\(s\) \(limit: everyRungTried\)/);
   });
 
   it("shows records it does not fully understand: unknown fields as notes, bad JSON as a warning, no summary", async () => {
