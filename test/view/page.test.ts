@@ -74,7 +74,7 @@ describe.skipIf(executablePath === undefined)("rungs view in a browser", () => {
     await browser?.close();
     rmSync(join(dir, ".."), { recursive: true, force: true });
     rmSync(other, { recursive: true, force: true });
-  });
+  }, 120_000); // closing Chromium and removing two runs of 541 tasks, on a loaded machine
 
   const open = async (file: string, hash = ""): Promise<Page> => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
