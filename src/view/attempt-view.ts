@@ -3,6 +3,7 @@ import { arr, bool, brief, type Json, num, obj, str } from "./fields.js";
 
 /** Fields of attempt_N.json this reader shows; any other field is listed under the attempt's notes. */
 const known = new Set([
+  "status",
   "file",
   "index",
   "rung",
@@ -55,6 +56,8 @@ export function attemptView(n: number, record: unknown, text: string | undefined
   const set = <K extends keyof AttemptView>(key: K, value: AttemptView[K] | undefined) => {
     if (value !== undefined) view[key] = value;
   };
+  if (r.status === "started") view.unfinished = true;
+  else if (r.status !== undefined && r.status !== "ended") notes.push(`status: ${brief(r.status)}`);
   set("index", num(r.index));
   set("rung", num(r.rung));
   set("path", str(r.path));
