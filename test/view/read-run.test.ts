@@ -124,6 +124,17 @@ describe("readRun", () => {
     expect(details[1]!.events).toEqual(["refused: task task-b is blocked (exhausted in an earlier run)"]);
   });
 
+  it("masks secrets in a record written elsewhere, as recordRun masks them", async () => {
+    const dir = tempDir();
+    const key = "sk-live0123456789abcdef";
+    write(join(dir, "attempt_1.json"), { modelId: "m", error: { message: `401 for Bearer ${key}` } });
+    write(join(dir, "attempt_1.txt"), `my key is ${key}`);
+    const { details } = await readRun(dir);
+    const [attempt] = details[0]!.attempts;
+    expect(`${attempt!.text} ${attempt!.error}`).not.toContain(key);
+    expect(attempt!.text).toBe("my key is ***");
+  });
+
   it("refuses a directory with no records, a file, and a missing directory, naming the fix", async () => {
     const dir = tempDir();
     await expect(readRun(dir)).rejects.toThrow(
