@@ -1,11 +1,13 @@
 import { dirname, resolve } from "node:path";
 import { CircuitBreakers, type CircuitBreakersOptions } from "../attempts/breaker-registry.js";
 import type { LadderRung, RungSkipContext } from "../attempts/ladder.js";
+import { Budget } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { type EscalateAcrossOptions, escalateAcross } from "../primitives/escalate-across.js";
+import { type TreeSplitOptions, treeSplit } from "../primitives/tree-split.js";
 import { jsonFileStatsStore } from "../record/json-file-stats-store.js";
 import type { StatsStore } from "../record/stats-store.js";
 import { redactText } from "../redact.js";
@@ -237,6 +239,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   }
   if (options.clock !== undefined) engine.clock = options.clock;
   if (parsed.id !== undefined) engine.id = parsed.id;
+  if (parsed.whenUnavailable !== undefined) engine.whenUnavailable = parsed.whenUnavailable;
   let model: Model;
   try {
     model = escalateAcross(entries, engine);
@@ -251,9 +254,26 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
       file,
     );
   }
+  let outer: Model = model;
+  if (parsed.split !== undefined) {
+    const { chars, ...split } = parsed.split;
+    outer = treeSplit(model, { promptLimit: { chars }, ...(split as Omit<TreeSplitOptions, "promptLimit">) });
+  }
+  const { deadlineMs } = parsed;
+  const clock = options.clock;
   return {
     id: model.id,
-    generate: (request, callOptions) => model.generate(request, callOptions),
+    // The whole-run deadline: a Budget per run, unless the caller brings one (its limits then govern).
+    generate: (request, callOptions) =>
+      outer.generate(
+        request,
+        deadlineMs === undefined || callOptions?.budget !== undefined
+          ? callOptions
+          : {
+              ...callOptions,
+              budget: new Budget({ deadlineMs, ...(clock === undefined ? {} : { clock }) }),
+            },
+      ),
     rungs,
     config: parsed,
     store,
