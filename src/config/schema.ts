@@ -96,6 +96,34 @@ export const learningSchema = z
   })
   .strict();
 
+/** Tree-split of a config (`split`): a request over `chars` is answered through a map-reduce tree. */
+export const splitSchema = z
+  .object({
+    /** Most characters of any one call's rendered prompt; a longer request (its `context`) is split. */
+    chars: positiveInt.describe(
+      "Most characters of any one call's rendered prompt; a longer request is split.",
+    ),
+    /** Most map or reduce calls in flight at once. @default 4 */
+    concurrency: positiveInt.optional().describe("Most map or reduce calls in flight at once. Default 4."),
+    /** Most reduce levels. @default 4 */
+    maxDepth: positiveInt.optional().describe("Most reduce levels. Default 4."),
+    /** A failed map or reduce call fails the whole call, or leaves a recorded gap. @default "fail" */
+    onShardError: z
+      .enum(["fail", "skip"])
+      .optional()
+      .describe(
+        'A failed map or reduce call fails the whole call, or leaves a recorded gap. Default "fail".',
+      ),
+    /** Share of `chars` kept free in each request for feedback and continuations (0 to 0.9). @default 0.25 */
+    reserve: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .optional()
+      .describe("Share of `chars` kept free in each request for feedback and continuations. Default 0.25."),
+  })
+  .strict();
+
 /** The whole config: a `ladder`, or an `escalation` map with its `start`, plus the engine's options. */
 export const ladderConfigSchema = z
   .object({
@@ -135,6 +163,25 @@ export const ladderConfigSchema = z
       .min(1)
       .optional()
       .describe("Path of a JSON stats file (relative to the config file). Default none."),
+    /** What a failed read of the store does: go on as if it knew nothing, or stop the run. @default "fail-open" */
+    whenUnavailable: z
+      .enum(["fail-open", "fail-closed"])
+      .optional()
+      .describe(
+        'What a failed read of the store does: go on as if it knew nothing, or stop the run. Default "fail-open".',
+      ),
+    /** Most milliseconds one whole run may take, every attempt included. @default none */
+    deadlineMs: z
+      .number()
+      .int()
+      .positive()
+      .max(2_147_483_647)
+      .optional()
+      .describe("Most milliseconds one whole run may take, every attempt included. Default: none."),
+    /** Answer a request over `split.chars` through a map-reduce tree (treeSplit). @default off */
+    split: splitSchema
+      .optional()
+      .describe("Answer a request over `split.chars` through a map-reduce tree. Default off."),
     /** Learned ladders (needs `store`). @default off */
     learning: learningSchema.optional().describe("Learned ladders (needs `store`). Default off."),
   })
@@ -148,6 +195,8 @@ export type SkipCondition = z.infer<typeof skipConditionSchema>;
 export type RungSettings = z.infer<typeof rungSettingsSchema>;
 /** A ladder entry: a model reference (one attempt, full feedback) or a rung with settings. */
 export type RungEntryConfig = z.infer<typeof rungEntrySchema>;
+/** Tree-split settings of a config. */
+export type SplitConfig = z.infer<typeof splitSchema>;
 /** A validated ladder config (see docs/config.md). */
 export type LadderConfig = z.infer<typeof ladderConfigSchema>;
 
