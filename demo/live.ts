@@ -148,6 +148,7 @@ export async function runLive(options: LiveOptions): Promise<number> {
       "",
       `Accepted by the rubric: ${accepted}/${data.prompts.length}. (Reference verdicts exist only for the recorded responses, so live accuracy is rubric-judged.)`,
       `Records: ${options.out}`,
+      `Look at the run in a browser (one HTML file, docs/viewer.md): npm run view -- ${options.out}`,
       "",
     ].join("\n"),
   );

@@ -1,3 +1,4 @@
+import { redactText } from "../redact.js";
 import type { AttemptView, NodeView, RuleView } from "./data.js";
 import { arr, bool, brief, type Json, num, obj, str } from "./fields.js";
 
@@ -66,8 +67,11 @@ export function attemptView(n: number, record: unknown, text: string | undefined
   set("passed", num(verdict?.passed));
   set("total", num(verdict?.total));
   set("score", num(verdict?.score));
-  set("error", errorLine(r.error));
-  set("text", text);
+  // Masked again on the way out: records of rungs are masked already (this changes nothing there), and a
+  // record from elsewhere (an older writer, a hand-made file) gets the same masking before it is shown.
+  const error = errorLine(r.error);
+  set("error", error === undefined ? undefined : redactText(error));
+  set("text", text === undefined ? undefined : redactText(text));
   set("inputTokens", num(usage.inputTokens));
   set("outputTokens", num(usage.outputTokens));
   set("startedAt", num(r.startedAt));

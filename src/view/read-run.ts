@@ -72,12 +72,6 @@ export async function readRun(dir: string, options: ReadRunOptions = {}): Promis
     list.push(Number(match[1]));
     byDir.set(rel, list);
   }
-  if (byDir.size === 0) {
-    throw new RunReadError(
-      root,
-      `No attempt records (attempt_N.json) in ${root}: pass the directory that recordRun or \`rungs run --record\` wrote.`,
-    );
-  }
 
   const warnings: string[] = [];
   const readJson = async (file: string): Promise<unknown> => {
@@ -105,10 +99,17 @@ export async function readRun(dir: string, options: ReadRunOptions = {}): Promis
     }
   }
 
-  const names = [...byDir.keys()].sort(naturalOrder);
+  if (byDir.size === 0 && statusOf.size === 0) {
+    throw new RunReadError(
+      root,
+      `No attempt records (attempt_N.json) in ${root}: pass the directory that recordRun or \`rungs run --record\` wrote.`,
+    );
+  }
+  // Tasks with records, and those a summary lists without any (a blocked task's run makes no attempt).
+  const names = [...new Set([...byDir.keys(), ...statusOf.keys()])].sort(naturalOrder);
   const limit = pLimit(16);
   const read = await Promise.all(
-    names.map((rel) => limit(() => readTask(root, rel, byDir.get(rel)!, summaries.get(rel), readJson))),
+    names.map((rel) => limit(() => readTask(root, rel, byDir.get(rel) ?? [], summaries.get(rel), readJson))),
   );
 
   const prices = options.prices;

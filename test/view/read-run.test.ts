@@ -107,6 +107,34 @@ describe("readRun", () => {
     expect(details[1]!.attempts[0]!.notes[0]).toMatch(/not an object/);
   });
 
+  it("lists a task the summary names without records: a blocked task's run makes no attempt", async () => {
+    const dir = tempDir();
+    write(join(dir, "a", "attempt_1.json"), { status: "ended", modelId: "m", accepted: true });
+    write(join(dir, "b", "summary.json"), { blocked: [{ path: "b", taskId: "task-b", status: "blocked" }] });
+    write(join(dir, "summary.json"), {
+      tasks: { a: { status: "accepted" }, b: { status: "blocked" } },
+      byModel: { m: { attempts: 1, accepted: 1, usage: {} } },
+    });
+    const { view, details } = await readRun(dir);
+    expect(view.tasks.map((t) => [t.name, t.outcome, t.attempts])).toEqual([
+      ["a", "accepted", 1],
+      ["b", "blocked", 0],
+    ]);
+    expect(view.outcomes).toMatchObject({ accepted: 1, blocked: 1 });
+    expect(details[1]!.events).toEqual(["refused: task task-b is blocked (exhausted in an earlier run)"]);
+  });
+
+  it("masks secrets in a record written elsewhere, as recordRun masks them", async () => {
+    const dir = tempDir();
+    const key = "sk-live0123456789abcdef";
+    write(join(dir, "attempt_1.json"), { modelId: "m", error: { message: `401 for Bearer ${key}` } });
+    write(join(dir, "attempt_1.txt"), `my key is ${key}`);
+    const { details } = await readRun(dir);
+    const [attempt] = details[0]!.attempts;
+    expect(`${attempt!.text} ${attempt!.error}`).not.toContain(key);
+    expect(attempt!.text).toBe("my key is ***");
+  });
+
   it("refuses a directory with no records, a file, and a missing directory, naming the fix", async () => {
     const dir = tempDir();
     await expect(readRun(dir)).rejects.toThrow(
