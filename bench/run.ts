@@ -21,6 +21,7 @@ const benches = {
   cascade: async () => (await import("./cascade/index.js")).runCascade(),
   linear: async () => (await import("./linear/index.js")).runLinear(),
   routing: async () => (await import("./routing/index.js")).runRouting(),
+  view: async () => (await import("./view/index.js")).runView(),
 } as const;
 type BenchName = keyof typeof benches;
 

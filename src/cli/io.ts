@@ -6,8 +6,25 @@ export interface CliIo {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
-  /** Aborted on Ctrl-C: a running ladder stops at once. */
+  /**
+   * Aborted on Ctrl-C (SIGINT) or SIGTERM: a running ladder stops at once. Its reason is an
+   * {@link Interrupted} naming the signal.
+   */
   signal?: AbortSignal;
+}
+
+/** The abort reason of {@link CliIo.signal}: which signal stopped the command. */
+export class Interrupted extends Error {
+  constructor(readonly signal: "SIGINT" | "SIGTERM") {
+    super(`interrupted (${signal})`);
+  }
+}
+
+/** The exit code of a command stopped by `signal`: 128 + the signal's number, as shells report it. */
+export function interruptedCode(reason: unknown): number {
+  return reason instanceof Interrupted && reason.signal === "SIGTERM"
+    ? exitCodes.terminated
+    : exitCodes.interrupted;
 }
 
 /** The documented exit codes (docs/cli.md). */
@@ -22,8 +39,10 @@ export const exitCodes = {
   blocked: 3,
   /** Something else failed (a file that cannot be read, a store error). */
   failure: 4,
-  /** Interrupted (Ctrl-C). */
+  /** Interrupted (Ctrl-C, SIGINT). */
   interrupted: 130,
+  /** Stopped by SIGTERM (a process manager's stop). */
+  terminated: 143,
 } as const;
 
 /** An error that ends a command with its exit code and a message for people. */

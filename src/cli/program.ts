@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { RungsError } from "../errors/rungs-error.js";
+import { redactText } from "../redact.js";
+import { terminalText } from "../report/terminal-text.js";
 import { CliExit, type CliIo, exitCodes } from "./io.js";
 
 declare const __RUNGS_VERSION__: string | undefined;
@@ -11,7 +13,8 @@ Exit codes:
   2    bad usage or a bad config; nothing was called
   3    the task is blocked (an earlier run exhausted its ladder); no model was called
   4    another failure (a file or store that cannot be read)
-  130  interrupted`;
+  130  interrupted (Ctrl-C, SIGINT)
+  143  terminated (SIGTERM)`;
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
@@ -19,6 +22,7 @@ function program(io: CliIo, done: (code: number) => void): Command {
   const root = new Command("rungs")
     .description("Run and inspect rungs ladders: escalation across models, judged by rubrics.")
     .version(typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0.0-dev", "-v, --version")
+    .option("--debug", "on an unexpected error, print its stack and the stack of each cause")
     .showSuggestionAfterError(true)
     .addHelpText("after", exitCodeHelp)
     .configureOutput({
@@ -40,6 +44,11 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .option("-p, --prompt <text>", "the prompt")
     .option("-f, --file <file>", "read the prompt from a file (default: standard input)")
     .option("--system <text>", "a system message")
+    .option("--context <file...>", "context documents, one file each (request.context)")
+    .option(
+      "--split-chars <n>",
+      "tree-split a request whose prompt is over n characters (the config's split.chars)",
+    )
     .option("-r, --rubric <name>", "judge with this rubric instead of the config's")
     .option("--record <dir>", "record every attempt in this directory (see `rungs replay`)")
     .option("--task-id <id>", "metadata.taskId: blocked tasks and escalation across runs (needs a store)")
@@ -61,12 +70,18 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .action(async (flags) => done(await (await import("./commands/check.js")).checkCommand(io, flags)));
 
   const storeOption = () =>
-    new Option("-s, --store <path>", "the JSON stats file (a config's `store`)").makeOptionMandatory();
+    new Option(
+      "-s, --store <path|url>",
+      "the JSON stats file (a config's `store`), or a Redis URL (redis://host:port, for redisStatsStore)",
+    ).makeOptionMandatory();
+  const prefixOption = () =>
+    new Option("--prefix <prefix>", "with a Redis URL: the key prefix the workers use").default("rungs:");
 
   root
     .command("stats")
     .description("Accept rates per task class and model, blocked tasks and escalated tasks.")
     .addOption(storeOption())
+    .addOption(prefixOption())
     .option("--json", "print the store's content as JSON")
     .addHelpText("after", exitCodeHelp)
     .action(async (flags) => done(await (await import("./commands/store.js")).statsCommand(io, flags)));
@@ -75,6 +90,7 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .command("blocked")
     .description("List the tasks that exhausted their ladder and stay blocked until unblocked.")
     .addOption(storeOption())
+    .addOption(prefixOption())
     .option("--json", "print them as JSON ({ taskId: blockedAt })")
     .addHelpText("after", exitCodeHelp)
     .action(async (flags) => done(await (await import("./commands/store.js")).blockedCommand(io, flags)));
@@ -84,6 +100,7 @@ function program(io: CliIo, done: (code: number) => void): Command {
     .description("Let a blocked task run again; its next run starts above the rung that last failed.")
     .argument("<taskId>", "the task's metadata.taskId")
     .addOption(storeOption())
+    .addOption(prefixOption())
     .option("--reset", "also forget its escalation, so its next run starts at the bottom rung")
     .addHelpText("after", exitCodeHelp)
     .action(async (taskId: string, flags) =>
@@ -124,14 +141,39 @@ function program(io: CliIo, done: (code: number) => void): Command {
   return root;
 }
 
+/** Most causes followed by `--debug` (a cause chain can be a cycle). */
+const maxCauses = 8;
+
+/** The error's stack, then each cause's ("Caused by: ..."), redacted. */
+function stacks(error: unknown): string {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  for (let current = error, depth = 0; current !== undefined && depth <= maxCauses; depth += 1) {
+    if (seen.has(current)) break;
+    seen.add(current);
+    const text =
+      current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current);
+    out.push(`${depth === 0 ? "" : "Caused by: "}${redactText(text)}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return `${out.join("\n")}\n`;
+}
+
 /**
  * Runs the `rungs` command line on `argv` (without `node` and the script) and resolves with the exit code
  * (docs/cli.md). Never throws: every failure is a message on `io.stderr` and a code.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], terminal: CliIo): Promise<number> {
+  // Everything on stderr is for people (progress, errors that quote ids and messages from outside):
+  // control characters in it are shown escaped. stdout carries data (the answer, tables, JSON) as it is.
+  const io: CliIo = {
+    ...terminal,
+    stderr: { write: (text: string) => terminal.stderr.write(terminalText(text)) },
+  };
   let code: number = exitCodes.ok;
+  let root: Command | undefined;
   try {
-    const root = program(io, (c) => {
+    root = program(io, (c) => {
       code = c;
     });
     if (argv.length === 0) {
@@ -151,6 +193,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`rungs: ${RungsError.isInstance(error) ? "" : "unexpected error: "}${message}\n`);
+    if (root?.opts().debug === true) io.stderr.write(stacks(error));
+    else if (error instanceof Error && error.cause !== undefined) {
+      io.stderr.write("rungs: run with --debug to see the stack of the error and of its cause\n");
+    }
     return exitCodes.failure;
   }
 }

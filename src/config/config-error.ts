@@ -1,4 +1,6 @@
 import { RungsError } from "../errors/rungs-error.js";
+import { redactText } from "../redact.js";
+import { describeValue } from "../text/describe.js";
 
 /** One problem found in a config: where, what was there, what is wrong, and the likely fix. */
 export interface ConfigIssue {
@@ -13,14 +15,7 @@ export interface ConfigIssue {
 }
 
 const issueLine = (issue: ConfigIssue): string =>
-  `  - ${issue.path || "(root)"}: ${issue.message}${issue.suggestion === undefined ? "" : ` (did you mean "${issue.suggestion}"?)`}${issue.value === undefined ? "" : ` — got ${describe(issue.value)}`}`;
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
-}
+  `  - ${issue.path || "(root)"}: ${issue.message}${issue.suggestion === undefined ? "" : ` (did you mean "${issue.suggestion}"?)`}${issue.value === undefined ? "" : ` — got ${describeValue(issue.value, 60)}`}`;
 
 /** Most issues listed in the message (all are on `issues`). */
 const listed = 10;
@@ -42,11 +37,20 @@ export class ConfigError extends RungsError {
   /** The file the config came from, when it was loaded from one. */
   readonly file: string | undefined;
 
-  constructor(issues: readonly ConfigIssue[], file?: string) {
+  constructor(found: readonly ConfigIssue[], file?: string) {
+    // A key or name can be secret-shaped too (a key pasted where a name goes): paths and messages are
+    // masked like values.
+    const issues = found.map((issue) => ({
+      ...issue,
+      path: redactText(issue.path),
+      message: redactText(issue.message),
+    }));
     const first = issues[0];
     const more = issues.length > listed ? `\n  … and ${issues.length - listed} more` : "";
     super(
-      `${file === undefined ? "The ladder config" : `Ladder config ${file}`} is not valid (${issues.length} problem${issues.length === 1 ? "" : "s"}); fix the config and try again:\n${issues.slice(0, listed).map(issueLine).join("\n")}${more}`,
+      redactText(
+        `${file === undefined ? "The ladder config" : `Ladder config ${file}`} is not valid (${issues.length} problem${issues.length === 1 ? "" : "s"}); fix the config and try again:\n${issues.slice(0, listed).map(issueLine).join("\n")}${more}`,
+      ),
     );
     this.parameter = first?.path ?? "";
     this.value = first?.value;

@@ -1,18 +1,20 @@
 import { dirname, resolve } from "node:path";
 import { CircuitBreakers, type CircuitBreakersOptions } from "../attempts/breaker-registry.js";
 import type { LadderRung, RungSkipContext } from "../attempts/ladder.js";
+import { Budget } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { type EscalateAcrossOptions, escalateAcross } from "../primitives/escalate-across.js";
+import { type TreeSplitOptions, treeSplit } from "../primitives/tree-split.js";
 import { jsonFileStatsStore } from "../record/json-file-stats-store.js";
 import type { StatsStore } from "../record/stats-store.js";
 import { redactText } from "../redact.js";
 import type { Rubric } from "../rubric/types.js";
 import { custom, object, record, union } from "../validate/check.js";
+import { closestKey } from "../validate/suggest.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { didYouMean } from "./did-you-mean.js";
 import { type ExpandedRung, expandLadder } from "./expand.js";
 import { checkLadderConfig, readLadderConfigFile } from "./parse.js";
 import type { LadderConfig, SkipCondition } from "./schema.js";
@@ -127,7 +129,7 @@ function makeModel(
         ...at,
         message: `no provider "${rung.provider}" is configured (known: ${known.join(", ") || "none"})`,
       };
-      const suggestion = didYouMean(rung.provider, known);
+      const suggestion = closestKey(rung.provider, known);
       if (suggestion !== undefined) issue.suggestion = `${suggestion}:${rung.model}`;
       return { issue };
     }
@@ -203,7 +205,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
         value: rubricName,
         message: `no rubric "${rubricName}" in the registry (known: ${known.join(", ") || "none"})`,
       };
-      const suggestion = didYouMean(rubricName, known);
+      const suggestion = closestKey(rubricName, known);
       if (suggestion !== undefined) issue.suggestion = suggestion;
       issues.push(issue);
     }
@@ -237,6 +239,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   }
   if (options.clock !== undefined) engine.clock = options.clock;
   if (parsed.id !== undefined) engine.id = parsed.id;
+  if (parsed.whenUnavailable !== undefined) engine.whenUnavailable = parsed.whenUnavailable;
   let model: Model;
   try {
     model = escalateAcross(entries, engine);
@@ -251,9 +254,26 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
       file,
     );
   }
+  let outer: Model = model;
+  if (parsed.split !== undefined) {
+    const { chars, ...split } = parsed.split;
+    outer = treeSplit(model, { promptLimit: { chars }, ...(split as Omit<TreeSplitOptions, "promptLimit">) });
+  }
+  const { deadlineMs } = parsed;
+  const clock = options.clock;
   return {
     id: model.id,
-    generate: (request, callOptions) => model.generate(request, callOptions),
+    // The whole-run deadline: a Budget per run, unless the caller brings one (its limits then govern).
+    generate: (request, callOptions) =>
+      outer.generate(
+        request,
+        deadlineMs === undefined || callOptions?.budget !== undefined
+          ? callOptions
+          : {
+              ...callOptions,
+              budget: new Budget({ deadlineMs, ...(clock === undefined ? {} : { clock }) }),
+            },
+      ),
     rungs,
     config: parsed,
     store,

@@ -4,6 +4,8 @@ import { z } from "zod";
 // no custom checks; rules JSON Schema cannot say (cycles, unknown aliases) are checked in expand.ts.
 
 const positiveInt = z.number().int().min(1);
+/** A time limit in ms: a Node timer past 2³¹−1 ms fires at once, so a longer one is refused. */
+const durationMs = z.number().positive().max(2_147_483_647);
 
 /**
  * A model reference: `"<provider>:<model>"` (split at the first colon, e.g. `"ollama:qwen2.5:7b"`), or the
@@ -47,9 +49,7 @@ export const rungSettingsSchema = z
       .optional()
       .describe('What this rung is told of earlier failures. Default "full".'),
     /** Most milliseconds one attempt on this rung may take. @default no limit */
-    attemptTimeoutMs: z
-      .number()
-      .positive()
+    attemptTimeoutMs: durationMs
       .optional()
       .describe("Most milliseconds one attempt on this rung may take. Default: no limit."),
     /** Skip the rung when any condition matches the request's metadata. */
@@ -74,13 +74,9 @@ export const breakersSchema = z
     /** Consecutive provider failures that open a breaker. @default 5 */
     failureThreshold: positiveInt.optional().describe("Consecutive provider failures that open. Default 5."),
     /** How long a breaker stays open, in ms. @default 30000 */
-    openMs: z.number().positive().optional().describe("How long a breaker stays open. Default 30000."),
+    openMs: durationMs.optional().describe("How long a breaker stays open. Default 30000."),
     /** How long a half-open probe may run, in ms. @default 60000 */
-    probeTimeoutMs: z
-      .number()
-      .positive()
-      .optional()
-      .describe("How long a half-open probe may run. Default 60000."),
+    probeTimeoutMs: durationMs.optional().describe("How long a half-open probe may run. Default 60000."),
   })
   .strict();
 
@@ -97,6 +93,34 @@ export const learningSchema = z
     minSamples: positiveInt.optional().describe("Judged attempts needed before a rate counts. Default 5."),
     /** Let every n-th learned skip through. @default never */
     exploreEvery: positiveInt.optional().describe("Let every n-th learned skip through. Default never."),
+  })
+  .strict();
+
+/** Tree-split of a config (`split`): a request over `chars` is answered through a map-reduce tree. */
+export const splitSchema = z
+  .object({
+    /** Most characters of any one call's rendered prompt; a longer request (its `context`) is split. */
+    chars: positiveInt.describe(
+      "Most characters of any one call's rendered prompt; a longer request is split.",
+    ),
+    /** Most map or reduce calls in flight at once. @default 4 */
+    concurrency: positiveInt.optional().describe("Most map or reduce calls in flight at once. Default 4."),
+    /** Most reduce levels. @default 4 */
+    maxDepth: positiveInt.optional().describe("Most reduce levels. Default 4."),
+    /** A failed map or reduce call fails the whole call, or leaves a recorded gap. @default "fail" */
+    onShardError: z
+      .enum(["fail", "skip"])
+      .optional()
+      .describe(
+        'A failed map or reduce call fails the whole call, or leaves a recorded gap. Default "fail".',
+      ),
+    /** Share of `chars` kept free in each request for feedback and continuations (0 to 0.9). @default 0.25 */
+    reserve: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .optional()
+      .describe("Share of `chars` kept free in each request for feedback and continuations. Default 0.25."),
   })
   .strict();
 
@@ -139,6 +163,25 @@ export const ladderConfigSchema = z
       .min(1)
       .optional()
       .describe("Path of a JSON stats file (relative to the config file). Default none."),
+    /** What a failed read of the store does: go on as if it knew nothing, or stop the run. @default "fail-open" */
+    whenUnavailable: z
+      .enum(["fail-open", "fail-closed"])
+      .optional()
+      .describe(
+        'What a failed read of the store does: go on as if it knew nothing, or stop the run. Default "fail-open".',
+      ),
+    /** Most milliseconds one whole run may take, every attempt included. @default none */
+    deadlineMs: z
+      .number()
+      .int()
+      .positive()
+      .max(2_147_483_647)
+      .optional()
+      .describe("Most milliseconds one whole run may take, every attempt included. Default: none."),
+    /** Answer a request over `split.chars` through a map-reduce tree (treeSplit). @default off */
+    split: splitSchema
+      .optional()
+      .describe("Answer a request over `split.chars` through a map-reduce tree. Default off."),
     /** Learned ladders (needs `store`). @default off */
     learning: learningSchema.optional().describe("Learned ladders (needs `store`). Default off."),
   })
@@ -152,6 +195,8 @@ export type SkipCondition = z.infer<typeof skipConditionSchema>;
 export type RungSettings = z.infer<typeof rungSettingsSchema>;
 /** A ladder entry: a model reference (one attempt, full feedback) or a rung with settings. */
 export type RungEntryConfig = z.infer<typeof rungEntrySchema>;
+/** Tree-split settings of a config. */
+export type SplitConfig = z.infer<typeof splitSchema>;
 /** A validated ladder config (see docs/config.md). */
 export type LadderConfig = z.infer<typeof ladderConfigSchema>;
 

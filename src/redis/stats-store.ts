@@ -1,6 +1,12 @@
 import { parseOptions, schemas } from "../options.js";
 import type { Failure } from "../prompt.js";
-import type { RungStats, StatsStore, TaskFailureEntry, TaskState } from "../record/stats-store.js";
+import type {
+  RungStats,
+  StatsSnapshot,
+  StatsStore,
+  TaskFailureEntry,
+  TaskState,
+} from "../record/stats-store.js";
 import { object } from "../validate/check.js";
 import type { RedisClient } from "./link.js";
 import { partShape, type RedisPartOptions, resolvePart } from "./options.js";
@@ -28,6 +34,28 @@ export interface RedisStatsStore extends StatsStore {
   resetTask(taskId: string): Promise<void>;
   /** Every blocked task with when it was blocked (SCAN over this prefix: for operators, not hot paths). */
   blocked(): Promise<Record<string, number>>;
+  /**
+   * The whole store as plain data, in the JSON stats file's shape (counts, given-up tasks, escalation
+   * states); SCANs over this prefix, for operators (`rungs stats --store redis://...`), not hot paths.
+   */
+  snapshot(): Promise<StatsSnapshot>;
+}
+
+/** Every key matching `pattern` (a glob), in SCAN steps of 500. */
+async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== "0");
+  return [...new Set(keys)];
+}
+
+/** A plain record that takes any key (`__proto__` included) as an own property. */
+function put<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const schema = object({
@@ -174,6 +202,44 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
         },
         () => undefined,
       );
+    },
+    async snapshot() {
+      const snapshot: StatsSnapshot = { version: 1, stats: {}, blocked: await this.blocked(), tasks: {} };
+      const stats = await link.value(
+        "snapshot",
+        async (redis) => {
+          const out: StatsSnapshot["stats"] = {};
+          for (const key of await scanKeys(redis, `${escapeGlob(prefix)}stats:*`)) {
+            const byModel: Record<string, RungStats> = {};
+            for (const [field, count] of Object.entries(await redis.hgetall(key))) {
+              const colon = field.indexOf(":");
+              const side = field.slice(0, colon);
+              if (colon < 0 || (side !== "accepted" && side !== "failed")) continue;
+              const modelId = field.slice(colon + 1);
+              const counts = Object.hasOwn(byModel, modelId) ? byModel[modelId]! : { accepted: 0, failed: 0 };
+              counts[side] = Number(count) || 0;
+              put(byModel, modelId, counts);
+            }
+            put(out, key.slice(`${prefix}stats:`.length), byModel);
+          }
+          return out;
+        },
+        () => ({}),
+      );
+      snapshot.stats = stats;
+      const taskIds = await link.value(
+        "snapshot",
+        async (redis) =>
+          (await scanKeys(redis, `${escapeGlob(prefix)}task:*`)).map((key) =>
+            key.slice(`${prefix}task:`.length),
+          ),
+        () => [] as string[],
+      );
+      for (const taskId of taskIds) {
+        const state = await this.getTaskState(taskId);
+        if (state !== undefined) put(snapshot.tasks!, taskId, state);
+      }
+      return snapshot;
     },
     async blocked() {
       return link.value(

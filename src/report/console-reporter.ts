@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { RungsEvents } from "../events.js";
+import { capLine } from "../text/cap.js";
 import type { Attempt } from "../trace.js";
+import { terminalText } from "./terminal-text.js";
 
 /** How much the console reporter prints. */
 export type ReportLevel = "quiet" | "normal" | "verbose";
@@ -8,7 +10,8 @@ export type ReportLevel = "quiet" | "normal" | "verbose";
 /** Options of {@link consoleReporter}. */
 export interface ConsoleReporterOptions {
   /**
-   * `quiet`: exhaustion and skips only. `normal`: also one line per attempt, continuation and split plan.
+   * `quiet`: exhaustion, skips, warnings and blocked tasks only. `normal`: also one line per attempt,
+   * resumed task, continuation and split plan.
    * `verbose`: also attempt starts, every split node, transport retries and a rejected attempt's rule messages.
    * @default "normal"
    */
@@ -34,9 +37,12 @@ function outcome(attempt: Attempt): string {
   return `${attempt.kind ?? "failed"}${score}${failed ? ` [${failed}]` : ""}`;
 }
 
+function isoTime(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+}
+
 function oneLine(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  return capLine(text, max);
 }
 
 /**
@@ -78,7 +84,8 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
     });
   }
   const write = options.write ?? ((line: string) => globalThis.process?.stderr?.write(`${line}\n`));
-  const out = (line: string) => write(`[rungs] ${line}`);
+  // Model ids, answers and error messages come from outside: no raw escape sequence reaches the terminal.
+  const out = (line: string) => write(terminalText(`[rungs] ${line}`));
   const normal = level !== "quiet";
   const verbose = level === "verbose";
   const stops: Array<() => void> = [];
@@ -93,6 +100,12 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
     events.subscribe("run-warn", ({ path, code, message }) =>
       out(`${path} warning ${code}: ${oneLine(message)}`),
     ),
+    // A refused run is as loud as an exhausted one: no model was called, and it stays so until unblocked.
+    events.subscribe("task-block", ({ path, taskId, blockedAt }) =>
+      out(
+        `${path} blocked task ${JSON.stringify(taskId)}: blocked at ${isoTime(blockedAt)}; no model called (unblock it to run it again)`,
+      ),
+    ),
   );
   if (normal) {
     stops.push(
@@ -106,6 +119,11 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
           if (attempt.error !== undefined) out(`  ${attempt.error.name}: ${oneLine(attempt.error.message)}`);
         }
       }),
+      events.subscribe("task-resume", ({ path, resumed }) =>
+        out(
+          `${path} resumed task ${JSON.stringify(resumed.taskId)} at rung ${resumed.startRung}: ${oneLine(resumed.detail)}`,
+        ),
+      ),
       events.subscribe("output-continue", ({ path, modelId, continuation, totalChars, finishReason }) =>
         out(
           `${path} continuation ${continuation} on ${modelId}: ${totalChars} chars, finish ${finishReason}`,

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions } from "../options.js";
+import { capText } from "../text/cap.js";
 import { array, object, string, union } from "../validate/check.js";
 import type { Rubric, RuleContext, Verdict } from "./types.js";
 
@@ -95,6 +96,15 @@ export async function calibrate(
   samples: CalibrationSamples,
   ctx: RuleContext = {},
 ): Promise<CalibrationReport> {
+  // What calibrate calls on the rubric: its rules' ids, evaluate, and its id for the report.
+  const { rules, evaluate } = (rubric ?? {}) as Partial<Rubric<string>>;
+  if (typeof evaluate !== "function" || !Array.isArray(rules)) {
+    throw new InvalidArgumentError({
+      parameter: "rubric",
+      value: rubric,
+      message: 'calibrate: "rubric" must be a Rubric (from defineRubric: rules and evaluate(output, ctx)).',
+    });
+  }
   parseOptions("calibrate", samplesSchema, samples);
   if (samples.accept.length + samples.reject.length === 0) {
     throw new InvalidArgumentError({
@@ -125,7 +135,7 @@ export async function calibrate(
       }
       const wrong = list === "accept" ? !verdict.accepted : verdict.accepted;
       if (!wrong) continue;
-      const entry: Miscalibration = { name, index, excerpt: text.slice(0, 200), verdict, failedRules };
+      const entry: Miscalibration = { name, index, excerpt: capText(text, 200), verdict, failedRules };
       (list === "accept" ? wronglyRejected : wronglyAccepted).push(entry);
     }
   }

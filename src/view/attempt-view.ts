@@ -1,8 +1,10 @@
+import { redactText } from "../redact.js";
 import type { AttemptView, NodeView, RuleView } from "./data.js";
 import { arr, bool, brief, type Json, num, obj, str } from "./fields.js";
 
 /** Fields of attempt_N.json this reader shows; any other field is listed under the attempt's notes. */
 const known = new Set([
+  "status",
   "file",
   "index",
   "rung",
@@ -55,6 +57,8 @@ export function attemptView(n: number, record: unknown, text: string | undefined
   const set = <K extends keyof AttemptView>(key: K, value: AttemptView[K] | undefined) => {
     if (value !== undefined) view[key] = value;
   };
+  if (r.status === "started") view.unfinished = true;
+  else if (r.status !== undefined && r.status !== "ended") notes.push(`status: ${brief(r.status)}`);
   set("index", num(r.index));
   set("rung", num(r.rung));
   set("path", str(r.path));
@@ -63,8 +67,11 @@ export function attemptView(n: number, record: unknown, text: string | undefined
   set("passed", num(verdict?.passed));
   set("total", num(verdict?.total));
   set("score", num(verdict?.score));
-  set("error", errorLine(r.error));
-  set("text", text);
+  // Masked again on the way out: records of rungs are masked already (this changes nothing there), and a
+  // record from elsewhere (an older writer, a hand-made file) gets the same masking before it is shown.
+  const error = errorLine(r.error);
+  set("error", error === undefined ? undefined : redactText(error));
+  set("text", text === undefined ? undefined : redactText(text));
   set("inputTokens", num(usage.inputTokens));
   set("outputTokens", num(usage.outputTokens));
   set("startedAt", num(r.startedAt));

@@ -54,7 +54,7 @@ export interface NodeView {
 
 /** One attempt of a task's climb. */
 export interface AttemptView {
-  /** The record's number in its directory (`attempt_N`), the order attempts ended in. */
+  /** The record's number in its directory (`attempt_N`): recordRun numbers attempts as they start. */
   n: number;
   /** Attempt number within its engine run, when recorded. */
   index?: number;
@@ -63,6 +63,11 @@ export interface AttemptView {
   /** The event path of the engine that made it. */
   path?: string;
   accepted: boolean;
+  /**
+   * True when the record says the attempt started and never ended (`"status": "started"`): the call was
+   * in flight when the run was killed, or is still going.
+   */
+  unfinished?: boolean;
   /** The failure kind (`rejected`, `empty`, `timeout`, ...) when not accepted. */
   kind?: string;
   finishReason?: string;

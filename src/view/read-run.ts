@@ -72,12 +72,6 @@ export async function readRun(dir: string, options: ReadRunOptions = {}): Promis
     list.push(Number(match[1]));
     byDir.set(rel, list);
   }
-  if (byDir.size === 0) {
-    throw new RunReadError(
-      root,
-      `No attempt records (attempt_N.json) in ${root}: pass the directory that recordRun or \`rungs run --record\` wrote.`,
-    );
-  }
 
   const warnings: string[] = [];
   const readJson = async (file: string): Promise<unknown> => {
@@ -105,10 +99,17 @@ export async function readRun(dir: string, options: ReadRunOptions = {}): Promis
     }
   }
 
-  const names = [...byDir.keys()].sort(naturalOrder);
+  if (byDir.size === 0 && statusOf.size === 0) {
+    throw new RunReadError(
+      root,
+      `No attempt records (attempt_N.json) in ${root}: pass the directory that recordRun or \`rungs run --record\` wrote.`,
+    );
+  }
+  // Tasks with records, and those a summary lists without any (a blocked task's run makes no attempt).
+  const names = [...new Set([...byDir.keys(), ...statusOf.keys()])].sort(naturalOrder);
   const limit = pLimit(16);
   const read = await Promise.all(
-    names.map((rel) => limit(() => readTask(root, rel, byDir.get(rel)!, summaries.get(rel), readJson))),
+    names.map((rel) => limit(() => readTask(root, rel, byDir.get(rel) ?? [], summaries.get(rel), readJson))),
   );
 
   const prices = options.prices;
@@ -136,6 +137,7 @@ export async function readRun(dir: string, options: ReadRunOptions = {}): Promis
         attempt.costUsd = costOf(price, attempt.inputTokens ?? 0, attempt.outputTokens ?? 0);
         if (cost !== undefined) cost += attempt.costUsd;
       } else cost = undefined;
+      if (attempt.unfinished === true) continue; // no outcome, tokens or time yet; shown in the task's climb
       const figures = counted.get(attempt.modelId) ?? emptyFigures(attempt.modelId);
       counted.set(attempt.modelId, figures);
       figures.attempts += 1;
@@ -144,8 +146,7 @@ export async function readRun(dir: string, options: ReadRunOptions = {}): Promis
       figures.outputTokens += attempt.outputTokens ?? 0;
       figures.durationMs += attempt.durationMs ?? 0;
       if (attempt.rung !== undefined) figures.rung = Math.min(figures.rung ?? attempt.rung, attempt.rung);
-      calls +=
-        1 + Math.max(0, attempt.nodes.filter((n) => n.depth === 0 && n.label !== "stopped").length - 1);
+      calls += 1; // without summary.json's counts: one per ended attempt record
     }
     const failedRules = [
       ...new Set(task.attempts.flatMap((a) => a.rules.filter((r) => !r.pass).map((r) => r.ruleId))),
@@ -275,12 +276,16 @@ async function readTask(
   for (const value of arr(summary.exhausted)) {
     const e = obj(value) ?? {};
     task.events.push(
-      `${str(e.path) ?? "the engine"} gave up after ${num(e.attempts) ?? "?"} attempt(s) (limit: ${str(e.limit) ?? "?"})`,
+      `${str(e.path) ?? "the engine"} exhausted after ${num(e.attempts) ?? num(e.attemptCount) ?? "?"} attempt(s) (limit: ${str(e.limit) ?? "?"})`,
     );
+  }
+  for (const value of arr(summary.unfinished)) {
+    const u = obj(value) ?? {};
+    task.events.push(`${str(u.file) ?? "an attempt"} (${str(u.modelId) ?? "?"}) started and never ended`);
   }
   for (const value of arr(summary.blocked)) {
     const b = obj(value) ?? {};
-    task.events.push(`refused: task ${str(b.taskId) ?? "?"} was given up earlier (blocked)`);
+    task.events.push(`refused: task ${str(b.taskId) ?? "?"} is blocked (exhausted in an earlier run)`);
   }
   // Without the run's summary line: blocked or exhausted as this directory's own summary recorded.
   if (arr(summary.blocked).length > 0) task.outcome = "blocked";

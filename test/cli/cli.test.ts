@@ -139,6 +139,63 @@ describe("rungs run against a loopback Ollama server", () => {
   });
 });
 
+describe("rungs run with context documents and a split size", () => {
+  let server: FakeOllama;
+  beforeEach(async () => {
+    server = await startFakeOllama();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it("--context files reach the model; --split-chars makes a long request a map-reduce tree", async () => {
+    await writeFile(join(dir, "ladder.yaml"), "ladder: [ollama:qwen3:8b]\n");
+    await writeFile(join(dir, "short.md"), "The launch moved to Tuesday.");
+    const env = { OLLAMA_HOST: server.url };
+    server.script(answer("Tuesday"));
+    const direct = await cli(
+      ["run", "-c", "ladder.yaml", "-p", "When is the launch?", "--context", "short.md"],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(server.chats).toHaveLength(1);
+    expect(JSON.stringify(server.chats[0]!.body.messages)).toContain("The launch moved to Tuesday.");
+
+    const long = Array.from(
+      { length: 4 },
+      (_, i) => `Report ${i}. ${"Numbers went up this quarter. ".repeat(60)}`,
+    );
+    await writeFile(join(dir, "a.md"), long.slice(0, 2).join("\n\n"));
+    await writeFile(join(dir, "b.md"), long.slice(2).join("\n\n"));
+    server.script(...Array.from({ length: 40 }, () => answer("notes: up")));
+    const split = await cli(
+      ["run", "-c", "ladder.yaml", "-p", "Summarise.", "--context", "a.md", "b.md", "--split-chars", "2000"],
+      { cwd: dir, env },
+    );
+    expect(split.code, split.stderr).toBe(0);
+    expect(split.stdout).toBe("notes: up\n");
+    expect(server.chats.length).toBeGreaterThan(3); // the shards' map calls, then the answer
+    for (const chat of server.chats.slice(1))
+      expect(JSON.stringify(chat.body.messages).length).toBeLessThan(4_000);
+
+    const bad = await cli(["run", "-c", "ladder.yaml", "-p", "x", "--split-chars", "lots"], {
+      cwd: dir,
+      env,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--split-chars takes a whole number");
+    const missing = await cli(["run", "-c", "ladder.yaml", "-p", "x", "--context", "nope.md"], {
+      cwd: dir,
+      env,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("Cannot read --context nope.md");
+  });
+});
+
 describe("rungs stats, blocked and unblock", () => {
   it("show accept rates, blocked and escalated tasks; unblock lets a task run", async () => {
     const path = join(dir, "stats.json");
@@ -192,5 +249,57 @@ describe("rungs stats, blocked and unblock", () => {
     expect((await cli(["replay", "killed"], { cwd: dir })).stdout).toMatch(
       /attempt_1\.json +1 +big +started, never ended/,
     );
+  });
+});
+
+describe("hints and errors an operator acts on", () => {
+  it("the blocked-task hint names the store by an absolute path, and works from any directory", async () => {
+    await mkdir(join(dir, "conf"));
+    await mkdir(join(dir, "elsewhere"));
+    await mkdir(join(dir, "third"));
+    await writeFile(join(dir, "conf", "ladder.yaml"), "ladder: [ollama:a]\nstore: stats.json\n");
+    await jsonFileStatsStore(join(dir, "conf", "stats.json")).block("job 7", 1_000);
+    const run = await cli(["run", "-c", "../conf/ladder.yaml", "-p", "x", "--task-id", "job 7"], {
+      cwd: join(dir, "elsewhere"),
+    });
+    expect(run.code).toBe(3);
+    const hint = /Run `(rungs unblock .*)` to run it again/.exec(run.stderr)?.[1];
+    expect(hint).toBe(`rungs unblock 'job 7' --store ${join(dir, "conf", "stats.json")}`);
+    // The hinted command, as a shell would split it, from yet another directory.
+    const argv = hint!
+      .slice("rungs ".length)
+      .match(/'[^']*'|\S+/g)!
+      .map((arg) => arg.replace(/^'(.*)'$/, "$1"));
+    const unblock = await cli(argv, { cwd: join(dir, "third") });
+    expect(unblock.code, unblock.stderr).toBe(0);
+    expect(await jsonFileStatsStore(join(dir, "conf", "stats.json")).blockedAt("job 7")).toBeUndefined();
+  });
+
+  it("--debug prints a caller bug's stack and its cause's; without it, a hint to use --debug", async () => {
+    await writeFile(join(dir, "ladder.yaml"), "ladder: [buggy:m]\n");
+    await writeFile(
+      join(dir, "setup.mjs"),
+      [
+        "export const providers = {",
+        '  buggy: (model) => ({ id: "buggy:" + model, generate: async () => {',
+        "    const settings = undefined;",
+        "    return { text: settings.text };",
+        "  } }),",
+        "};",
+      ].join("\n"),
+    );
+    const args = ["run", "-c", "ladder.yaml", "--setup", "setup.mjs", "-p", "x"];
+    const plain = await cli(args, { cwd: dir });
+    expect(plain.code).toBe(4);
+    expect(plain.stderr).toMatch(/rungs: .*TypeError/);
+    expect(plain.stderr).toContain("run with --debug");
+    expect(plain.stderr).not.toContain("Caused by:");
+    const debug = await cli(["--debug", ...args], { cwd: dir });
+    expect(debug.code).toBe(4);
+    expect(debug.stderr).toMatch(
+      /Caused by: TypeError: Cannot read properties of undefined \(reading 'text'\)\n\s+at .*setup\.mjs:4/,
+    );
+    // The flag may come after the command too.
+    expect((await cli([...args, "--debug"], { cwd: dir })).stderr).toContain("Caused by: TypeError");
   });
 });

@@ -11,10 +11,11 @@ import {
   loadLadderConfig,
   parseLadderConfig,
 } from "../../src/config/index.js";
-import { ExhaustedError, type Model } from "../../src/index.js";
+import { ExhaustedError, type Model, StatsStoreError } from "../../src/index.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
-import { type ScriptedModel, scriptedModel } from "../../src/testing/index.js";
+import { hang, type ScriptedModel, scriptedModel } from "../../src/testing/index.js";
 import { ask, containsOk } from "../attempts/helpers.js";
+import { captureWarnings } from "../support/warnings.js";
 
 /** Providers whose models are scripted: `test:<name>` answers from `scripts[name]` (default "ok"). */
 function scriptedProviders(scripts: Record<string, string[]> = {}) {
@@ -171,6 +172,60 @@ describe("the ladder form", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("run settings from the config: whenUnavailable, a whole-run deadline, tree-split", () => {
+  const unreadable = () => ({
+    ...memoryStatsStore(),
+    blockedAt: () => {
+      throw new Error("stats.json: unexpected end of JSON input");
+    },
+  });
+
+  it("whenUnavailable: fail-closed stops the run on an unreadable store; the default goes on", async () => {
+    const { providers, calls } = scriptedProviders({ a: ["ok"] });
+    const warnings = captureWarnings();
+    const open = ladderFromConfig({ ladder: ["test:a"] }, { providers, store: unreadable() });
+    expect((await open.generate(ask("q", { taskId: "t" }))).text).toBe("ok");
+    expect(warnings.map((w) => w.code)).toContain("RUNGS_STATS_STORE_ERROR");
+    const closed = ladderFromConfig(
+      { ladder: ["test:a"], whenUnavailable: "fail-closed" },
+      { providers, store: unreadable() },
+    );
+    const error = await closed.generate(ask("q", { taskId: "t" })).catch((e: unknown) => e);
+    expect(StatsStoreError.isInstance(error)).toBe(true);
+    expect(calls("a")).toBe(0); // the fail-closed ladder's model (made last) was never called
+  });
+
+  it("deadlineMs bounds the whole run: a hung call is stopped with the deadline limit", async () => {
+    const ladder = ladderFromConfig(
+      { ladder: ["test:slow", "test:slower"], deadlineMs: 50 },
+      { providers: { test: (name) => scriptedModel(`test:${name}`, [hang]) } },
+    );
+    const error = await ladder.generate(ask("q")).catch((e: unknown) => e);
+    expect(ExhaustedError.isInstance(error)).toBe(true);
+    expect((error as ExhaustedError).limit).toBe("deadline");
+    expect(issuesOf(() => parseLadderConfig({ ladder: ["test:a"], deadlineMs: 2 ** 31 }))[0]!.path).toBe(
+      "deadlineMs",
+    );
+  });
+
+  it("split: a request whose context is over split.chars is answered through a map-reduce tree", async () => {
+    const { providers, calls } = scriptedProviders({ a: ["notes ok"] });
+    const ladder = ladderFromConfig(
+      { ladder: ["test:a"], split: { chars: 2_000, concurrency: 2 } },
+      { providers },
+    );
+    const context = Array.from({ length: 6 }, (_, i) => `Document ${i}. ${"Some words here. ".repeat(60)}`);
+    const answer = await ladder.generate({ messages: [{ role: "user", content: "Summarise." }], context });
+    expect(answer.trace?.split?.shards).toBeGreaterThan(1);
+    expect(calls("a")).toBeGreaterThan(2);
+    // Within the budget: one call, untouched.
+    const small = scriptedProviders({ a: ["ok"] });
+    const direct = ladderFromConfig({ ladder: ["test:a"], split: { chars: 2_000 } }, small);
+    await direct.generate({ messages: [{ role: "user", content: "hi" }], context: ["short"] });
+    expect(small.calls("a")).toBe(1);
   });
 });
 

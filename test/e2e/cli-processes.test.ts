@@ -1,6 +1,6 @@
 // The `rungs` bin as separate processes sharing one stats file: escalation and blocking survive a respawn.
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -73,7 +73,7 @@ describe("rungs run in separate processes sharing a store", () => {
     const third = await run("three");
     expect(third.code).toBe(3);
     expect(third.stderr).toContain('task "T-1" is blocked');
-    expect(third.stderr).toContain("rungs unblock T-1 --store stats.json");
+    expect(third.stderr).toContain(`rungs unblock T-1 --store ${join(dir, "stats.json")}`);
     expect(server.chats).toHaveLength(2);
 
     const unblock = await rungs(["unblock", "T-1", "--store", "stats.json"], dir, server.url);
@@ -92,4 +92,45 @@ describe("rungs run in separate processes sharing a store", () => {
     expect(models()).toEqual(["small", "big", "big", "small"]);
     expect(fifth.stderr).not.toContain("[resume]");
   }, 180_000);
+});
+
+describe("rungs run stopped by a signal", () => {
+  let server: FakeOllama;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startFakeOllama();
+    dir = await mkdtemp(join(tmpdir(), "rungs-cli-signal-"));
+    await writeFile(join(dir, "ladder.yaml"), "ladder: [ollama:small]\n");
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [signal, code] of [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const) {
+    it(`${signal} during a call: the call is aborted, the record's summary written, the stop labelled, exit ${code}`, async () => {
+      // The model never answers: only the signal ends the run.
+      server.script(() => undefined);
+      const before = server.chats.length;
+      const child = spawn(
+        process.execPath,
+        ["--import", tsx, main, "run", "-c", "ladder.yaml", "-p", "hi", "--record", `rec-${signal}`],
+        { cwd: dir, env: { ...process.env, OLLAMA_HOST: server.url, NODE_OPTIONS: "" } },
+      );
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((done) => child.once("exit", (status) => done(status)));
+      await server.untilChats(before + 1);
+      child.kill(signal);
+      const status = await exited;
+      expect(status, stderr).toBe(code);
+      expect(stderr).toContain(`rungs: interrupted (${signal}); no answer`);
+      expect(stderr).toMatch(/rungs: recorded 1 attempt\(s\) in /);
+      const summary = JSON.parse(await readFile(join(dir, `rec-${signal}`, "summary.json"), "utf8"));
+      expect(summary.attempts).toBe(1);
+    }, 60_000);
+  }
 });

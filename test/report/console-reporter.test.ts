@@ -10,6 +10,7 @@ import {
   matches,
   RungsEvents,
 } from "../../src/index.js";
+import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
 import { scriptedModel } from "../../src/testing/index.js";
 
 const execFileAsync = promisify(execFile);
@@ -40,6 +41,35 @@ async function lines(level: "quiet" | "normal" | "verbose"): Promise<string[]> {
 }
 
 describe("consoleReporter", () => {
+  it("prints a resumed task (normal) and a blocked task (every level), from real runs on a store", async () => {
+    for (const level of ["quiet", "normal"] as const) {
+      const out: string[] = [];
+      const events = new RungsEvents();
+      const stop = consoleReporter(events, { level, write: (line) => out.push(line) });
+      const store = memoryStatsStore();
+      const failing = escalateAcross([scriptedModel("small", ["nope"]), scriptedModel("big", ["nope"])], {
+        rubric,
+        store,
+        maxAttempts: 1,
+      });
+      const task = { prompt: "say ok", metadata: { taskId: "job-7" } };
+      // Run 1 fails on the small rung; run 2 resumes above it and fails the top: the task is given up;
+      // run 3 is refused before any call.
+      await expect(failing.generate(task, { events })).rejects.toThrow();
+      await expect(failing.generate(task, { events })).rejects.toThrow();
+      await expect(failing.generate(task, { events })).rejects.toThrow(/blocked/);
+      stop();
+      const resumed = out.filter((line) => / resumed task "job-7"/.test(line));
+      const blocked = out.filter((line) => / blocked task "job-7"/.test(line));
+      expect(blocked, level).toHaveLength(1);
+      expect(blocked[0]).toMatch(/blocked at \d{4}-\d\d-\d\dT/);
+      if (level === "normal") {
+        expect(resumed).toHaveLength(1);
+        expect(resumed[0]).toMatch(/at rung 1/);
+      } else expect(resumed).toHaveLength(0);
+    }
+  });
+
   it("normal: one line per attempt with path, model, outcome, verdict, ms and tokens", async () => {
     const out = await lines("normal");
     expect(out).toHaveLength(2);

@@ -60,7 +60,7 @@ describe("readRun", () => {
     ]);
     expect(second!.feedbackChars).toBeGreaterThan(0);
     expect(second!.feedback).toContain("rule says-ok");
-    expect(details[1]!.events.join("\n")).toMatch(/gave up after 2 attempt\(s\) \(limit: everyRungTried\)/);
+    expect(details[1]!.events.join("\n")).toMatch(/exhausted after 2 attempt\(s\) \(limit: everyRungTried\)/);
   });
 
   it("shows records it does not fully understand: unknown fields as notes, bad JSON as a warning, no summary", async () => {
@@ -80,13 +80,14 @@ describe("readRun", () => {
     });
     write(join(dir, "t1", "attempt_2.json"), "{ not json");
     write(join(dir, "t1", "attempt_2.txt"), "text without a readable record");
+    write(join(dir, "t1", "attempt_3.json"), { status: "started", modelId: "m", rung: 1 }); // killed mid-call
     write(join(dir, "t2", "attempt_10.json"), [1, 2]);
     const { view, details } = await readRun(dir);
     expect(view.source).toBe("records");
     expect(view.warnings[0]).toMatch(/No summary\.json/);
     expect(view.warnings.some((w) => w.startsWith(join("t1", "attempt_2.json")))).toBe(true);
     expect(view.tasks.map((t) => [t.name, t.outcome, t.attempts])).toEqual([
-      ["t1", "unfinished", 2],
+      ["t1", "unfinished", 3],
       ["t2", "unfinished", 1],
     ]);
     const [one, two] = details[0]!.attempts;
@@ -100,7 +101,38 @@ describe("readRun", () => {
     expect(one!.notes).toEqual(['renamedLater: {"status":"done"}']);
     expect(one!.nodes.map((n) => n.label)).toEqual(["piece 1", "piece 2", "stopped"]);
     expect(two!.text).toBe("text without a readable record");
+    expect(details[0]!.attempts[2]).toMatchObject({ n: 3, modelId: "m", unfinished: true, notes: [] });
+    // Counted per rung only once ended: the started one has no outcome or tokens yet.
+    expect(view.rungs.map((r) => r.modelId)).not.toContain("m");
     expect(details[1]!.attempts[0]!.notes[0]).toMatch(/not an object/);
+  });
+
+  it("lists a task the summary names without records: a blocked task's run makes no attempt", async () => {
+    const dir = tempDir();
+    write(join(dir, "a", "attempt_1.json"), { status: "ended", modelId: "m", accepted: true });
+    write(join(dir, "b", "summary.json"), { blocked: [{ path: "b", taskId: "task-b", status: "blocked" }] });
+    write(join(dir, "summary.json"), {
+      tasks: { a: { status: "accepted" }, b: { status: "blocked" } },
+      byModel: { m: { attempts: 1, accepted: 1, usage: {} } },
+    });
+    const { view, details } = await readRun(dir);
+    expect(view.tasks.map((t) => [t.name, t.outcome, t.attempts])).toEqual([
+      ["a", "accepted", 1],
+      ["b", "blocked", 0],
+    ]);
+    expect(view.outcomes).toMatchObject({ accepted: 1, blocked: 1 });
+    expect(details[1]!.events).toEqual(["refused: task task-b is blocked (exhausted in an earlier run)"]);
+  });
+
+  it("masks secrets in a record written elsewhere, as recordRun masks them", async () => {
+    const dir = tempDir();
+    const key = "sk-live0123456789abcdef";
+    write(join(dir, "attempt_1.json"), { modelId: "m", error: { message: `401 for Bearer ${key}` } });
+    write(join(dir, "attempt_1.txt"), `my key is ${key}`);
+    const { details } = await readRun(dir);
+    const [attempt] = details[0]!.attempts;
+    expect(`${attempt!.text} ${attempt!.error}`).not.toContain(key);
+    expect(attempt!.text).toBe("my key is ***");
   });
 
   it("refuses a directory with no records, a file, and a missing directory, naming the fix", async () => {

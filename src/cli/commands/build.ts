@@ -15,15 +15,21 @@ export interface ConfigFlags {
 
 /**
  * Reads, validates and builds the ladder a `--config` file describes, with the built-in providers and
- * rubrics plus any `--setup` modules. A `--rubric` replaces the config's.
+ * rubrics plus any `--setup` modules. A `--rubric` replaces the config's; `override` changes the config
+ * read (e.g. `--split-chars`) before it is checked.
  * @throws CliExit (usage) with the config's problems, path by path.
  */
-export async function buildLadder(io: CliIo, flags: ConfigFlags): Promise<ConfiguredLadder> {
+export async function buildLadder(
+  io: CliIo,
+  flags: ConfigFlags,
+  override?: (config: Record<string, unknown> & { split?: object }) => Record<string, unknown>,
+): Promise<ConfiguredLadder> {
   const file = resolve(io.cwd, flags.config);
   try {
     let config = await readLadderConfigFile(file);
-    if (flags.rubric !== undefined && typeof config === "object" && config !== null) {
-      config = { ...config, rubric: flags.rubric };
+    if (typeof config === "object" && config !== null && !Array.isArray(config)) {
+      if (flags.rubric !== undefined) config = { ...config, rubric: flags.rubric };
+      if (override !== undefined) config = override(config as Record<string, unknown>);
     }
     // The providers the config names, as far as it can be read: a config with other problems still
     // gets its providers checked, so every problem is reported at once (by ladderFromConfig).

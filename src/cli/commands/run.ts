@@ -1,18 +1,23 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { BlockedTaskError } from "../../errors/blocked-task-error.js";
 import { ExhaustedError } from "../../errors/exhausted-error.js";
 import { RungsEvents } from "../../events.js";
 import type { GenerateRequest, Message } from "../../model.js";
+import { type LimitedText, readStreamLimited, readTextLimited } from "../../read-limited.js";
 import { recordRun } from "../../record/record-run.js";
+import { capText } from "../../text/cap.js";
 import type { Attempt } from "../../trace.js";
-import { CliExit, type CliIo, exitCodes } from "../io.js";
+import { CliExit, type CliIo, exitCodes, Interrupted, interruptedCode } from "../io.js";
 import { duration, isoTime } from "../table.js";
 import { buildLadder, type ConfigFlags } from "./build.js";
 
 export interface RunFlags extends ConfigFlags {
   prompt?: string;
   file?: string;
+  /** Context documents, one file each (`request.context`). */
+  context?: string[];
+  /** Tree-split requests whose rendered prompt is over this many characters (the config's `split.chars`). */
+  splitChars?: string;
   system?: string;
   record?: string;
   json?: boolean;
@@ -22,7 +27,8 @@ export interface RunFlags extends ConfigFlags {
 }
 
 /** Most characters of a prompt read from a file or standard input (10 MB): more is a mistake. */
-const maxPromptChars = 10_000_000;
+/** Most bytes of a prompt read from --file or standard input (a file, a FIFO, a pipe alike). */
+const maxPromptBytes = 10_000_000;
 
 async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
   if (flags.prompt !== undefined && flags.file !== undefined) {
@@ -30,11 +36,18 @@ async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
   }
   if (flags.prompt !== undefined) return flags.prompt;
   if (flags.file !== undefined) {
+    let read: LimitedText;
     try {
-      return await readFile(resolve(io.cwd, flags.file), "utf8");
+      read = await readTextLimited(resolve(io.cwd, flags.file), maxPromptBytes);
     } catch (error) {
       throw new CliExit(exitCodes.usage, `Cannot read --file ${flags.file}: ${(error as Error).message}`);
     }
+    if ("tooLarge" in read)
+      throw new CliExit(
+        exitCodes.usage,
+        `--file ${flags.file} holds over ${maxPromptBytes} bytes: a prompt is at most that; split the input (treeSplit) or pass a shorter file.`,
+      );
+    return read.text;
   }
   const stdin = io.stdin;
   if (stdin === undefined || stdin.isTTY === true) {
@@ -43,17 +56,55 @@ async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
       "Give a prompt: --prompt TEXT, --file F, or pipe it on standard input.",
     );
   }
-  let text = "";
-  for await (const chunk of stdin) {
-    text += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
-    if (text.length > maxPromptChars) {
+  const read = await readStreamLimited(stdin, maxPromptBytes);
+  if ("tooLarge" in read)
+    throw new CliExit(
+      exitCodes.usage,
+      `The prompt on standard input is over ${maxPromptBytes} bytes: a prompt is at most that; split the input or send less.`,
+    );
+  return read.text;
+}
+
+/** The `--context` files, in order, as the request's context documents (each at most 10 MB). */
+async function readContext(io: CliIo, flags: RunFlags): Promise<string[] | undefined> {
+  if (flags.context === undefined || flags.context.length === 0) return undefined;
+  const documents: string[] = [];
+  for (const file of flags.context) {
+    const path = resolve(io.cwd, file);
+    // Read with the cap, not stat then read: a FIFO reports size 0.
+    let read: LimitedText;
+    try {
+      read = await readTextLimited(path, maxPromptBytes);
+    } catch (error) {
+      throw new CliExit(exitCodes.usage, `Cannot read --context ${file}: ${(error as Error).message}`);
+    }
+    if ("tooLarge" in read) {
       throw new CliExit(
         exitCodes.usage,
-        `The prompt on standard input is over ${maxPromptChars} characters.`,
+        `--context ${file} holds over ${maxPromptBytes} bytes: split it into several files.`,
       );
     }
+    documents.push(read.text);
   }
-  return text;
+  return documents;
+}
+
+/** `--split-chars N`: a whole number ≥ 1. */
+export function splitCharsOf(flags: RunFlags): number | undefined {
+  if (flags.splitChars === undefined) return undefined;
+  const value = Number(flags.splitChars);
+  if (!/^\d+$/.test(flags.splitChars.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new CliExit(
+      exitCodes.usage,
+      `--split-chars takes a whole number of characters ≥ 1, got ${JSON.stringify(flags.splitChars)}.`,
+    );
+  }
+  return value;
+}
+
+/** A path as a shell argument: quoted when it holds anything but plain path characters. */
+export function shellArg(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `key=value` → metadata; the value is read as JSON when it parses (`private=true` is a boolean). */
@@ -83,13 +134,22 @@ function outcome(attempt: Attempt): string {
 
 /** `rungs run`: one prompt through the ladder, progress on stderr, the answer on stdout. */
 export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
-  const ladder = await buildLadder(io, flags);
+  const splitChars = splitCharsOf(flags);
+  const ladder = await buildLadder(
+    io,
+    flags,
+    splitChars === undefined
+      ? undefined
+      : (config) => ({ ...config, split: { ...config.split, chars: splitChars } }),
+  );
   const content = await readPrompt(io, flags);
+  const context = await readContext(io, flags);
   const metadata = metadataOf(flags);
   const messages: Message[] = [];
   if (flags.system !== undefined) messages.push({ role: "system", content: flags.system });
   messages.push({ role: "user", content });
   const request: GenerateRequest = { messages };
+  if (context !== undefined) request.context = context;
   if (Object.keys(metadata).length > 0) request.metadata = metadata;
 
   const events = new RungsEvents();
@@ -101,7 +161,7 @@ export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
   );
   events.on("attempt-end", ({ attempt }) => {
     const error =
-      attempt.error === undefined ? "" : ` — ${attempt.error.message.split("\n")[0]!.slice(0, 200)}`;
+      attempt.error === undefined ? "" : ` — ${capText(attempt.error.message.split("\n")[0]!, 200)}`;
     err(
       `[attempt ${attempt.index}] ${attempt.path} rung ${attempt.rung} ${attempt.modelId}: ${outcome(attempt)} in ${duration(attempt.endedAt - attempt.startedAt)}${error}`,
     );
@@ -121,14 +181,19 @@ export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
     return accepted ? exitCodes.ok : exitCodes.notAccepted;
   } catch (error) {
     if (io.signal?.aborted === true) {
-      err("rungs: interrupted");
-      return exitCodes.interrupted;
+      const reason: unknown = io.signal.reason;
+      err(`rungs: ${reason instanceof Interrupted ? reason.message : "interrupted"}; no answer`);
+      return interruptedCode(reason);
     }
     if (BlockedTaskError.isInstance(error)) {
       const at = error.blockedAt === undefined ? "" : ` at ${isoTime(error.blockedAt)}`;
-      const store = ladder.config.store ?? "PATH";
+      // Absolute, so the hint works from any directory (the config's store is relative to its file).
+      const store =
+        ladder.config.store === undefined
+          ? "PATH"
+          : shellArg(resolve(dirname(resolve(io.cwd, flags.config)), ladder.config.store));
       err(
-        `rungs: task "${error.taskId}" is blocked: an earlier run exhausted its ladder${at}. No model was called. Run \`rungs unblock ${error.taskId} --store ${store}\` to run it again.`,
+        `rungs: task "${error.taskId}" is blocked: an earlier run exhausted its ladder${at}. No model was called. Run \`rungs unblock ${shellArg(error.taskId)} --store ${store}\` to run it again.`,
       );
       return exitCodes.blocked;
     }

@@ -6,7 +6,7 @@ import { dollars, integer, ms, time } from "./format.js";
 /** Answers longer than this are shown cut, with a button for the rest (a page of 10 MB answers stays quick). */
 const shownChars = 20_000;
 
-/** One task's climb: every attempt in the order it ended, with its verdict, feedback, answer and diff. */
+/** One task's climb: every attempt in record order (as they started), with its verdict, feedback, answer and diff. */
 export function climbView(task: TaskRow, detail: TaskDetail): HTMLElement {
   const section = h(
     "section",
@@ -34,7 +34,11 @@ export function climbView(task: TaskRow, detail: TaskDetail): HTMLElement {
 }
 
 function attemptView(a: AttemptView, previous: AttemptView | undefined): HTMLElement {
-  const verdict = a.accepted ? "accepted" : (a.kind ?? "failed");
+  const verdict = a.accepted
+    ? "accepted"
+    : a.unfinished === true
+      ? "started, never ended"
+      : (a.kind ?? "failed");
   const head = h(
     "div",
     { class: "attempt-head" },

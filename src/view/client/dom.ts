@@ -15,6 +15,7 @@ type Attributes = {
   colspan?: number;
   open?: boolean;
   disabled?: boolean;
+  tabindex?: number;
 };
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -23,12 +24,13 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   ...children: Child[]
 ): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
-  const { class: className, testid, colspan, open, disabled, ...plain } = attributes;
+  const { class: className, testid, colspan, open, disabled, tabindex, ...plain } = attributes;
   if (className !== undefined) element.className = className;
   if (testid !== undefined) element.dataset.testid = testid;
   if (colspan !== undefined) element.setAttribute("colspan", String(colspan));
   if (open === true) element.setAttribute("open", "");
   if (disabled === true) element.setAttribute("disabled", "");
+  if (tabindex !== undefined) element.tabIndex = tabindex;
   for (const [name, value] of Object.entries(plain)) {
     if (value !== undefined) element.setAttribute(name, visible(String(value)));
   }

@@ -184,7 +184,7 @@ export function tasksView(
     for (const task of rows) {
       const row = h(
         "tr",
-        { testid: "task-row", class: `outcome-${task.outcome}` },
+        { testid: "task-row", class: `outcome-${task.outcome}`, tabindex: 0 },
         h("td", { class: "name" }, task.name),
         h("td", {}, h("span", { class: `badge ${task.outcome}` }, task.outcome)),
         h("td", { class: "num" }, String(task.attempts)),
@@ -207,6 +207,13 @@ export function tasksView(
         h("td", { class: "num" }, ms(task.durationMs)),
       );
       row.addEventListener("click", () => open(task.id));
+      // Reachable from the keyboard too: Tab to a row, Enter or Space opens it.
+      row.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          open(task.id);
+        }
+      });
       body.append(row);
     }
     if (rows.length === 0)
