@@ -55,7 +55,7 @@ import {
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
 import { fromAiSdk, generationOf, mapAiSdkError } from "../../src/providers/ai-sdk.js";
-import { ollamaModel } from "../../src/providers/ollama/index.js";
+import { ollamaHostFromEnv, ollamaModel } from "../../src/providers/ollama/index.js";
 import { redactText, redactValue } from "../../src/redact.js";
 import { followInstructions, ifevalRubric } from "../../src/rubric/ifeval/index.js";
 import { parseJudgeReply } from "../../src/rubric/judge.js";
@@ -582,6 +582,19 @@ export const coverage: Record<string, Coverage> = {
     { name: "a streamed answer over HTTP", run: async (text) => (await ollamaAt(text)).generate(ask) },
   ],
   "rungs/ollama:OllamaModel#toJSON": { noText: "the model's settings" },
+  "rungs/ollama:ollamaHostFromEnv": [
+    // An env value is text from outside: a hostile OLLAMA_HOST must still be read in linear time (or refused).
+    {
+      name: "an OLLAMA_HOST value",
+      run: (text) => {
+        try {
+          return ollamaHostFromEnv({ OLLAMA_HOST: text });
+        } catch (error) {
+          return error;
+        }
+      },
+    },
+  ],
   "rungs/ollama:ollamaModel": { noText: "makes an OllamaModel (its subject above)" },
   // rungs/ai-sdk
   "rungs/ai-sdk:AiSdkModel": [
