@@ -1,6 +1,7 @@
 import type { Clock } from "./clock.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { redactValue } from "./redact.js";
+import { describeValue } from "./text/describe.js";
 import {
   type Check,
   custom,
@@ -44,12 +45,12 @@ export function parseOptions<T>(fn: string, check: Check<T>, value: unknown): T 
     throw new InvalidArgumentError({
       parameter,
       value: got,
-      message: `${fn}: options ${problem.message} (got ${describe(got)}).`,
+      message: `${fn}: options ${problem.message} (got ${describeValue(got)}).`,
     });
   }
   const message = problem.missing
     ? `${fn}: option "${parameter}" is missing; it ${problem.message}.`
-    : `${fn}: option "${parameter}" ${problem.message} (got ${secret ? "***" : describe(got)}).`;
+    : `${fn}: option "${parameter}" ${problem.message} (got ${secret ? "***" : describeValue(got)}).`;
   throw new InvalidArgumentError({ parameter, value: got, message });
 }
 
@@ -64,14 +65,6 @@ function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
 }
 
 const isClock = (v: unknown) => typeof v === "object" && v !== null && "now" in v;

@@ -1,4 +1,5 @@
 import { RungsError } from "../errors/rungs-error.js";
+import { describeValue } from "../text/describe.js";
 
 /** One problem found in a config: where, what was there, what is wrong, and the likely fix. */
 export interface ConfigIssue {
@@ -13,14 +14,7 @@ export interface ConfigIssue {
 }
 
 const issueLine = (issue: ConfigIssue): string =>
-  `  - ${issue.path || "(root)"}: ${issue.message}${issue.suggestion === undefined ? "" : ` (did you mean "${issue.suggestion}"?)`}${issue.value === undefined ? "" : ` — got ${describe(issue.value)}`}`;
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
-}
+  `  - ${issue.path || "(root)"}: ${issue.message}${issue.suggestion === undefined ? "" : ` (did you mean "${issue.suggestion}"?)`}${issue.value === undefined ? "" : ` — got ${describeValue(issue.value, 60)}`}`;
 
 /** Most issues listed in the message (all are on `issues`). */
 const listed = 10;

@@ -1,5 +1,5 @@
+import { closestKey } from "../validate/suggest.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { didYouMean } from "./did-you-mean.js";
 import { formatPath } from "./parse.js";
 import type { LadderConfig, RungEntryConfig, SkipCondition } from "./schema.js";
 
@@ -121,7 +121,7 @@ export function expandLadder(config: LadderConfig, file?: string): ExpandedRung[
           ? `names "${settings.model}", which is not a "<provider>:<model>" reference (a models entry must name a model, not another entry)`
           : `is neither a name from \`models\` nor a "<provider>:<model>" reference${known.length > 0 ? `; names defined: ${known.join(", ")}` : ""}`,
       };
-      const suggestion = isAlias ? undefined : didYouMean(name, known);
+      const suggestion = isAlias ? undefined : closestKey(name, known);
       if (suggestion !== undefined) issue.suggestion = suggestion;
       issues.push(issue);
       return;

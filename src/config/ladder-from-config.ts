@@ -13,8 +13,8 @@ import type { StatsStore } from "../record/stats-store.js";
 import { redactText } from "../redact.js";
 import type { Rubric } from "../rubric/types.js";
 import { custom, object, record, union } from "../validate/check.js";
+import { closestKey } from "../validate/suggest.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { didYouMean } from "./did-you-mean.js";
 import { type ExpandedRung, expandLadder } from "./expand.js";
 import { checkLadderConfig, readLadderConfigFile } from "./parse.js";
 import type { LadderConfig, SkipCondition } from "./schema.js";
@@ -129,7 +129,7 @@ function makeModel(
         ...at,
         message: `no provider "${rung.provider}" is configured (known: ${known.join(", ") || "none"})`,
       };
-      const suggestion = didYouMean(rung.provider, known);
+      const suggestion = closestKey(rung.provider, known);
       if (suggestion !== undefined) issue.suggestion = `${suggestion}:${rung.model}`;
       return { issue };
     }
@@ -205,7 +205,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
         value: rubricName,
         message: `no rubric "${rubricName}" in the registry (known: ${known.join(", ") || "none"})`,
       };
-      const suggestion = didYouMean(rubricName, known);
+      const suggestion = closestKey(rubricName, known);
       if (suggestion !== undefined) issue.suggestion = suggestion;
       issues.push(issue);
     }

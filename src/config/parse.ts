@@ -3,8 +3,8 @@ import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { redactValue } from "../redact.js";
+import { closestKey } from "../validate/suggest.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { didYouMean } from "./did-you-mean.js";
 import { type LadderConfig, ladderConfigSchema } from "./schema.js";
 
 /** Largest config file read, in bytes: a ladder config is a few hundred bytes, never megabytes. */
@@ -92,7 +92,7 @@ function issuesOf(
             value: shown(raw, [...path, key]),
             message: `unknown key; known keys here: ${known.join(", ")}`,
           };
-          const suggestion = didYouMean(key, known);
+          const suggestion = closestKey(key, known);
           if (suggestion !== undefined) found.suggestion = suggestion;
           push(found, [...path, key]);
         }

@@ -1,4 +1,5 @@
 import { redactText } from "../redact.js";
+import { capText } from "../text/cap.js";
 import type { FailureKind } from "./failure-kind.js";
 import { transientKinds } from "./failure-kind.js";
 import { RungsError } from "./rungs-error.js";
@@ -61,6 +62,5 @@ export class ProviderError extends RungsError {
 }
 
 function capBody(body: string): string {
-  if (body.length <= maxProviderBodyChars) return body;
-  return `${body.slice(0, maxProviderBodyChars)}… [${body.length - maxProviderBodyChars} more chars]`;
+  return capText(body, maxProviderBodyChars);
 }

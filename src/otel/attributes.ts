@@ -1,6 +1,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { GenerateRequest, Message } from "../model.js";
 import { redactText } from "../redact.js";
+import { capText } from "../text/cap.js";
 import type { FinishReason, Usage } from "../trace.js";
 
 /** Parent of an event path: `"a/b/attempt[1]"` → `"a/b"`; a single segment → `""`. */
@@ -41,9 +42,7 @@ export class ContentCapture {
   constructor(readonly maxChars: number) {}
 
   text(text: string): string {
-    const clean = redactText(text);
-    if (clean.length <= this.maxChars) return clean;
-    return `${clean.slice(0, this.maxChars)}…[${clean.length - this.maxChars} chars cut]`;
+    return capText(redactText(text), this.maxChars);
   }
 
   /** `gen_ai.input.messages`: the request's messages in the GenAI conventions' JSON shape. */

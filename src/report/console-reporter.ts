@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { RungsEvents } from "../events.js";
+import { capLine } from "../text/cap.js";
 import type { Attempt } from "../trace.js";
 
 /** How much the console reporter prints. */
@@ -40,8 +41,7 @@ function isoTime(ms: number): string {
 }
 
 function oneLine(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  return capLine(text, max);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions } from "../options.js";
+import { capText } from "../text/cap.js";
 import { array, object, string, union } from "../validate/check.js";
 import type { Rubric, RuleContext, Verdict } from "./types.js";
 
@@ -125,7 +126,7 @@ export async function calibrate(
       }
       const wrong = list === "accept" ? !verdict.accepted : verdict.accepted;
       if (!wrong) continue;
-      const entry: Miscalibration = { name, index, excerpt: text.slice(0, 200), verdict, failedRules };
+      const entry: Miscalibration = { name, index, excerpt: capText(text, 200), verdict, failedRules };
       (list === "accept" ? wronglyRejected : wronglyAccepted).push(entry);
     }
   }

@@ -3,7 +3,8 @@ import { RungsError } from "../errors/rungs-error.js";
 import { joinPath } from "../events.js";
 import type { CallOptions, GenerateRequest, Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
-import { capText, escapeBlock } from "../prompt.js";
+import { capText as capBlock, escapeBlock } from "../prompt.js";
+import { capText } from "../text/cap.js";
 import { custom, number, object, string } from "../validate/check.js";
 import { nestsDeeperThan } from "./json-candidates.js";
 import { ruleOptionsShape } from "./rules.js";
@@ -71,8 +72,8 @@ export function judgeRequest(
   options: { maxJudgedChars: number; maxOutputTokens: number },
 ): GenerateRequest {
   const parts = [block("criteria", criteria)];
-  if (task !== undefined && task.length > 0) parts.push(block("task", capText(task, 8_000).text));
-  parts.push(block("output", capText(output, options.maxJudgedChars).text));
+  if (task !== undefined && task.length > 0) parts.push(block("task", capBlock(task, 8_000).text));
+  parts.push(block("output", capBlock(output, options.maxJudgedChars).text));
   parts.push('Reply with only {"score": <0..1>, "reason": "..."}.');
   return {
     messages: [
@@ -96,7 +97,7 @@ export function parseJudgeReply(reply: string): { score: number; reason: string 
   let text = reply.trim();
   const fenced = fencedReply.exec(text);
   if (fenced !== null) text = (fenced[1] ?? "").trim();
-  const began = JSON.stringify(reply.length > 120 ? `${reply.slice(0, 120)}…` : reply);
+  const began = JSON.stringify(capText(reply, 120));
   // A verdict is one flat object: deeper nesting is refused before JSON.parse, which slows sharply on it.
   if (nestsDeeperThan(text, 0, text.length, 8)) {
     throw new JudgeReplyError(

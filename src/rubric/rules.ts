@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
+import { capLine } from "../text/cap.js";
 import { boolean, object, oneOf, string } from "../validate/check.js";
 import { type CompiledPattern, compilePattern, type PatternInput } from "./regex.js";
 import { issuesText, standardOf } from "./standard-schema.js";
@@ -71,8 +72,7 @@ function lineOf(text: string, index: number): number {
 }
 
 function excerpt(text: string): string {
-  const oneLine = text.replace(/\s+/g, " ");
-  return JSON.stringify(oneLine.length > maxExcerptChars ? `${oneLine.slice(0, maxExcerptChars)}…` : oneLine);
+  return JSON.stringify(capLine(text, maxExcerptChars));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { capLine, capText } from "../text/cap.js";
 
 /** Most characters of one issue's path and message quoted in a rule message. */
 const maxPathChars = 60;
@@ -28,10 +29,6 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 /** One issue's path as `items[2].name` (`(root)` when empty). */
 function pathText(path: StandardSchemaV1.Issue["path"]): string {
   let out = "";
@@ -40,7 +37,7 @@ function pathText(path: StandardSchemaV1.Issue["path"]): string {
     out += typeof key === "number" ? `[${key}]` : `${out === "" ? "" : "."}${String(key)}`;
     if (out.length > maxPathChars) break;
   }
-  return out === "" ? "(root)" : clip(out, maxPathChars);
+  return out === "" ? "(root)" : capText(out, maxPathChars);
 }
 
 /**
@@ -50,10 +47,7 @@ function pathText(path: StandardSchemaV1.Issue["path"]): string {
 export function issuesText(issues: readonly StandardSchemaV1.Issue[], maxIssues: number): string {
   const shown = issues
     .slice(0, maxIssues)
-    .map(
-      (issue) =>
-        `${pathText(issue.path)}: ${clip(String(issue.message).replace(/\s+/g, " "), maxIssueMessageChars)}`,
-    );
+    .map((issue) => `${pathText(issue.path)}: ${capLine(String(issue.message), maxIssueMessageChars)}`);
   const more = issues.length > maxIssues ? ` (+${issues.length - maxIssues} more)` : "";
   return `${shown.join("; ")}${more}`;
 }

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { parseOptions, schemas } from "../options.js";
+import { capText } from "../text/cap.js";
 import { boolean, number, object } from "../validate/check.js";
 import { findJsonCandidates, nestsDeeperThan } from "./json-candidates.js";
 import { buildRule, type RuleOptions, ruleOptionsShape } from "./rules.js";
@@ -144,7 +145,7 @@ export function structured<S extends StandardSchemaV1>(
         try {
           value = JSON.parse(output.slice(start, end));
         } catch (error) {
-          parseError ??= (error instanceof Error ? error.message : String(error)).slice(0, 120);
+          parseError ??= capText(error instanceof Error ? error.message : String(error), 120);
           continue;
         }
         const result = standard.validate(value);

@@ -11,6 +11,7 @@ import {
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText } from "../redact.js";
+import { capText } from "../text/cap.js";
 import { array, boolean, object, oneOf, string, union } from "../validate/check.js";
 import {
   type CassetteEntry,
@@ -134,13 +135,14 @@ export function replayModel(
 
   const miss = (request: GenerateRequest, key: string, exhausted: boolean) => {
     const last = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
-    const excerpt = redactText(last.length > 80 ? `${last.slice(0, 80)}…` : last);
+    // Redact before cutting, so a secret at the cut cannot survive as a fragment.
+    const excerpt = capText(redactText(last), 80);
     return new ReplayMissError({
       modelId: id,
       key,
       message: exhausted
         ? `replayModel "${id}": this request was recorded ${byKey.get(key)?.length} time(s) and all are served (whenDone: "throw"); last user message ${JSON.stringify(excerpt)}.`
-        : `replayModel "${id}": no recording for this request (key ${key.slice(0, 12)}…, last user message ${JSON.stringify(excerpt)}; ${entries.length} recordings loaded). Record it with recordingModel, add an entry, or loosen "match".`,
+        : `replayModel "${id}": no recording for this request (key ${capText(key, 13)}, last user message ${JSON.stringify(excerpt)}; ${entries.length} recordings loaded). Record it with recordingModel, add an entry, or loosen "match".`,
     });
   };
 

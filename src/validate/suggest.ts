@@ -16,15 +16,17 @@ function distance(a: string, b: string): number {
 }
 
 /**
- * The known key `key` was most likely meant to be, or undefined when none is close: equal ignoring case and
- * separators, within about one edit per three characters, or (for 3+ characters) the start of a known key
- * (`timeout` → `timeoutMs`, two added characters counting as one edit). The nearest wins, the first on a tie.
- * Keys are short and few, so the quadratic distance is cheap. A swap of two letters counts as two edits.
+ * The known key or name `key` was most likely meant to be ("did you mean"), or undefined when none is close:
+ * equal ignoring case and separators, within about one edit per three characters (and fewer edits than it
+ * has characters), or (for 3+ characters) the start of a known key (`timeout` → `timeoutMs`, two added
+ * characters counting as one edit). The nearest wins, the first on a tie. Keys are short and few, so the
+ * quadratic distance is cheap. A swap of two letters counts as two edits. The one suggester of rungs: option
+ * keys, request fields, config keys, rung, provider and rubric names.
  */
-export function closestKey(key: string, known: readonly string[]): string | undefined {
+export function closestKey(key: string, known: Iterable<string>): string | undefined {
   const wanted = normalize(key);
   if (wanted === "") return undefined;
-  const limit = Math.max(1, Math.ceil(wanted.length / 3));
+  const limit = Math.min(wanted.length - 1, Math.max(1, Math.ceil(wanted.length / 3)));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of known) {

@@ -1,3 +1,5 @@
+import { capText } from "../text/cap.js";
+
 /**
  * Tolerant reads of record fields: a record written by another version of rungs may lack a field, hold
  * `null`, or hold another type. Each reader returns `undefined` rather than throwing.
@@ -25,5 +27,5 @@ export function brief(value: unknown, max = 200): string {
   } catch {
     text = String(value);
   }
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return capText(text, max);
 }

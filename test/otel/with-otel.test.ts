@@ -424,7 +424,8 @@ describe("withOtel: continuations, judges, events, content", () => {
     const input = JSON.parse(String(root.attributes["gen_ai.input.messages"]));
     expect(input).toEqual([{ role: "user", parts: [{ type: "text", content: "use key *** and write" }] }]);
     const output = JSON.parse(String(root.attributes["gen_ai.output.messages"]));
-    expect(output[0].parts[0].content).toBe(`DONE ${"x".repeat(35)}…[65 chars cut]`);
+    // At most maxContentChars, the marker included.
+    expect(output[0].parts[0].content).toBe(`DONE ${"x".repeat(34)}…`);
     expect(output[0].finish_reason).toBe("stop");
   });
 

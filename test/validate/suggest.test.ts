@@ -31,6 +31,17 @@ describe("closestKey", () => {
     expect(closestKey(key, engineKeys)).toBeUndefined();
   });
 
+  it("serves config names too: one threshold, any iterable of names", () => {
+    const providers = new Set(["ollama", "ai-sdk", "function"]);
+    expect(closestKey("olama", providers)).toBe("ollama");
+    expect(closestKey("aisdk", providers)).toBe("ai-sdk");
+    expect(closestKey("fats", ["fast", "slow"])).toBe("fast");
+    expect(closestKey("attemps", ["attempts", "feedback"])).toBe("attempts");
+    // A one-character name is never "close" to a longer one; only a case or separator slip is.
+    expect(closestKey("i", ["id", "ab"])).toBeUndefined();
+    expect(closestKey("I", ["i"])).toBe("i");
+  });
+
   it("finds every known key from itself and from any one-letter slip of a long key", () => {
     fc.assert(
       fc.property(fc.constantFrom(...engineKeys.filter((k) => k.length >= 6)), fc.nat(), (key, at) => {

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
+import { capText } from "../../text/cap.js";
 import { CliExit, type CliIo, exitCodes } from "../io.js";
 import { duration, table } from "../table.js";
 
@@ -80,7 +81,7 @@ export async function replayCommand(io: CliIo, dir: string, flags: { json?: bool
     r.durationMs === undefined ? "-" : duration(r.durationMs),
     `${r.usage?.inputTokens ?? "-"}/${r.usage?.outputTokens ?? "-"}`,
     String(r.feedbackChars ?? 0),
-    (r.error?.message ?? "").split("\n")[0]!.slice(0, 80),
+    capText((r.error?.message ?? "").split("\n")[0]!, 80),
   ]);
   const accepted = records.filter((r) => r.accepted === true).length;
   io.stdout.write(

@@ -5,6 +5,7 @@ import { ExhaustedError } from "../../errors/exhausted-error.js";
 import { RungsEvents } from "../../events.js";
 import type { GenerateRequest, Message } from "../../model.js";
 import { recordRun } from "../../record/record-run.js";
+import { capText } from "../../text/cap.js";
 import type { Attempt } from "../../trace.js";
 import { CliExit, type CliIo, exitCodes, Interrupted, interruptedCode } from "../io.js";
 import { duration, isoTime } from "../table.js";
@@ -154,7 +155,7 @@ export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
   );
   events.on("attempt-end", ({ attempt }) => {
     const error =
-      attempt.error === undefined ? "" : ` — ${attempt.error.message.split("\n")[0]!.slice(0, 200)}`;
+      attempt.error === undefined ? "" : ` — ${capText(attempt.error.message.split("\n")[0]!, 200)}`;
     err(
       `[attempt ${attempt.index}] ${attempt.path} rung ${attempt.rung} ${attempt.modelId}: ${outcome(attempt)} in ${duration(attempt.endedAt - attempt.startedAt)}${error}`,
     );

@@ -4,6 +4,7 @@ import type { Clock } from "../../clock.js";
 import { attachCallDetails } from "../../errors/call-details.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import type { GenerationInput } from "../../model.js";
+import { graphemeBoundaryAtOrBefore } from "../../text/cap.js";
 import type { Usage } from "../../trace.js";
 import { loadOllama } from "./client.js";
 import { guardedFetch } from "./guarded-fetch.js";
@@ -101,7 +102,10 @@ function answerTooLong(site: CallSite, cap: number, text: string): ProviderError
     `Ollama ${site.providerId} at ${site.host}: the streamed answer passed the ${cap}-char cap (maxAnswerChars); reading stopped there and the ${cap} chars received are kept. Lower options.num_predict or raise maxAnswerChars.`,
     { kind: "server-error", providerId: site.providerId },
   );
-  return attachCallDetails(error, { partialText: text.slice(0, cap), noTransportRetry: true });
+  return attachCallDetails(error, {
+    partialText: text.slice(0, graphemeBoundaryAtOrBefore(text, cap)),
+    noTransportRetry: true,
+  });
 }
 
 /** A field of the server's answer had the wrong type: a malformed response naming the field. */

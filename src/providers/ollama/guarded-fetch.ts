@@ -1,6 +1,7 @@
 import type { Clock } from "../../clock.js";
 import { maxProviderBodyChars, ProviderError } from "../../errors/provider-error.js";
 import { redactText } from "../../redact.js";
+import { capText } from "../../text/cap.js";
 import { parseRetryAfterMs } from "../http-failure.js";
 import { ndjsonGuard, type StreamProbe } from "./ndjson-guard.js";
 
@@ -110,7 +111,7 @@ async function readCapped(response: Response, maxChars: number): Promise<string>
       if (done) return text + decoder.decode();
       text += decoder.decode(value, { stream: true });
     }
-    return `${text.slice(0, maxChars)}… [cut at ${maxChars} chars]`;
+    return capText(text, maxChars);
   } catch {
     return text;
   } finally {

@@ -3,6 +3,7 @@ import { networkErrorCodes, timeoutErrorCodes } from "../../errors/classify.js";
 import type { FailureKind } from "../../errors/failure-kind.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import { redactText } from "../../redact.js";
+import { capLine } from "../../text/cap.js";
 import { kindForHttpStatus, mentionsContextOverflow, networkCodeOf } from "../http-failure.js";
 import { scrubbedError } from "../scrubbed-error.js";
 import type { StreamProbe } from "./ndjson-guard.js";
@@ -134,6 +135,5 @@ export function mapOllamaError(
 
 function capMessage(message: string): string {
   // Redact before cutting, so a key at the cut cannot survive as a fragment.
-  const flat = redactText(message).replace(/\s+/g, " ").trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+  return capLine(redactText(message), 300);
 }

@@ -1,5 +1,6 @@
 import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
+import { capText } from "../../text/cap.js";
 import type { ResolvedOllamaSettings } from "./settings.js";
 
 /** How long the `/api/tags` lookup behind a 404 may take, in ms: a hint must not delay the ladder. */
@@ -39,7 +40,7 @@ export async function describeMissingModel(
     if (names.length === 0) return "The server has no models pulled.";
     const shown = names
       .slice(0, maxNames)
-      .map((name) => (name.length > maxNameChars ? `${name.slice(0, maxNameChars)}…` : name))
+      .map((name) => capText(name, maxNameChars))
       .join(", ");
     return `The server has: ${shown}${names.length > maxNames ? `, and ${names.length - maxNames} more` : ""}.`;
   } catch {

@@ -1,3 +1,5 @@
+import { capText } from "../../text/cap.js";
+
 /** What the guard saw that the ollama client would have hidden or dropped. */
 export interface StreamProbe {
   /** HTTP status of the last response. */
@@ -43,7 +45,7 @@ export function ndjsonGuard(
     } catch {
       // fall through: not JSON
     }
-    probe.fault = { reason: "malformed", excerpt: line.slice(0, excerptChars), chars: line.length };
+    probe.fault = { reason: "malformed", excerpt: capText(line, excerptChars), chars: line.length };
     return false;
   };
 
@@ -70,7 +72,7 @@ export function ndjsonGuard(
       if (pending.length > maxLineChars) {
         probe.fault = {
           reason: "line-too-long",
-          excerpt: pending.slice(0, excerptChars),
+          excerpt: capText(pending, excerptChars),
           chars: pending.length,
         };
         pending = "";

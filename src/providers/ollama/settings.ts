@@ -2,6 +2,7 @@ import type { Clock } from "../../clock.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../../options.js";
 import { redactText, registerSecret, secretHeaderNames } from "../../redact.js";
+import { describeValue } from "../../text/describe.js";
 import { boolean, number, object, oneOf, record, string, union } from "../../validate/check.js";
 import { type TransportRetryOptions, transportRetrySchema } from "../transport-retry.js";
 import type { FetchFunction } from "./guarded-fetch.js";
@@ -144,7 +145,7 @@ export const defaultOllamaHost = "http://127.0.0.1:11434";
 export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaSettings {
   if (typeof settings === "string") {
     // The most common slip: the model name where the settings object goes.
-    const name = JSON.stringify(redactText(settings as string).slice(0, 60));
+    const name = describeValue(redactText(settings as string), 60);
     throw new InvalidArgumentError({
       parameter: "settings",
       value: redactText(settings),
@@ -230,7 +231,7 @@ function parseHost(host: string): URL {
     throw new InvalidArgumentError({
       parameter: "host",
       value: shown,
-      message: `ollamaModel: option "host" must be an http(s) URL such as ${defaultOllamaHost} or https://ollama.com (got ${JSON.stringify(shown.slice(0, 60))}).`,
+      message: `ollamaModel: option "host" must be an http(s) URL such as ${defaultOllamaHost} or https://ollama.com (got ${describeValue(shown, 60)}).`,
     });
   }
   return url;

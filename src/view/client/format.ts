@@ -1,3 +1,5 @@
+import { capText } from "../../text/cap.js";
+
 /** Numbers as the page prints them (en-US grouping, units spelled). */
 
 export const integer = (n: number): string => Math.round(n).toLocaleString("en-US");
@@ -24,4 +26,4 @@ export const time = (epochMs: number | undefined): string =>
         .replace(/\.\d+Z$/, " UTC");
 
 /** A model id without a provider prefix's noise is still the id: shown whole, shortened only in charts. */
-export const shortModel = (id: string): string => (id.length <= 24 ? id : `${id.slice(0, 23)}…`);
+export const shortModel = (id: string): string => capText(id, 24);
