@@ -14,7 +14,7 @@ import {
   recordRun,
   taskDirFromPath,
 } from "../src/index.js";
-import { ollamaModel } from "../src/providers/ollama/index.js";
+import { defaultOllamaHost, ollamaHostFromEnv, ollamaModel } from "../src/providers/ollama/index.js";
 import type { Attempt } from "../src/trace.js";
 import { loadIfeval } from "./data.js";
 import { requestOf, rubricOf } from "./ladder.js";
@@ -36,7 +36,7 @@ export interface LiveOptions {
 
 export const defaultLiveModels: readonly string[] = ["qwen2.5:0.5b", "qwen2.5:1.5b", "qwen2.5:3b"];
 
-/** `OLLAMA_HOST` may be `0.0.0.0:11434` or `localhost`; the client wants a URL. */
+/** `--host` may be `0.0.0.0:11434` or `localhost`, as OLLAMA_HOST may; the client wants a URL. */
 function hostUrl(host: string): string {
   const withScheme = /^[a-z]+:\/\//i.test(host) ? host : `http://${host}`;
   const url = new URL(withScheme);
@@ -65,7 +65,8 @@ async function serverModels(host: string): Promise<{ tags: string[] } | { proble
  * reachable (after saying how to start one) — never a stack trace for that.
  */
 export async function runLive(options: LiveOptions): Promise<number> {
-  const host = hostUrl(options.host ?? process.env.OLLAMA_HOST ?? "http://127.0.0.1:11434");
+  const host =
+    options.host === undefined ? (ollamaHostFromEnv() ?? defaultOllamaHost) : hostUrl(options.host);
   const models = options.models ?? defaultLiveModels;
   const server = await serverModels(host);
   if ("problem" in server) {

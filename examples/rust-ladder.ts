@@ -15,13 +15,14 @@ import {
   RungsEvents,
   recordRun,
 } from "../src/index.js";
-import { ollamaModel } from "../src/providers/ollama/index.js";
+import { defaultOllamaHost, ollamaHostFromEnv, ollamaModel } from "../src/providers/ollama/index.js";
 import { rustAsyncRubric, rustAsyncTask } from "./rust-rubric.js";
 
 const { values } = parseArgs({
   options: { host: { type: "string" }, models: { type: "string" } },
 });
-const host = values.host ?? process.env.OLLAMA_HOST ?? "http://127.0.0.1:11434";
+// OLLAMA_HOST is read as ollamaModel and the CLI read it (host:port without a scheme too).
+const host = values.host ?? ollamaHostFromEnv() ?? defaultOllamaHost;
 const models = (values.models ?? "qwen2.5-coder:1.5b,qwen2.5-coder:7b,qwen2.5-coder:14b")
   .split(",")
   .map((m) => m.trim())

@@ -1,6 +1,6 @@
 // The documentation's tables of subpaths, errors and limits, events, skip reasons and CallOptions fields,
-// kept true to the source (see scripts/docs/tables.mjs for the marked regions), and every path the docs
-// name kept existing.
+// kept true to the source (see scripts/docs/tables.mjs for the marked regions), every path the docs name
+// kept existing, and every event a sentence names kept an event (scripts/docs/mentions.mjs).
 //
 // Usage: node scripts/docs-tables.mjs [--write] [--docs-root DIR]
 //   (no flag)        check: exit 1 with a diff of each stale table and the command that fixes it
@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkMentions } from "./docs/mentions.mjs";
 import { checkPaths } from "./docs/paths.mjs";
 import { readSourceFacts } from "./docs/source-facts.mjs";
 import { applyRegions, unproduced } from "./docs/tables.mjs";
@@ -45,6 +46,7 @@ export function checkDrift({ write = false, docsRoot = root } = {}) {
     }
   }
   out.push(...checkPaths(root, docsRoot, files));
+  out.push(...checkMentions(docsRoot, files, facts));
   return { problems: out, notes: unproduced(facts) };
 }
 

@@ -20,15 +20,15 @@ export function builtInRubrics(): Record<string, Rubric> {
 }
 
 /**
- * The built-in providers: `ollama` (rungs/ollama, loaded only when a config uses it, so a machine without
+ * The built-in providers: `ollama` and `ollama-cloud` (rungs/ollama, loaded only when a config uses it, so a machine without
  * the `ollama` package can still run every other command). `OLLAMA_HOST` picks the server unless the
- * rung's `options.host` does.
+ * rung's `options.host` does, read by `ollamaHostFromEnv` exactly as `ollamaModel` reads it.
  */
 async function builtInProviders(
   io: CliIo,
   needed: ReadonlySet<string>,
 ): Promise<Record<string, ModelFactory>> {
-  if (!needed.has("ollama")) return {};
+  if (!needed.has("ollama") && !needed.has("ollama-cloud")) return {};
   let module: typeof import("../providers/ollama/index.js");
   try {
     module = await import("../providers/ollama/index.js");
@@ -38,10 +38,14 @@ async function builtInProviders(
       `The config uses the "ollama" provider, which needs the ollama package: npm install ollama (${error instanceof Error ? error.message : String(error)}).`,
     );
   }
-  const host = io.env.OLLAMA_HOST;
+  // The CLI's environment is io.env (a test's, or the process's): read through the one function that
+  // ollamaModel itself uses, so code and CLI reach the same server for the same OLLAMA_HOST.
+  const host = module.ollamaHostFromEnv(io.env) ?? module.defaultOllamaHost;
   return {
-    ollama: (model, settings) =>
-      module.ollamaModel({ model, ...(host === undefined || host === "" ? {} : { host }), ...settings }),
+    ollama: (model, settings) => module.ollamaModel({ model, host, ...settings }),
+    // Ollama Cloud (its key from OLLAMA_API_KEY), as docs/config.md registers it in code.
+    "ollama-cloud": (model, settings) =>
+      module.ollamaModel({ model, host: "https://ollama.com", ...settings }),
   };
 }
 

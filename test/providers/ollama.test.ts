@@ -1,7 +1,8 @@
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError } from "../../src/index.js";
-import { ollamaModel } from "../../src/providers/ollama/index.js";
+import { ollamaHostFromEnv, ollamaModel } from "../../src/providers/ollama/index.js";
+import { chatResponse, json, startFakeOllama } from "../e2e/fake-ollama.js";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -16,6 +17,33 @@ describe("ollamaModel() settings", () => {
     expect(model.capabilities).toEqual({ continueAssistant: true });
     const sized = ollamaModel({ model: "qwen3:8b", options: { num_ctx: 8192 } });
     expect(sized.capabilities).toEqual({ continueAssistant: true, contextWindowTokens: 8192 });
+  });
+
+  it("reads OLLAMA_HOST as the CLI does: explicit host first, then OLLAMA_HOST (with or without scheme and port), then the local default", async () => {
+    vi.stubEnv("OLLAMA_HOST", "gpu-box");
+    expect(ollamaModel({ model: "m" }).host).toBe("http://gpu-box:11434");
+    expect(ollamaHostFromEnv({ OLLAMA_HOST: "gpu-box" })).toBe("http://gpu-box:11434");
+    vi.stubEnv("OLLAMA_HOST", "0.0.0.0:11500");
+    expect(ollamaModel({ model: "m" }).host).toBe("http://127.0.0.1:11500");
+    vi.stubEnv("OLLAMA_HOST", "https://ollama.com");
+    expect(ollamaModel({ model: "m" }).id).toBe("ollama-cloud:m");
+    expect(ollamaModel({ model: "m", host: "http://10.0.0.7:11434" }).host).toBe("http://10.0.0.7:11434");
+    vi.stubEnv("OLLAMA_HOST", "");
+    expect(ollamaModel({ model: "m" }).host).toBe("http://127.0.0.1:11434");
+    expect(ollamaHostFromEnv({})).toBeUndefined();
+    // A real call reaches the server OLLAMA_HOST names (written as ollama serve takes it: host:port).
+    const server = await startFakeOllama();
+    try {
+      vi.stubEnv("OLLAMA_HOST", server.url.replace("http://", ""));
+      server.script((res) => json(res, 200, chatResponse("from the env host")));
+      const answer = await ollamaModel({ model: "m", stream: false }).generate({
+        messages: [{ role: "user", content: "hi" }],
+      });
+      expect(answer.text).toBe("from the env host");
+      expect(server.chats).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
   });
 
   it("names Ollama Cloud models apart and takes OLLAMA_API_KEY for ollama.com only, never showing it", () => {

@@ -57,7 +57,7 @@ describe("check:docs against the source", () => {
     );
   }, 120_000);
 
-  it("fails on a hand-written list that lost a key, a path that does not exist and a dead anchor", () => {
+  it("fails on a hand-written list that lost a key, a path that does not exist, a dead anchor, a non-event", () => {
     const dir = copyDocs();
     // escalation.md's skip reasons are written by hand and checked against SkipReason.
     edit(dir, "docs/escalation.md", "   - `escalated`:", "   - escalated:");
@@ -68,6 +68,8 @@ describe("check:docs against the source", () => {
       "`test/no-such-dir/core-imports.test.ts`",
     );
     edit(dir, "README.md", "(docs/model-contract.md#errors)", "(docs/model-contract.md#no-such-heading)");
+    // A sentence naming an event that is not one (an old name left behind by a rename).
+    edit(dir, "docs/escalation.md", "a `task-block` event", "a `task-blocked` event");
 
     const failed = run("check-docs.mjs", "--docs-root", dir);
     expect(failed.status).toBe(1);
@@ -79,6 +81,9 @@ describe("check:docs against the source", () => {
     );
     expect(failed.output).toMatch(
       /README\.md:\d+: .*`docs\/model-contract\.md` has no heading #no-such-heading/,
+    );
+    expect(failed.output).toMatch(
+      /docs\/escalation\.md:\d+: `task-blocked` is called an event, but RungsEventMap has no such event/,
     );
   }, 120_000);
 });

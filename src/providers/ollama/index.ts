@@ -11,4 +11,9 @@ export {
 } from "../transport-retry.js";
 export type { FetchFunction } from "./guarded-fetch.js";
 export { OllamaModel, ollamaModel } from "./ollama-model.js";
-export { defaultOllamaHost, type OllamaModelOptions, type OllamaSettings } from "./settings.js";
+export {
+  defaultOllamaHost,
+  type OllamaModelOptions,
+  type OllamaSettings,
+  ollamaHostFromEnv,
+} from "./settings.js";

@@ -37,7 +37,7 @@ export interface OllamaSettings {
   /**
    * The server. `"https://ollama.com"` is Ollama Cloud. Credentials in the URL (`user:pass@`) are moved to
    * an `Authorization: Basic` header and never appear in ids, messages or records.
-   * @default "http://127.0.0.1:11434"
+   * @default the `OLLAMA_HOST` environment variable ({@link ollamaHostFromEnv}), else "http://127.0.0.1:11434"
    */
   host?: string;
   /**
@@ -138,6 +138,31 @@ export interface ResolvedOllamaSettings {
 export const defaultOllamaHost = "http://127.0.0.1:11434";
 
 /**
+ * The server `OLLAMA_HOST` names, as a URL, or `undefined` when it is unset or empty. It is read as
+ * `ollama serve` and the official clients read it: a scheme-less `host`, `host:port` or `0.0.0.0:port`
+ * (the address the server binds, reached as 127.0.0.1) gets `http://`, and port 11434 when none is given.
+ * The one place rungs decides the host: `ollamaModel` (settings `host` first, then this, then
+ * {@link defaultOllamaHost}) and the `rungs` command line both use it.
+ * @param env where to read it. @default process.env
+ */
+export function ollamaHostFromEnv(
+  env: Readonly<Record<string, string | undefined>> = globalThis.process?.env ?? {},
+): string | undefined {
+  const raw = env.OLLAMA_HOST?.trim();
+  if (raw === undefined || raw === "") return undefined;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  let url: URL;
+  try {
+    url = new URL(hasScheme ? raw : `http://${raw}`);
+  } catch {
+    return raw; // refused by parseHost with the usual message, naming the value
+  }
+  if (!hasScheme && url.port === "") url.port = "11434";
+  if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
+  return url.href.replace(/\/+$/, "");
+}
+
+/**
  * Validates and resolves {@link OllamaSettings} once, at construction, registering every credential with
  * the redactor.
  * @throws InvalidArgumentError naming the option.
@@ -162,7 +187,7 @@ export function resolveOllamaSettings(settings: OllamaSettings): ResolvedOllamaS
     });
   }
   const parsed = parseOptions("ollamaModel", settingsSchema, settings);
-  const url = parseHost(parsed.host ?? defaultOllamaHost);
+  const url = parseHost(parsed.host ?? ollamaHostFromEnv() ?? defaultOllamaHost);
   const headers: Record<string, string> = { ...parsed.headers };
   for (const [name, value] of Object.entries(headers)) {
     if (secretHeaderNames.has(name.toLowerCase())) {
