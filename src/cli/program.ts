@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { RungsError } from "../errors/rungs-error.js";
 import { redactText } from "../redact.js";
+import { terminalText } from "../report/terminal-text.js";
 import { CliExit, type CliIo, exitCodes } from "./io.js";
 
 declare const __RUNGS_VERSION__: string | undefined;
@@ -162,7 +163,13 @@ function stacks(error: unknown): string {
  * Runs the `rungs` command line on `argv` (without `node` and the script) and resolves with the exit code
  * (docs/cli.md). Never throws: every failure is a message on `io.stderr` and a code.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], terminal: CliIo): Promise<number> {
+  // Everything on stderr is for people (progress, errors that quote ids and messages from outside):
+  // control characters in it are shown escaped. stdout carries data (the answer, tables, JSON) as it is.
+  const io: CliIo = {
+    ...terminal,
+    stderr: { write: (text: string) => terminal.stderr.write(terminalText(text)) },
+  };
   let code: number = exitCodes.ok;
   let root: Command | undefined;
   try {

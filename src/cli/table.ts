@@ -1,5 +1,11 @@
-/** Plain-text columns for people: each column as wide as its widest cell, two spaces apart. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+import { terminalText } from "../report/terminal-text.js";
+
+/**
+ * Plain-text columns for people: each column as wide as its widest cell, two spaces apart. Cells come from
+ * stores and records (task ids, model ids, error messages): control characters are shown escaped.
+ */
+export function table(header: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map((cell) => terminalText(cell, { singleLine: true })));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells

@@ -1,4 +1,5 @@
 import { RungsError } from "../errors/rungs-error.js";
+import { redactText } from "../redact.js";
 import { describeValue } from "../text/describe.js";
 
 /** One problem found in a config: where, what was there, what is wrong, and the likely fix. */
@@ -36,11 +37,20 @@ export class ConfigError extends RungsError {
   /** The file the config came from, when it was loaded from one. */
   readonly file: string | undefined;
 
-  constructor(issues: readonly ConfigIssue[], file?: string) {
+  constructor(found: readonly ConfigIssue[], file?: string) {
+    // A key or name can be secret-shaped too (a key pasted where a name goes): paths and messages are
+    // masked like values.
+    const issues = found.map((issue) => ({
+      ...issue,
+      path: redactText(issue.path),
+      message: redactText(issue.message),
+    }));
     const first = issues[0];
     const more = issues.length > listed ? `\n  … and ${issues.length - listed} more` : "";
     super(
-      `${file === undefined ? "The ladder config" : `Ladder config ${file}`} is not valid (${issues.length} problem${issues.length === 1 ? "" : "s"}); fix the config and try again:\n${issues.slice(0, listed).map(issueLine).join("\n")}${more}`,
+      redactText(
+        `${file === undefined ? "The ladder config" : `Ladder config ${file}`} is not valid (${issues.length} problem${issues.length === 1 ? "" : "s"}); fix the config and try again:\n${issues.slice(0, listed).map(issueLine).join("\n")}${more}`,
+      ),
     );
     this.parameter = first?.path ?? "";
     this.value = first?.value;

@@ -1,7 +1,7 @@
-import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { readTextLimited } from "../read-limited.js";
 import { redactValue } from "../redact.js";
 import { closestKey } from "../validate/suggest.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
@@ -232,6 +232,20 @@ function formIssues(config: LadderConfig): ConfigIssue[] {
 /** Rounds of taking refused entries out to look past them (each round removes every refused entry). */
 const pruneRounds = 3;
 
+/** Where a plain-data config holds an own "__proto__" key (depth-capped: deeper is refused by the schema). */
+function protoKeyPaths(value: unknown, path: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (typeof value !== "object" || value === null || path.length > 64 || out.length > 10) return out;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) protoKeyPaths(item, [...path, i], out);
+    return out;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__") out.push([...path, key]);
+    else protoKeyPaths((value as Record<string, unknown>)[key], [...path, key], out);
+  }
+  return out;
+}
+
 /**
  * Checks a config object against the schema and the form rules, and does not stop at the first kind of
  * problem: the entries the schema refused (a misspelt key, a wrong value) are taken out and the rest is
@@ -243,6 +257,18 @@ export function checkLadderConfig(value: unknown): {
   config: LadderConfig | undefined;
   issues: ConfigIssue[];
 } {
+  // The schema's copy would silently drop a "__proto__" key (a model named so would vanish): refuse it.
+  const protoPaths = protoKeyPaths(value);
+  if (protoPaths.length > 0) {
+    return {
+      config: undefined,
+      issues: protoPaths.map((path) => ({
+        path: formatPath(path),
+        value: undefined,
+        message: 'a key cannot be "__proto__" (JSON tools drop or misread it): rename it',
+      })),
+    };
+  }
   const issues: ConfigIssue[] = [];
   let current = value;
   let result = ladderConfigSchema.safeParse(current);
@@ -289,20 +315,21 @@ export async function loadLadderConfig(path: string): Promise<LadderConfig> {
 export async function readLadderConfigFile(path: string): Promise<unknown> {
   let text: string;
   try {
-    const { size } = await stat(path);
-    if (size > maxConfigBytes) {
+    // Read with the cap, not stat then read: a FIFO or /dev/zero reports size 0, a file can grow meanwhile.
+    const read = await readTextLimited(path, maxConfigBytes);
+    if ("tooLarge" in read) {
       throw new ConfigError(
         [
           {
             path: "",
             value: undefined,
-            message: `the file is ${size} bytes; a config is at most ${maxConfigBytes}`,
+            message: `the file holds over ${maxConfigBytes} bytes; a config is at most ${maxConfigBytes}`,
           },
         ],
         path,
       );
     }
-    text = await readFile(path, "utf8");
+    text = read.text;
   } catch (error) {
     if (ConfigError.isInstance(error)) throw error;
     const code = (error as { code?: unknown }).code;

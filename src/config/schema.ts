@@ -4,6 +4,8 @@ import { z } from "zod";
 // no custom checks; rules JSON Schema cannot say (cycles, unknown aliases) are checked in expand.ts.
 
 const positiveInt = z.number().int().min(1);
+/** A time limit in ms: a Node timer past 2³¹−1 ms fires at once, so a longer one is refused. */
+const durationMs = z.number().positive().max(2_147_483_647);
 
 /**
  * A model reference: `"<provider>:<model>"` (split at the first colon, e.g. `"ollama:qwen2.5:7b"`), or the
@@ -47,9 +49,7 @@ export const rungSettingsSchema = z
       .optional()
       .describe('What this rung is told of earlier failures. Default "full".'),
     /** Most milliseconds one attempt on this rung may take. @default no limit */
-    attemptTimeoutMs: z
-      .number()
-      .positive()
+    attemptTimeoutMs: durationMs
       .optional()
       .describe("Most milliseconds one attempt on this rung may take. Default: no limit."),
     /** Skip the rung when any condition matches the request's metadata. */
@@ -74,13 +74,9 @@ export const breakersSchema = z
     /** Consecutive provider failures that open a breaker. @default 5 */
     failureThreshold: positiveInt.optional().describe("Consecutive provider failures that open. Default 5."),
     /** How long a breaker stays open, in ms. @default 30000 */
-    openMs: z.number().positive().optional().describe("How long a breaker stays open. Default 30000."),
+    openMs: durationMs.optional().describe("How long a breaker stays open. Default 30000."),
     /** How long a half-open probe may run, in ms. @default 60000 */
-    probeTimeoutMs: z
-      .number()
-      .positive()
-      .optional()
-      .describe("How long a half-open probe may run. Default 60000."),
+    probeTimeoutMs: durationMs.optional().describe("How long a half-open probe may run. Default 60000."),
   })
   .strict();
 

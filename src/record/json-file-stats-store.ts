@@ -1,9 +1,11 @@
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type FailureKind, failureKinds } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import { parseOptions, schemas } from "../options.js";
-import { array, literal, number, object, oneOf, record, string } from "../validate/check.js";
+import { readTextLimited } from "../read-limited.js";
+import { redactText } from "../redact.js";
+import { array, custom, literal, number, object, oneOf, record, string } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
 import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState } from "./stats-store.js";
@@ -53,18 +55,83 @@ const taskSchema = object(
 const fileSchema = object(
   {
     version: literal(1),
-    stats: record(record(countsSchema)),
-    blocked: record(number()),
+    stats: record(custom<unknown>(() => true, "")),
+    blocked: record(custom<unknown>(() => true, "")),
     // Absent in files written before escalation state was kept.
-    tasks: record(taskSchema).optional(),
+    tasks: record(custom<unknown>(() => true, "")).optional(),
   },
   loose,
 );
 
+// Damaged fields already reported, per file and field: a file is read again before every write.
+const reported = new Set<string>();
+
+/**
+ * The entries of a parsed stats file that hold what they should. A damaged entry (a count that is not a
+ * whole number, a task state missing a field) is skipped with one `RUNGS_STATS_FILE_DAMAGED` process
+ * warning naming it, so one bad field neither stops the store nor makes every task look new.
+ */
+function checkedSnapshot(path: string, parsed: Record<string, Record<string, unknown>>): StatsSnapshot {
+  const damaged: string[] = [];
+  const keep = <T>(
+    entries: Record<string, unknown>,
+    where: string,
+    check: { problem(value: unknown): { message: string; path: PropertyKey[] } | undefined },
+  ): Record<string, T> => {
+    const out = Object.create(null) as Record<string, T>;
+    for (const [key, value] of Object.entries(entries)) {
+      const problem = check.problem(value);
+      if (problem === undefined) {
+        // Defined, not assigned: "__proto__" is a task id like any other.
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      } else
+        damaged.push(
+          `${where}${JSON.stringify(key)}${problem.path.map((p) => `.${String(p)}`).join("")} (${problem.message})`,
+        );
+    }
+    return out;
+  };
+  const stats = Object.create(null) as StatsSnapshot["stats"];
+  for (const [taskClass, models] of Object.entries(parsed.stats ?? {})) {
+    if (typeof models !== "object" || models === null || Array.isArray(models)) {
+      damaged.push(`stats.${JSON.stringify(taskClass)} (must be an object)`);
+      continue;
+    }
+    Object.defineProperty(stats, taskClass, {
+      value: keep(models as Record<string, unknown>, `stats.${JSON.stringify(taskClass)}.`, countsSchema),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  const snapshot: StatsSnapshot = {
+    version: 1,
+    stats,
+    blocked: keep(parsed.blocked ?? {}, "blocked.", schemas.nonNegativeInt),
+    tasks: keep(parsed.tasks ?? {}, "tasks.", taskSchema),
+  };
+  const fresh = damaged.filter((field) => !reported.has(`${path}\u0000${field}`));
+  if (fresh.length > 0) {
+    for (const field of fresh) reported.add(`${path}\u0000${field}`);
+    globalThis.process?.emitWarning?.(
+      redactText(
+        `Stats file ${path}: skipped ${fresh.length} damaged entr${fresh.length === 1 ? "y" : "ies"}: ${fresh.slice(0, 5).join("; ")}${fresh.length > 5 ? "; …" : ""}. The rest of the file is used; the next write drops them. Fix the file by hand to keep them.`,
+      ),
+      { code: "RUNGS_STATS_FILE_DAMAGED" },
+    );
+  }
+  return snapshot;
+}
+
 async function load(path: string): Promise<MemoryStatsStore> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    const read = await readTextLimited(path, maxStatsFileBytes);
+    if ("tooLarge" in read)
+      throw new RungsError(
+        `Stats file ${path} holds over ${maxStatsFileBytes} bytes: it is not a stats file, or it has outgrown one file (rungs/redis holds a fleet's stats).`,
+      );
+    text = read.text;
   } catch (error) {
     if ((error as { code?: unknown }).code === "ENOENT") return memoryStatsStore();
     throw error;
@@ -84,10 +151,12 @@ async function load(path: string): Promise<MemoryStatsStore> {
         "fix it or delete it to start afresh.",
     );
   }
-  // The parsed JSON itself, once validated: a checked copy could drop a "__proto__" key (a model id or
-  // task id like any other), which would lose it on every reload.
-  return memoryStatsStore(parsed as StatsSnapshot);
+  // Entry by entry: a damaged one is skipped with a warning, the rest is used.
+  return memoryStatsStore(checkedSnapshot(path, parsed as Record<string, Record<string, unknown>>));
 }
+
+/** Most bytes a stats file may hold (it is read whole, and rewritten whole on every change). */
+const maxStatsFileBytes = 64 * 1024 * 1024;
 
 /** What identifies one version of the file: a rewrite is a rename, so a new inode (or size, or time). */
 async function versionOf(path: string): Promise<string | undefined> {

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { RungsEvents } from "../events.js";
 import { capLine } from "../text/cap.js";
 import type { Attempt } from "../trace.js";
+import { terminalText } from "./terminal-text.js";
 
 /** How much the console reporter prints. */
 export type ReportLevel = "quiet" | "normal" | "verbose";
@@ -83,7 +84,8 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
     });
   }
   const write = options.write ?? ((line: string) => globalThis.process?.stderr?.write(`${line}\n`));
-  const out = (line: string) => write(`[rungs] ${line}`);
+  // Model ids, answers and error messages come from outside: no raw escape sequence reaches the terminal.
+  const out = (line: string) => write(terminalText(`[rungs] ${line}`));
   const normal = level !== "quiet";
   const verbose = level === "verbose";
   const stops: Array<() => void> = [];

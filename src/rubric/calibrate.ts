@@ -96,6 +96,15 @@ export async function calibrate(
   samples: CalibrationSamples,
   ctx: RuleContext = {},
 ): Promise<CalibrationReport> {
+  // What calibrate calls on the rubric: its rules' ids, evaluate, and its id for the report.
+  const { rules, evaluate } = (rubric ?? {}) as Partial<Rubric<string>>;
+  if (typeof evaluate !== "function" || !Array.isArray(rules)) {
+    throw new InvalidArgumentError({
+      parameter: "rubric",
+      value: rubric,
+      message: 'calibrate: "rubric" must be a Rubric (from defineRubric: rules and evaluate(output, ctx)).',
+    });
+  }
   parseOptions("calibrate", samplesSchema, samples);
   if (samples.accept.length + samples.reject.length === 0) {
     throw new InvalidArgumentError({

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { capLine, capText } from "../text/cap.js";
+import { describeValue } from "../text/describe.js";
 
 /** Most characters of one issue's path and message quoted in a rule message. */
 const maxPathChars = 60;
@@ -16,18 +17,14 @@ export function standardOf<S extends StandardSchemaV1>(fn: string, schema: S): S
     throw new InvalidArgumentError({
       parameter: "schema",
       value: schema,
-      message: `${fn}: "schema" must be a Standard Schema (zod 4, valibot, arktype...) with a "~standard.validate"; got ${describe(schema)}.`,
+      message: `${fn}: "schema" must be a Standard Schema (zod 4, valibot, arktype...) with a "~standard.validate"; got ${describeValue(schema)}${isPlainObject(schema) ? ' without "~standard"' : ""}.`,
     });
   }
   return standard as S["~standard"];
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object without it";
-  return typeof value;
-}
+const isPlainObject = (value: unknown) =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** One issue's path as `items[2].name` (`(root)` when empty). */
 function pathText(path: StandardSchemaV1.Issue["path"]): string {

@@ -5,6 +5,7 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import type { CallOptions, GenerateRequest, Generation, Model } from "../model.js";
 import { redactValue, serializeError } from "../redact.js";
+import { toRequest } from "../request.js";
 import { type CassetteEntry, requestKey } from "./cassette.js";
 
 /** A model that also writes every call it makes to a cassette. */
@@ -36,8 +37,20 @@ export function recordingModel(model: Model, file: string): RecordingModel {
   let ready: Promise<unknown> | undefined;
   let queue: Promise<void> = Promise.resolve();
   const write = (entry: CassetteEntry): Promise<void> => {
+    let line: string;
+    try {
+      line = `${JSON.stringify(entry)}\n`;
+    } catch (error) {
+      // A value JSON cannot hold (a BigInt in a structured answer): this entry is not written, and the
+      // model's answer is not turned into a failure of the model's.
+      return Promise.reject(
+        new RungsError(
+          `recordingModel: the answer to request ${entry.key} cannot be written as JSON (${(error as Error).message}); it is not in the cassette.`,
+          { cause: error },
+        ),
+      );
+    }
     ready ??= mkdir(dirname(file), { recursive: true });
-    const line = `${JSON.stringify(entry)}\n`;
     const next = queue.then(async () => {
       await ready;
       await appendFile(file, line, "utf8");
@@ -47,7 +60,9 @@ export function recordingModel(model: Model, file: string): RecordingModel {
     return next;
   };
 
-  const generate = async (request: GenerateRequest, options?: CallOptions): Promise<Generation> => {
+  const generate = async (input: GenerateRequest, options?: CallOptions): Promise<Generation> => {
+    // The shorthand ({ prompt }) is recorded expanded, as replayModel keys it: a cassette must replay.
+    const request = toRequest("recordingModel", input);
     const base = {
       v: 1 as const,
       modelId: model.id,

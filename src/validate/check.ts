@@ -116,6 +116,8 @@ export function number(rule: NumberRule = {}): Check<number> {
   return checkWith<number>((value) => {
     if (typeof value !== "number" || !Number.isFinite(value)) return at("must be a finite number");
     if (int && !Number.isInteger(value)) return at("must be a whole number");
+    // Past 2^53 a count no longer counts (n + 1 === n): a huge "count" is refused like a fraction.
+    if (int && !Number.isSafeInteger(value)) return at("must be a whole number of at most 9007199254740991");
     if (
       (min !== undefined && value < min) ||
       (greaterThan !== undefined && value <= greaterThan) ||

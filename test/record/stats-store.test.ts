@@ -6,6 +6,7 @@ import { InvalidArgumentError, RungsError } from "../../src/index.js";
 import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
 import { acceptRate } from "../../src/record/stats-store.js";
+import { captureWarnings } from "../support/warnings.js";
 
 const scratchDirs: string[] = [];
 const scratch = async () => {
@@ -106,12 +107,21 @@ describe("jsonFileStatsStore", () => {
       await writeFile(old, JSON.stringify({ version: 1, stats: {}, blocked: { x: 1 } }));
       expect(await jsonFileStatsStore(old).getTaskState("x")).toBeUndefined();
       expect(await jsonFileStatsStore(old).blockedAt("x")).toBe(1);
+      // A damaged task state is skipped with a warning naming it; the rest of the file is used.
       const badTask = join(dir, "bad-task.json");
       await writeFile(
         badTask,
-        JSON.stringify({ version: 1, stats: {}, blocked: {}, tasks: { t: { failures: -1 } } }),
+        JSON.stringify({ version: 1, stats: {}, blocked: { u: 4 }, tasks: { t: { failures: -1 } } }),
       );
-      await expect(jsonFileStatsStore(badTask).getTaskState("t")).rejects.toThrow(/tasks\.t/);
+      const warnings = captureWarnings();
+      expect(await jsonFileStatsStore(badTask).getTaskState("t")).toBeUndefined();
+      expect(await jsonFileStatsStore(badTask).blockedAt("u")).toBe(4);
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          code: "RUNGS_STATS_FILE_DAMAGED",
+          message: expect.stringMatching(/tasks\."t"\.failures/),
+        }),
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -32,6 +32,16 @@ afterEach(() => {
 });
 
 describe("recordingModel → replayModel", () => {
+  it("records the { prompt } shorthand expanded, so the cassette reads back and replays it", async () => {
+    const file = cassette();
+    await recordingModel(scriptedModel("live", ["hello"]), file).generate({
+      prompt: "hi",
+      system: "be brief",
+    });
+    expect(readCassette(file)).toHaveLength(1);
+    expect((await replayModel(file).generate({ prompt: "hi", system: "be brief" })).text).toBe("hello");
+  });
+
   it("round-trips generations and errors exactly, in recorded order", async () => {
     const file = cassette();
     const live = scriptedModel("live", [

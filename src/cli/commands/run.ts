@@ -1,9 +1,9 @@
-import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { BlockedTaskError } from "../../errors/blocked-task-error.js";
 import { ExhaustedError } from "../../errors/exhausted-error.js";
 import { RungsEvents } from "../../events.js";
 import type { GenerateRequest, Message } from "../../model.js";
+import { type LimitedText, readStreamLimited, readTextLimited } from "../../read-limited.js";
 import { recordRun } from "../../record/record-run.js";
 import { capText } from "../../text/cap.js";
 import type { Attempt } from "../../trace.js";
@@ -27,7 +27,8 @@ export interface RunFlags extends ConfigFlags {
 }
 
 /** Most characters of a prompt read from a file or standard input (10 MB): more is a mistake. */
-const maxPromptChars = 10_000_000;
+/** Most bytes of a prompt read from --file or standard input (a file, a FIFO, a pipe alike). */
+const maxPromptBytes = 10_000_000;
 
 async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
   if (flags.prompt !== undefined && flags.file !== undefined) {
@@ -35,11 +36,18 @@ async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
   }
   if (flags.prompt !== undefined) return flags.prompt;
   if (flags.file !== undefined) {
+    let read: LimitedText;
     try {
-      return await readFile(resolve(io.cwd, flags.file), "utf8");
+      read = await readTextLimited(resolve(io.cwd, flags.file), maxPromptBytes);
     } catch (error) {
       throw new CliExit(exitCodes.usage, `Cannot read --file ${flags.file}: ${(error as Error).message}`);
     }
+    if ("tooLarge" in read)
+      throw new CliExit(
+        exitCodes.usage,
+        `--file ${flags.file} holds over ${maxPromptBytes} bytes: a prompt is at most that; split the input (treeSplit) or pass a shorter file.`,
+      );
+    return read.text;
   }
   const stdin = io.stdin;
   if (stdin === undefined || stdin.isTTY === true) {
@@ -48,17 +56,13 @@ async function readPrompt(io: CliIo, flags: RunFlags): Promise<string> {
       "Give a prompt: --prompt TEXT, --file F, or pipe it on standard input.",
     );
   }
-  let text = "";
-  for await (const chunk of stdin) {
-    text += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
-    if (text.length > maxPromptChars) {
-      throw new CliExit(
-        exitCodes.usage,
-        `The prompt on standard input is over ${maxPromptChars} characters.`,
-      );
-    }
-  }
-  return text;
+  const read = await readStreamLimited(stdin, maxPromptBytes);
+  if ("tooLarge" in read)
+    throw new CliExit(
+      exitCodes.usage,
+      `The prompt on standard input is over ${maxPromptBytes} bytes: a prompt is at most that; split the input or send less.`,
+    );
+  return read.text;
 }
 
 /** The `--context` files, in order, as the request's context documents (each at most 10 MB). */
@@ -67,18 +71,20 @@ async function readContext(io: CliIo, flags: RunFlags): Promise<string[] | undef
   const documents: string[] = [];
   for (const file of flags.context) {
     const path = resolve(io.cwd, file);
-    let text: string;
+    // Read with the cap, not stat then read: a FIFO reports size 0.
+    let read: LimitedText;
     try {
-      const { size } = await stat(path);
-      if (size > maxPromptChars * 4) throw new Error(`it is ${size} bytes`);
-      text = await readFile(path, "utf8");
+      read = await readTextLimited(path, maxPromptBytes);
     } catch (error) {
       throw new CliExit(exitCodes.usage, `Cannot read --context ${file}: ${(error as Error).message}`);
     }
-    if (text.length > maxPromptChars) {
-      throw new CliExit(exitCodes.usage, `--context ${file} is over ${maxPromptChars} characters.`);
+    if ("tooLarge" in read) {
+      throw new CliExit(
+        exitCodes.usage,
+        `--context ${file} holds over ${maxPromptBytes} bytes: split it into several files.`,
+      );
     }
-    documents.push(text);
+    documents.push(read.text);
   }
   return documents;
 }

@@ -4,6 +4,7 @@ import { RungsError } from "../../errors/rungs-error.js";
 import { type JsonFileStatsStore, jsonFileStatsStore } from "../../record/json-file-stats-store.js";
 import { acceptRate, type StatsSnapshot, type StatsStore } from "../../record/stats-store.js";
 import { redactText } from "../../redact.js";
+import { terminalText } from "../../report/terminal-text.js";
 import { CliExit, type CliIo, exitCodes } from "../io.js";
 import { isoTime, table } from "../table.js";
 
@@ -198,9 +199,11 @@ export async function unblockCommand(
       ? "its next run starts at the bottom rung"
       : `its next run starts above "${escalated.modelId}" (the top rung stays the top); --reset starts it at the bottom`;
   io.stdout.write(
-    was
-      ? `Unblocked "${taskId}": ${next}.\n`
-      : `"${taskId}" was not blocked; ${flags.reset === true ? "its escalation is forgotten" : "nothing changed"}.\n`,
+    terminalText(
+      was
+        ? `Unblocked "${taskId}": ${next}.\n`
+        : `"${taskId}" was not blocked; ${flags.reset === true ? "its escalation is forgotten" : "nothing changed"}.\n`,
+    ),
   );
   return exitCodes.ok;
 }

@@ -5,6 +5,7 @@ import { attachCallDetails } from "../../errors/call-details.js";
 import { ProviderError } from "../../errors/provider-error.js";
 import type { GenerationInput } from "../../model.js";
 import { graphemeBoundaryAtOrBefore } from "../../text/cap.js";
+import { describeValue } from "../../text/describe.js";
 import type { Usage } from "../../trace.js";
 import { loadOllama } from "./client.js";
 import { guardedFetch } from "./guarded-fetch.js";
@@ -110,9 +111,8 @@ function answerTooLong(site: CallSite, cap: number, text: string): ProviderError
 
 /** A field of the server's answer had the wrong type: a malformed response naming the field. */
 function malformedField(site: CallSite, field: string, value: unknown, text: string): ProviderError {
-  const got = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
   const error = new ProviderError(
-    `Ollama ${site.providerId} at ${site.host}: malformed response: field "${field}" is ${got}; expected a string.`,
+    `Ollama ${site.providerId} at ${site.host}: malformed response: field "${field}" is ${describeValue(value)}; expected a string.`,
     { kind: "server-error", providerId: site.providerId },
   );
   return attachCallDetails(error, {
