@@ -55,7 +55,7 @@ import {
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
 import { fromAiSdk, generationOf, mapAiSdkError } from "../../src/providers/ai-sdk.js";
-import { ollamaModel } from "../../src/providers/ollama/index.js";
+import { ollamaHostFromEnv, ollamaModel } from "../../src/providers/ollama/index.js";
 import { redactText, redactValue } from "../../src/redact.js";
 import { followInstructions, ifevalRubric } from "../../src/rubric/ifeval/index.js";
 import { parseJudgeReply } from "../../src/rubric/judge.js";
@@ -583,6 +583,9 @@ export const coverage: Record<string, Coverage> = {
   ],
   "rungs/ollama:OllamaModel#toJSON": { noText: "the model's settings" },
   "rungs/ollama:ollamaModel": { noText: "makes an OllamaModel (its subject above)" },
+  "rungs/ollama:ollamaHostFromEnv": [
+    { name: "OLLAMA_HOST", run: (text) => ollamaHostFromEnv({ OLLAMA_HOST: text }) },
+  ],
   // rungs/ai-sdk
   "rungs/ai-sdk:AiSdkModel": [
     {
