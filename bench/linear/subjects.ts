@@ -596,6 +596,9 @@ export const coverage: Record<string, Coverage> = {
     },
   ],
   "rungs/ollama:ollamaModel": { noText: "makes an OllamaModel (its subject above)" },
+  "rungs/ollama:ollamaHostFromEnv": [
+    { name: "OLLAMA_HOST", run: (text) => ollamaHostFromEnv({ OLLAMA_HOST: text }) },
+  ],
   // rungs/ai-sdk
   "rungs/ai-sdk:AiSdkModel": [
     {

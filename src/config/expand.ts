@@ -60,6 +60,37 @@ function chainFrom(
 }
 
 /**
+ * Every cycle of the escalation map, each once, in one pass: each name is walked at most once (a walk
+ * stops at a name an earlier walk finished), so a chain of n names costs n steps, not n².
+ */
+function cyclesOf(map: Readonly<Record<string, string>>): string[][] {
+  const done = new Set<string>();
+  const cycles: string[][] = [];
+  for (const from of Object.keys(map)) {
+    if (done.has(from)) continue;
+    const path: string[] = [];
+    const onPath = new Map<string, number>();
+    let name: string | undefined = from;
+    while (name !== undefined && !done.has(name)) {
+      const at = onPath.get(name);
+      if (at !== undefined) {
+        cycles.push([...path.slice(at), name]);
+        break;
+      }
+      onPath.set(name, path.length);
+      path.push(name);
+      name = Object.hasOwn(map, name) ? map[name] : undefined;
+    }
+    for (const visited of path) done.add(visited);
+  }
+  return cycles;
+}
+
+/** Most names a "names defined" hint lists, and most unresolved names given a "did you mean". */
+const hintNames = 20;
+const suggested = 10;
+
+/**
  * The ladder a config describes: its `ladder` as given, or the chain its `escalation` map makes from
  * `start` (each name followed to the one it escalates to, until a name escalates nowhere; an empty map is
  * the start alone). Every name is resolved through `models`, or taken as a `"<provider>:<model>"` reference.
@@ -81,18 +112,12 @@ export function expandLadder(config: LadderConfig, file?: string): ExpandedRung[
     });
   } else if (config.start !== undefined) {
     const map = config.escalation ?? {};
-    const reported = new Set<string>();
-    for (const from of Object.keys(map)) {
-      const { cycle } = chainFrom(from, map);
-      const key = cycle === undefined ? undefined : [...cycle.slice(0, -1)].sort().join("\u0000");
-      if (cycle !== undefined && key !== undefined && !reported.has(key)) {
-        reported.add(key);
-        issues.push({
-          path: formatPath(["escalation", cycle[0]!]),
-          value: map[cycle[0]!],
-          message: `the escalation map has a cycle: ${cycle.join(" → ")}; a task must reach a top rung that stays where it is`,
-        });
-      }
+    for (const cycle of cyclesOf(map)) {
+      issues.push({
+        path: formatPath(["escalation", cycle[0]!]),
+        value: map[cycle[0]!],
+        message: `the escalation map has a cycle: ${cycle.join(" → ")}; a task must reach a top rung that stays where it is`,
+      });
     }
     const { chain } = chainFrom(config.start, map);
     chain.forEach((name, index) => {
@@ -102,6 +127,11 @@ export function expandLadder(config: LadderConfig, file?: string): ExpandedRung[
   }
 
   const known = [...Object.keys(models), ...Object.keys(config.escalation ?? {})];
+  const knownHint =
+    known.length > hintNames
+      ? `${known.slice(0, hintNames).join(", ")}, … (${known.length - hintNames} more)`
+      : known.join(", ");
+  let unresolved = 0;
   const rungs: ExpandedRung[] = [];
   names.forEach(({ name, entry, path }, index) => {
     // A name from `models` brings its settings; rung settings given in `ladder` override them.
@@ -119,9 +149,12 @@ export function expandLadder(config: LadderConfig, file?: string): ExpandedRung[
         value: settings.model,
         message: isAlias
           ? `names "${settings.model}", which is not a "<provider>:<model>" reference (a models entry must name a model, not another entry)`
-          : `is neither a name from \`models\` nor a "<provider>:<model>" reference${known.length > 0 ? `; names defined: ${known.join(", ")}` : ""}`,
+          : `is neither a name from \`models\` nor a "<provider>:<model>" reference${known.length > 0 ? `; names defined: ${knownHint}` : ""}`,
       };
-      const suggestion = isAlias ? undefined : closestKey(name, known);
+      // "Did you mean" compares against every name: given to the first few only, so many unknown names
+      // in a large map cost a few scans, not one each.
+      unresolved += 1;
+      const suggestion = isAlias || unresolved > suggested ? undefined : closestKey(name, known);
       if (suggestion !== undefined) issue.suggestion = suggestion;
       issues.push(issue);
       return;

@@ -68,3 +68,44 @@ describe("deep JSON nesting is refused before JSON.parse (which slows sharply on
     }
   });
 });
+
+describe("a config's escalation map is walked once", () => {
+  it("a chain of 20,000 models, and 20,000 unknown names, expand far inside the bound (each was walked to the end: n²)", async () => {
+    const { ConfigError, expandLadder } = await import("../../src/config/index.js");
+    const names = Array.from({ length: 20_000 }, (_, i) => `m${i}`);
+    const chain = {
+      models: Object.fromEntries(names.map((name) => [name, `ollama:${name}`])),
+      start: "m0",
+      escalation: Object.fromEntries(names.slice(1).map((name, i) => [names[i], name])),
+    };
+    expect(timed(() => expect(expandLadder(chain)).toHaveLength(20_000))).toBeLessThan(boundMs);
+    // A cycle at the end of the chain is still found, once.
+    const looped = { ...chain, escalation: { ...chain.escalation, m19999: "m10000" } };
+    let cycles: unknown[] = [];
+    expect(
+      timed(() => {
+        try {
+          expandLadder(looped);
+        } catch (error) {
+          cycles = (error as InstanceType<typeof ConfigError>).issues.filter((i) => /cycle/.test(i.message));
+        }
+      }),
+    ).toBeLessThan(boundMs);
+    expect(cycles).toHaveLength(1);
+    // Every name unknown: each issue names a few defined names, not all 20,000.
+    const unknown = { ladder: names.map((name) => name) };
+    let longest = 0;
+    expect(
+      timed(() => {
+        try {
+          expandLadder({ ...unknown, models: chain.models, ladder: names.map((n) => `x${n}`) } as never);
+        } catch (error) {
+          longest = Math.max(
+            ...(error as InstanceType<typeof ConfigError>).issues.map((i) => i.message.length),
+          );
+        }
+      }),
+    ).toBeLessThan(boundMs);
+    expect(longest).toBeLessThan(1_000);
+  });
+});
