@@ -582,19 +582,6 @@ export const coverage: Record<string, Coverage> = {
     { name: "a streamed answer over HTTP", run: async (text) => (await ollamaAt(text)).generate(ask) },
   ],
   "rungs/ollama:OllamaModel#toJSON": { noText: "the model's settings" },
-  "rungs/ollama:ollamaHostFromEnv": [
-    // An env value is text from outside: a hostile OLLAMA_HOST must still be read in linear time (or refused).
-    {
-      name: "an OLLAMA_HOST value",
-      run: (text) => {
-        try {
-          return ollamaHostFromEnv({ OLLAMA_HOST: text });
-        } catch (error) {
-          return error;
-        }
-      },
-    },
-  ],
   "rungs/ollama:ollamaModel": { noText: "makes an OllamaModel (its subject above)" },
   "rungs/ollama:ollamaHostFromEnv": [
     { name: "OLLAMA_HOST", run: (text) => ollamaHostFromEnv({ OLLAMA_HOST: text }) },
