@@ -111,3 +111,40 @@ test "$(wc -c < view.html)" -gt 50000
 echo "rungs view ok"
 node -e 'const s = require("rungs/config.schema.json"); if (s.additionalProperties !== false) process.exit(1)'
 echo "schema ok"
+
+# Matcher types as a user gets them: `types: ["rungs/vitest"]` in tsconfig (rungs/vitest loaded through
+# vitest's setupFiles, so no test imports it), in an ESM and in a CommonJS project, with a test that imports
+# rungs/vitest too (both declarations then meet). The ESM and CJS copies of the declarations must not clash
+# ("Two different types with this name exist").
+npm i --no-audit --no-fund --silent vitest@4
+for kind in module commonjs; do
+  rm -rf "vitest-$kind" && mkdir "vitest-$kind"
+  printf '{ "name": "vitest-%s", "private": true, "type": "%s" }\n' "$kind" "$kind" > "vitest-$kind/package.json"
+  cat > "vitest-$kind/tsconfig.json" <<'JSON'
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node", "rungs/vitest"] }, "include": ["*.ts"] }
+JSON
+  cat > "vitest-$kind/setup-files.test.ts" <<'TS'
+// rungs/vitest is loaded by vitest's setupFiles: this file does not import it.
+import { defineRubric, nonEmpty, type RuleContext } from "rungs";
+import { expect, it } from "vitest";
+const rubric = defineRubric({ id: "r", rules: [nonEmpty()] });
+declare const ctx: RuleContext;
+it("judges", async () => {
+  await expect("an answer").toSatisfyRubric(rubric);
+  await expect("an answer").toSatisfyRubric(rubric, { modelId: "m" });
+  await expect("an answer").toSatisfyRubric(rubric, ctx);
+  await expect(rubric).toBeCalibratedOn({ accept: ["yes"], reject: [""] });
+});
+TS
+  cat > "vitest-$kind/imports.test.ts" <<'TS'
+// This one imports rungs/vitest as well: its declarations meet the ones `types` loaded.
+import "rungs/vitest";
+import { defineRubric, nonEmpty } from "rungs";
+import { expect, it } from "vitest";
+it("judges", async () => {
+  await expect("x").toSatisfyRubric(defineRubric({ id: "r", rules: [nonEmpty()] }));
+});
+TS
+  (cd "vitest-$kind" && npx --no-install tsc -p tsconfig.json) || { echo "types: [\"rungs/vitest\"] fails to type-check in a $kind project"; exit 1; }
+done
+echo "rungs/vitest matcher types ok (types: [\"rungs/vitest\"], ESM and CJS projects)"

@@ -8,4 +8,11 @@ import { rungsMatchers } from "./matchers.js";
 
 expect.extend(rungsMatchers);
 
-export { describeVerdict, type RungsMatcherResult, type RungsMatchers, rungsMatchers } from "./matchers.js";
+export {
+  describeVerdict,
+  type MatcherRubric,
+  type MatcherRuleContext,
+  type RungsMatcherResult,
+  type RungsMatchers,
+  rungsMatchers,
+} from "./matchers.js";

@@ -1,6 +1,7 @@
 import type { MatcherState } from "vitest";
+import type { GenerateRequest } from "../model.js";
 import { type CalibrationSamples, calibrate } from "../rubric/calibrate.js";
-import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
+import type { Rubric, Verdict } from "../rubric/types.js";
 
 /** What a rungs matcher returns to vitest (the `SyncExpectationResult` shape). */
 export interface RungsMatcherResult {
@@ -54,8 +55,8 @@ export const rungsMatchers = {
   async toSatisfyRubric(
     this: MatcherState,
     received: unknown,
-    rubric: Rubric<string>,
-    ctx?: RuleContext,
+    rubric: MatcherRubric,
+    ctx?: MatcherRuleContext,
   ): Promise<RungsMatcherResult> {
     const checked = requireRubric(rubric, "toSatisfyRubric", "the expected value");
     if (typeof received !== "string") {
@@ -93,10 +94,36 @@ export const rungsMatchers = {
   },
 };
 
+/**
+ * A rubric as the matchers take it: any rungs `Rubric` fits, from the ESM or the CommonJS build. The
+ * matchers' signatures use only structural types (no class such as `Budget`, whose private field makes the
+ * two builds' copies different types), so a project that loads both declarations — `types:
+ * ["rungs/vitest"]` in tsconfig (CommonJS resolution) and `import "rungs/vitest"` (ESM) — sees one
+ * identical set of matchers instead of "Two different types with this name exist".
+ */
+export interface MatcherRubric {
+  /** The rubric's id, named in failure messages. */
+  readonly id: string;
+  /** Judges an output (method syntax, so every Rubric's `evaluate` fits whatever build typed its context). */
+  evaluate(output: string, ctx?: never): unknown;
+}
+
+/** The context a matcher passes to the rubric: the plain fields of `RuleContext`. */
+export interface MatcherRuleContext {
+  /** The request that produced the output. */
+  request?: GenerateRequest;
+  /** Aborts long checks (LLM judges). */
+  signal?: AbortSignal;
+  /** The model that produced the output. */
+  modelId?: string;
+  /** The event path rules that call models report under. */
+  path?: string;
+}
+
 /** The matchers' signatures, as they appear on `expect(...)`. */
 export interface RungsMatchers<R = unknown> {
   /** Passes when `rubric` accepts the received text. Async: `await` it. */
-  toSatisfyRubric(rubric: Rubric<string>, ctx?: RuleContext): Promise<R>;
+  toSatisfyRubric(rubric: MatcherRubric, ctx?: MatcherRuleContext): Promise<R>;
   /** Passes when the received rubric accepts every `accept` sample and rejects every `reject` one. Async. */
   toBeCalibratedOn(samples: CalibrationSamples): Promise<R>;
 }
