@@ -129,7 +129,7 @@ export function expandLadder(config: LadderConfig, file?: string): ExpandedRung[
   const known = [...Object.keys(models), ...Object.keys(config.escalation ?? {})];
   const knownHint =
     known.length > hintNames
-      ? `${known.slice(0, hintNames).join(", ")}, … (${known.length - hintNames} more)`
+      ? `${known.slice(0, hintNames).join(", ")} and ${known.length - hintNames} more`
       : known.join(", ");
   let unresolved = 0;
   const rungs: ExpandedRung[] = [];
