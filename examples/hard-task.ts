@@ -124,7 +124,13 @@ const solver = treeSplit(
     ],
     { rubric, maxAttempts: 6 },
   ),
-  { promptLimit: { chars: budgetChars }, reserve: 0.3 },
+  // Notes are not answers: the local model takes them, unjudged by the answer's rubric (any non-empty,
+  // complete note will do), continued when cut off.
+  {
+    promptLimit: { chars: budgetChars },
+    reserve: 0.3,
+    notesModel: continueUntilComplete(local, { maxContinuations: 6 }),
+  },
 );
 
 const events = new RungsEvents();
@@ -139,7 +145,7 @@ const perStage = new Map<string, number>();
 let largest = 0;
 for (const model of [local, strong] as ScriptedModel[]) {
   for (const call of model.calls) {
-    const stage = call.options.split?.stage ?? "none";
+    const stage = isAnswer(call.request) ? "answer" : "notes";
     perStage.set(stage, (perStage.get(stage) ?? 0) + 1);
     largest = Math.max(largest, renderedChars(call.request));
   }

@@ -214,10 +214,18 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     };
     switch (kind) {
       case "retry":
-        return expectText(
-          retryWithContext(scriptedModel("r", ["bad", "crash ok", "ok"]), { rubric, breakers }),
-          "ok",
-        );
+        // Every third retry pipeline meets a rule that crashes: the run stops there (no further call).
+        return i % 3 === 0
+          ? expectError(
+              caught(
+                retryWithContext(scriptedModel("r", ["bad", "crash ok", "ok"]), {
+                  rubric,
+                  breakers,
+                }).generate(ask("q"), call),
+              ),
+              (e) => ExhaustedError.isInstance(e) && e.limit === "rubricError" && e.attempts.length === 2,
+            )
+          : expectText(retryWithContext(scriptedModel("r", ["bad", "ok"]), { rubric, breakers }), "ok");
       case "ladder":
         return expectText(
           escalateAcross(

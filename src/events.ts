@@ -128,6 +128,25 @@ export type RungsEventPayload<N extends RungsEventName> = Parameters<RungsEventM
 type Listener = (...args: unknown[]) => void;
 type EventListenerOf<T extends RungsEventName> = EventEmitter.EventListener<RungsEventMap, T>;
 
+/** The process's `RUNGS_LOG` reporter, installed once (report/env-log.ts) when the variable asks for one. */
+let processReporter: { attach: (events: RungsEvents) => void; sink: RungsEvents | undefined } | undefined;
+
+/**
+ * Installs the process's reporter: `attach` is called on every {@link RungsEvents} made from now on, and a
+ * process-wide sink (reported the same way) serves calls that pass none. Called once, where `RUNGS_LOG` is
+ * read. @internal
+ */
+export function installProcessReporter(attach: (events: RungsEvents) => void): void {
+  processReporter = { attach, sink: undefined };
+  processReporter.sink = new RungsEvents();
+}
+
+/** The options with the process-wide sink as `events` when none was given and a reporter is installed. */
+export function withProcessSink<T extends { events?: RungsEvents | undefined }>(options: T): T {
+  const sink = processReporter?.sink;
+  return options.events !== undefined || sink === undefined ? options : { ...options, events: sink };
+}
+
 /**
  * The event sink passed in `CallOptions.events`. A typed eventemitter3 emitter whose listeners are
  * guarded: a listener that throws is reported once (through `onListenerError`, by default a process
@@ -153,6 +172,8 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
           `A "${event}" listener threw (reported once per listener; the run goes on): ${error instanceof Error ? error.message : String(error)}`,
           { code: "RUNGS_LISTENER_ERROR" },
         ));
+    // The process's RUNGS_LOG reporter, when one is installed, hears every sink.
+    processReporter?.attach(this);
   }
 
   #guard(event: string, fn: Listener): Listener {

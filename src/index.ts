@@ -85,7 +85,6 @@ export {
   type ModelCapabilities,
   type ModelFunction,
   type PromptRequest,
-  type SplitCall,
   type Trace,
   type Usage,
 } from "./model.js";
@@ -171,6 +170,9 @@ export {
   consoleReporter,
   type ReportLevel,
 } from "./report/console-reporter.js";
+
+// Reads RUNGS_LOG once, as rungs loads (docs/observability.md).
+import "./report/env-log.js";
 
 // Rubrics
 export {

@@ -4,59 +4,14 @@ import { type Clock, systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { ProviderError } from "./errors/provider-error.js";
 import { emit, type RungsEvents } from "./events.js";
-import { type Failure, renderDefaults } from "./prompt.js";
+import type { GenerateRequest, PromptRequest } from "./messages.js";
+import { renderDefaults } from "./prompt.js";
 import { toRequest } from "./request.js";
-import type { Rubric, Verdict } from "./rubric/types.js";
+import type { Verdict } from "./rubric/types.js";
 import type { ContextCut, FinishReason, Trace, Usage } from "./trace.js";
 
+export type { Failure, GenerateRequest, Message, PromptRequest } from "./messages.js";
 export type { FinishReason, Trace, Usage } from "./trace.js";
-
-/** One chat message. */
-export interface Message {
-  /** Who speaks: instructions (`system`), the user, or the model (`assistant`). */
-  role: "system" | "user" | "assistant";
-  /** The message text. */
-  content: string;
-}
-
-/**
- * What to generate. Pure data, so it can be recorded and replayed; runtime values go in {@link CallOptions}.
- */
-export interface GenerateRequest {
-  /** The conversation, in order; at least one message. */
-  messages: readonly Message[];
-  /** Documents the answer draws on; `treeSplit` shards these. Rendered in escaped, capped blocks. */
-  context?: readonly string[];
-  /** Earlier failures, set by `retryWithContext` / `escalateAcross`. */
-  feedback?: readonly Failure[];
-  /** Most output tokens for this call. */
-  maxOutputTokens?: number;
-  /** Sampling temperature, passed to the provider as is. */
-  temperature?: number;
-  /** Sequences that end the output when generated. */
-  stop?: readonly string[];
-  /** `taskClass` keys learned ladders; `taskId` keys blocked tasks. */
-  metadata?: {
-    /** The kind of task, e.g. `"rust-fn"`: learned ladders keep accept rates per task class and rung. */
-    taskClass?: string;
-    /** One task across runs: the stats store keeps its escalation state and whether it was blocked. */
-    taskId?: string;
-    [key: string]: unknown;
-  };
-}
-
-/**
- * The shorthand of a request, as the AI SDK's `generateText({ prompt, system })`: `prompt` becomes one user
- * message, after a system message when `system` is given. Every model rungs builds accepts it.
- */
-export interface PromptRequest extends Omit<GenerateRequest, "messages"> {
-  /** The user's message. */
-  prompt: string;
-  /** A system message sent before it. */
-  system?: string;
-  /** Not with `prompt`: give one or the other. */
-  messages?: never;
-}
 
 /**
  * What a model produced. `V` is the type of `value`, set when a rubric with a value-giving rule (e.g.
@@ -113,25 +68,13 @@ export interface CallOptions {
   /** Time source for timestamps. @default systemClock */
   clock?: Clock;
   /**
-   * Set by `treeSplit` on every call it makes (see {@link SplitCall}); nested calls receive it, so the
-   * engines and continuations beneath keep within the split's budget and judge notes as notes.
+   * The largest request the callers above can take, as a test: `treeSplit` sets it on every call it makes
+   * (within its `promptLimit`, and within any limit set above it), and every primitive beneath honours it:
+   * an engine adds only the feedback with which the request still fits, and `continueUntilComplete` sends
+   * only as much of the partial text as fits. A primitive that sets it combines it with the one it was given.
+   * A runtime value like the others: it never changes how an output is judged. @default no limit
    */
-  split?: SplitCall;
-}
-
-/**
- * What a `treeSplit` tells the calls beneath it. Engines (`escalateAcross`, `retryWithContext`) judge `map`
- * and `reduce` outputs with `notesRubric` (none: any non-empty, complete output) instead of their own
- * rubric, which judges only the `answer`; they add only the feedback with which the request still `fits`,
- * and `continueUntilComplete` sends only as much of the partial text as fits.
- */
-export interface SplitCall {
-  /** The stage the call serves: notes on a shard (`map`), merged notes (`reduce`), or the final `answer`. */
-  stage: "map" | "reduce" | "answer";
-  /** Judges map and reduce notes; absent: any non-empty, complete output is accepted. */
-  notesRubric?: Rubric;
-  /** True when `request`, as rendered, is within the split's budget (and any outer split's). */
-  fits(request: GenerateRequest): boolean;
+  promptFits?: (request: GenerateRequest) => boolean;
 }
 
 /** What a model can do beyond `generate`. */

@@ -1,34 +1,6 @@
-import type { FailureKind } from "./errors/failure-kind.js";
-import type { GenerateRequest, Message } from "./model.js";
+import type { Failure, GenerateRequest, Message } from "./messages.js";
 
-/**
- * One earlier failure, fed back to the model on the next attempt (set by the attempt engine).
- * Structured until the leaf; {@link renderMessages} turns it into text.
- */
-export interface Failure {
-  /** 1-based attempt numbers this entry stands for (several when duplicates were merged). */
-  attempts: readonly number[];
-  /** The model that failed. */
-  modelId: string;
-  /** How it failed. */
-  kind: FailureKind;
-  /** The error message or the rubric's summary ("13/15 rules passed"). */
-  message?: string;
-  /** Violated rules with their messages. */
-  violations?: readonly {
-    /** The violated rule's id. */
-    ruleId: string;
-    /** Why it failed. */
-    message: string;
-  }[];
-  /** The start of the rejected output, so the model sees what it wrote. */
-  excerpt?: string;
-  /**
-   * True when the failure happened in an earlier run of the same task (`metadata.taskId`), restored from
-   * the stats store; its attempt numbers are that run's.
-   */
-  earlierRun?: boolean;
-}
+export type { Failure } from "./messages.js";
 
 /** Caps applied by the renderer, in characters. */
 export interface RenderOptions {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
-import type { GenerateRequest, Message } from "./model.js";
+import type { GenerateRequest, Message } from "./messages.js";
 
 const roles = new Set(["system", "user", "assistant"]);
 /** Roles other libraries use, and the rungs role they mean. */

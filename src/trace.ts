@@ -1,6 +1,6 @@
 import type { FailureKind } from "./errors/failure-kind.js";
 import type { SerializedError } from "./redact.js";
-import type { Verdict } from "./rubric/types.js";
+import type { Verdict } from "./rubric/verdict.js";
 
 /** Why a generation ended, in the AI SDK's vocabulary. `length` means the output was cut off. */
 export type FinishReason = "stop" | "length" | "content-filter" | "error" | "other";
@@ -71,7 +71,6 @@ export type SkipReason =
   | "circuit-open"
   | "learned"
   | "not-retryable"
-  | "budget"
   /** Below the rung a task (`metadata.taskId`) resumed at, from the stats store's escalation state. */
   | "escalated";
 

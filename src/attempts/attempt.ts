@@ -6,15 +6,20 @@ import { partialTextOf, transportRetriesOf } from "../errors/call-details.js";
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import { failureKindOf } from "../errors/classify.js";
 import { ExhaustedError } from "../errors/exhausted-error.js";
+import type { FailureKind } from "../errors/failure-kind.js";
 import { emit, joinPath, listening } from "../events.js";
-import { addUsage, type CallOptions, type GenerateRequest, type Generation } from "../model.js";
+import type { GenerateRequest } from "../messages.js";
+import { addUsage, type CallOptions, type Generation } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { Rubric } from "../rubric/types.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { BreakerPermit } from "./breaker.js";
 import { callRung } from "./call-rung.js";
-import { type Judgement, judgeOutput } from "./judge-output.js";
+import { isPromiseLike } from "./gates/gate.js";
+import { guardCaller } from "./guard-caller.js";
+import { judgeOutput } from "./judge-output.js";
 import type { NormalizedRung } from "./ladder.js";
+import type { AttemptOutcome } from "./outcome.js";
 
 /** Everything one attempt needs. */
 export interface AttemptInput {
@@ -34,15 +39,6 @@ export interface AttemptInput {
   permit: BreakerPermit | undefined;
 }
 
-/** A finished attempt, and the generation when the call returned one. */
-export interface AttemptResult {
-  /** Absent only when a spent budget refused the call before it started (no call was made). */
-  attempt?: Attempt;
-  generation?: Generation;
-  /** A shared budget ran out during the call: the run must stop at once with this error. */
-  budgetError?: BudgetExhaustedError;
-}
-
 function sumUsage(attempts: readonly Attempt[]): Usage {
   let usage: Usage = {};
   for (const attempt of attempts) usage = addUsage(usage, attempt.usage);
@@ -50,20 +46,38 @@ function sumUsage(attempts: readonly Attempt[]): Usage {
 }
 
 /**
- * Makes one attempt: calls the rung, judges the output, releases the breaker permit (whatever happens) and
- * reports `attempt-start` / `attempt-end`. The caller's abort and a `BlockedTaskError` from a nested engine
- * are rethrown as they are; a spent shared budget comes back as `budgetError`. Every other failure becomes an
- * attempt with its kind: a nested engine's `ExhaustedError` keeps its attempts in `attempt.trace`.
+ * Makes one attempt: calls the rung, judges the output and reports `attempt-start` / `attempt-end`. The
+ * breaker permit is released once, in one place, with what the provider showed: `success` when it
+ * answered (whatever the rubric says), the failure kind when the call failed, `ignore` when nothing was
+ * learned of it (aborted, budget spent, caller code). The caller's abort, a `BlockedTaskError` from a nested
+ * engine and a {@link CallerCodeError} are rethrown as they are; every other failure is an outcome.
  */
-export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
-  const { index, rung, request, clock, options, permit } = input;
+export async function makeAttempt(input: AttemptInput): Promise<AttemptOutcome> {
+  const { permit } = input;
+  let release: FailureKind | "success" | "ignore" = "ignore";
+  try {
+    const outcome = await attemptOnce(input, (said) => {
+      release = said;
+    });
+    return outcome;
+  } finally {
+    const settled = permit?.release(release);
+    // A shared registry's release is awaited, so the next attempt (here or in another process) sees it.
+    if (isPromiseLike(settled)) await guardCaller(() => settled, input.options);
+  }
+}
+
+async function attemptOnce(
+  input: AttemptInput,
+  breakerHears: (outcome: FailureKind | "success") => void,
+): Promise<AttemptOutcome> {
+  const { index, rung, request, clock, options } = input;
   const attemptPath = joinPath(input.path, `attempt[${index}]`);
-  const modelId = rung.model.id;
   const startedAt = clock.now();
   const base = {
     index,
     rung: rung.index,
-    modelId,
+    modelId: rung.model.id,
     path: input.path,
     startedAt,
     feedbackChars: input.feedbackChars,
@@ -72,25 +86,23 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
   if (listening(options.events, "attempt-start")) {
     emit(options.events, "attempt-start", { path: attemptPath, timestamp: startedAt, attempt: { ...base } });
   }
-  const end = (attempt: Attempt) => {
+  const end = (attempt: Attempt): Attempt => {
     if (listening(options.events, "attempt-end")) {
       emit(options.events, "attempt-end", { path: attemptPath, timestamp: attempt.endedAt, attempt });
     }
     return attempt;
   };
-  const aborted = (error: unknown): never => {
-    permit?.release("ignore");
+  const failed = (error: unknown, kind: FailureKind, fields: Partial<Attempt> = {}): Attempt =>
     end({
       ...base,
       accepted: false,
-      kind: "aborted",
+      kind,
       text: "",
       usage: {},
       endedAt: clock.now(),
       error: serializeError(error),
+      ...fields,
     });
-    throw error;
-  };
 
   // Calls drawn from the shared budget during this attempt tell whether a refused run still made calls.
   const drawnBefore = options.budget?.callsUsed ?? 0;
@@ -100,51 +112,56 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
       rung.model,
       request,
       { ...options, path: attemptPath },
-      permit,
+      input.permit,
       clock,
       input.timeoutMs,
     );
   } catch (error) {
-    if (isAbortReason(error, options.signal)) return aborted(error);
-    if (BlockedTaskError.isInstance(error) || CallerCodeError.isInstance(error)) {
-      permit?.release("ignore");
+    if (isAbortReason(error, options.signal)) {
+      failed(error, "aborted");
       throw error;
     }
-    if (isCallerBug(error)) {
-      // A bug in the caller's function: no model can fix it, so the run stops here with it as the cause.
-      permit?.release("ignore");
-      throw new CallerCodeError({ origin: "model", modelId, cause: error });
-    }
+    if (BlockedTaskError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
+    // A bug in the caller's function: no model can fix it, so the run stops here with it as the cause.
+    if (isCallerBug(error))
+      throw new CallerCodeError({ origin: "model", modelId: rung.model.id, cause: error });
     const nested = ExhaustedError.isInstance(error) ? error.attempts : [];
     // Nothing is lost: text a provider received before failing, and its transport retries, stay on record.
     const transportRetries = transportRetriesOf(error);
-    const attempt: Attempt = {
-      ...base,
-      accepted: false,
-      kind: failureKindOf(error, options.signal),
+    const fields: Partial<Attempt> = {
       text: nested.at(-1)?.text ?? partialTextOf(error) ?? "",
       usage: sumUsage(nested),
-      endedAt: clock.now(),
-      error: serializeError(error),
     };
-    if (nested.length > 0) attempt.trace = { attempts: nested };
-    if (transportRetries.length > 0) attempt.transportRetries = transportRetries;
+    if (nested.length > 0) fields.trace = { attempts: nested };
+    if (transportRetries.length > 0) fields.transportRetries = transportRetries;
     if (BudgetExhaustedError.isInstance(error)) {
-      permit?.release("ignore");
-      // Record the attempt when calls were made beneath it (a continued rung whose next piece was refused,
-      // a deadline hit mid-call); not when the budget refused the call before it started.
+      // Recorded when calls were made beneath it (a continued rung whose next piece was refused, a deadline
+      // hit mid-call); not when the budget refused the call before it started.
       const made =
         nested.length > 0 ||
         (options.budget !== undefined ? options.budget.callsUsed > drawnBefore : error.limit === "deadline");
-      if (error.limit === "deadline" && nested.length === 0) attempt.kind = "timeout";
-      return made ? { attempt: end(attempt), budgetError: error } : { budgetError: error };
+      if (!made) return { type: "stopped", error };
+      const kind =
+        error.limit === "deadline" && nested.length === 0 ? "timeout" : failureKindOf(error, options.signal);
+      return { type: "stopped", error, attempt: failed(error, kind, fields) };
     }
-    // An abort says nothing about the provider: it neither opens nor closes the breaker.
-    permit?.release(attempt.kind === "aborted" ? "ignore" : (attempt.kind ?? "server-error"));
-    return { attempt: end(attempt) };
+    const kind = failureKindOf(error, options.signal);
+    breakerHears(kind);
+    return { type: "failed", kind, attempt: failed(error, kind, fields) };
   }
-
-  let judged: Judgement;
+  // The provider answered: whatever the rubric says, the breaker hears success.
+  breakerHears("success");
+  const answered = {
+    ...base,
+    text: generation.text,
+    finishReason: generation.finishReason,
+    usage: generation.usage,
+    ...(generation.trace === undefined ? {} : { trace: generation.trace }),
+    ...(generation.trace?.transportRetries === undefined
+      ? {}
+      : { transportRetries: generation.trace.transportRetries }),
+  };
+  let judged: Awaited<ReturnType<typeof judgeOutput>>;
   try {
     const judging = judgeOutput(generation, input.rubric, {
       request,
@@ -158,41 +175,31 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
     if (BudgetExhaustedError.isInstance(error)) {
       // The answer came back but the budget ran out while judging it (an LLM judge): keep the answer on
       // record, unjudged, and stop the run.
-      permit?.release("success");
-      const attempt: Attempt = {
-        ...base,
+      const attempt = end({
+        ...answered,
         accepted: false,
         kind: "rubric-error",
-        text: generation.text,
-        finishReason: generation.finishReason,
-        usage: generation.usage,
         endedAt: clock.now(),
         error: serializeError(error),
-      };
-      return { attempt: end(attempt), budgetError: error };
+      });
+      return { type: "stopped", error, attempt };
     }
-    if (CallerCodeError.isInstance(error)) {
-      permit?.release("ignore");
-      throw error;
-    }
-    return aborted(error);
+    if (!CallerCodeError.isInstance(error))
+      end({
+        ...answered,
+        accepted: false,
+        kind: "aborted",
+        endedAt: clock.now(),
+        error: serializeError(error),
+      });
+    throw error;
   }
-  // The provider answered: whatever the rubric says, the breaker hears success.
-  permit?.release("success");
-  const attempt: Attempt = {
-    ...base,
-    accepted: judged.kind === undefined,
-    text: generation.text,
-    finishReason: generation.finishReason,
-    usage: generation.usage,
-    endedAt: clock.now(),
-  };
+  const attempt: Attempt = { ...answered, accepted: judged.kind === undefined, endedAt: clock.now() };
   if (judged.kind !== undefined) attempt.kind = judged.kind;
   if (judged.verdict !== undefined) attempt.verdict = judged.verdict;
   if (judged.error !== undefined) attempt.error = serializeError(judged.error);
-  if (generation.trace !== undefined) attempt.trace = generation.trace;
-  if (generation.trace?.transportRetries !== undefined) {
-    attempt.transportRetries = generation.trace.transportRetries;
-  }
-  return { attempt: end(attempt), generation };
+  end(attempt);
+  return judged.kind === undefined
+    ? { type: "accepted", attempt, generation }
+    : { type: "failed", attempt, kind: judged.kind, generation };
 }

@@ -3,7 +3,6 @@ import { BudgetExhaustedError } from "../budget.js";
 import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import type { CallOptions, GenerateRequest, Generation } from "../model.js";
-import { judgeNow } from "../rubric/rubric.js";
 import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
 import { generationFailureKind, verdictFailureKind } from "./classify.js";
 import { guardCaller } from "./guard-caller.js";
@@ -38,8 +37,11 @@ export function judgeOutput(
   ctx.path = context.path;
   let verdict: Verdict | PromiseLike<Verdict>;
   try {
-    // A rubric of synchronous rules is judged here and now, without a promise.
-    verdict = judgeNow(rubric, generation.text, ctx);
+    // A rubric of synchronous rules is judged here and now, without a promise (its public evaluateNow).
+    verdict =
+      rubric.evaluateNow !== undefined
+        ? rubric.evaluateNow(generation.text, ctx)
+        : rubric.evaluate(generation.text, ctx);
   } catch (error) {
     return rubricFailure(error, context.signal, generation.modelId);
   }

@@ -10,7 +10,14 @@ import {
   type CircuitBreakersOptions,
   isBreakerRegistry,
 } from "./breaker-registry.js";
-import type { EngineConfig } from "./engine.js";
+import type { EngineConfig } from "./engine-config.js";
+import { breakerGate } from "./gates/breaker.js";
+import { escalatedGate } from "./gates/escalated.js";
+import type { Gate } from "./gates/gate.js";
+import { learnedGate } from "./gates/learned.js";
+import { notRetryableGate } from "./gates/not-retryable.js";
+import { routingGate } from "./gates/routing.js";
+import { skipIfGate } from "./gates/skip-if.js";
 import type { NormalizedRung } from "./ladder.js";
 import type { RoutingPolicy } from "./routing/policy.js";
 
@@ -172,6 +179,32 @@ export function resolveEngine(
     }
     parsed.routing.check?.(rungs.map((rung) => rung.model.id));
   }
+  const whenUnavailable = parsed.whenUnavailable ?? "fail-open";
+  const { store, routing } = parsed;
+  // The order gates are asked in: the cheap, certain reasons first; store reads after; the breaker last,
+  // before every attempt (it hands out a permit).
+  const gates: Gate[] = [escalatedGate, notRetryableGate, skipIfGate];
+  if (store !== undefined && parsed.minAcceptRate !== undefined) {
+    gates.push(
+      learnedGate({
+        store,
+        minAcceptRate: parsed.minAcceptRate,
+        minSamples: parsed.minSamples ?? 5,
+        exploreEvery: parsed.exploreEvery,
+        failClosed: whenUnavailable === "fail-closed",
+      }),
+    );
+  }
+  if (store !== undefined && routing !== undefined) {
+    gates.push(
+      routingGate(
+        routing,
+        store,
+        rungs.map((rung) => rung.model.id),
+      ),
+    );
+  }
+  if (breakers !== undefined) gates.push(breakerGate(breakers));
   return {
     segment,
     id: parsed.id ?? id,
@@ -179,16 +212,12 @@ export function resolveEngine(
     rubric: parsed.rubric,
     maxAttempts: parsed.maxAttempts ?? 6,
     attemptTimeoutMs: parsed.attemptTimeoutMs ?? defaultAttemptTimeoutMs,
-    whenUnavailable: parsed.whenUnavailable ?? "fail-open",
+    whenUnavailable,
     maxFeedbackChars: parsed.maxFeedbackChars ?? 2_000,
     onExhausted: parsed.onExhausted ?? "throw",
-    breakers,
-    store: parsed.store,
-    minAcceptRate: parsed.minAcceptRate,
-    minSamples: parsed.minSamples ?? 5,
-    exploreEvery: parsed.exploreEvery,
-    routing: parsed.routing,
-    learnedSkips: new Map(),
+    store,
+    routing,
+    gates,
     clock: parsed.clock,
   };
 }

@@ -1,5 +1,5 @@
-import { networkCodeOf } from "../providers/http-failure.js";
 import { redactText } from "../redact.js";
+import { networkCodeOf } from "./network-code.js";
 import { RungsError } from "./rungs-error.js";
 
 /** Where the caller's code that threw was plugged in. */

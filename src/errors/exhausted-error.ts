@@ -1,4 +1,4 @@
-import type { Attempt } from "../trace.js";
+import type { Attempt, Skip } from "../trace.js";
 import { RungsError } from "./rungs-error.js";
 
 /**
@@ -10,6 +10,11 @@ import { RungsError } from "./rungs-error.js";
  * - `everyRungTried`: every rung of the ladder was tried (each used its `attempts`, or was passed over)
  *   before the `maxAttempts` cap was reached: the rungs ran out, the cap did not fire;
  * - `notRetryable`: every remaining rung failed in a way asking again cannot fix (auth, not found, ...);
+ * - `rungsUnavailable`: the rungs left were passed over or refused only because they were unavailable (an
+ *   open circuit breaker, a closed rate gate): nothing showed the task cannot be answered, so it is not
+ *   blocked;
+ * - `rubricError`: the rubric could not judge an answer (a rule threw, timed out or returned NaN): asking a
+ *   model again cannot fix the judge, so no further model call is made;
  * - `noProgress`: a tree-split reduce level did not shrink the scratchpad.
  */
 export type ExhaustionLimit =
@@ -19,6 +24,8 @@ export type ExhaustionLimit =
   | "deadline"
   | "maxOutputTokens"
   | "notRetryable"
+  | "rungsUnavailable"
+  | "rubricError"
   | "noProgress";
 
 /**
@@ -29,18 +36,22 @@ export class ExhaustedError extends RungsError {
   /** The error's class name, `"ExhaustedError"` (or a subclass's). */
   override name: string = "ExhaustedError";
   /**
-   * Which limit fired: `maxAttempts`, `everyRungTried`, `deadline`, `maxOutputTokens`, `notRetryable` or
-   * `noProgress`.
+   * Which limit fired (see {@link ExhaustionLimit}): `maxAttempts`, `maxCalls`, `everyRungTried`,
+   * `deadline`, `maxOutputTokens`, `notRetryable`, `rungsUnavailable`, `rubricError` or `noProgress`.
    */
   readonly limit: ExhaustionLimit;
   /** Every attempt the run made, in order, with its output, error and verdict. */
   readonly attempts: readonly Attempt[];
+  /** Rungs passed over, with their reasons (empty when none was, or outside a ladder). */
+  readonly skips: readonly Skip[];
 
   constructor(options: {
     /** Which limit fired. */
     limit: ExhaustionLimit;
     /** Every attempt the run made. */
     attempts: readonly Attempt[];
+    /** Rungs passed over, with their reasons. */
+    skips?: readonly Skip[];
     message?: string;
     cause?: unknown;
   }) {
@@ -51,6 +62,7 @@ export class ExhaustedError extends RungsError {
     );
     this.limit = options.limit;
     this.attempts = options.attempts;
+    this.skips = options.skips ?? [];
   }
 
   /** The last attempt made, if any. */

@@ -1,7 +1,7 @@
 import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { ProviderError } from "../errors/provider-error.js";
-import { emit, joinPath, listening } from "../events.js";
+import { emit, joinPath, listening, withProcessSink } from "../events.js";
 import {
   addUsage,
   type CallOptions,
@@ -12,7 +12,6 @@ import {
   type PromptRequest,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
-import { withEnvLog } from "../report/env-log.js";
 import { toRequest } from "../request.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
 import { object } from "../validate/check.js";
@@ -67,7 +66,7 @@ const schema = object({
  * - Still cut off after `maxContinuations`: returns the text with `finishReason: "length"` and
  *   `stoppedBy: "maxContinuations"` (an outer retry decides). Past `maxTotalChars`: the text is cut to
  *   the cap, `finishReason: "length"`, `stoppedBy: "maxTotalChars"`.
- * - Under a `treeSplit` (`CallOptions.split`), a continuation request that would render over the split's
+ * - Under a prompt limit (`CallOptions.promptFits`, set by `treeSplit`), a continuation request that would render over the split's
  *   budget sends only the end of the partial text, as much as fits; when none fits, continuing stops
  *   (`stoppedBy: "splitBudget"`, `finishReason: "length"`).
  * - An empty `length` answer whose `usage.inputTokens` is within `contextOverflowSlackTokens` (16) of
@@ -111,7 +110,7 @@ export function continueUntilComplete<V = unknown>(
     given: CallOptions = {},
   ): Promise<Generation<V>> => {
     const request = toRequest(`continue(${model.id}).generate`, input);
-    const callOptions = withEnvLog(given);
+    const callOptions = withProcessSink(given);
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
     // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.
@@ -144,7 +143,7 @@ export function continueUntilComplete<V = unknown>(
       }
       throwIfAborted(callOptions.signal);
       const ask = (partial: string) => continuationRequest(request, partial, nativeContinue, continuePrompt);
-      const fits = callOptions.split?.fits;
+      const fits = callOptions.promptFits;
       let nextRequest = ask(text);
       if (fits !== undefined && !fits(nextRequest)) {
         // Under a treeSplit: send only the end of the partial text, as much as the room left holds.

@@ -1,9 +1,9 @@
 import { runAttempts } from "../attempts/engine.js";
 import { type LadderEntry, ladderEntrySchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
+import { withProcessSink } from "../events.js";
 import type { Generation, Model } from "../model.js";
 import { parseOptions } from "../options.js";
-import { withEnvLog } from "../report/env-log.js";
 import { toRequest } from "../request.js";
 import { array, object } from "../validate/check.js";
 
@@ -52,8 +52,10 @@ export function escalateAcross<V = unknown>(
     id: engine.id,
     // The accepted generation's value is its verdict's, from `options.rubric`: a Rubric<string, V>.
     generate: async (request, callOptions = {}) =>
-      runAttempts(engine, toRequest(`${engine.id}.generate`, request), withEnvLog(callOptions)) as Promise<
-        Generation<V>
-      >,
+      runAttempts(
+        engine,
+        toRequest(`${engine.id}.generate`, request),
+        withProcessSink(callOptions),
+      ) as Promise<Generation<V>>,
   };
 }

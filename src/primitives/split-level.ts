@@ -1,6 +1,6 @@
 import type { ContextSplitEvent } from "../events.js";
 import { joinPath } from "../events.js";
-import type { CallOptions, GenerateRequest, Generation, Model, SplitCall } from "../model.js";
+import type { CallOptions, GenerateRequest, Generation, Model } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { SplitNode } from "../trace.js";
 import { type FanOutcome, fanOut } from "./fan-out.js";
@@ -10,8 +10,8 @@ import { noteRequest } from "./split-requests.js";
 export interface SplitRun {
   /** The model that takes notes (map and reduce). */
   model: Model;
-  /** What each call tells the calls beneath it (stage, notes rubric, room left). */
-  splitCall(stage: "map" | "reduce"): SplitCall;
+  /** The prompt limit every call beneath keeps to (the split's, within any limit above it). */
+  promptFits(request: GenerateRequest): boolean;
   request: GenerateRequest;
   task: string;
   callOptions: CallOptions;
@@ -60,7 +60,7 @@ export async function runLevel(
         ...run.callOptions,
         signal,
         path: path(i),
-        split: run.splitCall(stage),
+        promptFits: run.promptFits,
       }),
     settled,
   );

@@ -1,7 +1,7 @@
 import { raceAbort, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
-import { type ContextSplitEvent, emit, joinPath, listening } from "../events.js";
+import { type ContextSplitEvent, emit, joinPath, listening, withProcessSink } from "../events.js";
 import {
   addUsage,
   type CallOptions,
@@ -9,12 +9,9 @@ import {
   type Generation,
   type Model,
   type PromptRequest,
-  type SplitCall,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
-import { withEnvLog } from "../report/env-log.js";
 import { toRequest } from "../request.js";
-import type { Rubric } from "../rubric/types.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
 import { custom, number, object, oneOf, union } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
@@ -53,11 +50,11 @@ export interface TreeSplitOptions {
   /** The system instruction of each reduce call. @default defaultReducePrompt */
   reducePrompt?: string;
   /**
-   * Judges map and reduce notes in the ladders beneath, in place of their own rubric (which judges only the
-   * answer). @default none: any non-empty, complete output is good notes
+   * Takes the map and reduce notes in place of `model`; the answer stays with `model`. Give one whenever
+   * `model` judges its answers: notes are not answers, and a rubric written for the answer would reject them.
+   * E.g. the ladder's rungs without the rubric, a cheaper model, or `retryWithContext(cheap, { rubric:
+   * notesRubric })` to judge notes by rules of their own. @default model
    */
-  notesRubric?: Rubric;
-  /** Takes the map and reduce notes in place of `model` (e.g. a cheaper one); the answer stays with `model`. @default model */
   notesModel?: Model;
   /**
    * Share of the budget (0 to 0.9) kept free in every map, reduce and answer request treeSplit builds, for
@@ -80,10 +77,6 @@ const schema = object({
   onShardError: oneOf(["fail", "skip"]).optional(),
   mapPrompt: schemas.nonEmptyString.optional(),
   reducePrompt: schemas.nonEmptyString.optional(),
-  notesRubric: custom<Rubric>(
-    (v) => typeof (v as Rubric | null)?.evaluate === "function",
-    "must be a Rubric (an object with evaluate(output, ctx))",
-  ).optional(),
   notesModel: custom<Model>(
     (v) => typeof (v as Model | null)?.generate === "function",
     "must be a Model",
@@ -104,10 +97,10 @@ const schema = object({
  *    `context-split` event with `stage: "truncate"`).
  * 4. The final call answers from the scratchpad. Calls made = shards + reduces + 1, exactly.
  *
- * Every call carries `CallOptions.split` (`SplitCall`): its stage (`map`, `reduce`, `answer`; a request
- * passed through is an `answer`), the `notesRubric`, and `fits(request)`. Ladders beneath judge notes with
- * the notes rubric and only the answer with their own, and keep their feedback, like a continuation its
- * partial text, within the budget: no request beneath renders over it. `notesModel` takes the notes.
+ * Every call carries `CallOptions.promptFits`, this split's `promptLimit` (within any limit above it):
+ * ladders beneath keep their feedback, like a continuation its partial text, within it, so no request
+ * beneath renders over the limit. Nothing else changes beneath: each model judges with its own rubric, so
+ * the notes go to `notesModel` (give one when `model` judges answers).
  *
  * The result is the final call's generation with usage summed over every call and `trace.split` holding
  * the tree (every node's sizes, depth, model and nested trace). Events: `context-split` at plan, each map and
@@ -129,7 +122,6 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
   // Requests are planned to `limit`; what the calls beneath add must stay within `budgetLimit`.
   const limit = Math.max(1, Math.floor(budgetLimit * (1 - (parsed.reserve ?? 0.25))));
   const notesModel = parsed.notesModel ?? model;
-  const notesRubric = parsed.notesRubric;
   const concurrency = parsed.concurrency ?? 4;
   const maxDepth = parsed.maxDepth ?? 4;
   const failFast = (parsed.onShardError ?? "fail") === "fail";
@@ -141,16 +133,12 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
     given: CallOptions = {},
   ): Promise<Generation<V>> => {
     const request = toRequest(`treeSplit(${model.id}).generate`, input);
-    const callOptions = withEnvLog(given);
-    const outer = callOptions.split;
-    const fits = (r: GenerateRequest) => measure(r) <= budgetLimit && (outer === undefined || outer.fits(r));
-    // The stage each call serves; a split beneath an outer map or reduce call makes notes for that call.
-    const splitCall = (stage: SplitCall["stage"]): SplitCall => {
-      if (outer !== undefined && outer.stage !== "answer") return { ...outer, fits };
-      return stage === "answer" || notesRubric === undefined ? { stage, fits } : { stage, notesRubric, fits };
-    };
+    const callOptions = withProcessSink(given);
+    const outer = callOptions.promptFits;
+    // Every call beneath keeps within this split's limit, and within any limit set above it.
+    const promptFits = (r: GenerateRequest) => measure(r) <= budgetLimit && (outer === undefined || outer(r));
     if (measure(request) <= budgetLimit) {
-      return model.generate(request, { ...callOptions, split: splitCall("answer") });
+      return model.generate(request, { ...callOptions, promptFits });
     }
     throwIfAborted(callOptions.signal);
     const clock = callOptions.clock ?? systemClock;
@@ -182,7 +170,7 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
 
     const run: SplitRun = {
       model: notesModel,
-      splitCall,
+      promptFits,
       request,
       task,
       callOptions,
@@ -255,7 +243,7 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
     const finalRequest = answerRequest(request, scratchpad);
     throwIfAborted(callOptions.signal);
     const answer = await raceAbort(
-      model.generate(finalRequest, { ...callOptions, path: answerPath, split: splitCall("answer") }),
+      model.generate(finalRequest, { ...callOptions, path: answerPath, promptFits }),
       callOptions.signal,
     );
     nodes.push({

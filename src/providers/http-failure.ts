@@ -1,3 +1,5 @@
+export { networkCodeOf } from "../errors/network-code.js";
+
 import type { FailureKind } from "../errors/failure-kind.js";
 
 /**
@@ -54,18 +56,4 @@ export function parseRetryAfterMs(
   if (/^\d+(?:\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/**
- * The error code (`ECONNRESET`, `UND_ERR_SOCKET`, ...) of `error` or of an error in its `cause` chain
- * (fetch's `TypeError: fetch failed` keeps the socket error in `cause`). Depth-capped at 5.
- */
-export function networkCodeOf(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
-    if (typeof current !== "object" || current === null) return undefined;
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === "string") return code;
-    current = cause;
-  }
-  return undefined;
 }

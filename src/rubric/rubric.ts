@@ -125,7 +125,10 @@ export function defineRubric<O = string, const R extends readonly Rule<O>[] = re
 
   // Synchronous rules (regex, length, predicates: the common case) are judged in one pass, with no promise
   // per rule and none for the verdict; a rule returning a promise switches to waiting.
-  const judge = (output: O, ctx: RuleContext): Verdict<RubricValue<R>> | Promise<Verdict<RubricValue<R>>> => {
+  const judge = (
+    output: O,
+    ctx: RuleContext = {},
+  ): Verdict<RubricValue<R>> | Promise<Verdict<RubricValue<R>>> => {
     throwIfAborted(ctx.signal);
     let judged = output;
     let cappedAt: number | undefined;
@@ -169,24 +172,7 @@ export function defineRubric<O = string, const R extends readonly Rule<O>[] = re
     }
   };
 
-  const rubric: Rubric<O, RubricValue<R>> = Object.freeze({ id, rules, threshold, evaluate });
-  directJudges.set(rubric as Rubric<unknown>, judge as DirectJudge);
-  return rubric;
-}
-
-type DirectJudge = (output: unknown, ctx: RuleContext) => Verdict | Promise<Verdict>;
-
-/** The judge behind each rubric built here: same work as `evaluate`, without wrapping a sync verdict. */
-const directJudges = new WeakMap<Rubric<unknown>, DirectJudge>();
-
-/**
- * Judges `output` as `rubric.evaluate` would; for a rubric built by {@link defineRubric} whose rules are
- * synchronous, the verdict comes back directly (no promise, no microtask). Any other rubric, or a rule that
- * returns a promise, gives a promise. Throws (or rejects) as `evaluate` rejects. @internal
- */
-export function judgeNow<O>(rubric: Rubric<O>, output: O, ctx: RuleContext): Verdict | Promise<Verdict> {
-  const direct = directJudges.get(rubric as Rubric<unknown>);
-  return direct === undefined ? rubric.evaluate(output, ctx) : direct(output, ctx);
+  return Object.freeze({ id, rules, threshold, evaluate, evaluateNow: judge });
 }
 
 /** Computes the verdict from rule results (exported for the attempt engine and tests). */

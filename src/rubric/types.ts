@@ -1,6 +1,9 @@
 import type { Budget } from "../budget.js";
 import type { RungsEvents } from "../events.js";
-import type { GenerateRequest } from "../model.js";
+import type { GenerateRequest } from "../messages.js";
+import type { Verdict } from "./verdict.js";
+
+export type { RuleResult, Verdict } from "./verdict.js";
 
 /**
  * What a rule's check may return: a boolean, or a pass flag with a message, a partial score and, for a rule
@@ -59,57 +62,6 @@ export interface Rule<O = string, V = unknown> {
   check(output: O, ctx: RuleContext): RuleOutcome<V> | Promise<RuleOutcome<V>>;
 }
 
-/** The outcome of one rule on one output. */
-export interface RuleResult {
-  /** The rule's id. */
-  ruleId: string;
-  /** The rule's description, as the rubric has it. */
-  description?: string;
-  /** True when the rule passed. */
-  pass: boolean;
-  /** 0..1; 1 or 0 unless the rule returned a partial score. */
-  score: number;
-  /** The rule's weight in the score. */
-  weight: number;
-  /** True when the rule is required (it must pass whatever the score). */
-  required: boolean;
-  /** Why it failed (or the rule's own message). Rule errors and timeouts land here. */
-  message?: string;
-  /** True when the rule threw, returned NaN, or timed out (failure kind `rubric-error`). */
-  errored?: boolean;
-  /** How long the check took, in ms. */
-  durationMs: number;
-}
-
-/**
- * A rubric's judgement of one output. Computed in code, never read from model-written text. `V` is the type
- * of `value`, the value its value-giving rule found (`unknown` when untyped).
- */
-export interface Verdict<V = unknown> {
-  /** The id of the rubric that judged. */
-  rubricId: string;
-  /** True when the output was accepted (the score reached the threshold and every required rule passed). */
-  accepted: boolean;
-  /** Weighted mean of rule scores, 0..1. */
-  score: number;
-  /** Rules passed, of `total` (reads as "11/15"). */
-  passed: number;
-  /** Rules judged. */
-  total: number;
-  /** Every rule's result, in rule order. */
-  results: readonly RuleResult[];
-  /** The failed results, in rule order. */
-  violations: readonly RuleResult[];
-  /** Set when the output was longer than the rubric's cap and judged on the capped text. */
-  cappedAt?: number;
-  /**
-   * The value of the first rule, in rule order, that passed with one (e.g. `structured`'s parsed, validated
-   * JSON); absent when none did. Not enumerable: records, events and `JSON.stringify` of a verdict leave it
-   * out (the output text is recorded; a schema's output may hold what JSON cannot, a `Date` or a `bigint`).
-   */
-  readonly value?: V;
-}
-
 /**
  * Something that judges outputs of type `O`. Build one with `defineRubric`. `V` is the type of its verdicts'
  * `value` (the value-giving rule's, e.g. `structured`'s schema output); `retryWithContext` and
@@ -127,4 +79,11 @@ export interface Rubric<O = string, V = unknown> {
    * only the caller's abort (`ctx.signal`) rejects, with `signal.reason`.
    */
   evaluate(output: O, ctx?: RuleContext): Promise<Verdict<V>>;
+  /**
+   * Optional: the same judgement as `evaluate`, returned directly when it needs no waiting (every rule
+   * synchronous) and as a promise otherwise; it may throw where `evaluate` rejects. The attempt engine
+   * calls it when present, so a rubric of synchronous rules costs no promise per attempt. `defineRubric`
+   * provides it; a hand-written rubric may leave it out.
+   */
+  evaluateNow?(output: O, ctx?: RuleContext): Verdict<V> | Promise<Verdict<V>>;
 }

@@ -124,7 +124,7 @@ describe("circuit breakers in a ladder", () => {
     expect(flaky.calls).toHaveLength(3);
   });
 
-  it("every rung's circuit open: ExhaustedError with no attempts, naming the skips", async () => {
+  it("every rung's circuit open: ExhaustedError with no attempts, its own limit, naming and carrying the skips", async () => {
     const breakers = new CircuitBreakers({
       initialState: { a: { state: "open", consecutiveFailures: 5, openedAt: Date.now() } },
     });
@@ -134,8 +134,10 @@ describe("circuit breakers in a ladder", () => {
       .catch((e: unknown) => e)) as ExhaustedError;
     expect(ExhaustedError.isInstance(error)).toBe(true);
     expect(error.attempts).toHaveLength(0);
-    expect(error.limit).toBe("notRetryable");
+    // Passed over, not tried: the run ends with its own label (issue 27, honest terminals).
+    expect(error.limit).toBe("rungsUnavailable");
     expect(error.message).toContain('"a" circuit-open');
+    expect(error.skips).toMatchObject([{ modelId: "a", reason: "circuit-open" }]);
     expect(a.calls).toHaveLength(0);
   });
 

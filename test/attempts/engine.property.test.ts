@@ -124,9 +124,13 @@ describe("attempt engine properties", () => {
         } catch (error) {
           expect(ExhaustedError.isInstance(error)).toBe(true);
           if (!BudgetExhaustedError.isInstance(error)) {
-            expect(["maxAttempts", "everyRungTried", "notRetryable"]).toContain(
-              (error as ExhaustedError).limit,
-            );
+            expect([
+              "maxAttempts",
+              "everyRungTried",
+              "notRetryable",
+              "rungsUnavailable",
+              "rubricError",
+            ]).toContain((error as ExhaustedError).limit);
           }
           attempts = (error as ExhaustedError).attempts;
         }

@@ -104,7 +104,11 @@ describe("withOtel over treeSplit(escalateAcross(...))", () => {
       },
     );
     const model = withOtel(
-      treeSplit(escalateAcross([small, large], { rubric }), { promptLimit: { chars: 2000 } }),
+      // Notes go to the same rungs without the answer's rubric (notesModel).
+      treeSplit(escalateAcross([small, large], { rubric }), {
+        promptLimit: { chars: 2000 },
+        notesModel: escalateAcross([small, large]),
+      }),
       {
         tracer,
       },

@@ -115,18 +115,22 @@ describe("retryWithContext", () => {
     ["quota-exhausted", 429],
     ["context-overflow", 400],
     ["rate-limited", 429],
-  ] as const)("a %s error is not re-sent: one call, limit notRetryable", async (kind, status) => {
-    const model = scriptedModel("m", [
-      new ProviderError(`${kind}!`, { kind, status, providerId: "m" }),
-      "ok",
-    ]);
-    const error = (await retryWithContext(model)
-      .generate(ask("task"))
-      .catch((e: unknown) => e)) as ExhaustedError;
-    expect(model.calls).toHaveLength(1);
-    expect(error.limit).toBe("notRetryable");
-    expect(error.attempts[0]).toMatchObject({ kind, error: { status } });
-  });
+  ] as const)(
+    "a %s error is not re-sent: one call, limit notRetryable (rungsUnavailable when rate-limited)",
+    async (kind, status) => {
+      const model = scriptedModel("m", [
+        new ProviderError(`${kind}!`, { kind, status, providerId: "m" }),
+        "ok",
+      ]);
+      const error = (await retryWithContext(model)
+        .generate(ask("task"))
+        .catch((e: unknown) => e)) as ExhaustedError;
+      expect(model.calls).toHaveLength(1);
+      // A rate limit says the rung is unavailable now, not that it cannot answer: its own label (issue 27).
+      expect(error.limit).toBe(kind === "rate-limited" ? "rungsUnavailable" : "notRetryable");
+      expect(error.attempts[0]).toMatchObject({ kind, error: { status } });
+    },
+  );
 
   it("a server error is a failed attempt and the next starts at once (no sleep)", async () => {
     const clock = manualClock(1_000);
@@ -208,7 +212,7 @@ describe("retryWithContext", () => {
     expect(model.calls).toHaveLength(2);
   });
 
-  it("a rubric that throws is 'rubric-error', recorded, and the run goes on", async () => {
+  it("a rubric that throws is 'rubric-error', recorded, and no further model call is made", async () => {
     let calls = 0;
     const rubric = {
       ...containsOk,
@@ -219,10 +223,16 @@ describe("retryWithContext", () => {
       },
     };
     const model = scriptedModel("m", ["ok 1", "ok 2"]);
-    const generation = await retryWithContext(model, { rubric }).generate(ask("task"));
-    expect(generation.text).toBe("ok 2");
-    expect(generation.trace?.attempts?.[0]).toMatchObject({
+    const error = (await retryWithContext(model, { rubric })
+      .generate(ask("task"))
+      .catch((e: unknown) => e)) as ExhaustedError;
+    // Asking the model again cannot fix the judge (issue 29): the run stops, the answer and the error on record.
+    expect(model.calls).toHaveLength(1);
+    expect(error.limit).toBe("rubricError");
+    expect(error.message).toContain("judge crashed");
+    expect(error.attempts[0]).toMatchObject({
       kind: "rubric-error",
+      text: "ok 1",
       error: { message: "judge crashed" },
     });
   });

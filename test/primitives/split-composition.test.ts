@@ -41,12 +41,16 @@ describe("treeSplit over a ladder: judged by stage (problem 1)", () => {
       );
     const small = byStage("small");
     const large = byStage("large");
+    // The notes go to the same rungs without the answer's rubric: notes are not answers.
     const solver = treeSplit(
       escalateAcross(
         [small, large].map((m) => continueUntilComplete(m)),
         { rubric, maxAttempts: 6 },
       ),
-      { promptLimit: { chars: 4000 } },
+      {
+        promptLimit: { chars: 4000 },
+        notesModel: escalateAcross([small, large].map((m) => continueUntilComplete(m))),
+      },
     );
     const result = await solver.generate({ messages: [{ role: "user", content: task }], context: docs });
     expect(result.text).toBe(answer);
@@ -57,20 +61,19 @@ describe("treeSplit over a ladder: judged by stage (problem 1)", () => {
     expect(result.answeredBy).toMatchObject({ rung: 0, climbed: false });
   });
 
-  it("notes are judged by notesRubric, and notesModel takes them", async () => {
+  it("notes are judged by the notes model's own rubric, and notesModel takes them", async () => {
     const notesRubric = defineRubric({ id: "notes", rules: [matches("prefixed", /^notes:/)] });
     const cheap = scriptedModel("cheap", ["bad notes", "notes: fine"], { whenDone: "repeat-last" });
     const main = scriptedModel("main", [answer], { whenDone: "repeat-last" });
     const solver = treeSplit(retryWithContext(main, { rubric }), {
       promptLimit: { chars: 4000 },
-      notesRubric,
-      notesModel: retryWithContext(cheap),
+      notesModel: retryWithContext(cheap, { rubric: notesRubric }),
     });
     const result = await solver.generate({ messages: [{ role: "user", content: task }], context: docs });
     expect(result.text).toBe(answer);
     expect(main.calls.every((c) => stageOf(c.request) === "answer")).toBe(true);
     const firstNote = result.trace?.split?.nodes.find((n) => n.stage === "map")?.trace?.attempts;
-    // The notes model's own engine has no rubric; the split's notes rubric judged its first note "bad".
+    // The notes model's own rubric judged its first note "bad"; the answer's rubric never saw a note.
     expect(firstNote?.map((a) => a.kind)).toEqual(["rejected", undefined]);
   });
 });

@@ -133,6 +133,8 @@ const limits: readonly ExhaustionLimit[] = [
   "maxAttempts",
   "maxCalls",
   "everyRungTried",
+  "rungsUnavailable",
+  "rubricError",
   "deadline",
   "notRetryable",
   "maxOutputTokens",

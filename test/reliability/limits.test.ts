@@ -173,8 +173,6 @@ describe("options that take an object are checked for what rungs calls on them",
     "escalateAcross rubric": () => escalateAcross([{ model }], { rubric: {} as never }),
     "escalateAcross ladder model": () => escalateAcross([{ model: {} as never }]),
     "retryWithContext clock": () => retryWithContext(model, { clock: {} as never }),
-    "treeSplit notesRubric": () =>
-      treeSplit(model, { promptLimit: { chars: 100 }, notesRubric: {} as never }),
     "treeSplit notesModel": () => treeSplit(model, { promptLimit: { chars: 100 }, notesModel: {} as never }),
     "judgeRule model": () => judgeRule("j", {} as never, { criteria: "c" }),
     "ladderFromConfig breakers": () =>

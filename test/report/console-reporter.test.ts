@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   consoleReporter,
@@ -9,6 +12,9 @@ import {
 } from "../../src/index.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
 import { scriptedModel } from "../../src/testing/index.js";
+
+const execFileAsync = promisify(execFile);
+const fixture = fileURLToPath(new URL("./fixtures/env-log-run.ts", import.meta.url));
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -98,21 +104,33 @@ describe("consoleReporter", () => {
     expect(() => consoleReporter({} as never)).toThrow(/must be a RungsEvents/);
   });
 
-  it("RUNGS_LOG=1 prints attempt lines to stderr for a caller that passes no events", async () => {
-    vi.stubEnv("RUNGS_LOG", "1");
-    const written: string[] = [];
-    vi.spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => {
-      written.push(String(chunk));
-      return true;
-    });
-    await ladder().generate({ prompt: "say ok" });
-    expect(written.filter((l) => l.startsWith("[rungs] escalate/attempt["))).toHaveLength(2);
+  // RUNGS_LOG is read once, as rungs loads: each case is a process of its own, as a user runs one.
+  const runWith = async (value: string | undefined, ...args: string[]) => {
+    const env = { ...process.env };
+    delete env.RUNGS_LOG;
+    if (value !== undefined) env.RUNGS_LOG = value;
+    const { stderr } = await execFileAsync(process.execPath, ["--import", "tsx", fixture, ...args], { env });
+    return { stderr, lines: stderr.split("\n").filter((l) => l.startsWith("[rungs] ")) };
+  };
+
+  it("RUNGS_LOG=1 prints attempt lines to stderr for a caller that passes no events, and for a sink it makes", async () => {
+    const { lines } = await runWith("1", "--with-sink");
+    expect(lines.filter((l) => l.startsWith("[rungs] escalate/attempt["))).toHaveLength(3);
   });
 
-  it("RUNGS_LOG unset prints nothing", async () => {
-    vi.stubEnv("RUNGS_LOG", "");
-    const spy = vi.spyOn(process.stderr, "write");
-    await ladder().generate({ prompt: "say ok" });
-    expect(spy.mock.calls.filter(([c]) => String(c).startsWith("[rungs]"))).toEqual([]);
+  it.each([undefined, "", "0", "false", "off", "OFF", "no", "none"])(
+    "RUNGS_LOG=%j prints nothing",
+    async (value) => {
+      const { stderr } = await runWith(value);
+      expect(stderr).not.toContain("[rungs]");
+      expect(stderr).not.toContain("RUNGS_LOG_UNKNOWN");
+    },
+  );
+
+  it("an unknown RUNGS_LOG value prints nothing but a warning naming the accepted values", async () => {
+    const { stderr } = await runWith("loud");
+    expect(stderr).not.toContain("[rungs] ");
+    expect(stderr).toContain("RUNGS_LOG_UNKNOWN");
+    expect(stderr).toContain("Use 1 (or normal), quiet or verbose");
   });
 });

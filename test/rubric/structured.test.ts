@@ -314,9 +314,11 @@ describe("structured in the engines", () => {
       ],
       { whenDone: "repeat-last" },
     );
+    // The notes go to the model without the schema's rubric (notesModel): notes are not answers.
     const reader = treeSplit(escalateAcross([model], { rubric: answerRubric() }), {
       promptLimit: { chars: 3_000 },
       concurrency: 1,
+      notesModel: escalateAcross([model]),
     });
     const book = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: ${"filler text ".repeat(20)}`).join(
       "\n\n",
