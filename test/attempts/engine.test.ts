@@ -45,11 +45,20 @@ describe("the attempt loop", () => {
     const asked: number[] = [];
     const ladder = escalateAcross(
       [
-        { model: scriptedModel("a", ["ok"]), skip: ({ rung }) => (asked.push(rung), "local only") },
+        {
+          model: scriptedModel("a", ["ok"]),
+          skip: ({ rung }) => {
+            asked.push(rung);
+            return "local only";
+          },
+        },
         {
           model: scriptedModel("b", ["nope", "ok"]),
           maxAttempts: 2,
-          skip: ({ rung }) => (asked.push(rung), false),
+          skip: ({ rung }) => {
+            asked.push(rung);
+            return false;
+          },
         },
       ],
       { rubric },
