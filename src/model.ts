@@ -213,11 +213,11 @@ export function normalizeGeneration(
 }
 
 function checkedToolCalls(modelId: string, value: unknown): ToolCall[] {
-  if (!Array.isArray(value)) throw malformed(modelId, "toolCalls", value, "an array of { id, name, input }");
+  if (!Array.isArray(value)) throw malformed(modelId, "toolCalls", value, "a list of { id, name, input }");
   return value.map((call: unknown, i) => {
     const { id, name, input } = (typeof call === "object" && call !== null ? call : {}) as Partial<ToolCall>;
     if (typeof call !== "object" || call === null || Array.isArray(call)) {
-      throw malformed(modelId, `toolCalls[${i}]`, call, "an object { id, name, input }");
+      throw malformed(modelId, `toolCalls[${i}]`, call, "a { id, name, input } object");
     }
     if (typeof id !== "string" || id.length === 0) {
       throw malformed(modelId, `toolCalls[${i}].id`, id, "a non-empty string");

@@ -70,7 +70,7 @@ describe("tool calls and media parts at a leaf", () => {
   });
 
   it.each([
-    ["not an array", { id: "c" }, 'field "toolCalls" is object; expected an array'],
+    ["not an array", { id: "c" }, 'field "toolCalls" is object; expected a list'],
     ["a call without an id", [{ name: "t", input: {} }], 'field "toolCalls[0].id" is undefined'],
     ["a call with a numeric name", [{ id: "c", name: 3, input: {} }], 'field "toolCalls[0].name" is number'],
     ["a call that is a string", ["get_weather"], 'field "toolCalls[0]" is string'],
