@@ -7,7 +7,7 @@ import { readTextLimited } from "../read-limited.js";
 import { array, custom, literal, number, object, oneOf, record, string } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { reportDamaged } from "./damaged.js";
-import { type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
+import { copyTaskFailureEntry, type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
 import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState } from "./stats-store.js";
 
 /** A {@link StatsStore} kept in a JSON file. */
@@ -326,12 +326,18 @@ function openStore(path: string): JsonFileStatsStore {
   };
   return {
     path,
-    record: (entry) => apply((store) => store.record(entry)),
+    // Each change copies its arguments now: it is applied later (to the file), after the caller may have
+    // changed the objects it passed.
+    record: ({ taskClass, modelId, accepted }) =>
+      apply((store) => store.record({ taskClass, modelId, accepted })),
     stats: async (taskClass, modelId) => (await memory()).stats(taskClass, modelId),
     block: (taskId, at) => apply((store) => store.block(taskId, at)),
     blockedAt: async (taskId) => (await memory()).blockedAt(taskId),
     unblock: (taskId) => apply((store) => store.unblock(taskId)),
-    recordTaskFailure: (taskId, entry) => apply((store) => store.recordTaskFailure(taskId, entry)),
+    recordTaskFailure: (taskId, entry) => {
+      const copy = copyTaskFailureEntry(entry);
+      return apply((store) => store.recordTaskFailure(taskId, copy));
+    },
     getTaskState: async (taskId) => (await memory()).getTaskState(taskId),
     resetTask: (taskId) => apply((store) => store.resetTask(taskId)),
     flush: () => chain,
