@@ -46,14 +46,17 @@ const cases = [
 
 describe("one failure classifier for every model", () => {
   for (const [maker, make] of Object.entries(makers)) {
-    it.each(cases)(`${maker}: status %i (%s) is %s, and a kind asking again cannot fix is not re-sent`, async (status, message, kind) => {
-      const calls = { n: 0 };
-      const error = (await retryWithContext(make(sdkError(status, message), calls), { maxAttempts: 3 })
-        .generate({ prompt: "q" })
-        .catch((e: unknown) => e)) as ExhaustedError;
-      expect(error.attempts[0]?.kind).toBe(kind);
-      expect(calls.n).toBe(kind === "server-error" ? 3 : 1);
-    });
+    it.each(cases)(
+      `${maker}: status %i (%s) is %s, and a kind asking again cannot fix is not re-sent`,
+      async (status, message, kind) => {
+        const calls = { n: 0 };
+        const error = (await retryWithContext(make(sdkError(status, message), calls), { maxAttempts: 3 })
+          .generate({ prompt: "q" })
+          .catch((e: unknown) => e)) as ExhaustedError;
+        expect(error.attempts[0]?.kind).toBe(kind);
+        expect(calls.n).toBe(kind === "server-error" ? 3 : 1);
+      },
+    );
   }
 
   it("failureKindOf reads status and statusCode the same way the providers do", () => {
