@@ -180,8 +180,13 @@ function messageOf(who: Who, message: AiSdkPromptMessage, at: string): Message {
   }
   if (typeof content === "string")
     return role === "tool" ? refuse(who, at, role, "a tool message needs parts.") : { role, content };
-  if (role === "user")
-    return { role, content: content.map((part, j) => userPartOf(who, part, `${at}.content[${j}]`)) };
+  if (role === "user") {
+    const parts = content.map((part, j) => userPartOf(who, part, `${at}.content[${j}]`));
+    // Text alone stays a string, so a text-only model (a prompt-string function, a judge) takes it as is.
+    return parts.every((part) => part.type === "text")
+      ? { role, content: parts.map((part) => part.text).join("") }
+      : { role, content: parts };
+  }
   if (role === "assistant") {
     const text: TextPart[] = [];
     const toolCalls: ToolCall[] = [];

@@ -89,7 +89,7 @@ for (const major of aiSdkMajors) {
       });
       expect(small.calls[0]?.request.messages).toEqual([
         { role: "system", content: "Be brief." },
-        { role: "user", content: [{ type: "text", text: "Say hello in French." }] },
+        { role: "user", content: "Say hello in French." },
       ]);
     });
 
