@@ -157,12 +157,14 @@ export {
   type UnfinishedAttempt,
 } from "./record/record-run.js";
 export type {
+  LearnedStatsStore,
   MaybePromise,
   RungStats,
   StatsSnapshot,
   StatsStore,
   TaskFailureEntry,
   TaskState,
+  TaskStateStore,
 } from "./record/stats-store.js";
 export type { SerializedError } from "./redact.js";
 export {

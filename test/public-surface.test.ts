@@ -104,3 +104,87 @@ describe("public surface", () => {
     expect(docsText).toContain('from "rungs/otel"');
   });
 });
+
+// docs/naming.md is the vocabulary; these hold the names to it.
+describe("names follow docs/naming.md", () => {
+  const naming = readFileSync(join(import.meta.dirname, "..", "docs", "naming.md"), "utf8");
+  const srcFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? srcFiles(join(dir, entry.name))
+        : entry.name.endsWith(".ts")
+          ? [join(dir, entry.name)]
+          : [],
+    );
+  const src = join(import.meta.dirname, "..", "src");
+
+  it("every event is named noun-then-verb and listed in the guide's event table", () => {
+    const events = new root.RungsEvents();
+    // The event map's keys, from a sink that listens to none: read them from the guide and the source alike.
+    const eventsSource = readFileSync(join(src, "events.ts"), "utf8");
+    const declared = [...eventsSource.matchAll(/^ {2}"([a-z]+-[a-z]+)": \(event/gm)].map((m) => m[1]!);
+    expect(declared.length).toBeGreaterThanOrEqual(10);
+    for (const name of declared) {
+      expect(name, "noun-then-verb, the verb in its base form").toMatch(
+        /^[a-z]+-(start|end|skip|exhaust|resume|block|continue|split|retry|warn)$/,
+      );
+      expect(naming, `docs/naming.md lists the event ${name}`).toContain(`\`${name}\``);
+      expect(events.listenerCount(name as root.RungsEventName)).toBe(0);
+    }
+  });
+
+  it("every limit an error can name is in the guide", () => {
+    const limitsSource = readFileSync(join(src, "errors", "exhausted-error.ts"), "utf8");
+    const block = limitsSource.slice(limitsSource.indexOf("export type ExhaustionLimit"));
+    const limits = [...block.slice(0, block.indexOf(";")).matchAll(/"(\w+)"/g)].map((m) => m[1]!);
+    expect(limits.length).toBeGreaterThanOrEqual(8);
+    for (const limit of limits)
+      expect(naming, `docs/naming.md names the limit ${limit}`).toContain(`\`${limit}\``);
+  });
+
+  it("a cap is named max + what it counts (a size carries its unit)", () => {
+    // Options rungs does not name: ioredis' and p-retry's, passed through.
+    const foreign = new Set(["maxRetriesPerRequest", "maxTimeout"]);
+    const caps = new Set<string>();
+    for (const file of srcFiles(src)) {
+      for (const m of readFileSync(file, "utf8").matchAll(/^\s+(max[A-Z]\w*)\??:/gm)) caps.add(m[1]!);
+    }
+    expect(caps.size).toBeGreaterThan(10);
+    const counted =
+      /^max(Attempts|Calls|Continuations|Depth|Retries|Records|Candidates|Issues|InFlight|Length|\w*(Chars|Tokens|Ms|Bytes))$/;
+    for (const cap of caps) if (!foreign.has(cap)) expect(cap).toMatch(counted);
+  });
+
+  it("no retired word is left in src/, the README or docs/ (but the guide's own table)", () => {
+    const retiredSection = naming.slice(
+      naming.indexOf("## Retired words"),
+      naming.indexOf("## The design's names"),
+    );
+    const retired = [...retiredSection.matchAll(/^\| (.+?) \| /gm)]
+      .slice(2)
+      .flatMap((m) => [...m[1]!.matchAll(/`([\w-]+)`/g)].map((w) => w[1]!))
+      // Event words that are also plain English are checked as event names only.
+      .filter((w) => !["continuation", "split", "exhausted", "warning"].includes(w));
+    expect(retired).toContain("giveUp");
+    const docsDir = join(import.meta.dirname, "..", "docs");
+    const files = [
+      ...srcFiles(src),
+      join(import.meta.dirname, "..", "README.md"),
+      ...readdirSync(docsDir)
+        .filter((f) => f.endsWith(".md") && f !== "naming.md")
+        .map((f) => join(docsDir, f)),
+    ];
+    const found: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      for (const word of retired) if (new RegExp(`\\b${word}\\b`).test(text)) found.push(`${file}: ${word}`);
+      for (const event of ["continuation", "split", "exhausted", "warning"]) {
+        // process.on("warning") is Node's own event, not rungs'.
+        if (new RegExp(`(?<!process\\.)\\b(on|emit|listening|subscribe)\\([^)]*"${event}"`).test(text)) {
+          found.push(`${file}: event "${event}"`);
+        }
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});

@@ -65,6 +65,7 @@ import {
   recordingModel,
   replayModel,
   requestKey,
+  StoreContractError,
   scriptedModel,
 } from "../../src/testing/index.js";
 import type { Attempt } from "../../src/trace.js";
@@ -529,6 +530,8 @@ export const coverage: Record<string, Coverage> = {
       run: (text) => canonicalJson(Object.fromEntries(keysOf(text).map((key) => [key, key]))),
     },
   ],
+  "rungs/testing:StoreContractError": errorClass((text) => new StoreContractError(text, text, { text })),
+  "rungs/testing:learnedStatsStoreContract": { noText: "checks over fixed keys of the store it is given" },
   "rungs/testing:manualClock": { noText: "a time source" },
   "rungs/testing:readCassette": [
     { name: "a cassette", run: async (text) => readCassette(await cassetteOf(text)) },
@@ -541,6 +544,8 @@ export const coverage: Record<string, Coverage> = {
     },
   ],
   "rungs/testing:requestKey": [{ name: "a request", run: (text) => requestKey({ prompt: text } as never) }],
+  "rungs/testing:statsStoreContract": { noText: "checks over fixed keys of the store it is given" },
+  "rungs/testing:taskStateStoreContract": { noText: "checks over fixed keys of the store it is given" },
   "rungs/testing:scriptedModel": [
     { name: "its answer", run: (text) => scriptedModel("s", [text]).generate(ask) },
   ],

@@ -57,6 +57,18 @@ export async function runAttempts(
   const run = new Run(config, request, options, path, clock, memory);
   run.resumed = memory?.resume(config.rungs);
   for (const failure of memory?.earlierFailures() ?? []) run.feedback.add(failure);
+  try {
+    return await climb(run);
+  } finally {
+    run.timer.dispose();
+  }
+}
+
+/** The loop: pick the next rung, ask the gates, call, judge, decide. */
+async function climb(run: Run): Promise<Generation> {
+  const { config, request, options, path, clock, memory } = run;
+  const { signal, budget } = options;
+  const { store } = config;
   const basePromptChars = renderedChars(request);
 
   let position = 0;
@@ -101,6 +113,7 @@ export async function runAttempts(
       rubric: config.rubric,
       timeoutMs: rung.attemptTimeoutMs ?? config.attemptTimeoutMs,
       permit: admission,
+      timer: run.timer,
     });
     const { attempt } = outcome;
     if (attempt !== undefined)

@@ -1,16 +1,16 @@
 import type { GenerateRequest } from "../model.js";
 import { type Failure, feedbackBlockChars, feedbackEntryChars, renderDefaults } from "../prompt.js";
 import type { RuleResult } from "../rubric/types.js";
+import { capLine, capText } from "../text/cap.js";
 import type { Attempt } from "../trace.js";
 import type { FeedbackMode } from "./ladder.js";
 
 /** Longest single line kept from an error or rule message, in characters (the rest is marked `…`). */
 export const maxFeedbackLineChars = 300;
 
-/** `text` on one line, at most `max` characters, ending in `…` when shortened. */
+/** `text` on one line, at most `max` characters, ending in `…` when shortened (never mid-grapheme). */
 function oneLine(text: string, max = maxFeedbackLineChars): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  return capLine(text, max);
 }
 
 /** The attempts of nested engines beneath `attempt` (depth-capped), innermost included, in order. */
@@ -97,7 +97,7 @@ export function failureOf(attempt: Attempt): Failure {
   if (attempt.text.trim().length > 0) {
     const max = renderDefaults.maxExcerptChars;
     // Cut below the renderer's excerpt cap so it adds no marker of its own; `…` says the text goes on.
-    failure.excerpt = attempt.text.length <= max ? attempt.text : `${attempt.text.slice(0, max - 1)}…`;
+    failure.excerpt = capText(attempt.text, max);
   }
   return failure;
 }

@@ -13,6 +13,7 @@ import {
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { toRequest } from "../request.js";
+import { graphemeBoundaryAtOrBefore } from "../text/cap.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
 import { object } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
@@ -260,8 +261,7 @@ function longestFittingTail(text: string, fits: (tail: string) => boolean): stri
   return tail === "" ? undefined : tail;
 }
 
-/** `text` cut to `max` characters, never between the halves of a surrogate pair. */
+/** `text` cut to at most `max` characters, never inside a surrogate pair or a grapheme. */
 function cutAt(text: string, max: number): string {
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+  return text.slice(0, graphemeBoundaryAtOrBefore(text, max));
 }

@@ -4,10 +4,10 @@ import { type FailureKind, failureKinds } from "../errors/failure-kind.js";
 import { RungsError } from "../errors/rungs-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { readTextLimited } from "../read-limited.js";
-import { redactText } from "../redact.js";
 import { array, custom, literal, number, object, oneOf, record, string } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
-import { type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
+import { reportDamaged } from "./damaged.js";
+import { copyTaskFailureEntry, type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
 import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState } from "./stats-store.js";
 
 /** A {@link StatsStore} kept in a JSON file. */
@@ -63,12 +63,9 @@ const fileSchema = object(
   loose,
 );
 
-// Damaged fields already reported, per file and field: a file is read again before every write.
-const reported = new Set<string>();
-
 /**
  * The entries of a parsed stats file that hold what they should. A damaged entry (a count that is not a
- * whole number, a task state missing a field) is skipped with one `RUNGS_STATS_FILE_DAMAGED` process
+ * whole number, a task state missing a field) is skipped with a `RUNGS_STATS_STORE_DAMAGED` process
  * warning naming it, so one bad field neither stops the store nor makes every task look new.
  */
 function checkedSnapshot(path: string, parsed: Record<string, Record<string, unknown>>): StatsSnapshot {
@@ -110,16 +107,11 @@ function checkedSnapshot(path: string, parsed: Record<string, Record<string, unk
     blocked: keep(parsed.blocked ?? {}, "blocked.", schemas.nonNegativeInt),
     tasks: keep(parsed.tasks ?? {}, "tasks.", taskSchema),
   };
-  const fresh = damaged.filter((field) => !reported.has(`${path}\u0000${field}`));
-  if (fresh.length > 0) {
-    for (const field of fresh) reported.add(`${path}\u0000${field}`);
-    globalThis.process?.emitWarning?.(
-      redactText(
-        `Stats file ${path}: skipped ${fresh.length} damaged entr${fresh.length === 1 ? "y" : "ies"}: ${fresh.slice(0, 5).join("; ")}${fresh.length > 5 ? "; …" : ""}. The rest of the file is used; the next write drops them. Fix the file by hand to keep them.`,
-      ),
-      { code: "RUNGS_STATS_FILE_DAMAGED" },
+  if (damaged.length > 0)
+    reportDamaged(
+      `Stats file ${path}`,
+      damaged.map((entry) => `${entry}; the next write drops it`),
     );
-  }
   return snapshot;
 }
 
@@ -334,12 +326,18 @@ function openStore(path: string): JsonFileStatsStore {
   };
   return {
     path,
-    record: (entry) => apply((store) => store.record(entry)),
+    // Each change copies its arguments now: it is applied later (to the file), after the caller may have
+    // changed the objects it passed.
+    record: ({ taskClass, modelId, accepted }) =>
+      apply((store) => store.record({ taskClass, modelId, accepted })),
     stats: async (taskClass, modelId) => (await memory()).stats(taskClass, modelId),
     block: (taskId, at) => apply((store) => store.block(taskId, at)),
     blockedAt: async (taskId) => (await memory()).blockedAt(taskId),
     unblock: (taskId) => apply((store) => store.unblock(taskId)),
-    recordTaskFailure: (taskId, entry) => apply((store) => store.recordTaskFailure(taskId, entry)),
+    recordTaskFailure: (taskId, entry) => {
+      const copy = copyTaskFailureEntry(entry);
+      return apply((store) => store.recordTaskFailure(taskId, copy));
+    },
     getTaskState: async (taskId) => (await memory()).getTaskState(taskId),
     resetTask: (taskId) => apply((store) => store.resetTask(taskId)),
     flush: () => chain,

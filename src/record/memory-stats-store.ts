@@ -21,6 +21,15 @@ const copyFailure = (f: Failure): Failure => {
   return copy;
 };
 
+/** A copy of a failure entry: a store keeps what it was given at the call, whatever the caller does next. */
+export const copyTaskFailureEntry = (entry: TaskFailureEntry): TaskFailureEntry => ({
+  rung: entry.rung,
+  modelId: entry.modelId,
+  failure: copyFailure(entry.failure),
+  at: entry.at,
+  keep: entry.keep,
+});
+
 const copyState = (state: TaskState): TaskState => ({
   ...state,
   feedback: state.feedback.map(copyFailure),

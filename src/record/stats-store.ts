@@ -43,27 +43,30 @@ export interface TaskState {
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
- * Where the attempt engine keeps what it learns across runs (docs/architecture.md): accept and fail counts
- * per `taskClass` and model (learned ladders skip a rung whose rate is too low), blocked tasks (a task
- * whose ladder was exhausted stays blocked until `unblock`), and each task's escalation state (the rung its
- * last failed attempt reached, and its newest failures), so the next run of a task (a new process included)
- * starts above the rung that failed, with those failures as feedback. Built in: {@link memoryStatsStore}
- * and {@link jsonFileStatsStore}; implement this interface for a database.
+ * What learned ladders keep (docs/escalation.md, *Learned ladders*): accept and fail counts per `taskClass`
+ * and model, so a rung whose accept rate is too low can be skipped. One half of a {@link StatsStore}.
  *
- * For implementers: every method may be called concurrently by several runs (and, for a shared database,
- * several processes). `record`, `block`, `unblock`, `recordTaskFailure` and `resetTask` each change one
- * key and should do so atomically (e.g. one Redis `MULTI`, one SQL transaction); a reader may see any
- * state some prefix of the writes produced. A method that throws or rejects is reported as a process
- * warning (`RUNGS_STATS_STORE_ERROR`) and the run goes on as if the store knew nothing.
+ * For implementers: see {@link StatsStore}; `statsStoreContract` in `rungs/testing` checks an implementation.
  */
-export interface StatsStore {
-  /** Counts one judged attempt of `modelId` on `taskClass`. */
+export interface LearnedStatsStore {
+  /** Counts one judged attempt of `modelId` on `taskClass`: `accepted` or `failed` + 1, in one atomic step. */
   record(entry: { taskClass: string; modelId: string; accepted: boolean }): MaybePromise<void>;
-  /** The counts of `modelId` on `taskClass` (zeros when none). */
+  /** The counts of `modelId` on `taskClass` (a copy; zeros when none). */
   stats(taskClass: string, modelId: string): MaybePromise<RungStats>;
-  /** Marks `taskId` blocked at `at` (ms since the epoch). */
+}
+
+/**
+ * What task memory keeps per `metadata.taskId` (docs/escalation.md, *Escalation across runs* and *Blocked
+ * tasks*): whether the task is blocked, and its escalation state (the rung its last failed attempt reached,
+ * and its newest failures), so the next run of a task (a new process included) starts above the rung that
+ * failed, with those failures as feedback. One half of a {@link StatsStore}.
+ *
+ * For implementers: see {@link StatsStore}; `statsStoreContract` in `rungs/testing` checks an implementation.
+ */
+export interface TaskStateStore {
+  /** Marks `taskId` blocked at `at` (ms since the epoch); blocking a blocked task sets the new time. */
   block(taskId: string, at: number): MaybePromise<void>;
-  /** When `taskId` was blocked, or `undefined` when it is not blocked. */
+  /** When `taskId` was blocked (ms since the epoch), or `undefined` when it is not blocked. */
   blockedAt(taskId: string): MaybePromise<number | undefined>;
   /**
    * Unblocks `taskId`; returns whether it was blocked. The task's escalation state is kept: its next run
@@ -72,11 +75,12 @@ export interface StatsStore {
   unblock(taskId: string): MaybePromise<boolean>;
   /**
    * Records one failed attempt of `taskId`, in one atomic step: `failures` + 1, `rung` and `modelId` set
-   * to the entry's, `failure` appended to `feedback`, which then keeps only its newest `keep` entries, and
-   * `updatedAt` set to `at`. Creates the state when the task has none.
+   * to the entry's, a copy of `failure` appended to `feedback`, which then keeps only its newest `keep`
+   * entries (a whole number; 0 keeps none), and `updatedAt` set to `at`. Creates the state when the task
+   * has none. The entry is read when the method is called: changing it afterwards changes nothing stored.
    */
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): MaybePromise<void>;
-  /** The escalation state of `taskId` (a copy), or `undefined` when it has none. */
+  /** The escalation state of `taskId` (a copy: changing it changes nothing stored), or `undefined` when none. */
   getTaskState(taskId: string): MaybePromise<TaskState | undefined>;
   /**
    * Forgets the escalation state of `taskId` (called after an accepted answer, and by `rungs unblock
@@ -84,6 +88,23 @@ export interface StatsStore {
    */
   resetTask(taskId: string): MaybePromise<void>;
 }
+
+/**
+ * Where the attempt engine keeps what it learns across runs (docs/architecture.md, *Stores*): the
+ * {@link LearnedStatsStore} half (accept and fail counts per task class and model, for learned ladders) and
+ * the {@link TaskStateStore} half (blocked tasks and each task's escalation state, for task memory). The
+ * engine option `store` takes one object with both. Built in: {@link memoryStatsStore},
+ * {@link jsonFileStatsStore} and `redisStatsStore` (rungs/redis); implement this interface for a database,
+ * and run `statsStoreContract` from `rungs/testing` against it in your tests.
+ *
+ * For implementers: every method may answer at once or with a promise, and may be called concurrently by
+ * several runs (and, for a shared database, several processes). `record`, `block`, `unblock`,
+ * `recordTaskFailure` and `resetTask` each change one key and should do so atomically (e.g. one Redis
+ * `MULTI`, one SQL transaction); a reader may see any state some prefix of the writes produced. Any string
+ * is a key, `__proto__` and `constructor` included. A method that throws or rejects is reported as a process
+ * warning (`RUNGS_STATS_STORE_ERROR`) and the run goes on as if the store knew nothing.
+ */
+export type StatsStore = LearnedStatsStore & TaskStateStore;
 
 /** A store's whole content as plain data (the JSON file's shape). */
 export interface StatsSnapshot {

@@ -1,5 +1,6 @@
 import { parseOptions, schemas } from "../options.js";
 import type { Failure } from "../prompt.js";
+import { reportDamaged, storedCount } from "../record/damaged.js";
 import type {
   RungStats,
   StatsSnapshot,
@@ -95,6 +96,14 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
   const taskKey = (taskId: string) => `${prefix}task:${taskId}`;
   const feedbackKey = (taskId: string) => `${prefix}task-feedback:${taskId}`;
   const { ttlMs, blockedTtlMs } = parsed;
+  // State read back from Redis is untrusted: a damaged value is skipped with a warning naming its key.
+  const damaged = (entries: string[]) => reportDamaged(`redisStatsStore (prefix "${prefix}")`, entries);
+  const count = (raw: string | null | undefined, where: string): number => {
+    if (raw === null || raw === undefined) return 0;
+    const value = storedCount(raw);
+    if (value === undefined) damaged([`${where} = ${JSON.stringify(raw.slice(0, 40))}`]);
+    return value ?? 0;
+  };
 
   return {
     async record({ taskClass, modelId, accepted }) {
@@ -121,7 +130,10 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
             `accepted:${modelId}`,
             `failed:${modelId}`,
           );
-          return { accepted: Number(accepted ?? 0), failed: Number(failed ?? 0) };
+          return {
+            accepted: count(accepted, `${statsKey(taskClass)} accepted:${modelId}`),
+            failed: count(failed, `${statsKey(taskClass)} failed:${modelId}`),
+          };
         },
         () => ({ accepted: 0, failed: 0 }),
       );
@@ -142,7 +154,10 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
         "blockedAt",
         async (redis) => {
           const at = await redis.get(givenUpPrefix + taskId);
-          return at === null ? undefined : Number(at);
+          if (at === null) return undefined;
+          const when = storedCount(at);
+          if (when === undefined) damaged([`${givenUpPrefix}${taskId} = ${JSON.stringify(at.slice(0, 40))}`]);
+          return when;
         },
         () => undefined,
       );
@@ -183,13 +198,19 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
             redis.multi().hgetall(taskKey(taskId)).lrange(feedbackKey(taskId), 0, -1),
           )) as [Record<string, string>, string[]];
           if (hash.failures === undefined) return undefined;
-          return {
-            failures: Number(hash.failures),
-            rung: Number(hash.rung ?? 0),
-            modelId: hash.modelId ?? "",
-            feedback: list.flatMap((entry) => parseFailure(entry)),
-            updatedAt: Number(hash.updatedAt ?? 0),
-          };
+          const failures = storedCount(hash.failures);
+          const rung = storedCount(hash.rung ?? "0");
+          const updatedAt = storedCount(hash.updatedAt ?? "0");
+          if (failures === undefined || rung === undefined || updatedAt === undefined) {
+            damaged([`${taskKey(taskId)} (failures, rung or updatedAt is not a whole number ≥ 0)`]);
+            return undefined;
+          }
+          const feedback = list.flatMap((entry) => parseFailure(entry));
+          if (feedback.length < list.length)
+            damaged([
+              `${feedbackKey(taskId)}: ${list.length - feedback.length} entr${list.length - feedback.length === 1 ? "y is" : "ies are"} not a failure`,
+            ]);
+          return { failures, rung, modelId: hash.modelId ?? "", feedback, updatedAt };
         },
         () => undefined,
       );
@@ -211,13 +232,13 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
           const out: StatsSnapshot["stats"] = {};
           for (const key of await scanKeys(redis, `${escapeGlob(prefix)}stats:*`)) {
             const byModel: Record<string, RungStats> = {};
-            for (const [field, count] of Object.entries(await redis.hgetall(key))) {
+            for (const [field, raw] of Object.entries(await redis.hgetall(key))) {
               const colon = field.indexOf(":");
               const side = field.slice(0, colon);
               if (colon < 0 || (side !== "accepted" && side !== "failed")) continue;
               const modelId = field.slice(colon + 1);
               const counts = Object.hasOwn(byModel, modelId) ? byModel[modelId]! : { accepted: 0, failed: 0 };
-              counts[side] = Number(count) || 0;
+              counts[side] = count(raw, `${key} ${field}`);
               put(byModel, modelId, counts);
             }
             put(out, key.slice(`${prefix}stats:`.length), byModel);
@@ -261,9 +282,12 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
             const values = await redis.mget(...keys);
             keys.forEach((key, i) => {
               const value = values[i];
-              if (value !== null && value !== undefined) {
+              const when = value === null || value === undefined ? undefined : storedCount(value);
+              if (value !== null && value !== undefined && when === undefined)
+                damaged([`${key} = ${JSON.stringify(value.slice(0, 40))}`]);
+              if (when !== undefined) {
                 Object.defineProperty(out, key.slice(givenUpPrefix.length), {
-                  value: Number(value),
+                  value: when,
                   enumerable: true,
                   writable: true,
                   configurable: true,

@@ -5,6 +5,8 @@ import { CallerCodeError, isCallerBug } from "../errors/caller-code-error.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText } from "../redact.js";
+import { capText } from "../text/cap.js";
+import { describeValue } from "../text/describe.js";
 import { array, object } from "../validate/check.js";
 import { ruleOptionsShape } from "./rules.js";
 import type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./types.js";
@@ -368,10 +370,9 @@ function normalizeOutcome(outcome: unknown): { pass: boolean; score: number; mes
 }
 
 function describe(value: unknown): string {
-  if (typeof value === "number") return String(value);
-  if (value === null) return "null";
-  if (typeof value === "string") return `a string ${JSON.stringify(value.slice(0, 40))}`;
-  return typeof value === "object" ? "an object without a boolean `pass`" : `${typeof value}`;
+  // An object here is one without a boolean `pass`: say so after the one describer's words.
+  const plainObject = typeof value === "object" && value !== null && !Array.isArray(value);
+  return plainObject ? `${describeValue(value)} without a boolean \`pass\`` : describeValue(value);
 }
 
 /** What a rule threw, as text, whatever it threw (a null-prototype object has no toString). */
@@ -386,5 +387,5 @@ function errorText(error: unknown): string {
 
 function cap(message: string): string {
   const clean = redactText(message);
-  return clean.length > maxMessageChars ? `${clean.slice(0, maxMessageChars)}… [message capped]` : clean;
+  return capText(clean, maxMessageChars);
 }

@@ -1,5 +1,6 @@
 /**
- * rungs/testing: scripted and replayed models, and a manual clock, for testing pipelines without an LLM.
+ * rungs/testing: scripted and replayed models, a manual clock, and the stats store contract, for testing
+ * pipelines and stores without an LLM.
  *
  * @module rungs/testing
  */
@@ -23,3 +24,11 @@ export {
   type ScriptStep,
   scriptedModel,
 } from "./scripted-model.js";
+export {
+  learnedStatsStoreContract,
+  type StoreCheck,
+  type StoreContractOptions,
+  statsStoreContract,
+  taskStateStoreContract,
+} from "./store-contract.js";
+export { StoreContractError } from "./store-contract-error.js";

@@ -118,7 +118,7 @@ describe("jsonFileStatsStore", () => {
       expect(await jsonFileStatsStore(badTask).blockedAt("u")).toBe(4);
       expect(warnings).toEqual([
         expect.objectContaining({
-          code: "RUNGS_STATS_FILE_DAMAGED",
+          code: "RUNGS_STATS_STORE_DAMAGED",
           message: expect.stringMatching(/tasks\."t"\.failures/),
         }),
       ]);

@@ -4,6 +4,7 @@ import { BlockedTaskError, ExhaustedError, escalateAcross, InvalidArgumentError 
 import { RedisEvents, redisStatsStore } from "../../src/redis/index.js";
 import { scriptedModel } from "../../src/testing/index.js";
 import { ask, containsOk } from "../attempts/helpers.js";
+import { captureWarnings } from "../support/warnings.js";
 import { client, dropPrefix, freshPrefix } from "./support.js";
 
 let redis: Redis;
@@ -120,7 +121,8 @@ describe("redisStatsStore", () => {
     expect(await redis.pttl(`${p}task:t`)).toBeGreaterThan(50_000);
     await store.recordTaskFailure("t", { rung: 1, modelId: "m1", failure: failure(7), at: 5, keep: 0 });
     expect((await store.getTaskState("t"))?.feedback).toEqual([]);
-    // A damaged entry is skipped, not thrown.
+    // A damaged entry is skipped with a warning, not thrown.
+    const warnings = captureWarnings();
     await redis.rpush(
       `${p}task-feedback:t`,
       "{not json",
@@ -128,6 +130,7 @@ describe("redisStatsStore", () => {
       JSON.stringify(failure(9)),
     );
     expect((await store.getTaskState("t"))?.feedback).toEqual([failure(9)]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining("2 entries are not a failure")]);
     await store.resetTask("t");
     expect(await store.getTaskState("t")).toBeUndefined();
     expect(await redis.exists(`${p}task:t`, `${p}task-feedback:t`)).toBe(0);
@@ -143,5 +146,38 @@ describe("redisStatsStore", () => {
     expect(() => redisStatsStore({ redis, events: new RedisEvents(), extra: 1 } as never)).toThrow(
       InvalidArgumentError,
     );
+  });
+
+  it("skips a damaged stored value with a warning naming its key: never NaN counts, a NaN block or a NaN rung", async () => {
+    const p = prefix();
+    const store = redisStatsStore({ redis, prefix: p });
+    await redis.hset(`${p}stats:c`, "accepted:m", "lots", "failed:m", "2", "accepted:n", "-3");
+    await redis.set(`${p}blocked:t`, "soon");
+    await redis.set(`${p}blocked:u`, "12");
+    await redis.hset(`${p}task:t`, "failures", "x", "rung", "1", "modelId", "m", "updatedAt", "5");
+    await redis.hset(`${p}task:v`, "failures", "2", "rung", "1", "modelId", "m", "updatedAt", "5");
+    await redis.rpush(
+      `${p}task-feedback:v`,
+      "{not json",
+      JSON.stringify({ attempts: [1], modelId: "m", kind: "rejected" }),
+    );
+    const warnings = captureWarnings();
+    expect(await store.stats("c", "m")).toEqual({ accepted: 0, failed: 2 });
+    expect(await store.stats("c", "n")).toEqual({ accepted: 0, failed: 0 });
+    expect(await store.blockedAt("t")).toBeUndefined();
+    expect(await store.blockedAt("u")).toBe(12);
+    expect(await store.getTaskState("t")).toBeUndefined();
+    expect(await store.getTaskState("v")).toMatchObject({
+      failures: 2,
+      rung: 1,
+      feedback: [{ modelId: "m" }],
+    });
+    expect(await store.blocked()).toEqual({ u: 12 });
+    const damage = warnings
+      .filter((w) => w.code === "RUNGS_STATS_STORE_DAMAGED")
+      .map((w) => w.message)
+      .join("\n");
+    for (const key of ["stats:c accepted:m", "stats:c accepted:n", "blocked:t", "task:t", "task-feedback:v"])
+      expect(damage).toContain(`${p}${key}`);
   });
 });

@@ -17,14 +17,14 @@ import { captureWarnings } from "../support/warnings.js";
 
 const tempDir = useTempDirs("untrusted");
 
-/** The `RUNGS_STATS_FILE_DAMAGED` warnings raised while `work` runs. */
+/** The `RUNGS_STATS_STORE_DAMAGED` warnings raised while `work` runs. */
 async function damageWarnings(work: () => Promise<void>): Promise<string[]> {
   const captured = captureWarnings();
   const from = captured.length;
   await work();
   return captured
     .slice(from)
-    .filter((warning) => warning.code === "RUNGS_STATS_FILE_DAMAGED")
+    .filter((warning) => warning.code === "RUNGS_STATS_STORE_DAMAGED")
     .map((warning) => warning.message);
 }
 

@@ -15,11 +15,9 @@ const src = resolve(import.meta.dirname, "..", "..", "src");
  * it. A count that drops fails too, so the list only shrinks.
  */
 const knownCappers: Record<string, number> = {
-  "attempts/feedback.ts": 2,
   "model.ts": 1,
   "prompt.ts": 1,
   "request.ts": 2,
-  "rubric/rubric.ts": 1,
 };
 
 const marker = /…|\bcut\b|capped|more chars|truncated/i;

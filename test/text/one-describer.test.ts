@@ -18,7 +18,6 @@ const knownDescribers: Record<string, number> = {
   "config/parse.ts": 1,
   "model.ts": 3,
   "request.ts": 2,
-  "rubric/rubric.ts": 1,
 };
 
 const shapeWords = /^an (array|object)\b/;
