@@ -245,7 +245,8 @@ function userPartOf(who: Who, part: AiSdkPromptPart, at: string): ContentPart {
   }
   const mediaType = part.mediaType ?? "application/octet-stream";
   const source = mediaSourceOf(who, part.data, at);
-  if (mediaType.startsWith("image/")) return { type: "image", mediaType, ...source };
+  // ai 7 writes images as file parts with an `image/*` (or bare `image`) media type.
+  if (mediaType === "image" || mediaType.startsWith("image/")) return { type: "image", mediaType, ...source };
   const file: ContentPart = { type: "file", mediaType, ...source };
   if (part.filename !== undefined) file.filename = part.filename;
   return file;

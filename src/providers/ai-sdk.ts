@@ -195,7 +195,7 @@ export interface FromAiSdkOptions {
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
   /** Time source for retry sleeps. @default the call's clock, else systemClock */
   clock?: Clock;
-  /** What the model can do beyond `generate`, e.g. its context window. */
+  /** What the model can do beyond `generate`, e.g. its context window. @default `{ inputParts: ["image", "file"] }` */
   capabilities?: ModelCapabilities;
 }
 
@@ -213,7 +213,7 @@ const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 /** A rungs {@link Model} over an AI SDK language model. The SDK model and headers stay private. */
 export class AiSdkModel implements Model {
   readonly id: string;
-  readonly capabilities?: ModelCapabilities;
+  readonly capabilities: ModelCapabilities;
   readonly #leaf: Model;
 
   constructor(languageModel: AiSdkLanguageModel, options: FromAiSdkOptions = {}) {
@@ -236,33 +236,39 @@ export class AiSdkModel implements Model {
       if (secretHeaderNames.has(name.toLowerCase())) registerSecret(value.replace(/^(Bearer|Basic)\s+/i, ""));
     }
     this.id = parsed.id ?? `${languageModel.provider}:${languageModel.modelId}`;
-    if (options.capabilities !== undefined) this.capabilities = Object.freeze({ ...options.capabilities });
+    // AI SDK models take images and files as the SDK's file parts; one that cannot refuses them itself
+    // (UnsupportedFunctionalityError: `invalid-request`, so a ladder climbs). Narrow it with `capabilities`.
+    this.capabilities = Object.freeze({ inputParts: ["image", "file"] as const, ...options.capabilities });
     const retry: ResolvedTransportRetryOptions = resolveTransportRetryOptions(
       parsed.retry as TransportRetryOptions | undefined,
     );
     const id = this.id;
     const extra = { headers: parsed.headers, providerOptions: options.providerOptions };
-    this.#leaf = defineModel(id, async (request, callOptions) => {
-      const clock = options.clock ?? callOptions.clock ?? systemClock;
-      const { signal } = callOptions;
-      const { value, transportRetries } = await withTransportRetries(
-        async () => {
-          try {
-            // The prompt's file data is built for this model's version (aiSdkPromptOf), which the union of
-            // model shapes cannot show the type checker.
-            const result = await languageModel.doGenerate(
-              callOptionsFor(request, signal, version, extra) as never,
-            );
-            return generationOf(result, id);
-          } catch (error) {
-            if (signal.aborted) throw signal.reason;
-            throw mapAiSdkError(error, id, clock);
-          }
-        },
-        { modelId: id, options: retry, clock, signal, events: callOptions.events, path: callOptions.path },
-      );
-      return transportRetries.length > 0 ? { ...value, trace: { transportRetries } } : value;
-    });
+    this.#leaf = defineModel(
+      id,
+      async (request, callOptions) => {
+        const clock = options.clock ?? callOptions.clock ?? systemClock;
+        const { signal } = callOptions;
+        const { value, transportRetries } = await withTransportRetries(
+          async () => {
+            try {
+              // The prompt's file data is built for this model's version (aiSdkPromptOf), which the union of
+              // model shapes cannot show the type checker.
+              const result = await languageModel.doGenerate(
+                callOptionsFor(request, signal, version, extra) as never,
+              );
+              return generationOf(result, id);
+            } catch (error) {
+              if (signal.aborted) throw signal.reason;
+              throw mapAiSdkError(error, id, clock);
+            }
+          },
+          { modelId: id, options: retry, clock, signal, events: callOptions.events, path: callOptions.path },
+        );
+        return transportRetries.length > 0 ? { ...value, trace: { transportRetries } } : value;
+      },
+      { capabilities: this.capabilities },
+    );
   }
 
   /**

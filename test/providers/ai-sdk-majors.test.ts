@@ -5,9 +5,9 @@
 // so) and the Node 24 step of .ci/run installs it and runs it with RUNGS_REQUIRE_AI_SDK_7=1, which turns a
 // skip into a failure.
 import { describe, expect, it } from "vitest";
-import { defineRubric, escalateAcross, notMatches, ProviderError, validToolCalls } from "../../src/index.js";
+import { defineRubric, escalateAcross, notMatches, ProviderError } from "../../src/index.js";
 import { type AiSdkLanguageModel, fromAiSdk, messagesFromAiSdk } from "../../src/providers/ai-sdk.js";
-import { aiSdkMajors, importAi7, majorRuns } from "../support/ai-sdk.js";
+import { aiSdkMajors, imagePartFor, importAi7, majorRuns, systemOptionFor } from "../support/ai-sdk.js";
 
 type Unified = "stop" | "length" | "content-filter" | "tool-calls" | "error" | "other";
 type Tokens = { input?: number; output?: number };
@@ -241,15 +241,14 @@ for (const major of majors) {
   });
 }
 
-// A user's AI SDK conversation, as `generateText({ messages })` takes it: a system prompt, an image, an
-// earlier tool call and its result.
-const conversation = [
-  { role: "system", content: "You are a weather agent." },
+// A user's AI SDK conversation, as `generateText({ messages })` takes it: an image, an earlier tool call and
+// its result (the system prompt goes beside it, as the SDK wants).
+const conversationFor = (major: Pick<Major, "name">) => [
   {
     role: "user",
     content: [
       { type: "text", text: "Which city is this, and how warm is it there?" },
-      { type: "image", image: new Uint8Array([137, 80, 78, 71]), mediaType: "image/png" },
+      imagePartFor(major, new Uint8Array([137, 80, 78, 71]), "image/png"),
     ],
   },
   {
@@ -271,7 +270,8 @@ const conversation = [
     ],
   },
   { role: "user", content: "And in °F?" },
-] as const;
+];
+const system = "You are a weather agent.";
 const convertSchema = {
   type: "object",
   properties: { celsius: { type: "number" } },
@@ -296,7 +296,8 @@ for (const major of aiSdkMajors) {
       const direct = new sdk.MockLanguageModel({ doGenerate: toolCallResult('{"celsius":21.5}') });
       await sdk.generateText({
         model: direct,
-        messages: conversation,
+        ...systemOptionFor(major, system),
+        messages: conversationFor(major),
         tools: {
           toFahrenheit: sdk.tool({ description: "°C to °F", inputSchema: sdk.jsonSchema(convertSchema) }),
         },
@@ -306,26 +307,28 @@ for (const major of aiSdkMajors) {
       const small = new sdk.MockLanguageModel({
         provider: "mock",
         modelId: "small",
-        doGenerate: toolCallResult('{"fahrenheit":21.5}'),
+        // No text and no tool call: an empty answer, so the ladder climbs.
+        doGenerate: majors.find((m) => m.name === major.name)?.result(""),
       });
       const large = new sdk.MockLanguageModel({
         provider: "mock",
         modelId: "large",
         doGenerate: toolCallResult('{"celsius":21.5}'),
       });
-      const answer = await escalateAcross([fromAiSdk(small), fromAiSdk(large)], {
-        rubric: defineRubric({ id: "tools", rules: [validToolCalls()] }),
-      }).generate({
-        messages: messagesFromAiSdk(conversation as never),
+      const answer = await escalateAcross([fromAiSdk(small), fromAiSdk(large)]).generate({
+        messages: [
+          { role: "system", content: system },
+          ...messagesFromAiSdk(conversationFor(major) as never),
+        ],
         tools: [{ name: "toFahrenheit", description: "°C to °F", inputSchema: convertSchema }],
       });
 
       expect(small.doGenerateCalls[0].prompt).toEqual(expected);
       expect(small.doGenerateCalls[0].tools).toEqual(direct.doGenerateCalls[0].tools);
-      // The second rung gets the same conversation, with the first one's refused call as feedback.
-      const [system, ...rest] = large.doGenerateCalls[0].prompt as Array<{ role: string; content: string }>;
+      // The second rung gets the same conversation, with the first one's empty answer as feedback.
+      const [systemMessage, ...rest] = large.doGenerateCalls[0].prompt as Array<{ role: string; content: string }>;
       expect(rest).toEqual(expected.slice(1));
-      expect(system?.content).toMatch(/^You are a weather agent\.[\s\S]*toFahrenheit/);
+      expect(systemMessage?.content).toMatch(/^You are a weather agent\.[\s\S]*<rungs-feedback[\s\S]*empty/);
       expect(answer).toMatchObject({
         text: "",
         finishReason: "tool-calls",

@@ -108,3 +108,18 @@ export function majorRuns(
       : `${base}: skipped, ${major.name} needs Node >= ${major.minNode} and this is Node ${process.versions.node}; the Node 24 step of .ci/run runs it`,
   };
 }
+
+/**
+ * An image in a user message as the major's apps write it: an `image` part (ai 5, 6), a `file` part with an
+ * image media type (ai 7, where the `image` part is deprecated and warns).
+ */
+export function imagePartFor(major: Pick<AiSdkMajor, "name">, bytes: Uint8Array, mediaType: string): object {
+  return major.name === "ai 7"
+    ? { type: "file", data: bytes, mediaType }
+    : { type: "image", image: bytes, mediaType };
+}
+
+/** The system prompt option of the major's `generateText`: `system` (ai 5, 6), `instructions` (ai 7). */
+export function systemOptionFor(major: Pick<AiSdkMajor, "name">, text: string): Record<string, string> {
+  return major.name === "ai 7" ? { instructions: text } : { system: text };
+}
