@@ -1,8 +1,8 @@
+import { Budget } from "../budget.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import type { RungsEvents } from "../events.js";
 import type { CallOptions, FinishReason, Generation, Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
-import { Budget } from "../budget.js";
-import type { RungsEvents } from "../events.js";
 import { custom, object, oneOf } from "../validate/check.js";
 import type { JsonValue } from "./ai-sdk-prompt.js";
 import { type AiSdkModelCallOptions, requestOfAiSdkCall, unsupportedSettings } from "./ai-sdk-request.js";

@@ -10,6 +10,7 @@ import { attachCallDetails } from "../errors/call-details.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
+import type { ToolCall } from "../messages.js";
 import {
   type CallOptions,
   defineModel,
@@ -22,19 +23,8 @@ import {
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { registerSecret, secretHeaderNames } from "../redact.js";
-import type { ToolCall } from "../messages.js";
 import type { Usage } from "../trace.js";
 import { object, record, string, unknown } from "../validate/check.js";
-import { kindForHttpStatus, networkCodeOf, parseRetryAfterMs } from "./http-failure.js";
-import { scrubbedError } from "./scrubbed-error.js";
-import {
-  type ResolvedTransportRetryOptions,
-  resolveTransportRetryOptions,
-  type TransportRetryOptions,
-  transportRetrySchema,
-  withTransportRetries,
-} from "./transport-retry.js";
-
 import {
   type AiSdkFileData,
   type AiSdkFileDataV2,
@@ -48,6 +38,15 @@ import {
   type JsonValue,
 } from "./ai-sdk-prompt.js";
 import type { AiSdkSpecificationVersion } from "./ai-sdk-version.js";
+import { kindForHttpStatus, networkCodeOf, parseRetryAfterMs } from "./http-failure.js";
+import { scrubbedError } from "./scrubbed-error.js";
+import {
+  type ResolvedTransportRetryOptions,
+  resolveTransportRetryOptions,
+  type TransportRetryOptions,
+  transportRetrySchema,
+  withTransportRetries,
+} from "./transport-retry.js";
 
 export type {
   AiSdkFileData,

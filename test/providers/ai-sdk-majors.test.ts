@@ -326,7 +326,10 @@ for (const major of aiSdkMajors) {
       expect(small.doGenerateCalls[0].prompt).toEqual(expected);
       expect(small.doGenerateCalls[0].tools).toEqual(direct.doGenerateCalls[0].tools);
       // The second rung gets the same conversation, with the first one's empty answer as feedback.
-      const [systemMessage, ...rest] = large.doGenerateCalls[0].prompt as Array<{ role: string; content: string }>;
+      const [systemMessage, ...rest] = large.doGenerateCalls[0].prompt as Array<{
+        role: string;
+        content: string;
+      }>;
       expect(rest).toEqual(expected.slice(1));
       expect(systemMessage?.content).toMatch(/^You are a weather agent\.[\s\S]*<rungs-feedback[\s\S]*empty/);
       expect(answer).toMatchObject({

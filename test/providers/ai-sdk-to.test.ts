@@ -53,7 +53,7 @@ for (const major of aiSdkMajors) {
         ],
       });
       expect(result.text).toBe("a red dot");
-      const [, part] = seer.calls[0]?.request.messages[0]?.content as unknown as [
+      const [, part] = (seer.calls[0]?.request.messages[0]?.content ?? []) as unknown as [
         unknown,
         { type: string; mediaType: string; data: unknown },
       ];

@@ -22,26 +22,28 @@ export async function importAi7(specifier: string): Promise<unknown> {
   return import(pathToFileURL(resolved).href);
 }
 
-/** What a test uses of one AI SDK major, loosely typed: each major has its own types. */
+/**
+ * A value of one SDK major, loosely typed: each major has its own types and generics, and the tests check
+ * values, not types.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+type Loose = any;
+
+/** What a test uses of one AI SDK major. */
 export interface AiSdkMajorApi {
-  // biome-ignore lint/suspicious/noExplicitAny: the SDK's own generics differ per major; the tests check values.
-  generateText: (options: any) => Promise<any>;
-  // biome-ignore lint/suspicious/noExplicitAny: as above.
-  streamText: (options: any) => any;
-  // biome-ignore lint/suspicious/noExplicitAny: as above.
-  tool: (definition: any) => unknown;
+  generateText: (options: Loose) => Promise<Loose>;
+  streamText: (options: Loose) => Loose;
+  tool: (definition: Loose) => unknown;
   jsonSchema: (schema: object) => unknown;
   stepCountIs: (count: number) => unknown;
   /** The SDK's agent class: ToolLoopAgent (ai 6, 7), Experimental_Agent (ai 5). */
-  // biome-ignore lint/suspicious/noExplicitAny: as above.
   Agent: new (
-    settings: any,
-  ) => { generate(options: { prompt: string }): Promise<any> };
+    settings: Loose,
+  ) => { generate(options: { prompt: string }): Promise<Loose> };
   /** The SDK's own mock language model of this major's specification. */
-  // biome-ignore lint/suspicious/noExplicitAny: as above.
   MockLanguageModel: new (
-    options: any,
-  ) => any;
+    options: Loose,
+  ) => Loose;
 }
 
 export interface AiSdkMajor {
