@@ -163,6 +163,7 @@ export type {
   StatsSnapshot,
   StatsStore,
   TaskFailureEntry,
+  TaskAttemptStart,
   TaskState,
   TaskStateStore,
 } from "./record/stats-store.js";

@@ -134,6 +134,9 @@ describe("statsStoreContract catches a broken store", () => {
             updatedAt: entry.at,
           };
         },
+        // Without the optional pair: it keeps no attempt in flight.
+        startTaskAttempt: undefined,
+        endTaskAttempt: undefined,
         getTaskState: (taskId) => tasks[taskId],
         resetTask: (taskId) => {
           delete tasks[taskId];
@@ -165,7 +168,25 @@ describe("statsStoreContract catches a broken store", () => {
       "task state: blockedAt is undefined for a task never blocked, unblock of it returns false",
       "task state: block marks a task with its time; unblock returns true once, then false",
       "task state: resetTask forgets the state and leaves the block mark; unblock leaves the state",
+      "task state: an attempt in flight: startTaskAttempt marks it, a failure or endTaskAttempt ends it, resetTask forgets it",
       "task state: prototype-named task ids are plain keys",
+    ]);
+  });
+
+  it("names the check a store fails whose recordTaskFailure leaves the attempt in flight", async () => {
+    const sticky = (): StatsStore => {
+      const inner = memoryStatsStore();
+      return {
+        ...inner,
+        recordTaskFailure: (taskId, entry) => {
+          const started = inner.getTaskState(taskId)?.started;
+          inner.recordTaskFailure(taskId, entry);
+          if (started !== undefined) inner.startTaskAttempt(taskId, started);
+        },
+      };
+    };
+    expect(await failing(sticky)).toEqual([
+      "task state: an attempt in flight: startTaskAttempt marks it, a failure or endTaskAttempt ends it, resetTask forgets it",
     ]);
   });
 
