@@ -50,6 +50,7 @@ export async function runAttempts(
           taskId,
           guard: { signal, budget },
           failClosed: config.whenUnavailable === "fail-closed",
+          maxUnfinished: config.maxUnfinished,
           events: options.events,
           path,
           clock,
@@ -88,6 +89,8 @@ export async function runAttempts(
       rung.feedbackMode,
       options.promptFits,
     );
+    // Marked started before the call, so a process killed during it leaves evidence (maxUnfinished).
+    if (memory !== undefined) await memory.attemptStarted(rung, clock.now());
     const outcome = await makeAttempt({
       index: run.attempts.length + 1,
       rung,
@@ -101,6 +104,9 @@ export async function runAttempts(
       rubric: config.rubric,
       timeoutMs: rung.attemptTimeoutMs ?? config.attemptTimeoutMs,
       permit: admission,
+    }).catch((error: unknown) => {
+      memory?.attemptAbandoned();
+      throw error;
     });
     const { attempt } = outcome;
     if (attempt !== undefined)
@@ -108,7 +114,10 @@ export async function runAttempts(
         attempt,
         outcome.type === "stopped" ? attempt.modelId : (outcome.generation?.modelId ?? attempt.modelId),
       );
-    if (outcome.type === "stopped") throw run.budgetStop(outcome.error);
+    if (outcome.type === "stopped") {
+      memory?.attemptAbandoned();
+      throw run.budgetStop(outcome.error);
+    }
     if (store !== undefined) {
       await run.storeStep(() =>
         recordJudged(
