@@ -162,8 +162,8 @@ export type {
   RungStats,
   StatsSnapshot,
   StatsStore,
-  TaskFailureEntry,
   TaskAttemptStart,
+  TaskFailureEntry,
   TaskState,
   TaskStateStore,
 } from "./record/stats-store.js";

@@ -135,10 +135,7 @@ const isStore = (v: unknown): v is StatsStore => {
   if (typeof v !== "object" || v === null) return false;
   const method = (name: string) => typeof (v as Record<string, unknown>)[name] === "function";
   const absent = (name: string) => (v as Record<string, unknown>)[name] === undefined;
-  return (
-    storeMethods.every(method) &&
-    (attemptMethods.every(method) || attemptMethods.every(absent))
-  );
+  return storeMethods.every(method) && (attemptMethods.every(method) || attemptMethods.every(absent));
 };
 
 /** The option checks of {@link AttemptEngineOptions}. @internal */
