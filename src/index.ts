@@ -74,19 +74,33 @@ export {
 // The contract
 export {
   type AnsweredBy,
+  type AssistantMessage,
   type CallOptions,
+  type ContentPart,
+  type ConvertibleSchema,
   defineModel,
+  type FilePart,
   type FinishReason,
   type GenerateRequest,
   type Generation,
   type GenerationInput,
+  type ImagePart,
+  type JsonSchema,
   type Message,
   type Model,
   type ModelCapabilities,
   type ModelFunction,
   type PromptRequest,
+  type SystemMessage,
+  type TextPart,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+  type ToolMessage,
+  type ToolResultPart,
   type Trace,
   type Usage,
+  type UserMessage,
 } from "./model.js";
 // Primitives: continuation
 export {
@@ -114,6 +128,7 @@ export {
 } from "./primitives/tree-split.js";
 export {
   type Failure,
+  messageText,
   type RenderOptions,
   renderedChars,
   renderMessages,

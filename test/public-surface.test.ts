@@ -47,6 +47,7 @@ const rootNames = [
   "length",
   "matches",
   "memoryStatsStore",
+  "messageText",
   "nonEmpty",
   "notMatches",
   "partialTextOf",

@@ -41,6 +41,7 @@ import {
   length,
   matches,
   memoryStatsStore,
+  messageText,
   nonEmpty,
   notMatches,
   predicate,
@@ -473,6 +474,29 @@ export const coverage: Record<string, Coverage> = {
           context: [text],
           feedback: [{ attempts: [1], modelId: "m", kind: "rejected", message: text, excerpt: text }],
         }),
+    },
+  ],
+  "rungs:messageText": [
+    {
+      name: "text parts, tool calls and a tool result",
+      run: (text) => [
+        messageText({
+          role: "user",
+          content: [
+            { type: "text", text },
+            { type: "image", url: "https://x.test/a.png" },
+          ],
+        }),
+        messageText({
+          role: "assistant",
+          content: text,
+          toolCalls: [{ id: "c1", name: "t", input: { text } }],
+        }),
+        messageText({
+          role: "tool",
+          content: [{ type: "tool-result", toolCallId: "c1", toolName: "t", output: text }],
+        }),
+      ],
     },
   ],
   "rungs:renderedChars": [

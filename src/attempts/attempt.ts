@@ -13,6 +13,7 @@ import { addUsage, type CallOptions, type Generation } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { Rubric } from "../rubric/types.js";
 import type { Attempt, Usage } from "../trace.js";
+import type { AttemptTimer } from "./attempt-timer.js";
 import type { BreakerPermit } from "./breaker.js";
 import { callRung } from "./call-rung.js";
 import { isPromiseLike } from "./gates/gate.js";
@@ -37,6 +38,8 @@ export interface AttemptInput {
   /** Most ms the call may take; past it the call is aborted and the attempt fails as `timeout`. */
   timeoutMs: number;
   permit: BreakerPermit | undefined;
+  /** The run's one time limit keeper (one timer and one controller per run). */
+  timer: AttemptTimer;
 }
 
 function sumUsage(attempts: readonly Attempt[]): Usage {
@@ -115,6 +118,7 @@ async function attemptOnce(
       input.permit,
       clock,
       input.timeoutMs,
+      input.timer,
     );
   } catch (error) {
     if (isAbortReason(error, options.signal)) {
@@ -154,6 +158,7 @@ async function attemptOnce(
   const answered = {
     ...base,
     text: generation.text,
+    ...(generation.toolCalls === undefined ? {} : { toolCalls: generation.toolCalls }),
     finishReason: generation.finishReason,
     usage: generation.usage,
     ...(generation.trace === undefined ? {} : { trace: generation.trace }),

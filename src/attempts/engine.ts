@@ -58,6 +58,20 @@ export async function runAttempts(
   const run = new Run(config, request, options, path, clock, memory);
   run.resumed = memory?.resume(config.rungs);
   for (const failure of memory?.earlierFailures() ?? []) run.feedback.add(failure);
+  try {
+    return await climb(run);
+  } finally {
+    run.timer.dispose();
+    // A run that stops during an attempt (abort, spent budget, caller code) ends it: only a death leaves a mark.
+    memory?.attemptAbandoned();
+  }
+}
+
+/** The loop: pick the next rung, ask the gates, call, judge, decide. */
+async function climb(run: Run): Promise<Generation> {
+  const { config, request, options, path, clock, memory } = run;
+  const { signal, budget } = options;
+  const { store } = config;
   const basePromptChars = renderedChars(request);
 
   let position = 0;
@@ -104,9 +118,7 @@ export async function runAttempts(
       rubric: config.rubric,
       timeoutMs: rung.attemptTimeoutMs ?? config.attemptTimeoutMs,
       permit: admission,
-    }).catch((error: unknown) => {
-      memory?.attemptAbandoned();
-      throw error;
+      timer: run.timer,
     });
     const { attempt } = outcome;
     if (attempt !== undefined)
@@ -114,10 +126,7 @@ export async function runAttempts(
         attempt,
         outcome.type === "stopped" ? attempt.modelId : (outcome.generation?.modelId ?? attempt.modelId),
       );
-    if (outcome.type === "stopped") {
-      memory?.attemptAbandoned();
-      throw run.budgetStop(outcome.error);
-    }
+    if (outcome.type === "stopped") throw run.budgetStop(outcome.error);
     if (store !== undefined) {
       await run.storeStep(() =>
         recordJudged(

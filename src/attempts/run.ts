@@ -5,6 +5,7 @@ import { emit, listening } from "../events.js";
 import type { GenerateRequest } from "../messages.js";
 import { addUsage, type CallOptions } from "../model.js";
 import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
+import { AttemptTimer } from "./attempt-timer.js";
 import type { EngineConfig } from "./engine-config.js";
 import { FeedbackLog } from "./feedback.js";
 import type { GateRun, SkipDecision } from "./gates/gate.js";
@@ -31,6 +32,8 @@ export class Run implements GateRun {
   best: Best | undefined;
   readonly lastRung: number;
   readonly guard: Guard;
+  /** Every attempt's time limit, with one timer and one controller for the run (dispose at its end). */
+  readonly timer: AttemptTimer;
 
   constructor(
     readonly config: EngineConfig,
@@ -42,6 +45,7 @@ export class Run implements GateRun {
   ) {
     this.lastRung = config.rungs.length - 1;
     this.guard = { signal: options.signal, budget: options.budget };
+    this.timer = new AttemptTimer(clock, options.signal);
   }
 
   /** Records a rung passed over (a `rung-skip` event). */

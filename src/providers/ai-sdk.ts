@@ -20,11 +20,12 @@ import {
   type ModelCapabilities,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
-import { renderMessages } from "../prompt.js";
+import { messageText, renderMessages } from "../prompt.js";
 import { registerSecret, secretHeaderNames } from "../redact.js";
 import type { Usage } from "../trace.js";
 import { object, record, string, unknown } from "../validate/check.js";
 import { kindForHttpStatus, networkCodeOf, parseRetryAfterMs } from "./http-failure.js";
+import { refuseToolsFor } from "./refuse-tools.js";
 import { scrubbedError } from "./scrubbed-error.js";
 import {
   type ResolvedTransportRetryOptions,
@@ -264,10 +265,14 @@ function callOptionsFor(
     providerOptions: FromAiSdkOptions["providerOptions"];
   },
 ): AiSdkCallOptions {
+  refuseToolsFor("fromAiSdk", request);
   const prompt: AiSdkCallOptions["prompt"] = renderMessages(request).map((message) =>
     message.role === "system"
       ? { role: "system", content: message.content }
-      : { role: message.role, content: [{ type: "text", text: message.content }] },
+      : {
+          role: message.role === "tool" ? "user" : message.role,
+          content: [{ type: "text", text: messageText(message) }],
+        },
   );
   const options: AiSdkCallOptions = { prompt, abortSignal: signal };
   if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { makeAttempt } from "../../src/attempts/attempt.js";
+import { AttemptTimer } from "../../src/attempts/attempt-timer.js";
 import type { BreakerPermit } from "../../src/attempts/breaker.js";
 import { systemClock } from "../../src/clock.js";
 import { Budget, defineRubric, matches, ProviderError } from "../../src/index.js";
@@ -18,8 +19,14 @@ function recordingPermit(): { permit: BreakerPermit; released: string[] } {
   };
 }
 
-const attempt = (model: ReturnType<typeof scriptedModel>, permit: BreakerPermit, options = {}) =>
-  makeAttempt({
+const attempt = (
+  model: ReturnType<typeof scriptedModel>,
+  permit: BreakerPermit,
+  options: { signal?: AbortSignal; budget?: Budget } = {},
+) => {
+  const timer = new AttemptTimer(systemClock, options.signal);
+  onTestFinished(() => timer.dispose());
+  return makeAttempt({
     index: 1,
     rung: rungOf(0, model),
     request,
@@ -31,7 +38,9 @@ const attempt = (model: ReturnType<typeof scriptedModel>, permit: BreakerPermit,
     rubric,
     timeoutMs: 60_000,
     permit,
+    timer,
   });
+};
 
 describe("makeAttempt: one outcome, one permit release", () => {
   it("accepted: the breaker hears success", async () => {

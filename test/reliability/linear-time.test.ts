@@ -109,3 +109,20 @@ describe("a config's escalation map is walked once", () => {
     expect(longest).toBeLessThan(1_000);
   });
 });
+
+describe("a config's refused entries are taken out in one copy", () => {
+  it("5,000 unknown keys are all reported, far inside the bound (each was taken out by copying the whole config: n²)", async () => {
+    const { checkLadderConfig } = await import("../../src/config/parse.js");
+    const config = {
+      ladder: ["ollama:x"],
+      ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`unknown${i}`, i])),
+    };
+    let issues: unknown[] = [];
+    expect(
+      timed(() => {
+        issues = checkLadderConfig(config).issues;
+      }),
+    ).toBeLessThan(boundMs);
+    expect(issues).toHaveLength(5_000);
+  });
+});
