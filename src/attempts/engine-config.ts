@@ -20,7 +20,7 @@ export interface EngineConfig {
   attemptTimeoutMs: number;
   maxFeedbackChars: number;
   /** Attempts on one rung that may never end before a task's next run starts above it. */
-  maxUnfinished: number;
+  maxUnfinishedAttempts: number;
   onExhausted: "throw" | "best";
   store: StatsStore | undefined;
   /** Chooses rungs from the store, and names extra keys to count attempts under. */

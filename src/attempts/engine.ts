@@ -50,7 +50,7 @@ export async function runAttempts(
           taskId,
           guard: { signal, budget },
           failClosed: config.whenUnavailable === "fail-closed",
-          maxUnfinished: config.maxUnfinished,
+          maxUnfinishedAttempts: config.maxUnfinishedAttempts,
           events: options.events,
           path,
           clock,
@@ -103,7 +103,7 @@ async function climb(run: Run): Promise<Generation> {
       rung.feedbackMode,
       options.promptFits,
     );
-    // Marked started before the call, so a process killed during it leaves evidence (maxUnfinished).
+    // Marked started before the call, so a process killed during it leaves evidence (maxUnfinishedAttempts).
     if (memory !== undefined) await memory.attemptStarted(rung, clock.now());
     const outcome = await makeAttempt({
       index: run.attempts.length + 1,

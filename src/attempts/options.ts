@@ -90,7 +90,7 @@ export interface AttemptEngineOptions<V = unknown> {
    * dispatcher restarts after every crash escalates like one that failed. 1 to 8 (the failures a store keeps
    * per task). Needs a store with `startTaskAttempt` (every built-in store has it). @default 1
    */
-  maxUnfinished?: number;
+  maxUnfinishedAttempts?: number;
   /**
    * Most milliseconds one attempt's call may take (a rung's `attemptTimeoutMs` wins for that rung). Past it
    * the call is aborted and the attempt fails as `timeout`, so the run goes on (retry or climb) instead of
@@ -160,7 +160,7 @@ export const engineOptionsShape = {
     isStore,
     `must be a StatsStore (${storeMethods.join(", ")}; and ${attemptMethods.join(" with ")}, or neither)`,
   ).optional(),
-  maxUnfinished: custom<number>(
+  maxUnfinishedAttempts: custom<number>(
     (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= taskFeedbackKept,
     `must be a whole number from 1 to ${taskFeedbackKept} (the failures a store keeps per task)`,
   ).optional(),
@@ -237,7 +237,7 @@ export function resolveEngine(
     attemptTimeoutMs: parsed.attemptTimeoutMs ?? defaultAttemptTimeoutMs,
     whenUnavailable,
     maxFeedbackChars: parsed.maxFeedbackChars ?? 2_000,
-    maxUnfinished: parsed.maxUnfinished ?? 1,
+    maxUnfinishedAttempts: parsed.maxUnfinishedAttempts ?? 1,
     onExhausted: parsed.onExhausted ?? "throw",
     store,
     routing,

@@ -23,8 +23,8 @@ export interface TaskMemoryContext {
   events: RungsEvents | undefined;
   path: string;
   clock: Clock;
-  /** Attempts on one rung that may never end before the task's next run starts above it (`maxUnfinished`). */
-  maxUnfinished?: number;
+  /** Attempts on one rung that may never end before the task's next run starts above it (`maxUnfinishedAttempts`). */
+  maxUnfinishedAttempts?: number;
 }
 
 /**
@@ -111,7 +111,7 @@ export class TaskMemory {
     const started = state?.started;
     if (state != null && started != null && !(liveAttempts.get(store)?.has(taskId) ?? false)) {
       // An attempt an earlier run marked started and never ended: the process running it died. It counts
-      // as a failure on its rung, so a crash loop escalates (maxUnfinished).
+      // as a failure on its rung, so a crash loop escalates (maxUnfinishedAttempts).
       const failure: Failure = {
         attempts: [],
         modelId: started.modelId,
@@ -135,7 +135,7 @@ export class TaskMemory {
   resume(rungs: readonly NormalizedRung[]): Resumption | undefined {
     // A state with no failure (only an attempt that started and ended without one) moves nothing.
     if (this.state === undefined || this.state.failures === 0) return undefined;
-    const resumed = resumeAt(rungs, this.#context.taskId, this.state, this.#context.maxUnfinished);
+    const resumed = resumeAt(rungs, this.#context.taskId, this.state, this.#context.maxUnfinishedAttempts);
     const { events, path, clock } = this.#context;
     if (listening(events, "task-resume"))
       emit(events, "task-resume", { path, timestamp: clock.now(), resumed });
@@ -150,7 +150,7 @@ export class TaskMemory {
 
   /**
    * Marks an attempt started in the store, before its call (when the store keeps attempts in flight), so a
-   * process killed during the call leaves evidence the task's next run counts (`maxUnfinished`).
+   * process killed during the call leaves evidence the task's next run counts (`maxUnfinishedAttempts`).
    */
   async attemptStarted(rung: NormalizedRung, at: number): Promise<void> {
     const { store, taskId, guard } = this.#context;
@@ -229,13 +229,13 @@ function unfinishedInARow(state: TaskState): number {
  * one that last failed, the top rung staying the top. The failed rung is found by model id (the ladder may
  * have changed between runs); a model no longer on the ladder starts the run at the bottom. When the last
  * failures were attempts on that rung that never ended (`unfinished`, a process that died), the run stays
- * on the rung until `maxUnfinished` of them are in a row, then climbs.
+ * on the rung until `maxUnfinishedAttempts` of them are in a row, then climbs.
  */
 export function resumeAt(
   rungs: readonly NormalizedRung[],
   taskId: string,
   state: TaskState,
-  maxUnfinished = 1,
+  maxUnfinishedAttempts = 1,
 ): Resumption {
   const top = rungs.length - 1;
   const failedAt =
@@ -243,11 +243,11 @@ export function resumeAt(
       ? state.rung
       : rungs.findIndex((rung) => rung.model.id === state.modelId);
   const unfinished = unfinishedInARow(state);
-  const stays = unfinished > 0 && unfinished < maxUnfinished;
+  const stays = unfinished > 0 && unfinished < maxUnfinishedAttempts;
   const why =
     unfinished === 0
       ? ""
-      : `; ${unfinished} attempt(s) there in a row never ended (the process running them died; maxUnfinished ${maxUnfinished})`;
+      : `; ${unfinished} attempt(s) there in a row never ended (the process running them died; maxUnfinishedAttempts ${maxUnfinishedAttempts})`;
   const earlier = `task "${taskId}" has failed ${state.failures} attempt(s) since its last accepted answer, the last on "${state.modelId}"${why}`;
   const startRung = failedAt === -1 ? 0 : stays ? failedAt : Math.min(failedAt + 1, top);
   const detail =

@@ -154,7 +154,7 @@ export const ladderConfigSchema = z
       .optional()
       .describe("Most characters earlier failures add to the prompt. Default 2000."),
     /** Attempts on one rung that may never end (a killed worker) before a task's next run climbs. @default 1 */
-    maxUnfinished: z
+    maxUnfinishedAttempts: z
       .number()
       .int()
       .min(1)

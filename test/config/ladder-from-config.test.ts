@@ -404,7 +404,7 @@ describe("secrets in a refused config", () => {
   });
 });
 
-describe("maxUnfinished in the config", () => {
+describe("maxUnfinishedAttempts in the config", () => {
   // What a worker killed during its attempt on the bottom rung leaves in the store.
   const crashed = () =>
     memoryStatsStore({
@@ -427,7 +427,7 @@ describe("maxUnfinished in the config", () => {
     const config = { ladder: ["test:a", "test:b"] };
     const twice = scriptedProviders();
     const again = await ladderFromConfig(
-      { ...config, maxUnfinished: 2 },
+      { ...config, maxUnfinishedAttempts: 2 },
       { ...twice, store: crashed() },
     ).generate(ask("q", { taskId: "t" }));
     expect(again.modelId).toBe("test:a");
@@ -442,8 +442,8 @@ describe("maxUnfinished in the config", () => {
   it("is refused outside 1..8 with its path", () => {
     for (const bad of [0, 9, 1.5]) {
       expect(
-        JSON.stringify(issuesOf(() => parseLadderConfig({ ladder: ["test:a"], maxUnfinished: bad }))),
-      ).toMatch(/maxUnfinished/);
+        JSON.stringify(issuesOf(() => parseLadderConfig({ ladder: ["test:a"], maxUnfinishedAttempts: bad }))),
+      ).toMatch(/maxUnfinishedAttempts/);
     }
   });
 });

@@ -1,5 +1,5 @@
 // Escalation survives a crash loop: a worker killed during an attempt leaves the attempt marked started in
-// the store, and the task's next run counts it as an `unfinished` failure on its rung; once `maxUnfinished`
+// the store, and the task's next run counts it as an `unfinished` failure on its rung; once `maxUnfinishedAttempts`
 // of them are in a row there, the next run starts above it. Real child processes killed with SIGKILL on a
 // JSON stats file in a real temp dir; then the same rules in one process with the memory store.
 import { spawn } from "node:child_process";
@@ -30,9 +30,9 @@ afterAll(async () => {
  * Runs one worker. With `kill`, it is killed with SIGKILL as soon as it calls the bottom rung; otherwise it
  * must finish on its own within 25 s. Resolves with its stdout lines.
  */
-function runWorker(path: string, maxUnfinished: number, kill: boolean): Promise<string[]> {
+function runWorker(path: string, maxUnfinishedAttempts: number, kill: boolean): Promise<string[]> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", tsx, worker, path, String(maxUnfinished)], {
+    const child = spawn(process.execPath, ["--import", tsx, worker, path, String(maxUnfinishedAttempts)], {
       env: { ...process.env, NODE_OPTIONS: "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -62,7 +62,7 @@ const resumedOf = (lines: string[]) => {
 };
 
 describe("escalation survives a crash loop", () => {
-  it("three workers killed on the bottom rung: the fourth run starts above it (maxUnfinished 3, JSON file)", async () => {
+  it("three workers killed on the bottom rung: the fourth run starts above it (maxUnfinishedAttempts 3, JSON file)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rungs-crash-loop-"));
     dirs.push(dir);
     const path = join(dir, "stats.json");
@@ -82,7 +82,7 @@ describe("escalation survives a crash loop", () => {
     expect(await jsonFileStatsStore(path).getTaskState("t")).toBeUndefined();
   });
 
-  it("with the default maxUnfinished (1), the run after one killed worker starts above the rung", async () => {
+  it("with the default maxUnfinishedAttempts (1), the run after one killed worker starts above the rung", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rungs-crash-loop-"));
     dirs.push(dir);
     const path = join(dir, "stats.json");
@@ -97,7 +97,7 @@ describe("unfinished attempts (memory store; a new store from the snapshot is a 
   const ask = { prompt: "work", metadata: { taskId: "t" } };
 
   /** Runs the task until its bottom-rung call hangs, and returns the store's content at that moment. */
-  async function dieDuringAttempt(store: ReturnType<typeof memoryStatsStore>, maxUnfinished: number) {
+  async function dieDuringAttempt(store: ReturnType<typeof memoryStatsStore>, maxUnfinishedAttempts: number) {
     const controller = new AbortController();
     const seen: Failure[][] = [];
     const small = scriptedModel("small", [
@@ -106,7 +106,7 @@ describe("unfinished attempts (memory store; a new store from the snapshot is a 
         return hang;
       },
     ]);
-    const ladder = escalateAcross([small, scriptedModel("large", ["ok"])], { store, maxUnfinished });
+    const ladder = escalateAcross([small, scriptedModel("large", ["ok"])], { store, maxUnfinishedAttempts });
     const running = ladder.generate(ask, { signal: controller.signal });
     while (small.calls.length === 0) await new Promise((done) => setTimeout(done, 1));
     const snapshot = store.toJSON();
@@ -116,7 +116,7 @@ describe("unfinished attempts (memory store; a new store from the snapshot is a 
     return { snapshot, seen };
   }
 
-  it("counts an attempt that never ended on its rung and climbs at maxUnfinished; not shown to the model", async () => {
+  it("counts an attempt that never ended on its rung and climbs at maxUnfinishedAttempts; not shown to the model", async () => {
     let store = memoryStatsStore();
     let seen: Failure[][] = [];
     for (let run = 1; run <= 2; run += 1) {
@@ -132,7 +132,7 @@ describe("unfinished attempts (memory store; a new store from the snapshot is a 
     const large = scriptedModel("large", ["ok"]);
     const answer = await escalateAcross([scriptedModel("small", ["never asked"]), large], {
       store,
-      maxUnfinished: 3,
+      maxUnfinishedAttempts: 3,
     }).generate(ask);
     expect(answer.modelId).toBe("large");
     expect(answer.trace?.resumed).toMatchObject({ failures: 3, startRung: 1, carriedFailures: 0 });
@@ -181,18 +181,18 @@ describe("unfinished attempts (memory store; a new store from the snapshot is a 
     expect(answer.modelId).toBe("small");
   });
 
-  it("refuses a maxUnfinished outside 1..8 and a store with one of the pair, naming the fix", () => {
+  it("refuses a maxUnfinishedAttempts outside 1..8 and a store with one of the pair, naming the fix", () => {
     const ladder = [scriptedModel("small", ["ok"])];
     for (const bad of [0, 9, 1.5, Number.NaN]) {
       const error = (() => {
         try {
-          escalateAcross(ladder, { maxUnfinished: bad });
+          escalateAcross(ladder, { maxUnfinishedAttempts: bad });
         } catch (caught) {
           return caught;
         }
       })();
       expect(InvalidArgumentError.isInstance(error), String(bad)).toBe(true);
-      expect(String(error)).toMatch(/maxUnfinished.*whole number from 1 to 8/);
+      expect(String(error)).toMatch(/maxUnfinishedAttempts.*whole number from 1 to 8/);
     }
     const { endTaskAttempt: _end, ...half } = memoryStatsStore();
     expect(() => escalateAcross(ladder, { store: half })).toThrow(
