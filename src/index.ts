@@ -177,6 +177,7 @@ export type {
   RungStats,
   StatsSnapshot,
   StatsStore,
+  TaskAttemptStart,
   TaskFailureEntry,
   TaskState,
   TaskStateStore,
