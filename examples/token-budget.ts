@@ -11,7 +11,14 @@
  * dropping repeats, and answers from the notes; swap in `ollamaModel({ model: "qwen3:8b" })` for a real run.
  */
 import { countTokens } from "gpt-tokenizer";
-import { fromFunction, type GenerateRequest, RungsEvents, renderMessages, treeSplit } from "../src/index.js";
+import {
+  fromFunction,
+  type GenerateRequest,
+  messageText,
+  RungsEvents,
+  renderMessages,
+  treeSplit,
+} from "../src/index.js";
 
 // A long document: 60 quarterly notes, one revenue figure each among filler.
 const quarters = Array.from({ length: 60 }, (_, i) => {
@@ -27,7 +34,7 @@ const report = quarters.join("\n\n");
 
 const BUDGET_TOKENS = 1_500;
 const promptTokens = (request: GenerateRequest) =>
-  renderMessages(request).reduce((sum, m) => sum + countTokens(m.content), 0);
+  renderMessages(request).reduce((sum, m) => sum + countTokens(messageText(m)), 0);
 const seen: number[] = [];
 
 const model = fromFunction(

@@ -74,19 +74,33 @@ export {
 // The contract
 export {
   type AnsweredBy,
+  type AssistantMessage,
   type CallOptions,
+  type ContentPart,
+  type ConvertibleSchema,
   defineModel,
+  type FilePart,
   type FinishReason,
   type GenerateRequest,
   type Generation,
   type GenerationInput,
+  type ImagePart,
+  type JsonSchema,
   type Message,
   type Model,
   type ModelCapabilities,
   type ModelFunction,
   type PromptRequest,
+  type SystemMessage,
+  type TextPart,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+  type ToolMessage,
+  type ToolResultPart,
   type Trace,
   type Usage,
+  type UserMessage,
 } from "./model.js";
 // Primitives: continuation
 export {
@@ -114,6 +128,7 @@ export {
 } from "./primitives/tree-split.js";
 export {
   type Failure,
+  messageText,
   type RenderOptions,
   renderedChars,
   renderMessages,
@@ -162,6 +177,7 @@ export type {
   RungStats,
   StatsSnapshot,
   StatsStore,
+  TaskAttemptStart,
   TaskFailureEntry,
   TaskState,
   TaskStateStore,
@@ -214,6 +230,7 @@ export {
   type RuleOptions,
 } from "./rubric/rules.js";
 export { type StructuredRuleOptions, structured } from "./rubric/structured.js";
+export { type ValidToolCallsOptions, validToolCalls } from "./rubric/tool-calls.js";
 export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
 export type {
   Attempt,

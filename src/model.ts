@@ -4,13 +4,32 @@ import { type Clock, systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { ProviderError } from "./errors/provider-error.js";
 import { emit, type RungsEvents } from "./events.js";
-import type { GenerateRequest, PromptRequest } from "./messages.js";
+import type { GenerateRequest, PromptRequest, ToolCall } from "./messages.js";
 import { renderDefaults } from "./prompt.js";
 import { toRequest } from "./request.js";
 import type { Verdict } from "./rubric/types.js";
 import type { ContextCut, FinishReason, Trace, Usage } from "./trace.js";
 
-export type { Failure, GenerateRequest, Message, PromptRequest } from "./messages.js";
+export type {
+  AssistantMessage,
+  ContentPart,
+  ConvertibleSchema,
+  Failure,
+  FilePart,
+  GenerateRequest,
+  ImagePart,
+  JsonSchema,
+  Message,
+  PromptRequest,
+  SystemMessage,
+  TextPart,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+  ToolMessage,
+  ToolResultPart,
+  UserMessage,
+} from "./messages.js";
 export type { FinishReason, Trace, Usage } from "./trace.js";
 
 /**
@@ -20,8 +39,13 @@ export type { FinishReason, Trace, Usage } from "./trace.js";
 export interface Generation<V = unknown> {
   /** The output text. */
   text: string;
-  /** `length` means the output was cut off. */
+  /** `length` means the output was cut off; `tool-calls` that the model called tools. */
   finishReason: FinishReason;
+  /**
+   * The tools the model called (of `request.tools`), in order; absent when it called none. `text` may be
+   * empty then: an answer with tool calls is not `empty`.
+   */
+  toolCalls?: readonly ToolCall[];
   /** Tokens, summed over every call beneath this one. */
   usage: Usage;
   /** The model that actually produced `text` (the rung, not the ladder). */
@@ -86,6 +110,11 @@ export interface ModelCapabilities {
   continueAssistant?: boolean;
   /** Context window in tokens, when known. */
   contextWindowTokens?: number;
+  /**
+   * The media parts the model takes in user messages. Models rungs builds refuse a request with a part not
+   * listed here (`InvalidArgumentError`), rather than drop it. @default none (text only)
+   */
+  inputParts?: readonly ("image" | "file")[];
 }
 
 /**
@@ -111,7 +140,14 @@ export type GenerationInput = Partial<Generation> & {
   text: string;
 };
 
-const finishReasons: ReadonlySet<string> = new Set(["stop", "length", "content-filter", "error", "other"]);
+const finishReasons: ReadonlySet<string> = new Set([
+  "stop",
+  "length",
+  "content-filter",
+  "tool-calls",
+  "error",
+  "other",
+] satisfies FinishReason[]);
 
 /** A token count a generation may carry: a finite whole number ≥ 0. */
 export function isTokenCount(value: unknown): value is number {
@@ -137,7 +173,8 @@ function malformed(modelId: string, field: string, value: unknown, expected: str
  * Every field is type-checked, as it may come from the wire: usage counts that are not whole numbers ≥ 0
  * (a string, NaN, a negative count) are dropped and reported through `onDropped`, never summed.
  * @throws ProviderError (`server-error`, a malformed response naming the field) when `text` is not a
- *   string, `finishReason` is not one of the five, or `modelId` is not a non-empty string.
+ *   string, `finishReason` is not one of the six, `modelId` is not a non-empty string, or `toolCalls` is not
+ *   a list of `{ id, name, input }` (string id and name).
  */
 export function normalizeGeneration(
   input: unknown,
@@ -166,9 +203,30 @@ export function normalizeGeneration(
     usage: checkedUsage(partial.usage, onDropped),
     modelId: producer,
   };
+  if (partial.toolCalls !== undefined) {
+    const calls = checkedToolCalls(modelId, partial.toolCalls);
+    if (calls.length > 0) generation.toolCalls = calls;
+  }
   if (partial.verdict !== undefined) generation.verdict = partial.verdict as Verdict;
   if (partial.trace !== undefined) generation.trace = partial.trace as Trace;
   return generation;
+}
+
+function checkedToolCalls(modelId: string, value: unknown): ToolCall[] {
+  if (!Array.isArray(value)) throw malformed(modelId, "toolCalls", value, "a list of { id, name, input }");
+  return value.map((call: unknown, i) => {
+    const { id, name, input } = (typeof call === "object" && call !== null ? call : {}) as Partial<ToolCall>;
+    if (typeof call !== "object" || call === null || Array.isArray(call)) {
+      throw malformed(modelId, `toolCalls[${i}]`, call, "a { id, name, input } object");
+    }
+    if (typeof id !== "string" || id.length === 0) {
+      throw malformed(modelId, `toolCalls[${i}].id`, id, "a non-empty string");
+    }
+    if (typeof name !== "string" || name.length === 0) {
+      throw malformed(modelId, `toolCalls[${i}].name`, name, "a non-empty string");
+    }
+    return { id, name, input };
+  });
 }
 
 function checkedUsage(usage: unknown, onDropped: ((dropped: DroppedUsage) => void) | undefined): Usage {
@@ -238,6 +296,7 @@ export function defineModel(
     id,
     generate: async (input, callOptions = {}) => {
       const request = toRequest(`${id}.generate`, input);
+      refuseParts(id, request, options.capabilities?.inputParts);
       const { signal, budget } = callOptions;
       throwIfAborted(signal);
       budget?.drawCall();
@@ -276,6 +335,25 @@ export function defineModel(
   };
   if (options.capabilities !== undefined) return { ...model, capabilities: { ...options.capabilities } };
   return model;
+}
+
+/**
+ * Refuses a request with a media part the model does not take (`capabilities.inputParts`), before any call:
+ * nothing is dropped silently.
+ * @throws InvalidArgumentError naming the message, the part and the fix.
+ */
+function refuseParts(id: string, request: GenerateRequest, taken: readonly string[] | undefined): void {
+  request.messages.forEach((message, i) => {
+    if (message.role !== "user" || typeof message.content === "string") return;
+    message.content.forEach((part, j) => {
+      if (part.type === "text" || taken?.includes(part.type) === true) return;
+      throw new InvalidArgumentError({
+        parameter: `request.messages[${i}].content[${j}]`,
+        value: part.type,
+        message: `Model "${id}" does not take ${part.type} parts (messages[${i}].content[${j}]; capabilities.inputParts: ${taken === undefined || taken.length === 0 ? "none" : taken.join(", ")}): send it to a model that does, or describe the ${part.type} in text.`,
+      });
+    });
+  });
 }
 
 /**

@@ -3,10 +3,12 @@ import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { redactValue } from "./redact.js";
 import { describeValue } from "./text/describe.js";
 import {
+  array,
   type Check,
   custom,
   number,
   object,
+  oneOf,
   type PathSegment,
   string,
   boolean as trueOrFalse,
@@ -103,6 +105,7 @@ export const schemas = {
   capabilities: object({
     continueAssistant: trueOrFalse().optional(),
     contextWindowTokens: number({ int: true, min: 1 }).optional(),
+    inputParts: array(oneOf(["image", "file"])).optional(),
   }),
   signal: custom<AbortSignal>((v) => v instanceof AbortSignal, "must be an AbortSignal"),
   fn: custom<(...args: never[]) => unknown>((v) => typeof v === "function", "must be a function"),

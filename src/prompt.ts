@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import type { Failure, GenerateRequest, Message } from "./messages.js";
 
 export type { Failure } from "./messages.js";
@@ -99,11 +100,13 @@ export function feedbackBlockChars(count: number, entryChars: number, withOtherP
  * then `context` documents, then `feedback`, in one system message; then the conversation in order.
  * Context and feedback sit in delimited `<rungs-…>` blocks, escaped so text inside cannot close them,
  * each capped in characters with a visible marker where a cap cut. Every provider calls this; none renders
- * prompts its own way.
+ * prompts its own way. The conversation's messages pass through as they are: content parts (images,
+ * files), an assistant message's `toolCalls` and `tool` messages are the provider's to map.
  */
 export function renderMessages(request: GenerateRequest, options: RenderOptions = {}): Message[] {
   const caps = { ...renderDefaults, ...options };
-  const systemParts = request.messages.filter((m) => m.role === "system").map((m) => m.content);
+  const systemParts: string[] = [];
+  for (const m of request.messages) if (m.role === "system") systemParts.push(m.content);
   const context = request.context ?? [];
   if (context.length > 0) {
     const docs = context.map((doc, i) =>
@@ -116,27 +119,95 @@ export function renderMessages(request: GenerateRequest, options: RenderOptions 
     const body = capText(renderFeedbackBody(feedback, caps.maxExcerptChars), caps.maxFeedbackChars).text;
     systemParts.push(block("feedback", "", body));
   }
-  const conversation = request.messages
-    .filter((m) => m.role !== "system")
-    .map((m) => ({ role: m.role, content: m.content }));
+  const conversation = request.messages.filter((m) => m.role !== "system");
   return systemParts.length > 0
     ? [{ role: "system", content: systemParts.join("\n\n") }, ...conversation]
     : conversation;
 }
 
 /**
+ * A value as compact JSON for a text rendering (a tool call's input, a tool's output); a string as it is.
+ * Never throws: a value JSON cannot write is shown as `String(value)`.
+ */
+export function jsonText(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The text of one message, for renderers and measures that take text only: the text parts joined, tool
+ * calls as `[tool call get_weather {"city":"Paris"}]` lines, tool results as `[tool result get_weather] …`
+ * lines. Media cannot be written as text: an image or file part is `[image]` / `[file]` here, and
+ * {@link renderPrompt} refuses it instead.
+ */
+export function messageText(message: Message): string {
+  if (message.role === "tool") {
+    return message.content
+      .map((r) => `[tool result ${r.toolName}${r.isError === true ? " (error)" : ""}] ${jsonText(r.output)}`)
+      .join("\n");
+  }
+  const content = message.content;
+  let text =
+    typeof content === "string"
+      ? content
+      : content.map((part) => (part.type === "text" ? part.text : `[${part.type}]`)).join("");
+  if (message.role === "assistant" && message.toolCalls !== undefined) {
+    for (const call of message.toolCalls) {
+      text += `${text === "" ? "" : "\n"}[tool call ${call.name} ${jsonText(call.input)}]`;
+    }
+  }
+  return text;
+}
+
+/** The first media part of a message, when it has one. */
+function mediaPart(message: Message): "image" | "file" | undefined {
+  if (message.role !== "user" || typeof message.content === "string") return undefined;
+  for (const part of message.content) if (part.type !== "text") return part.type;
+  return undefined;
+}
+
+/**
  * The request as one prompt string, for models that take a single prompt (`fromFunction`'s prompt form):
- * the rendered messages, a system part first, each turn labelled by role when there is more than one.
+ * the rendered messages, a system part first, each turn labelled by role when there is more than one. Tool
+ * calls and results are written as text lines ({@link messageText}).
+ * @throws InvalidArgumentError when a message has an image or file part: a prompt string cannot carry it.
  */
 export function renderPrompt(request: GenerateRequest, options?: RenderOptions): string {
   const messages = renderMessages(request, options);
-  if (messages.length === 1 && messages[0]?.role === "user") return messages[0].content;
-  return messages
-    .map((m) => `${m.role === "system" ? "System" : m.role === "user" ? "User" : "Assistant"}: ${m.content}`)
-    .join("\n\n");
+  messages.forEach((m, i) => {
+    const media = mediaPart(m);
+    if (media !== undefined) {
+      throw new InvalidArgumentError({
+        parameter: "request.messages",
+        value: media,
+        message: `A prompt string cannot carry the ${media} part of a message (rendered message ${i + 1}): give the model the request itself (fromFunction's messages form, declaring capabilities.inputParts), or send text only.`,
+      });
+    }
+  });
+  return conversationText(messages);
 }
 
-/** Characters of the rendered prompt: the size budgets (`treeSplit`, feedback growth) measure this. */
+/**
+ * Messages as one text, each turn labelled by role (`System:`, `User:`, `Assistant:`, `Tool:`) when there is
+ * more than one, each written by {@link messageText} (media as placeholders). @internal
+ */
+export function conversationText(messages: readonly Message[]): string {
+  const only = messages[0];
+  if (messages.length === 1 && only?.role === "user") return messageText(only);
+  return messages.map((m) => `${roleLabel[m.role]}: ${messageText(m)}`).join("\n\n");
+}
+
+const roleLabel = { system: "System", user: "User", assistant: "Assistant", tool: "Tool" } as const;
+
+/**
+ * Characters of the rendered prompt: the size budgets (`treeSplit`, feedback growth) measure this. Text,
+ * tool calls and tool results count as {@link messageText} writes them; media parts count as their
+ * `[image]` / `[file]` placeholder (their tokens are the provider's to count).
+ */
 export function renderedChars(request: GenerateRequest, options?: RenderOptions): number {
-  return renderMessages(request, options).reduce((sum, m) => sum + m.content.length, 0);
+  return renderMessages(request, options).reduce((sum, m) => sum + messageText(m).length, 0);
 }

@@ -1,3 +1,5 @@
+import { bytesToBase64 } from "./text/base64.js";
+
 /**
  * Secret scrubbing for everything rungs writes: events, records, error messages, cause chains.
  * Rules from docs/reliability.md (item 20) (openai-node's header masking, litellm's `?key=` leaks).
@@ -171,6 +173,8 @@ export function redactValue<T>(value: T): T {
 function redactInner(value: unknown, walk: RedactWalk, depth: number): { copy: unknown; nodes: number } {
   if (typeof value === "string") return { copy: redactText(value), nodes: 1 };
   if (typeof value !== "object" || value === null) return { copy: value, nodes: 1 };
+  // Bytes (a media part's) are written as one base64 string, as requestData writes them, not byte by byte.
+  if (value instanceof Uint8Array) return { copy: bytesToBase64(value), nodes: 1 };
   if (walk.open.has(value)) return { copy: "[cycle]", nodes: 1 };
   const done = walk.done.get(value);
   if (done !== undefined) {

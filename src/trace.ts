@@ -1,9 +1,13 @@
 import type { FailureKind } from "./errors/failure-kind.js";
+import type { ToolCall } from "./messages.js";
 import type { SerializedError } from "./redact.js";
 import type { Verdict } from "./rubric/verdict.js";
 
-/** Why a generation ended, in the AI SDK's vocabulary. `length` means the output was cut off. */
-export type FinishReason = "stop" | "length" | "content-filter" | "error" | "other";
+/**
+ * Why a generation ended, in the AI SDK's vocabulary. `length` means the output was cut off; `tool-calls`
+ * that the model stopped to call tools (`generation.toolCalls`).
+ */
+export type FinishReason = "stop" | "length" | "content-filter" | "tool-calls" | "error" | "other";
 
 /** Token counts, summed over everything beneath a call. Either may be missing (providers omit them). */
 export interface Usage {
@@ -43,6 +47,8 @@ export interface Attempt {
   kind?: FailureKind;
   /** The raw output, as the model produced it (possibly partial, possibly empty). */
   text: string;
+  /** The tools the model called, when it called any. */
+  toolCalls?: readonly ToolCall[];
   /** Why the generation ended; absent when the call threw before answering. */
   finishReason?: FinishReason;
   /** The rubric's verdict on the output; absent when nothing judged it (empty, cut off, or no rubric). */

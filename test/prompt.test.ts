@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type GenerateRequest, renderMessages, renderPrompt } from "../src/index.js";
+import { type GenerateRequest, messageText, renderMessages, renderPrompt } from "../src/index.js";
 import { capText, escapeBlock } from "../src/prompt.js";
 
 const blockCount = (text: string, tag: string) => ({
@@ -20,7 +20,7 @@ describe("renderMessages", () => {
     };
     const [system, user] = renderMessages(request);
     expect(system?.role).toBe("system");
-    const content = system?.content ?? "";
+    const content = system === undefined ? "" : messageText(system);
     const order = ["Be terse.", "Doc one.", "Doc two.", "attempt 1 (model m) failed: rejected"].map((s) =>
       content.indexOf(s),
     );
@@ -58,7 +58,7 @@ describe("renderMessages", () => {
               },
             ],
           };
-          const system = renderMessages(request)[0]?.content ?? "";
+          const system = messageText(renderMessages(request)[0]!);
           // Exactly one open and one close tag per block: nothing inside could close it early.
           expect(blockCount(system, "context")).toEqual({ open: 1, close: 1 });
           expect(blockCount(system, "feedback")).toEqual({ open: 1, close: 1 });
@@ -95,5 +95,64 @@ describe("capText", () => {
   });
   it("leaves short text alone", () => {
     expect(capText("short", 10)).toEqual({ text: "short", cut: 0 });
+  });
+});
+
+describe("parts, tool calls and tool results in the renderer", () => {
+  const conversation: GenerateRequest = {
+    messages: [
+      { role: "system", content: "Be brief." },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Weather in " },
+          { type: "text", text: "Paris?" },
+        ],
+      },
+      {
+        role: "assistant",
+        content: "Checking.",
+        toolCalls: [{ id: "c1", name: "get_weather", input: { city: "Paris" } }],
+      },
+      {
+        role: "tool",
+        content: [{ type: "tool-result", toolCallId: "c1", toolName: "get_weather", output: { c: 21 } }],
+      },
+    ],
+    feedback: [{ attempts: [1], modelId: "m", kind: "rejected", message: "bad call" }],
+  };
+
+  it("renderMessages passes the conversation's messages through unchanged, for providers to map", () => {
+    const rendered = renderMessages(conversation);
+    expect(rendered[0]?.role).toBe("system");
+    expect(rendered.slice(1)).toEqual(conversation.messages.slice(1));
+    expect(rendered[1]).toBe(conversation.messages[1]);
+  });
+
+  it("messageText writes text parts, tool calls and tool results as text; media as a placeholder", () => {
+    const [, user, assistant, tool] = conversation.messages;
+    expect(messageText(user!)).toBe("Weather in Paris?");
+    expect(messageText(assistant!)).toBe('Checking.\n[tool call get_weather {"city":"Paris"}]');
+    expect(messageText(tool!)).toBe('[tool result get_weather] {"c":21}');
+    expect(messageText({ role: "user", content: [{ type: "image", url: "https://x.test/a.png" }] })).toBe(
+      "[image]",
+    );
+    expect(
+      messageText({
+        role: "tool",
+        content: [{ type: "tool-result", toolCallId: "c", toolName: "t", output: "boom", isError: true }],
+      }),
+    ).toBe("[tool result t (error)] boom");
+  });
+
+  it("renderPrompt writes tool turns as text and refuses media it cannot carry, naming the fix", () => {
+    const prompt = renderPrompt(conversation);
+    expect(prompt).toContain('Assistant: Checking.\n[tool call get_weather {"city":"Paris"}]');
+    expect(prompt).toContain('Tool: [tool result get_weather] {"c":21}');
+    expect(() =>
+      renderPrompt({
+        messages: [{ role: "user", content: [{ type: "image", data: "AA==", mediaType: "image/png" }] }],
+      }),
+    ).toThrow("A prompt string cannot carry the image part of a message (rendered message 1)");
   });
 });

@@ -47,6 +47,7 @@ const rootNames = [
   "length",
   "matches",
   "memoryStatsStore",
+  "messageText",
   "nonEmpty",
   "notMatches",
   "partialTextOf",
@@ -60,6 +61,7 @@ const rootNames = [
   "taskDirFromPath",
   "transportRetriesOf",
   "treeSplit",
+  "validToolCalls",
 ];
 
 const docsText = [
@@ -151,7 +153,7 @@ describe("names follow docs/naming.md", () => {
     }
     expect(caps.size).toBeGreaterThan(10);
     const counted =
-      /^max(Attempts|Calls|Continuations|Depth|Retries|Records|Candidates|Issues|InFlight|Length|\w*(Chars|Tokens|Ms|Bytes))$/;
+      /^max(Attempts|UnfinishedAttempts|Calls|Continuations|Depth|Retries|Records|Candidates|Issues|InFlight|Length|\w*(Chars|Tokens|Ms|Bytes))$/;
     for (const cap of caps) if (!foreign.has(cap)) expect(cap).toMatch(counted);
   });
 

@@ -41,6 +41,7 @@ import {
   length,
   matches,
   memoryStatsStore,
+  messageText,
   nonEmpty,
   notMatches,
   predicate,
@@ -52,6 +53,7 @@ import {
   structured,
   taskDirFromPath,
   treeSplit,
+  validToolCalls,
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
 import { fromAiSdk, generationOf, mapAiSdkError } from "../../src/providers/ai-sdk.js";
@@ -420,6 +422,24 @@ export const coverage: Record<string, Coverage> = {
       run: evaluate(structured("s", z.object({ answer: z.string() }))),
     },
   ],
+  "rungs:validToolCalls": [
+    {
+      name: "a call whose input holds the text, against a JSON Schema",
+      run: (text) =>
+        defineRubric({ id: "r", rules: [validToolCalls()] }).evaluate("", {
+          request: {
+            messages: [{ role: "user", content: text }],
+            tools: [
+              {
+                name: "t",
+                inputSchema: { type: "object", properties: { q: { type: "string", pattern: "^[a-z]*$" } } },
+              },
+            ],
+          },
+          toolCalls: [{ id: "c", name: text.slice(0, 64), input: { q: text } }],
+        }),
+    },
+  ],
   "rungs:jsonFileStatsStore": [
     {
       name: "load a file of many task ids",
@@ -473,6 +493,29 @@ export const coverage: Record<string, Coverage> = {
           context: [text],
           feedback: [{ attempts: [1], modelId: "m", kind: "rejected", message: text, excerpt: text }],
         }),
+    },
+  ],
+  "rungs:messageText": [
+    {
+      name: "text parts, tool calls and a tool result",
+      run: (text) => [
+        messageText({
+          role: "user",
+          content: [
+            { type: "text", text },
+            { type: "image", url: "https://x.test/a.png" },
+          ],
+        }),
+        messageText({
+          role: "assistant",
+          content: text,
+          toolCalls: [{ id: "c1", name: "t", input: { text } }],
+        }),
+        messageText({
+          role: "tool",
+          content: [{ type: "tool-result", toolCallId: "c1", toolName: "t", output: text }],
+        }),
+      ],
     },
   ],
   "rungs:renderedChars": [

@@ -158,6 +158,7 @@ async function attemptOnce(
   const answered = {
     ...base,
     text: generation.text,
+    ...(generation.toolCalls === undefined ? {} : { toolCalls: generation.toolCalls }),
     finishReason: generation.finishReason,
     usage: generation.usage,
     ...(generation.trace === undefined ? {} : { trace: generation.trace }),

@@ -25,11 +25,12 @@ export const answerFailureKinds: ReadonlySet<FailureKind> = new Set<FailureKind>
 ]);
 
 /**
- * The failure kind of a generation before any rubric runs: empty (or whitespace-only) text is `empty`;
- * `finishReason: "length"` is `truncated` (a cut-off answer is not judged); otherwise `undefined`.
+ * The failure kind of a generation before any rubric runs: empty (or whitespace-only) text with no tool
+ * calls is `empty` (an answer that only calls tools is an answer); `finishReason: "length"` is `truncated`
+ * (a cut-off answer is not judged); otherwise `undefined`.
  */
 export function generationFailureKind(generation: Generation): FailureKind | undefined {
-  if (generation.text.trim().length === 0) return "empty";
+  if (generation.text.trim().length === 0 && (generation.toolCalls?.length ?? 0) === 0) return "empty";
   if (generation.finishReason === "length") return "truncated";
   return undefined;
 }

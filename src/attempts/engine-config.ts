@@ -19,6 +19,8 @@ export interface EngineConfig {
   /** Most ms one attempt's call may take before it is aborted as `timeout` (a rung's own limit wins). */
   attemptTimeoutMs: number;
   maxFeedbackChars: number;
+  /** Attempts on one rung that may never end before a task's next run starts above it. */
+  maxUnfinishedAttempts: number;
   onExhausted: "throw" | "best";
   store: StatsStore | undefined;
   /** Chooses rungs from the store, and names extra keys to count attempts under. */

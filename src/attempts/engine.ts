@@ -50,6 +50,7 @@ export async function runAttempts(
           taskId,
           guard: { signal, budget },
           failClosed: config.whenUnavailable === "fail-closed",
+          maxUnfinishedAttempts: config.maxUnfinishedAttempts,
           events: options.events,
           path,
           clock,
@@ -61,6 +62,8 @@ export async function runAttempts(
     return await climb(run);
   } finally {
     run.timer.dispose();
+    // A run that stops during an attempt (abort, spent budget, caller code) ends it: only a death leaves a mark.
+    memory?.attemptAbandoned();
   }
 }
 
@@ -100,6 +103,8 @@ async function climb(run: Run): Promise<Generation> {
       rung.feedbackMode,
       options.promptFits,
     );
+    // Marked started before the call, so a process killed during it leaves evidence (maxUnfinishedAttempts).
+    if (memory !== undefined) await memory.attemptStarted(rung, clock.now());
     const outcome = await makeAttempt({
       index: run.attempts.length + 1,
       rung,

@@ -32,7 +32,11 @@ function violationLine(v: RuleResult): string {
     return `could not be checked${description === undefined ? "" : ` — the rule: ${description}`}`;
   const { message } = v;
   if (description === undefined || message === undefined) return oneLine(message ?? description ?? "failed");
-  if (message === v.description) return description;
+  // One says what the other says (a message that repeats its rule's description, or a description that holds
+  // the message): say it once, so the feedback budget is not spent twice on the same words.
+  const said = (text: string) => text.replace(/\s+/g, " ").trim().toLowerCase();
+  if (said(message).includes(said(v.description!))) return oneLine(message);
+  if (said(v.description!).includes(said(message))) return description;
   const tail = ` — the rule: ${description}`;
   return `${oneLine(message, maxFeedbackLineChars - tail.length)}${tail}`;
 }

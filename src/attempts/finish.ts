@@ -27,6 +27,8 @@ export function answerOf(run: Run, attempt: Attempt, modelId: string, generation
       attemptCount: run.attempts.length,
     },
   };
+  const toolCalls = generation?.toolCalls ?? attempt.toolCalls;
+  if (toolCalls !== undefined) answer.toolCalls = toolCalls;
   if (attempt.verdict !== undefined) answer.verdict = attempt.verdict;
   if (attempt.verdict !== undefined && "value" in attempt.verdict) answer.value = attempt.verdict.value;
   return answer;

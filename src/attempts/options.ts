@@ -20,6 +20,7 @@ import { routingGate } from "./gates/routing.js";
 import { skipIfGate } from "./gates/skip-if.js";
 import type { NormalizedRung } from "./ladder.js";
 import type { RoutingPolicy } from "./routing/policy.js";
+import { taskFeedbackKept } from "./task-memory.js";
 
 /** Options shared by `retryWithContext` and `escalateAcross`; `V` is the rubric's value type. */
 export interface AttemptEngineOptions<V = unknown> {
@@ -81,6 +82,16 @@ export interface AttemptEngineOptions<V = unknown> {
    */
   whenUnavailable?: "fail-open" | "fail-closed";
   /**
+   * With a `store` and a `metadata.taskId`: how many attempts on one rung may never end (the process running
+   * them died: killed, out of memory, the machine lost) before the task's next run starts above that rung.
+   * Each attempt is marked started in the store before its call; a mark the next run finds counts as an
+   * `unfinished` failure on its rung. Below this many in a row on the rung, the next run tries the rung
+   * again (a crash may be the machine's fault, not the model's); at this many it climbs, so a worker that a
+   * dispatcher restarts after every crash escalates like one that failed. 1 to 8 (the failures a store keeps
+   * per task). Needs a store with `startTaskAttempt` (every built-in store has it). @default 1
+   */
+  maxUnfinishedAttempts?: number;
+  /**
    * Most milliseconds one attempt's call may take (a rung's `attemptTimeoutMs` wins for that rung). Past it
    * the call is aborted and the attempt fails as `timeout`, so the run goes on (retry or climb) instead of
    * waiting on a model that never settles; a nested ladder or a continued answer beneath one attempt shares
@@ -117,10 +128,15 @@ export const attemptTimeoutSchema = schemas.durationMs;
 /** The default of `attemptTimeoutMs`: 10 minutes, as the OpenAI and Anthropic SDKs time out a request. */
 export const defaultAttemptTimeoutMs = 600_000;
 
-const isStore = (v: unknown): v is StatsStore =>
-  typeof v === "object" &&
-  v !== null &&
-  storeMethods.every((name) => typeof (v as Record<string, unknown>)[name] === "function");
+/** A store's optional methods: both or neither (the attempt in flight is marked by one, ended by the other). */
+const attemptMethods = ["startTaskAttempt", "endTaskAttempt"];
+
+const isStore = (v: unknown): v is StatsStore => {
+  if (typeof v !== "object" || v === null) return false;
+  const method = (name: string) => typeof (v as Record<string, unknown>)[name] === "function";
+  const absent = (name: string) => (v as Record<string, unknown>)[name] === undefined;
+  return storeMethods.every(method) && (attemptMethods.every(method) || attemptMethods.every(absent));
+};
 
 /** The option checks of {@link AttemptEngineOptions}. @internal */
 export const engineOptionsShape = {
@@ -140,7 +156,14 @@ export const engineOptionsShape = {
     ],
     "must be a CircuitBreakers or its options",
   ).optional(),
-  store: custom<StatsStore>(isStore, `must be a StatsStore (${storeMethods.join(", ")})`).optional(),
+  store: custom<StatsStore>(
+    isStore,
+    `must be a StatsStore (${storeMethods.join(", ")}; and ${attemptMethods.join(" with ")}, or neither)`,
+  ).optional(),
+  maxUnfinishedAttempts: custom<number>(
+    (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= taskFeedbackKept,
+    `must be a whole number from 1 to ${taskFeedbackKept} (the failures a store keeps per task)`,
+  ).optional(),
   minAcceptRate: schemas.unitInterval.optional(),
   minSamples: schemas.positiveInt.optional(),
   exploreEvery: schemas.positiveInt.optional(),
@@ -214,6 +237,7 @@ export function resolveEngine(
     attemptTimeoutMs: parsed.attemptTimeoutMs ?? defaultAttemptTimeoutMs,
     whenUnavailable,
     maxFeedbackChars: parsed.maxFeedbackChars ?? 2_000,
+    maxUnfinishedAttempts: parsed.maxUnfinishedAttempts ?? 1,
     onExhausted: parsed.onExhausted ?? "throw",
     store,
     routing,

@@ -221,6 +221,7 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   if (rubric !== undefined) engine.rubric = rubric;
   if (parsed.maxAttempts !== undefined) engine.maxAttempts = parsed.maxAttempts;
   if (parsed.maxFeedbackChars !== undefined) engine.maxFeedbackChars = parsed.maxFeedbackChars;
+  if (parsed.maxUnfinishedAttempts !== undefined) engine.maxUnfinishedAttempts = parsed.maxUnfinishedAttempts;
   if (parsed.onExhausted !== undefined) engine.onExhausted = parsed.onExhausted;
   const breakers =
     options.breakers ??

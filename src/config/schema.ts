@@ -153,6 +153,16 @@ export const ladderConfigSchema = z
     maxFeedbackChars: positiveInt
       .optional()
       .describe("Most characters earlier failures add to the prompt. Default 2000."),
+    /** Attempts on one rung that may never end (a killed worker) before a task's next run climbs. @default 1 */
+    maxUnfinishedAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .optional()
+      .describe(
+        "With a store: attempts on one rung that may never end (the worker died) before a task's next run starts above it, 1 to 8. Default 1.",
+      ),
     /** When nothing is accepted: throw, or return the best judged answer. @default "throw" */
     onExhausted: z.enum(["throw", "best"]).optional().describe('When nothing is accepted. Default "throw".'),
     /** Per-model circuit breakers. @default none */

@@ -1,4 +1,5 @@
 import type { FailureKind } from "./failure-kind.js";
+import { httpStatusOf, kindForHttpStatus } from "./http-status.js";
 import { RungsError } from "./rungs-error.js";
 
 /**
@@ -10,6 +11,9 @@ import { RungsError } from "./rungs-error.js";
  * - a `TimeoutError` DOMException → `timeout`;
  * - a rungs error with a `kind` (ProviderError) → that kind;
  * - an `ExhaustedError` from a nested primitive → the kind of its last attempt;
+ * - an error carrying an HTTP `status` or `statusCode` (400–599, as SDK errors do) → the kind the HTTP
+ *   providers give that status (`kindForHttpStatus`: 401 `auth`, 429 `rate-limited`, ...), whichever model
+ *   threw it: `fromFunction`, `defineModel` or a hand-written `Model`;
  * - Node network codes (ECONNRESET, ECONNREFUSED, ...) and fetch's `TypeError: fetch failed` → `network`;
  * - socket and undici header/body timeouts (ETIMEDOUT, UND_ERR_HEADERS_TIMEOUT, ...) → `timeout`;
  * - anything else → `server-error` (an unknown failure of the model call).
@@ -31,6 +35,8 @@ export function failureKindOf(error: unknown, signal?: AbortSignal): FailureKind
       }
     }
     if (name === "AbortError") return signal?.aborted ? "aborted" : "timeout";
+    const status = httpStatusOf(error);
+    if (status !== undefined) return kindForHttpStatus(status, error instanceof Error ? error.message : "");
     if (name === "TimeoutError") return "timeout";
     if (typeof code === "string" && networkErrorCodes.has(code)) return "network";
     if (typeof code === "string" && timeoutErrorCodes.has(code)) return "timeout";

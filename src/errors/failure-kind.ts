@@ -8,7 +8,9 @@
  * - `rate-limited`, `server-error`, `network`: transport retries inside the provider;
  * - `empty`, `truncated`, `rejected`, `rubric-error`: a new attempt with feedback;
  * - `timeout`: the call or the shared deadline ran out;
- * - `aborted`: the caller's signal fired; everything stops at once.
+ * - `aborted`: the caller's signal fired; everything stops at once;
+ * - `unfinished`: the attempt started and never ended (the process running it died); found in the task's
+ *   store by its next run, never produced by a call.
  */
 export type FailureKind =
   | "auth"
@@ -24,7 +26,8 @@ export type FailureKind =
   | "truncated"
   | "rejected"
   | "rubric-error"
-  | "aborted";
+  | "aborted"
+  | "unfinished";
 
 /** Every failure kind, in the order of docs/architecture.md. */
 export const failureKinds: readonly FailureKind[] = Object.freeze([
@@ -42,6 +45,7 @@ export const failureKinds: readonly FailureKind[] = Object.freeze([
   "rejected",
   "rubric-error",
   "aborted",
+  "unfinished",
 ]);
 
 /** Kinds that asking the same model again cannot fix: the ladder climbs past that model. */

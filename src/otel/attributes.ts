@@ -1,5 +1,6 @@
 import type { Attributes } from "@opentelemetry/api";
-import type { GenerateRequest, Message } from "../model.js";
+import type { GenerateRequest, Message, ToolCall } from "../model.js";
+import { jsonText, messageText } from "../prompt.js";
 import { redactText } from "../redact.js";
 import { capText } from "../text/cap.js";
 import type { FinishReason, Usage } from "../trace.js";
@@ -45,24 +46,57 @@ export class ContentCapture {
     return capText(redactText(text), this.maxChars);
   }
 
-  /** `gen_ai.input.messages`: the request's messages in the GenAI conventions' JSON shape. */
+  /**
+   * `gen_ai.input.messages`: the request's messages in the GenAI conventions' JSON shape: text parts, an
+   * assistant's `tool_call` parts, a tool message's `tool_call_response` parts; media as its placeholder.
+   */
   input(request: GenerateRequest): string {
-    return JSON.stringify(
-      request.messages.map((m: Message) => ({
-        role: m.role,
-        parts: [{ type: "text", content: this.text(m.content) }],
-      })),
-    );
+    return JSON.stringify(request.messages.map((m: Message) => this.message(m)));
   }
 
-  /** `gen_ai.output.messages`: one assistant message with the output text. */
-  output(text: string, finishReason: FinishReason | undefined): string {
+  private message(m: Message): { role: string; parts: Record<string, unknown>[] } {
+    if (m.role === "tool") {
+      return {
+        role: "tool",
+        parts: m.content.map((r) => ({
+          type: "tool_call_response",
+          id: r.toolCallId,
+          response: this.text(jsonText(r.output)),
+        })),
+      };
+    }
+    const text = messageText(m.role === "assistant" ? { role: "assistant", content: m.content } : m);
+    const parts: Record<string, unknown>[] = text === "" ? [] : [{ type: "text", content: this.text(text) }];
+    if (m.role === "assistant") parts.push(...this.toolCalls(m.toolCalls));
+    return { role: m.role, parts };
+  }
+
+  private toolCalls(calls: readonly ToolCall[] | undefined): Record<string, unknown>[] {
+    return (calls ?? []).map((call) => ({
+      type: "tool_call",
+      id: call.id,
+      name: call.name,
+      arguments: this.text(jsonText(call.input)),
+    }));
+  }
+
+  /** `gen_ai.output.messages`: one assistant message with the output text and the tools it called. */
+  output(text: string, finishReason: FinishReason | undefined, toolCalls?: readonly ToolCall[]): string {
+    const parts: Record<string, unknown>[] = [{ type: "text", content: this.text(text) }];
+    parts.push(...this.toolCalls(toolCalls));
     return JSON.stringify([
       {
         role: "assistant",
-        parts: [{ type: "text", content: this.text(text) }],
-        ...(finishReason === undefined ? {} : { finish_reason: finishReason }),
+        parts,
+        ...(finishReason === undefined ? {} : { finish_reason: genAiFinishReason(finishReason) }),
       },
     ]);
   }
+}
+
+/**
+ * A finish reason in the GenAI conventions' words (`content_filter`, `tool_call`); the others are the same.
+ */
+export function genAiFinishReason(reason: FinishReason): string {
+  return reason === "content-filter" ? "content_filter" : reason === "tool-calls" ? "tool_call" : reason;
 }

@@ -4,7 +4,14 @@ import { addUsage } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { Api } from "./api.js";
-import { type ContentCapture, modelAttributes, parentOf, segmentOf, usageAttributes } from "./attributes.js";
+import {
+  type ContentCapture,
+  genAiFinishReason,
+  modelAttributes,
+  parentOf,
+  segmentOf,
+  usageAttributes,
+} from "./attributes.js";
 
 /** Wall-clock ms since the epoch, on the clock the OTel SDK itself uses (events' timestamps follow the
  * run's injected clock, which a test may stop, so spans are timed when each event arrives). */
@@ -210,7 +217,7 @@ export class SpanTree {
           attributes: {
             "gen_ai.operation.name": "chat",
             ...modelAttributes(modelId),
-            "gen_ai.response.finish_reasons": [finishReason],
+            "gen_ai.response.finish_reasons": [genAiFinishReason(finishReason)],
             "rungs.path": path,
             "rungs.model.id": modelId,
             "rungs.continuation": continuation,
@@ -283,7 +290,7 @@ export class SpanTree {
       ...usageAttributes(attempt.usage),
     };
     if (attempt.finishReason !== undefined)
-      attributes["gen_ai.response.finish_reasons"] = [attempt.finishReason];
+      attributes["gen_ai.response.finish_reasons"] = [genAiFinishReason(attempt.finishReason)];
     if (attempt.kind !== undefined) attributes["rungs.failure.kind"] = attempt.kind;
     if (attempt.verdict !== undefined) {
       attributes["rungs.verdict.score"] = attempt.verdict.score;
@@ -294,7 +301,11 @@ export class SpanTree {
       if (failed.length > 0) attributes["rungs.verdict.violations"] = failed;
     }
     if (this.content !== undefined) {
-      attributes["gen_ai.output.messages"] = this.content.output(attempt.text, attempt.finishReason);
+      attributes["gen_ai.output.messages"] = this.content.output(
+        attempt.text,
+        attempt.finishReason,
+        attempt.toolCalls,
+      );
     }
     span.setAttributes(attributes);
     if (attempt.accepted) return;

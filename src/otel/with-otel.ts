@@ -7,7 +7,13 @@ import { parseOptions } from "../options.js";
 import { toRequest } from "../request.js";
 import { boolean, custom, number, object, string } from "../validate/check.js";
 import { type Api, loadApi } from "./api.js";
-import { ContentCapture, modelAttributes, parentOf, usageAttributes } from "./attributes.js";
+import {
+  ContentCapture,
+  genAiFinishReason,
+  modelAttributes,
+  parentOf,
+  usageAttributes,
+} from "./attributes.js";
 import { SpanTree, wallNow } from "./span-tree.js";
 
 declare const __RUNGS_VERSION__: string | undefined;
@@ -193,7 +199,7 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
       span.setAttributes({
         "gen_ai.response.model":
           modelAttributes(generation.modelId)["gen_ai.request.model"] ?? generation.modelId,
-        "gen_ai.response.finish_reasons": [generation.finishReason],
+        "gen_ai.response.finish_reasons": [genAiFinishReason(generation.finishReason)],
         ...usageAttributes(generation.usage),
       });
       if (generation.verdict !== undefined) {
@@ -210,7 +216,10 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
         });
       }
       if (content !== undefined) {
-        span.setAttribute("gen_ai.output.messages", content.output(generation.text, generation.finishReason));
+        span.setAttribute(
+          "gen_ai.output.messages",
+          content.output(generation.text, generation.finishReason, generation.toolCalls),
+        );
       }
     });
     safely(close);

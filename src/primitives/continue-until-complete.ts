@@ -198,6 +198,8 @@ export function continueUntilComplete<V = unknown>(
       modelId: last.modelId,
       trace: { continuation },
     };
+    // The calls the last piece made end the answer (a cut-off piece is continued, so it made none).
+    if (last.toolCalls !== undefined && stoppedBy === undefined) result.toolCalls = last.toolCalls;
     if (pieces.length === 1 && first.verdict !== undefined) result.verdict = first.verdict;
     // As the verdict: a value found in one piece says nothing about the stitched text.
     if (pieces.length === 1 && first.value !== undefined) result.value = first.value;
@@ -208,9 +210,14 @@ export function continueUntilComplete<V = unknown>(
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }
 
-/** Cut off, or nothing yet (an empty answer is asked again, unless a content filter produced it). */
+/**
+ * Cut off, or nothing yet (an empty answer is asked again, unless a content filter produced it or the model
+ * called tools instead of writing: that answer is complete).
+ */
 function needsMore(last: Generation, text: string): boolean {
-  return last.finishReason === "length" || (text.trim() === "" && last.finishReason !== "content-filter");
+  if (last.finishReason === "length") return true;
+  if (text.trim() !== "" || last.finishReason === "content-filter") return false;
+  return last.finishReason !== "tool-calls" && (last.toolCalls?.length ?? 0) === 0;
 }
 
 /**
@@ -226,8 +233,14 @@ function continuationRequest(
   if (partial === "") return request;
   const messages: Message[] = [...request.messages];
   const tail = messages.at(-1);
-  if (tail?.role === "assistant")
-    messages[messages.length - 1] = { ...tail, content: tail.content + partial };
+  if (tail?.role === "assistant" && (tail.toolCalls?.length ?? 0) === 0)
+    messages[messages.length - 1] = {
+      ...tail,
+      content:
+        typeof tail.content === "string"
+          ? tail.content + partial
+          : [...tail.content, { type: "text", text: partial }],
+    };
   else messages.push({ role: "assistant", content: partial });
   if (!nativeContinue) messages.push({ role: "user", content: continuePrompt });
   return { ...request, messages };

@@ -1,5 +1,5 @@
 import type { GenerateRequest } from "../model.js";
-import { renderDefaults, renderedChars, renderMessages, renderPrompt } from "../prompt.js";
+import { conversationText, messageText, renderDefaults, renderedChars, renderMessages } from "../prompt.js";
 
 /**
  * Measured as sent but without the renderer's per-document cap: a 3 MB document must measure 3 MB, or a
@@ -69,15 +69,18 @@ export function requestMeasure(budget: PromptLimit): {
     limit: budget.tokens,
     measure: (request) =>
       underRenderCap(request.context)
-        ? renderMessages(request, uncapped).reduce((sum, m) => sum + size(m.content), 0)
+        ? renderMessages(request, uncapped).reduce((sum, m) => sum + size(messageText(m)), 0)
         : Number.POSITIVE_INFINITY,
     size,
   };
 }
 
-/** The caller's conversation as one text, for the map and reduce calls to know what the notes are for. */
+/**
+ * The caller's conversation as one text, for the map and reduce calls to know what the notes are for. A media
+ * part shows as its `[image]` / `[file]` placeholder: the notes are taken on the context, which is text.
+ */
 export function taskText(request: GenerateRequest): string {
-  return renderPrompt({ messages: request.messages });
+  return conversationText(renderMessages({ messages: request.messages }));
 }
 
 /** A map or reduce request: the instruction, the task, and the text to take notes on as context. */

@@ -1,3 +1,4 @@
+import { httpStatusOf } from "../errors/http-status.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { RungsError } from "../errors/rungs-error.js";
 import { kindForHttpStatus, parseRetryAfterMs } from "./http-failure.js";
@@ -18,15 +19,6 @@ function header(headers: HeaderSource, name: string): string | undefined {
   return undefined;
 }
 
-/** An HTTP status on an error (`status`, as openai-node and anthropic-sdk set it, or `statusCode`). */
-function statusOf(error: object): number | undefined {
-  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
-  const value = typeof status === "number" ? status : statusCode;
-  return typeof value === "number" && Number.isInteger(value) && value >= 400 && value <= 599
-    ? value
-    : undefined;
-}
-
 /**
  * Maps an error a wrapped function threw to a {@link ProviderError} when it carries an HTTP status
  * (`status` or `statusCode`, 400–599), with the same kinds as the HTTP providers (`kindForHttpStatus`) and
@@ -35,7 +27,7 @@ function statusOf(error: object): number | undefined {
  */
 export function mapFunctionError(error: unknown, providerId: string, now: number): unknown {
   if (typeof error !== "object" || error === null || RungsError.isInstance(error)) return error;
-  const status = statusOf(error);
+  const status = httpStatusOf(error);
   if (status === undefined) return error;
   const message = error instanceof Error ? error.message : String(error);
   const { headers, response } = error as { headers?: HeaderSource; response?: { headers?: HeaderSource } };

@@ -8,7 +8,14 @@ import { array, custom, literal, number, object, oneOf, record, string } from ".
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { reportDamaged } from "./damaged.js";
 import { copyTaskFailureEntry, type MemoryStatsStore, memoryStatsStore } from "./memory-stats-store.js";
-import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState } from "./stats-store.js";
+import type {
+  RungStats,
+  StatsSnapshot,
+  StatsStore,
+  TaskAttemptStart,
+  TaskFailureEntry,
+  TaskState,
+} from "./stats-store.js";
 
 /** A {@link StatsStore} kept in a JSON file. */
 export interface JsonFileStatsStore extends StatsStore {
@@ -22,6 +29,8 @@ export interface JsonFileStatsStore extends StatsStore {
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): Promise<void>;
   getTaskState(taskId: string): Promise<TaskState | undefined>;
   resetTask(taskId: string): Promise<void>;
+  startTaskAttempt(taskId: string, attempt: TaskAttemptStart): Promise<void>;
+  endTaskAttempt(taskId: string): Promise<void>;
   /** Resolves once every change made so far is on disk. */
   flush(): Promise<void>;
   /** The whole content as plain data. */
@@ -49,6 +58,11 @@ const taskSchema = object(
     modelId: string(),
     feedback: array(failureSchema),
     updatedAt: number(),
+    // Absent in files written before attempts in flight were kept, and whenever none is in flight.
+    started: object(
+      { rung: schemas.nonNegativeInt, modelId: string(), at: schemas.nonNegativeInt },
+      loose,
+    ).optional(),
   },
   loose,
 );
@@ -340,6 +354,9 @@ function openStore(path: string): JsonFileStatsStore {
     },
     getTaskState: async (taskId) => (await memory()).getTaskState(taskId),
     resetTask: (taskId) => apply((store) => store.resetTask(taskId)),
+    startTaskAttempt: (taskId, { rung, modelId, at }) =>
+      apply((store) => store.startTaskAttempt(taskId, { rung, modelId, at })),
+    endTaskAttempt: (taskId) => apply((store) => store.endTaskAttempt(taskId)),
     flush: () => chain,
     toJSON: async () => (await memory()).toJSON(),
   };

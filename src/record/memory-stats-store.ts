@@ -1,5 +1,12 @@
 import type { Failure } from "../prompt.js";
-import type { RungStats, StatsSnapshot, StatsStore, TaskFailureEntry, TaskState } from "./stats-store.js";
+import type {
+  RungStats,
+  StatsSnapshot,
+  StatsStore,
+  TaskAttemptStart,
+  TaskFailureEntry,
+  TaskState,
+} from "./stats-store.js";
 
 /** An in-memory {@link StatsStore} that can also hand over its content. */
 export interface MemoryStatsStore extends StatsStore {
@@ -11,6 +18,8 @@ export interface MemoryStatsStore extends StatsStore {
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): void;
   getTaskState(taskId: string): TaskState | undefined;
   resetTask(taskId: string): void;
+  startTaskAttempt(taskId: string, attempt: TaskAttemptStart): void;
+  endTaskAttempt(taskId: string): void;
   /** The whole content as plain data (a copy). */
   toJSON(): StatsSnapshot;
 }
@@ -30,10 +39,12 @@ export const copyTaskFailureEntry = (entry: TaskFailureEntry): TaskFailureEntry 
   keep: entry.keep,
 });
 
-const copyState = (state: TaskState): TaskState => ({
-  ...state,
-  feedback: state.feedback.map(copyFailure),
-});
+const copyState = (state: TaskState): TaskState => {
+  const { started, ...rest } = state;
+  const copy: TaskState = { ...rest, feedback: state.feedback.map(copyFailure) };
+  if (started !== undefined) copy.started = { rung: started.rung, modelId: started.modelId, at: started.at };
+  return copy;
+};
 
 /**
  * A {@link StatsStore} in memory: for one process, for tests, and as the core of the JSON-file store.
@@ -88,6 +99,21 @@ export function memoryStatsStore(initial?: StatsSnapshot): MemoryStatsStore {
         feedback: feedback.slice(Math.max(0, feedback.length - Math.max(0, keep))),
         updatedAt: at,
       });
+    },
+    startTaskAttempt(taskId, { rung, modelId, at }) {
+      const earlier = tasks.get(taskId);
+      tasks.set(
+        taskId,
+        earlier === undefined
+          ? { failures: 0, rung, modelId, feedback: [], updatedAt: at, started: { rung, modelId, at } }
+          : { ...earlier, started: { rung, modelId, at } },
+      );
+    },
+    endTaskAttempt(taskId) {
+      const earlier = tasks.get(taskId);
+      if (earlier === undefined) return;
+      const { started: _ended, ...rest } = earlier;
+      tasks.set(taskId, rest);
     },
     getTaskState(taskId) {
       const state = tasks.get(taskId);

@@ -387,6 +387,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
       accepted: attempt.accepted,
       kind: attempt.kind ?? null,
       finishReason: attempt.finishReason ?? null,
+      toolCalls: attempt.toolCalls ?? [],
       verdict: attempt.verdict ?? null,
       error: attempt.error ?? null,
       usage: attempt.usage,

@@ -37,6 +37,22 @@ export interface TaskState {
   feedback: Failure[];
   /** When the last failure was recorded, ms since the epoch. */
   updatedAt: number;
+  /**
+   * The attempt in flight: set by `startTaskAttempt` before the call, cleared when the attempt ends (its
+   * failure recorded, `endTaskAttempt`, or `resetTask` after an accepted answer). Still set when the next run
+   * opens, it never ended: the process running it died, and that run counts it as an `unfinished` failure.
+   */
+  started?: TaskAttemptStart;
+}
+
+/** An attempt of a task that has started, as {@link TaskStateStore.startTaskAttempt} receives it. */
+export interface TaskAttemptStart {
+  /** 0-based ladder position of the attempt's rung. */
+  rung: number;
+  /** That rung's model id. */
+  modelId: string;
+  /** When the attempt started, ms since the epoch. */
+  at: number;
 }
 
 /** A value, or a promise of it: in-memory stores answer at once, file or database stores may not. */
@@ -76,10 +92,25 @@ export interface TaskStateStore {
   /**
    * Records one failed attempt of `taskId`, in one atomic step: `failures` + 1, `rung` and `modelId` set
    * to the entry's, a copy of `failure` appended to `feedback`, which then keeps only its newest `keep`
-   * entries (a whole number; 0 keeps none), and `updatedAt` set to `at`. Creates the state when the task
-   * has none. The entry is read when the method is called: changing it afterwards changes nothing stored.
+   * entries (a whole number; 0 keeps none), `updatedAt` set to `at`, and `started` cleared (the attempt in
+   * flight ended). Creates the state when the task has none. The entry is read when the method is called:
+   * changing it afterwards changes nothing stored.
    */
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): MaybePromise<void>;
+  /**
+   * Marks an attempt of `taskId` started (`started` set to a copy of `attempt`), in one atomic step, before its
+   * call: a process killed during the call leaves the mark, and the task's next run counts that attempt as an
+   * `unfinished` failure on its rung (docs/escalation.md, *Escalation across runs*). Creates the state when
+   * the task has none (`failures` 0, `rung` and `modelId` the attempt's, no feedback, `updatedAt` its `at`).
+   * Optional: a store without it (and `endTaskAttempt`) keeps no attempt in flight, so escalation does not
+   * survive a crash loop on it.
+   */
+  startTaskAttempt?(taskId: string, attempt: TaskAttemptStart): MaybePromise<void>;
+  /**
+   * Clears `started` of `taskId` (an attempt that ended without a failure to record: the caller aborted, the
+   * shared budget ran out). Does nothing when there is no state. Optional, with `startTaskAttempt`.
+   */
+  endTaskAttempt?(taskId: string): MaybePromise<void>;
   /** The escalation state of `taskId` (a copy: changing it changes nothing stored), or `undefined` when none. */
   getTaskState(taskId: string): MaybePromise<TaskState | undefined>;
   /**

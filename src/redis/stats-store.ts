@@ -5,6 +5,7 @@ import type {
   RungStats,
   StatsSnapshot,
   StatsStore,
+  TaskAttemptStart,
   TaskFailureEntry,
   TaskState,
 } from "../record/stats-store.js";
@@ -33,6 +34,8 @@ export interface RedisStatsStore extends StatsStore {
   recordTaskFailure(taskId: string, entry: TaskFailureEntry): Promise<void>;
   getTaskState(taskId: string): Promise<TaskState | undefined>;
   resetTask(taskId: string): Promise<void>;
+  startTaskAttempt(taskId: string, attempt: TaskAttemptStart): Promise<void>;
+  endTaskAttempt(taskId: string): Promise<void>;
   /** Every blocked task with when it was blocked (SCAN over this prefix: for operators, not hot paths). */
   blocked(): Promise<Record<string, number>>;
   /**
@@ -73,7 +76,7 @@ const schema = object({
  *
  * Keys (with the default prefix): `rungs:stats:<taskClass>` (a hash: `accepted:<modelId>`,
  * `failed:<modelId>`), `rungs:blocked:<taskId>` (when it was blocked, ms since the epoch),
- * `rungs:task:<taskId>` (a hash: failures, rung, modelId, updatedAt) and `rungs:task-feedback:<taskId>`
+ * `rungs:task:<taskId>` (a hash: failures, rung, modelId, updatedAt, and startedRung, startedModelId, startedAt while an attempt is in flight) and `rungs:task-feedback:<taskId>`
  * (a list of the newest failures as JSON). A task's two keys are written in one MULTI: use one Redis
  * (with replicas), not Redis Cluster.
  *
@@ -180,6 +183,7 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
             .multi()
             .hincrby(state, "failures", 1)
             .hset(state, "rung", rung, "modelId", modelId, "updatedAt", at)
+            .hdel(state, ...startedFields)
             .rpush(feedback, JSON.stringify(failure));
           // LTRIM with -0 would keep everything: keep 0 means no feedback at all.
           if (kept === 0) tx.del(feedback);
@@ -210,7 +214,43 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
             damaged([
               `${feedbackKey(taskId)}: ${list.length - feedback.length} entr${list.length - feedback.length === 1 ? "y is" : "ies are"} not a failure`,
             ]);
-          return { failures, rung, modelId: hash.modelId ?? "", feedback, updatedAt };
+          const state: TaskState = { failures, rung, modelId: hash.modelId ?? "", feedback, updatedAt };
+          if (hash.startedAt !== undefined) {
+            const startedRung = storedCount(hash.startedRung);
+            const startedAt = storedCount(hash.startedAt);
+            if (startedRung === undefined || startedAt === undefined || hash.startedModelId === undefined)
+              damaged([`${taskKey(taskId)} (startedRung, startedModelId or startedAt is damaged)`]);
+            else state.started = { rung: startedRung, modelId: hash.startedModelId, at: startedAt };
+          }
+          return state;
+        },
+        () => undefined,
+      );
+    },
+    async startTaskAttempt(taskId, { rung, modelId, at }) {
+      await link.value(
+        "startTaskAttempt",
+        async (redis) => {
+          const state = taskKey(taskId);
+          // A task with no state gets one (failures 0); one with a state keeps it and gains the mark.
+          const tx = redis
+            .multi()
+            .hsetnx(state, "failures", 0)
+            .hsetnx(state, "rung", rung)
+            .hsetnx(state, "modelId", modelId)
+            .hsetnx(state, "updatedAt", at)
+            .hset(state, "startedRung", rung, "startedModelId", modelId, "startedAt", at);
+          if (ttlMs !== undefined) tx.pexpire(state, ttlMs);
+          await exec(tx);
+        },
+        () => undefined,
+      );
+    },
+    async endTaskAttempt(taskId) {
+      await link.value(
+        "endTaskAttempt",
+        async (redis) => {
+          await redis.hdel(taskKey(taskId), ...startedFields);
         },
         () => undefined,
       );
@@ -302,6 +342,9 @@ export function redisStatsStore(options: RedisStatsStoreOptions): RedisStatsStor
     },
   };
 }
+
+/** The task hash's fields of the attempt in flight (`TaskState.started`). */
+const startedFields = ["startedRung", "startedModelId", "startedAt"] as const;
 
 /** Runs a MULTI transaction; the first failed command's error is thrown. Returns the replies. */
 async function exec(tx: ReturnType<RedisClient["multi"]>): Promise<unknown[]> {

@@ -3,7 +3,7 @@ import { RungsError } from "../errors/rungs-error.js";
 import { joinPath } from "../events.js";
 import type { CallOptions, GenerateRequest, Model } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
-import { capText as capBlock, escapeBlock } from "../prompt.js";
+import { capText as capBlock, escapeBlock, messageText } from "../prompt.js";
 import { capText } from "../text/cap.js";
 import { custom, number, object, string } from "../validate/check.js";
 import { nestsDeeperThan } from "./json-candidates.js";
@@ -169,7 +169,8 @@ export function judgeRule(id: string, model: Model, options: JudgeRuleOptions): 
     id: parsed.id,
     description: parsed.description ?? parsed.criteria,
     async check(output, ctx): Promise<RuleOutcome> {
-      const task = ctx.request?.messages.filter((m) => m.role === "user").at(-1)?.content;
+      const lastUser = ctx.request?.messages.filter((m) => m.role === "user").at(-1);
+      const task = lastUser === undefined ? undefined : messageText(lastUser);
       const request = judgeRequest(parsed.criteria, output, task, settings);
       // The judge's call draws on the run's budget and reports under the judged attempt's path.
       const callOptions: CallOptions = { path: joinPath(ctx.path, `judge[${parsed.id}]`) };

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { GenerateRequest, Generation, GenerationInput } from "../model.js";
+import { requestData } from "../request-data.js";
 
 /**
  * One recorded call: the request a model was asked and what it answered (or how it failed). A cassette is
@@ -34,13 +35,21 @@ export interface CassetteEntry {
 }
 
 /** Request fields a replay key can be built from. */
-export type RequestField = "messages" | "context" | "feedback" | "maxOutputTokens" | "temperature" | "stop";
+export type RequestField =
+  | "messages"
+  | "context"
+  | "feedback"
+  | "maxOutputTokens"
+  | "temperature"
+  | "stop"
+  | "tools"
+  | "toolChoice";
 
 /** Which parts of a request identify a recording. */
 export interface RequestMatch {
   /**
    * Fields that form the key. Drop `feedback` to replay a ladder whose later rungs carry earlier failures.
-   * @default ["messages", "context", "feedback", "maxOutputTokens", "temperature", "stop"]
+   * @default ["messages", "context", "feedback", "maxOutputTokens", "temperature", "stop", "tools", "toolChoice"]
    */
   fields?: readonly RequestField[];
   /** `metadata` in the key: `true` for all of it, or the keys to include. @default false (metadata ignored) */
@@ -57,11 +66,15 @@ const defaultFields: readonly RequestField[] = [
   "maxOutputTokens",
   "temperature",
   "stop",
+  "tools",
+  "toolChoice",
 ];
 
 /** The value `matcher` keys `request` on, before hashing. */
-function keyedValue(request: GenerateRequest, matcher: Matcher | undefined): unknown {
-  if (typeof matcher === "function") return matcher(request);
+function keyedValue(input: GenerateRequest, matcher: Matcher | undefined): unknown {
+  if (typeof matcher === "function") return matcher(input);
+  // Bytes as base64 and tools by their JSON Schema: a request hashes as its recorded JSON does.
+  const request = requestData(input);
   const fields = matcher?.fields ?? defaultFields;
   const out: Record<string, unknown> = {};
   for (const field of fields) out[field] = request[field];
@@ -105,8 +118,11 @@ export function canonicalJson(value: unknown, depth = 0, seen: Set<object> = new
 }
 
 /**
- * A stable hash (SHA-256, hex) of what identifies a request: by default its messages, context, feedback,
- * maxOutputTokens, temperature and stop, as canonical JSON; `metadata` only when the matcher asks for it.
+ * A stable hash (SHA-256, hex) of what identifies a request: by default its messages (content parts, tool
+ * calls and results included), context, feedback, maxOutputTokens, temperature, stop, tools and toolChoice,
+ * as canonical JSON, with media bytes as base64 and tools' schemas as JSON Schema (a Uint8Array and the base64
+ * of the same bytes hash alike); `metadata` only when the matcher asks for it. A request without tools hashes
+ * as it did before tools existed, so older cassettes still replay.
  */
 export function requestKey(request: GenerateRequest, matcher?: Matcher): string {
   return createHash("sha256")

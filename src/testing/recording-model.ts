@@ -6,6 +6,7 @@ import { RungsError } from "../errors/rungs-error.js";
 import type { CallOptions, GenerateRequest, Generation, Model } from "../model.js";
 import { redactValue, serializeError } from "../redact.js";
 import { toRequest } from "../request.js";
+import { requestData } from "../request-data.js";
 import { type CassetteEntry, requestKey } from "./cassette.js";
 
 /** A model that also writes every call it makes to a cassette. */
@@ -67,7 +68,7 @@ export function recordingModel(model: Model, file: string): RecordingModel {
       v: 1 as const,
       modelId: model.id,
       key: requestKey(request),
-      request: redactValue(request),
+      request: redactValue(requestData(request)),
     };
     let generation: Generation;
     try {

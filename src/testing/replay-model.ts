@@ -10,6 +10,7 @@ import {
   normalizeGeneration,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { messageText } from "../prompt.js";
 import { redactText } from "../redact.js";
 import { capText } from "../text/cap.js";
 import { array, boolean, object, oneOf, string, union } from "../validate/check.js";
@@ -134,7 +135,8 @@ export function replayModel(
   let served = 0;
 
   const miss = (request: GenerateRequest, key: string, exhausted: boolean) => {
-    const last = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    const lastUser = [...request.messages].reverse().find((m) => m.role === "user");
+    const last = lastUser === undefined ? "" : messageText(lastUser);
     // Redact before cutting, so a secret at the cut cannot survive as a fragment.
     const excerpt = capText(redactText(last), 80);
     return new ReplayMissError({

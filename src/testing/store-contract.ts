@@ -270,6 +270,68 @@ export function taskStateStoreContract(
         });
       },
     ),
+    check(
+      "an attempt in flight: startTaskAttempt marks it, a failure or endTaskAttempt ends it, resetTask forgets it",
+      async (store) => {
+        // Optional methods: a store without them keeps no attempt in flight, and has nothing to check here.
+        if (store.startTaskAttempt === undefined && store.endTaskAttempt === undefined) return;
+        if (store.startTaskAttempt === undefined || store.endTaskAttempt === undefined)
+          throw new StoreContractError(
+            "startTaskAttempt and endTaskAttempt",
+            "both methods, or neither",
+            store.startTaskAttempt === undefined ? "endTaskAttempt alone" : "startTaskAttempt alone",
+          );
+        const given = { rung: 1, modelId: "m", at: 100 };
+        const starting = store.startTaskAttempt("new", given);
+        given.rung = 9;
+        await starting;
+        same("getTaskState of a task whose first attempt started", await store.getTaskState("new"), {
+          failures: 0,
+          rung: 1,
+          modelId: "m",
+          feedback: [],
+          updatedAt: 100,
+          started: { rung: 1, modelId: "m", at: 100 },
+        });
+        await store.recordTaskFailure("new", entry(1, "m", 1, 150, 8));
+        same("getTaskState after the failure of the attempt in flight", await store.getTaskState("new"), {
+          failures: 1,
+          rung: 1,
+          modelId: "m",
+          feedback: [failure("m", 1)],
+          updatedAt: 150,
+        });
+        await store.startTaskAttempt("new", { rung: 2, modelId: "l", at: 200 });
+        same("getTaskState after a second attempt started", await store.getTaskState("new"), {
+          failures: 1,
+          rung: 1,
+          modelId: "m",
+          feedback: [failure("m", 1)],
+          updatedAt: 150,
+          started: { rung: 2, modelId: "l", at: 200 },
+        });
+        await store.endTaskAttempt("new");
+        same("started after endTaskAttempt", (await store.getTaskState("new"))?.started, undefined);
+        same("failures after endTaskAttempt", (await store.getTaskState("new"))?.failures, 1);
+        await store.endTaskAttempt("never");
+        same("getTaskState('never') after endTaskAttempt", await store.getTaskState("never"), undefined);
+        await store.startTaskAttempt("new", { rung: 0, modelId: "s", at: 300 });
+        await store.block("new", 400);
+        await store.resetTask("new");
+        same(
+          "getTaskState after resetTask with an attempt in flight",
+          await store.getTaskState("new"),
+          undefined,
+        );
+        same("blockedAt after resetTask", await store.blockedAt("new"), 400);
+        await store.startTaskAttempt("__proto__", { rung: 3, modelId: "constructor", at: 5 });
+        same("started of task '__proto__'", (await store.getTaskState("__proto__"))?.started, {
+          rung: 3,
+          modelId: "constructor",
+          at: 5,
+        });
+      },
+    ),
     check(`${n} concurrent recordTaskFailure calls are all counted`, async (store) => {
       await Promise.all(
         Array.from({ length: n }, (_, i) =>

@@ -136,6 +136,53 @@ describe("FeedbackLog", () => {
     expect(entry.excerpt?.length).toBeLessThanOrEqual(400);
   });
 
+  it("says a rule once when its message repeats its description (issue 29), and both when they differ", () => {
+    const violation = (message: string, description: string) =>
+      failureOf({
+        index: 1,
+        rung: 0,
+        modelId: "m",
+        path: "retry",
+        accepted: false,
+        kind: "rejected",
+        text: "draft",
+        usage: {},
+        startedAt: 0,
+        endedAt: 1,
+        feedbackChars: 0,
+        promptChars: 10,
+        verdict: {
+          rubricId: "r",
+          accepted: false,
+          score: 0,
+          passed: 0,
+          total: 1,
+          results: [],
+          violations: [
+            {
+              ruleId: "kw",
+              pass: false,
+              score: 0,
+              weight: 1,
+              required: false,
+              durationMs: 0,
+              message,
+              description,
+            },
+          ],
+        },
+      }).violations?.[0]?.message;
+    expect(violation("Include the keyword 'tide'. It is missing.", "Include the keyword 'tide'.")).toBe(
+      "Include the keyword 'tide'. It is missing.",
+    );
+    expect(violation("missing", "Include the keyword 'tide' (missing)")).toBe(
+      "Include the keyword 'tide' (missing)",
+    );
+    expect(violation("found .unwrap() at line 3", "Never call unwrap")).toBe(
+      "found .unwrap() at line 3 — the rule: Never call unwrap",
+    );
+  });
+
   it("for any failures and budget: within budget, newest kept, never cut mid-line", () => {
     const arbFailure = fc.record({
       modelId: fc.constantFrom("a", "b"),

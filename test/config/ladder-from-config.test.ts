@@ -403,3 +403,47 @@ describe("secrets in a refused config", () => {
     expect(JSON.stringify(error.issues)).not.toContain(secret);
   });
 });
+
+describe("maxUnfinishedAttempts in the config", () => {
+  // What a worker killed during its attempt on the bottom rung leaves in the store.
+  const crashed = () =>
+    memoryStatsStore({
+      version: 1,
+      stats: {},
+      blocked: {},
+      tasks: {
+        t: {
+          failures: 0,
+          rung: 0,
+          modelId: "test:a",
+          feedback: [],
+          updatedAt: 1,
+          started: { rung: 0, modelId: "test:a", at: 1 },
+        },
+      },
+    });
+
+  it("reaches the engine: at 2 the run after one killed worker tries the rung again, by default it climbs", async () => {
+    const config = { ladder: ["test:a", "test:b"] };
+    const twice = scriptedProviders();
+    const again = await ladderFromConfig(
+      { ...config, maxUnfinishedAttempts: 2 },
+      { ...twice, store: crashed() },
+    ).generate(ask("q", { taskId: "t" }));
+    expect(again.modelId).toBe("test:a");
+    const once = scriptedProviders();
+    const climbed = await ladderFromConfig(config, { ...once, store: crashed() }).generate(
+      ask("q", { taskId: "t" }),
+    );
+    expect(climbed.modelId).toBe("test:b");
+    expect(once.calls("a")).toBe(0);
+  });
+
+  it("is refused outside 1..8 with its path", () => {
+    for (const bad of [0, 9, 1.5]) {
+      expect(
+        JSON.stringify(issuesOf(() => parseLadderConfig({ ladder: ["test:a"], maxUnfinishedAttempts: bad }))),
+      ).toMatch(/maxUnfinishedAttempts/);
+    }
+  });
+});

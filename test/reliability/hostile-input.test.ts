@@ -13,6 +13,7 @@ import {
   json,
   jsPattern,
   matches,
+  messageText,
   renderedChars,
   renderMessages,
   retryWithContext,
@@ -109,7 +110,7 @@ describe("a response that attacks the feedback (item 23)", () => {
       ["rejected", false],
       ["rejected", false],
     ]);
-    const system = renderMessages(model.calls[1]!.request)[0]?.content ?? "";
+    const system = messageText(renderMessages(model.calls[1]!.request)[0]!);
     expect(system.match(/<rungs-feedback>/g)).toHaveLength(1);
     expect(system.match(/<\s*\/\s*rungs-feedback\s*>/gi)).toHaveLength(1);
     expect(system.trimEnd().endsWith("</rungs-feedback>")).toBe(true);

@@ -1,9 +1,16 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { Budget, failureKindOf, InvalidArgumentError, ProviderError } from "../../src/index.js";
+import {
+  Budget,
+  failureKindOf,
+  type GenerateRequest,
+  InvalidArgumentError,
+  ProviderError,
+} from "../../src/index.js";
 import {
   type CassetteEntry,
   hang,
@@ -216,5 +223,69 @@ describe("recordingModel when its cassette cannot be written", () => {
     await expect(recorder.generate(ask("q2"))).rejects.toBe(failure);
     expect(recorder.recorded).toBe(0);
     expect(warnings.some((w) => w.message.includes("could not write its cassette"))).toBe(true);
+  });
+});
+
+describe("cassettes of agent calls: parts, tools and tool calls", () => {
+  const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+  const call = { id: "c1", name: "get_weather", input: { city: "Paris" } };
+  const agentRequest = (data: Uint8Array | string, tools: unknown[]) =>
+    ({
+      messages: [
+        {
+          role: "user" as const,
+          content: [
+            { type: "text" as const, text: "Weather where this was taken?" },
+            { type: "image" as const, data, mediaType: "image/png" },
+          ],
+        },
+      ],
+      tools,
+      toolChoice: "auto" as const,
+    }) as GenerateRequest;
+
+  it("hashes bytes as their base64 and a Standard Schema tool as its JSON Schema, so a recorded request replays", async () => {
+    const { z } = await import("zod");
+    const weather = z.object({ city: z.string() }).strict();
+    const json = weather["~standard"].jsonSchema.input({ target: "draft-2020-12" });
+    const live = agentRequest(bytes, [{ name: "get_weather", inputSchema: weather }]);
+    const asData = agentRequest(Buffer.from(bytes).toString("base64"), [
+      { name: "get_weather", inputSchema: json },
+    ]);
+    expect(requestKey(live)).toBe(requestKey(asData));
+    // Everything that identifies the call is in the key: the bytes, the tools, the tool choice.
+    expect(
+      requestKey(agentRequest(new Uint8Array([1]), [{ name: "get_weather", inputSchema: weather }])),
+    ).not.toBe(requestKey(live));
+    expect(requestKey(agentRequest(bytes, [{ name: "get_time", inputSchema: weather }]))).not.toBe(
+      requestKey(live),
+    );
+    expect(requestKey({ ...live, toolChoice: "required" })).not.toBe(requestKey(live));
+
+    const file = cassette();
+    const model = scriptedModel("live", [{ text: "", finishReason: "tool-calls", toolCalls: [call] }], {
+      capabilities: { inputParts: ["image"] },
+    });
+    await recordingModel(model, file).generate(live);
+    const entry = readCassette(file)[0]!;
+    const image = (entry.request.messages[0]!.content as readonly { data?: unknown }[])[1];
+    expect(image?.data).toBe(Buffer.from(bytes).toString("base64"));
+    expect(entry.request.tools).toEqual([{ name: "get_weather", inputSchema: json }]);
+    const replayed = await replayModel(file, { capabilities: { inputParts: ["image"] } }).generate(live);
+    expect(replayed).toMatchObject({ text: "", finishReason: "tool-calls", toolCalls: [call] });
+  });
+
+  it("keys a request without tools as before tools existed (older cassettes replay)", () => {
+    // Pinned: the key of a plain request must not move when the contract grows.
+    expect(requestKey({ messages: [{ role: "user", content: "hi" }] })).toBe(
+      requestKey({
+        messages: [{ role: "user", content: "hi" }],
+        tools: undefined,
+        toolChoice: undefined,
+      } as never),
+    );
+    expect(requestKey({ messages: [{ role: "user", content: "hi" }] })).toBe(
+      createHash("sha256").update('{"messages":[{"content":"hi","role":"user"}]}').digest("hex"),
+    );
   });
 });

@@ -119,7 +119,8 @@ describe("statsStoreContract catches a broken store", () => {
 
     // Task states in a plain object and handed out as they are stored.
     const naive = (): StatsStore => {
-      const inner = memoryStatsStore();
+      // Without the optional pair: it keeps no attempt in flight.
+      const { startTaskAttempt: _start, endTaskAttempt: _end, ...inner } = memoryStatsStore();
       const tasks: Record<string, ReturnType<typeof inner.getTaskState>> = {};
       return {
         ...inner,
@@ -165,7 +166,25 @@ describe("statsStoreContract catches a broken store", () => {
       "task state: blockedAt is undefined for a task never blocked, unblock of it returns false",
       "task state: block marks a task with its time; unblock returns true once, then false",
       "task state: resetTask forgets the state and leaves the block mark; unblock leaves the state",
+      "task state: an attempt in flight: startTaskAttempt marks it, a failure or endTaskAttempt ends it, resetTask forgets it",
       "task state: prototype-named task ids are plain keys",
+    ]);
+  });
+
+  it("names the check a store fails whose recordTaskFailure leaves the attempt in flight", async () => {
+    const sticky = (): StatsStore => {
+      const inner = memoryStatsStore();
+      return {
+        ...inner,
+        recordTaskFailure: (taskId, entry) => {
+          const started = inner.getTaskState(taskId)?.started;
+          inner.recordTaskFailure(taskId, entry);
+          if (started !== undefined) inner.startTaskAttempt(taskId, started);
+        },
+      };
+    };
+    expect(await failing(sticky)).toEqual([
+      "task state: an attempt in flight: startTaskAttempt marks it, a failure or endTaskAttempt ends it, resetTask forgets it",
     ]);
   });
 

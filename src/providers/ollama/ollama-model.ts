@@ -8,7 +8,8 @@ import {
   type Model,
   type ModelCapabilities,
 } from "../../model.js";
-import { renderMessages } from "../../prompt.js";
+import { messageText, renderMessages } from "../../prompt.js";
+import { refuseToolsFor } from "../refuse-tools.js";
 import {
   type ResolvedTransportRetryOptions,
   resolveTransportRetryOptions,
@@ -132,9 +133,10 @@ export function chatBody(request: GenerateRequest, settings: ResolvedOllamaSetti
   if (request.maxOutputTokens !== undefined) options.num_predict = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.stop !== undefined) options.stop = [...request.stop];
+  refuseToolsFor("ollamaModel", request);
   const body: ChatRequest = {
     model: settings.model,
-    messages: renderMessages(request).map((m) => ({ role: m.role, content: m.content })),
+    messages: renderMessages(request).map((m) => ({ role: m.role, content: messageText(m) })),
     options,
   };
   if (settings.think !== undefined) body.think = settings.think;
