@@ -230,6 +230,7 @@ export {
   type RuleOptions,
 } from "./rubric/rules.js";
 export { type StructuredRuleOptions, structured } from "./rubric/structured.js";
+export { type ValidToolCallsOptions, validToolCalls } from "./rubric/tool-calls.js";
 export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
 export type {
   Attempt,

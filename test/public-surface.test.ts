@@ -61,6 +61,7 @@ const rootNames = [
   "taskDirFromPath",
   "transportRetriesOf",
   "treeSplit",
+  "validToolCalls",
 ];
 
 const docsText = [

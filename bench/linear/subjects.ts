@@ -53,6 +53,7 @@ import {
   structured,
   taskDirFromPath,
   treeSplit,
+  validToolCalls,
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
 import { fromAiSdk, generationOf, mapAiSdkError } from "../../src/providers/ai-sdk.js";
@@ -419,6 +420,24 @@ export const coverage: Record<string, Coverage> = {
     {
       name: "JSON candidates for a schema",
       run: evaluate(structured("s", z.object({ answer: z.string() }))),
+    },
+  ],
+  "rungs:validToolCalls": [
+    {
+      name: "a call whose input holds the text, against a JSON Schema",
+      run: (text) =>
+        defineRubric({ id: "r", rules: [validToolCalls()] }).evaluate("", {
+          request: {
+            messages: [{ role: "user", content: text }],
+            tools: [
+              {
+                name: "t",
+                inputSchema: { type: "object", properties: { q: { type: "string", pattern: "^[a-z]*$" } } },
+              },
+            ],
+          },
+          toolCalls: [{ id: "c", name: text.slice(0, 64), input: { q: text } }],
+        }),
     },
   ],
   "rungs:jsonFileStatsStore": [

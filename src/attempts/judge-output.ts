@@ -31,6 +31,7 @@ export function judgeOutput(
   if (early !== undefined) return { kind: early };
   if (rubric === undefined) return judgementOf(generation.verdict);
   const ctx: RuleContext = { request: context.request, modelId: generation.modelId };
+  if (generation.toolCalls !== undefined) ctx.toolCalls = generation.toolCalls;
   if (context.signal !== undefined) ctx.signal = context.signal;
   if (context.options.budget !== undefined) ctx.budget = context.options.budget;
   if (context.options.events !== undefined) ctx.events = context.options.events;

@@ -1,6 +1,7 @@
 /**
  * rungs/ai-sdk: any Vercel AI SDK language model (spec v2, v3 or v4: OpenAI, Anthropic, Google, OpenAI-compatible...)
- * as a rungs Model. Only types are taken from the SDK's shape, so `ai` itself is an optional peer dependency.
+ * as a rungs Model (`fromAiSdk`), and any rungs model as an AI SDK language model (`toAiSdk`). Only types are
+ * taken from the SDK's shape, so `ai` itself is an optional peer dependency.
  *
  * @module rungs/ai-sdk
  */
@@ -9,6 +10,7 @@ import { attachCallDetails } from "../errors/call-details.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
+import type { ToolCall } from "../messages.js";
 import {
   type CallOptions,
   defineModel,
@@ -20,12 +22,23 @@ import {
   type ModelCapabilities,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
-import { messageText, renderMessages } from "../prompt.js";
 import { registerSecret, secretHeaderNames } from "../redact.js";
 import type { Usage } from "../trace.js";
 import { object, record, string, unknown } from "../validate/check.js";
+import {
+  type AiSdkFileData,
+  type AiSdkFileDataV2,
+  type AiSdkFileDataV4,
+  type AiSdkFunctionTool,
+  type AiSdkMessage,
+  type AiSdkToolChoice,
+  aiSdkPromptOf,
+  aiSdkToolChoiceOf,
+  aiSdkToolsOf,
+  type JsonValue,
+} from "./ai-sdk-prompt.js";
+import type { AiSdkSpecificationVersion } from "./ai-sdk-version.js";
 import { kindForHttpStatus, networkCodeOf, parseRetryAfterMs } from "./http-failure.js";
-import { refuseToolsFor } from "./refuse-tools.js";
 import { scrubbedError } from "./scrubbed-error.js";
 import {
   type ResolvedTransportRetryOptions,
@@ -35,43 +48,60 @@ import {
   withTransportRetries,
 } from "./transport-retry.js";
 
-/** A JSON value, as the SDK's `providerOptions` take. */
-export type JsonValue =
-  | null
-  | string
-  | number
-  | boolean
-  | JsonValue[]
-  | { [key: string]: JsonValue | undefined };
+export type {
+  AiSdkFileData,
+  AiSdkFileDataV2,
+  AiSdkFileDataV4,
+  AiSdkFilePart,
+  AiSdkFunctionTool,
+  AiSdkMessage,
+  AiSdkTextPart,
+  AiSdkToolCallPart,
+  AiSdkToolChoice,
+  AiSdkToolResultPart,
+  JsonValue,
+} from "./ai-sdk-prompt.js";
+export {
+  type AiSdkModelCallOptions,
+  type AiSdkPromptMessage,
+  type AiSdkPromptPart,
+  messagesFromAiSdk,
+} from "./ai-sdk-request.js";
+export {
+  type AiSdkFinishReason,
+  type AiSdkOutputPart,
+  type AiSdkV2GenerateResult,
+  type AiSdkV3GenerateResult,
+  type RungsLanguageModel,
+  type RungsLanguageModelV2,
+  type RungsLanguageModelV3,
+  type RungsLanguageModelV4,
+  type RungsProviderMetadata,
+  type ToAiSdkOptions,
+  toAiSdk,
+} from "./ai-sdk-to.js";
+export type { AiSdkSpecificationVersion } from "./ai-sdk-version.js";
 
-/** The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3/V4CallOptions`). */
-export interface AiSdkCallOptions {
-  /** The conversation: system messages as strings, user and assistant messages as text parts. */
-  prompt: Array<
-    | {
-        /** A system message. */
-        role: "system";
-        /** Its text. */
-        content: string;
-      }
-    | {
-        /** A user or assistant message. */
-        role: "user" | "assistant";
-        /** Its text, as one or more text parts. */
-        content: Array<{
-          /** Always `"text"`. */
-          type: "text";
-          /** The part's text. */
-          text: string;
-        }>;
-      }
-  >;
+/**
+ * The call options rungs sends to `doGenerate` (a subset of the SDK's `LanguageModelV2/V3/V4CallOptions`);
+ * `D` is the version's file data (v2, v3: bytes, base64 or a URL; v4: tagged).
+ */
+export interface AiSdkCallOptions<D extends AiSdkFileData = AiSdkFileData> {
+  /**
+   * The conversation: system messages as strings; user messages as text and file parts (images are files
+   * with an `image/*` media type); assistant messages as text and tool-call parts; tool messages as results.
+   */
+  prompt: AiSdkMessage<D>[];
   /** Most output tokens (`request.maxOutputTokens`). */
   maxOutputTokens?: number;
   /** Sampling temperature (`request.temperature`). */
   temperature?: number;
   /** Sequences that end the output (`request.stop`). */
   stopSequences?: string[];
+  /** The tools the model may call (`request.tools`, input schemas as JSON Schema). */
+  tools?: AiSdkFunctionTool[];
+  /** Which tools it may or must call (`request.toolChoice`). */
+  toolChoice?: AiSdkToolChoice;
   /** Aborts the call (the caller's signal, the budget's deadline, the attempt's time limit). */
   abortSignal?: AbortSignal;
   /** Extra request headers (the `headers` option). */
@@ -88,6 +118,14 @@ export interface AiSdkGenerateResult {
     type: string;
     /** The part's text, for text parts. */
     text?: string;
+    /** Tool-call parts: the call's id. */
+    toolCallId?: string;
+    /** Tool-call parts: the tool's name. */
+    toolName?: string;
+    /** Tool-call parts: the arguments, JSON-encoded. */
+    input?: string;
+    /** Tool-call parts: true when the provider ran the tool itself (not a call for rungs' caller). */
+    providerExecuted?: boolean;
   }>;
   /** v2: a string; v3, v4: `{ unified, raw }`. */
   finishReason:
@@ -120,20 +158,29 @@ export interface AiSdkGenerateResult {
 }
 
 /**
- * The shape of an AI SDK language model (`LanguageModelV2` from `ai` 5, `LanguageModelV3` from `ai` 6,
- * `LanguageModelV4` from `ai` 7), as
- * far as rungs uses it. Any model a provider package returns fits: `openai("gpt-4o")`, `anthropic(...)`.
+ * The shape of an AI SDK language model of one specification version, as far as rungs uses it.
+ * @typeParam V the specification version(s)
+ * @typeParam D the file data its prompts carry
  */
-export interface AiSdkLanguageModel {
+export interface AiSdkLanguageModelOf<V extends "v2" | "v3" | "v4", D extends AiSdkFileData> {
   /** The AI SDK model specification it implements. */
-  readonly specificationVersion: "v2" | "v3" | "v4";
+  readonly specificationVersion: V;
   /** The provider's id, e.g. `"openai.chat"`. */
   readonly provider: string;
   /** The model's id at the provider, e.g. `"gpt-4o"`. */
   readonly modelId: string;
   /** Makes one generation call (no retries of its own). */
-  doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
+  doGenerate(options: AiSdkCallOptions<D>): PromiseLike<AiSdkGenerateResult>;
 }
+
+/**
+ * An AI SDK language model (`LanguageModelV2` from `ai` 5, `LanguageModelV3` from `ai` 6,
+ * `LanguageModelV4` from `ai` 7), as far as rungs uses it. Any model a provider package returns fits:
+ * `openai("gpt-4o")`, `anthropic(...)`.
+ */
+export type AiSdkLanguageModel =
+  | AiSdkLanguageModelOf<"v2" | "v3", AiSdkFileDataV2>
+  | AiSdkLanguageModelOf<"v4", AiSdkFileDataV4>;
 
 /** Options of {@link fromAiSdk}. */
 export interface FromAiSdkOptions {
@@ -147,7 +194,7 @@ export interface FromAiSdkOptions {
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
   /** Time source for retry sleeps. @default the call's clock, else systemClock */
   clock?: Clock;
-  /** What the model can do beyond `generate`, e.g. its context window. */
+  /** What the model can do beyond `generate`, e.g. its context window. @default `{ inputParts: ["image", "file"] }` */
   capabilities?: ModelCapabilities;
 }
 
@@ -165,7 +212,7 @@ const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 /** A rungs {@link Model} over an AI SDK language model. The SDK model and headers stay private. */
 export class AiSdkModel implements Model {
   readonly id: string;
-  readonly capabilities?: ModelCapabilities;
+  readonly capabilities: ModelCapabilities;
   readonly #leaf: Model;
 
   constructor(languageModel: AiSdkLanguageModel, options: FromAiSdkOptions = {}) {
@@ -188,29 +235,39 @@ export class AiSdkModel implements Model {
       if (secretHeaderNames.has(name.toLowerCase())) registerSecret(value.replace(/^(Bearer|Basic)\s+/i, ""));
     }
     this.id = parsed.id ?? `${languageModel.provider}:${languageModel.modelId}`;
-    if (options.capabilities !== undefined) this.capabilities = Object.freeze({ ...options.capabilities });
+    // AI SDK models take images and files as the SDK's file parts; one that cannot refuses them itself
+    // (UnsupportedFunctionalityError: `invalid-request`, so a ladder climbs). Narrow it with `capabilities`.
+    this.capabilities = Object.freeze({ inputParts: ["image", "file"] as const, ...options.capabilities });
     const retry: ResolvedTransportRetryOptions = resolveTransportRetryOptions(
       parsed.retry as TransportRetryOptions | undefined,
     );
     const id = this.id;
     const extra = { headers: parsed.headers, providerOptions: options.providerOptions };
-    this.#leaf = defineModel(id, async (request, callOptions) => {
-      const clock = options.clock ?? callOptions.clock ?? systemClock;
-      const { signal } = callOptions;
-      const { value, transportRetries } = await withTransportRetries(
-        async () => {
-          try {
-            const result = await languageModel.doGenerate(callOptionsFor(request, signal, extra));
-            return generationOf(result, id);
-          } catch (error) {
-            if (signal.aborted) throw signal.reason;
-            throw mapAiSdkError(error, id, clock);
-          }
-        },
-        { modelId: id, options: retry, clock, signal, events: callOptions.events, path: callOptions.path },
-      );
-      return transportRetries.length > 0 ? { ...value, trace: { transportRetries } } : value;
-    });
+    this.#leaf = defineModel(
+      id,
+      async (request, callOptions) => {
+        const clock = options.clock ?? callOptions.clock ?? systemClock;
+        const { signal } = callOptions;
+        const { value, transportRetries } = await withTransportRetries(
+          async () => {
+            try {
+              // The prompt's file data is built for this model's version (aiSdkPromptOf), which the union of
+              // model shapes cannot show the type checker.
+              const result = await languageModel.doGenerate(
+                callOptionsFor(request, signal, version, extra) as never,
+              );
+              return generationOf(result, id);
+            } catch (error) {
+              if (signal.aborted) throw signal.reason;
+              throw mapAiSdkError(error, id, clock);
+            }
+          },
+          { modelId: id, options: retry, clock, signal, events: callOptions.events, path: callOptions.path },
+        );
+        return transportRetries.length > 0 ? { ...value, trace: { transportRetries } } : value;
+      },
+      { capabilities: this.capabilities },
+    );
   }
 
   /**
@@ -243,8 +300,10 @@ export class AiSdkModel implements Model {
 /**
  * Adapts any Vercel AI SDK language model (spec v2, `ai` 5; spec v3, `ai` 6; spec v4, `ai` 7) as a rungs
  * {@link Model}.
- * Messages come from the shared renderer; `maxOutputTokens`, `temperature` and `stop` are passed on.
- * Finish reasons map one to one (`tool-calls` and `unknown` become `other`), usage from `inputTokens` /
+ * Messages come from the shared renderer, with their parts (text, images and files as file parts), tool
+ * calls and tool results; `tools` (input schemas as JSON Schema), `toolChoice`, `maxOutputTokens`,
+ * `temperature` and `stop` are passed on. The answer's tool-call parts become `generation.toolCalls` (input
+ * parsed from JSON). Finish reasons map one to one (`unknown` becomes `other`), usage from `inputTokens` /
  * `outputTokens`, and `APICallError` by status to a `ProviderError` kind (429 `insufficient_quota` is
  * `quota-exhausted`). 429/5xx/network failures are retried inside the call (see `retry`).
  *
@@ -260,24 +319,20 @@ export function fromAiSdk(languageModel: AiSdkLanguageModel, options: FromAiSdkO
 function callOptionsFor(
   request: GenerateRequest,
   signal: AbortSignal,
+  version: AiSdkSpecificationVersion,
   extra: {
     headers: Record<string, string> | undefined;
     providerOptions: FromAiSdkOptions["providerOptions"];
   },
 ): AiSdkCallOptions {
-  refuseToolsFor("fromAiSdk", request);
-  const prompt: AiSdkCallOptions["prompt"] = renderMessages(request).map((message) =>
-    message.role === "system"
-      ? { role: "system", content: message.content }
-      : {
-          role: message.role === "tool" ? "user" : message.role,
-          content: [{ type: "text", text: messageText(message) }],
-        },
-  );
-  const options: AiSdkCallOptions = { prompt, abortSignal: signal };
+  const options: AiSdkCallOptions = { prompt: aiSdkPromptOf(request, version), abortSignal: signal };
   if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.stop !== undefined) options.stopSequences = [...request.stop];
+  const tools = aiSdkToolsOf(request);
+  if (tools !== undefined) options.tools = tools;
+  const toolChoice = aiSdkToolChoiceOf(request.toolChoice);
+  if (toolChoice !== undefined) options.toolChoice = toolChoice;
   if (extra.headers !== undefined) options.headers = { ...extra.headers };
   if (extra.providerOptions !== undefined) options.providerOptions = extra.providerOptions;
   return options;
@@ -287,6 +342,7 @@ const finishReasons: Readonly<Record<string, FinishReason>> = {
   stop: "stop",
   length: "length",
   "content-filter": "content-filter",
+  "tool-calls": "tool-calls",
   error: "error",
 };
 
@@ -316,7 +372,31 @@ export function generationOf(result: AiSdkGenerateResult, providerId = "ai-sdk")
   const output = tokens(result.usage?.outputTokens);
   if (input !== undefined) usage.inputTokens = input;
   if (output !== undefined) usage.outputTokens = output;
-  return { text, finishReason: finishReasons[reason ?? ""] ?? "other", usage };
+  const toolCalls = toolCallsOf(result.content);
+  const generation: GenerationInput = { text, finishReason: finishReasons[reason ?? ""] ?? "other", usage };
+  if (toolCalls.length > 0) generation.toolCalls = toolCalls;
+  return generation;
+}
+
+/**
+ * The calls for the caller to run: tool-call parts the provider did not execute itself. `input` is parsed
+ * JSON; input that is not JSON is kept as its text, for the rubric (`validToolCalls`) to refuse.
+ */
+function toolCallsOf(content: AiSdkGenerateResult["content"]): ToolCall[] {
+  const calls: ToolCall[] = [];
+  for (const part of content) {
+    if (part.type !== "tool-call" || part.providerExecuted === true) continue;
+    let input: unknown = part.input;
+    if (typeof part.input === "string") {
+      try {
+        input = part.input.trim() === "" ? {} : JSON.parse(part.input);
+      } catch {
+        input = part.input;
+      }
+    }
+    calls.push({ id: part.toolCallId ?? "", name: part.toolName ?? "", input });
+  }
+  return calls;
 }
 
 function tokens(value: number | { total?: number | undefined } | undefined): number | undefined {

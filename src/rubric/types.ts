@@ -1,6 +1,6 @@
 import type { Budget } from "../budget.js";
 import type { RungsEvents } from "../events.js";
-import type { GenerateRequest } from "../messages.js";
+import type { GenerateRequest, ToolCall } from "../messages.js";
 import type { Verdict } from "./verdict.js";
 
 export type { RuleResult, Verdict } from "./verdict.js";
@@ -25,8 +25,14 @@ export type RuleOutcome<V = unknown> =
 
 /** What a rule sees besides the output. */
 export interface RuleContext {
-  /** The request that produced the output, when judged inside a run. */
+  /** The request that produced the output, when judged inside a run (its `tools`, `toolChoice`...). */
   request?: GenerateRequest;
+  /**
+   * The tools the judged answer called (`generation.toolCalls`), when judged inside a run and it called any.
+   * The output a rubric judges stays the answer's text; rules over the calls read them here
+   * (`validToolCalls`, or a `predicate`).
+   */
+  toolCalls?: readonly ToolCall[];
   /** Aborts long checks (LLM judges). */
   signal?: AbortSignal;
   /** The model that produced the output. */

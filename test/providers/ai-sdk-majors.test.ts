@@ -4,11 +4,10 @@
 // needs Node >= 22 and is installed apart, in test/ai-sdk-7: on Node 20 its suite is skipped (the title says
 // so) and the Node 24 step of .ci/run installs it and runs it with RUNGS_REQUIRE_AI_SDK_7=1, which turns a
 // skip into a failure.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { defineRubric, escalateAcross, notMatches, ProviderError } from "../../src/index.js";
-import { type AiSdkLanguageModel, fromAiSdk } from "../../src/providers/ai-sdk.js";
+import { type AiSdkLanguageModel, fromAiSdk, messagesFromAiSdk } from "../../src/providers/ai-sdk.js";
+import { aiSdkMajors, imagePartFor, importAi7, majorRuns, systemOptionFor } from "../support/ai-sdk.js";
 
 type Unified = "stop" | "length" | "content-filter" | "tool-calls" | "error" | "other";
 type Tokens = { input?: number; output?: number };
@@ -114,37 +113,10 @@ const majors: Major[] = [
   },
 ];
 
-/**
- * ai 7 from its own install in test/ai-sdk-7 (it needs Node >= 22, so it is not among the dev
- * dependencies, whose `npm ci` must be quiet on Node 20).
- */
-async function importAi7(specifier: string): Promise<unknown> {
-  const require = createRequire(new URL("../ai-sdk-7/package.json", import.meta.url));
-  let resolved: string;
-  try {
-    resolved = require.resolve(specifier);
-  } catch (error) {
-    throw new Error(
-      `ai 7 is not installed for the tests: run \`npm ci --prefix test/ai-sdk-7\` (on Node >= 22). ${(error as Error).message}`,
-    );
-  }
-  return import(pathToFileURL(resolved).href);
-}
-
-const nodeMajor = Number(process.versions.node.split(".")[0]);
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
 
 for (const major of majors) {
-  const runs = nodeMajor >= major.minNode;
-  if (!runs && major.name === "ai 7" && process.env.RUNGS_REQUIRE_AI_SDK_7 === "1") {
-    throw new Error(
-      `RUNGS_REQUIRE_AI_SDK_7=1 but this is Node ${process.versions.node}: ai 7 needs Node >= 22`,
-    );
-  }
-  const title = runs
-    ? `fromAiSdk with ${major.name} (specification ${major.specificationVersion})`
-    : `fromAiSdk with ${major.name} (specification ${major.specificationVersion}): skipped, ${major.name} needs Node >= ${major.minNode} and this is Node ${process.versions.node}; the Node 24 step of .ci/run runs it`;
-
+  const { runs, title } = majorRuns(major, "fromAiSdk");
   describe.skipIf(!runs)(title, () => {
     const sdk = () => major.load();
     const returning =
@@ -172,7 +144,7 @@ for (const major of majors) {
       ["stop", "stop"],
       ["length", "length"],
       ["content-filter", "content-filter"],
-      ["tool-calls", "other"],
+      ["tool-calls", "tool-calls"],
       ["error", "error"],
       ["other", "other"],
     ] as const)("maps finish reason %s → %s", async (unified, expected) => {
@@ -266,5 +238,118 @@ for (const major of majors) {
         expect((error as Error).message).toMatch(/interrupted/);
       });
     }
+  });
+}
+
+// A user's AI SDK conversation, as `generateText({ messages })` takes it: an image, an earlier tool call and
+// its result (the system prompt goes beside it, as the SDK wants).
+const conversationFor = (major: Pick<Major, "name">) => [
+  {
+    role: "user",
+    content: [
+      { type: "text", text: "Which city is this, and how warm is it there?" },
+      imagePartFor(major, new Uint8Array([137, 80, 78, 71]), "image/png"),
+    ],
+  },
+  {
+    role: "assistant",
+    content: [
+      { type: "text", text: "Lyon. Checking the weather." },
+      { type: "tool-call", toolCallId: "c1", toolName: "getWeather", input: { city: "Lyon" } },
+    ],
+  },
+  {
+    role: "tool",
+    content: [
+      {
+        type: "tool-result",
+        toolCallId: "c1",
+        toolName: "getWeather",
+        output: { type: "json", value: { celsius: 21.5 } },
+      },
+    ],
+  },
+  { role: "user", content: "And in °F?" },
+];
+const system = "You are a weather agent.";
+const convertSchema = {
+  type: "object",
+  properties: { celsius: { type: "number" } },
+  required: ["celsius"],
+  additionalProperties: false,
+};
+
+for (const major of aiSdkMajors) {
+  const { runs, title } = majorRuns(major, "fromAiSdk with tools");
+  describe.skipIf(!runs)(title, () => {
+    const toolCallResult = (input: string) => {
+      const base = majors.find((m) => m.name === major.name)?.result("", "tool-calls") as Record<
+        string,
+        unknown
+      >;
+      return { ...base, content: [{ type: "tool-call", toolCallId: "c2", toolName: "toFahrenheit", input }] };
+    };
+
+    it("takes a user's ModelMessage[] conversation (an image, a tool call and its result) through escalateAcross unchanged, and returns the tool calls", async () => {
+      const sdk = await major.load();
+      // What the SDK itself sends a model for this conversation and tool.
+      const direct = new sdk.MockLanguageModel({ doGenerate: toolCallResult('{"celsius":21.5}') });
+      await sdk.generateText({
+        model: direct,
+        ...systemOptionFor(major, system),
+        messages: conversationFor(major),
+        tools: {
+          toFahrenheit: sdk.tool({ description: "°C to °F", inputSchema: sdk.jsonSchema(convertSchema) }),
+        },
+      });
+      const expected = direct.doGenerateCalls[0].prompt as Array<{ role: string; content: unknown }>;
+
+      const small = new sdk.MockLanguageModel({
+        provider: "mock",
+        modelId: "small",
+        // No text and no tool call: an empty answer, so the ladder climbs.
+        doGenerate: majors.find((m) => m.name === major.name)?.result(""),
+      });
+      const large = new sdk.MockLanguageModel({
+        provider: "mock",
+        modelId: "large",
+        doGenerate: toolCallResult('{"celsius":21.5}'),
+      });
+      const answer = await escalateAcross([fromAiSdk(small), fromAiSdk(large)]).generate({
+        messages: [
+          { role: "system", content: system },
+          ...messagesFromAiSdk(conversationFor(major) as never),
+        ],
+        tools: [{ name: "toFahrenheit", description: "°C to °F", inputSchema: convertSchema }],
+      });
+
+      expect(small.doGenerateCalls[0].prompt).toEqual(expected);
+      expect(small.doGenerateCalls[0].tools).toEqual(direct.doGenerateCalls[0].tools);
+      // The second rung gets the same conversation, with the first one's empty answer as feedback.
+      const [systemMessage, ...rest] = large.doGenerateCalls[0].prompt as Array<{
+        role: string;
+        content: string;
+      }>;
+      expect(rest).toEqual(expected.slice(1));
+      expect(systemMessage?.content).toMatch(/^You are a weather agent\.[\s\S]*<rungs-feedback[\s\S]*empty/);
+      expect(answer).toMatchObject({
+        text: "",
+        finishReason: "tool-calls",
+        toolCalls: [{ id: "c2", name: "toFahrenheit", input: { celsius: 21.5 } }],
+        modelId: "mock:large",
+      });
+    });
+
+    it("passes toolChoice on, and keeps a tool call whose input is not JSON as its text for the rubric to refuse", async () => {
+      const sdk = await major.load();
+      const model = new sdk.MockLanguageModel({ doGenerate: toolCallResult("{celsius: 21.5") });
+      const generation = await fromAiSdk(model).generate({
+        messages: [{ role: "user", content: "convert 21.5" }],
+        tools: [{ name: "toFahrenheit", inputSchema: convertSchema }],
+        toolChoice: { type: "tool", toolName: "toFahrenheit" },
+      });
+      expect(model.doGenerateCalls[0].toolChoice).toEqual({ type: "tool", toolName: "toFahrenheit" });
+      expect(generation.toolCalls).toEqual([{ id: "c2", name: "toFahrenheit", input: "{celsius: 21.5" }]);
+    });
   });
 }

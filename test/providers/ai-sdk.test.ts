@@ -73,7 +73,7 @@ describe("fromAiSdk with the SDK's MockLanguageModelV3", () => {
     ["stop", "stop"],
     ["length", "length"],
     ["content-filter", "content-filter"],
-    ["tool-calls", "other"],
+    ["tool-calls", "tool-calls"],
     ["error", "error"],
     ["other", "other"],
   ] as const)("maps finish reason %s → %s", async (unified, expected) => {

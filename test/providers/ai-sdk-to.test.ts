@@ -1,0 +1,122 @@
+// toAiSdk: a rungs model inside the AI SDK, on every supported major (ai 5: specification v2, ai 6: v3,
+// ai 7: v4, the last on Node >= 22 only; see test/support/ai-sdk.ts). generateText, its multi-step tool loop
+// and the SDK's agent class run a rungs ladder whose every step is judged by validToolCalls.
+import { describe, expect, it } from "vitest";
+import { ExhaustedError, escalateAcross, InvalidArgumentError, retryWithContext } from "../../src/index.js";
+import { toAiSdk } from "../../src/providers/ai-sdk.js";
+import { installedAiSpecificationVersion } from "../../src/providers/ai-sdk-version.js";
+import { scriptedModel } from "../../src/testing/index.js";
+import { aiSdkMajors, imagePartFor, majorRuns, systemOptionFor } from "../support/ai-sdk.js";
+
+for (const major of aiSdkMajors) {
+  const { runs, title } = majorRuns(major, "toAiSdk");
+  describe.skipIf(!runs)(title, () => {
+    const options = { specificationVersion: major.specificationVersion };
+
+    it("is a model of that specification; generateText runs a ladder and reports who answered", async () => {
+      const sdk = await major.load();
+      const small = scriptedModel("small", [{ text: "", usage: { inputTokens: 3, outputTokens: 0 } }]);
+      const large = scriptedModel("large", [{ text: "Bonjour", usage: { inputTokens: 4, outputTokens: 2 } }]);
+      const model = toAiSdk(escalateAcross([small, large]), options);
+      expect(model.specificationVersion).toBe(major.specificationVersion);
+      const result = await sdk.generateText({
+        model,
+        ...systemOptionFor(major, "Be brief."),
+        prompt: "Say hello in French.",
+      });
+      expect(result.text).toBe("Bonjour");
+      expect(result.finishReason).toBe("stop");
+      expect(result.usage).toMatchObject({ inputTokens: 7, outputTokens: 2 });
+      expect(result.providerMetadata?.rungs).toEqual({
+        modelId: "large",
+        rung: 1,
+        attemptCount: 2,
+        climbed: true,
+      });
+      expect(small.calls[0]?.request.messages).toEqual([
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Say hello in French." },
+      ]);
+    });
+
+    it("passes an image part on as bytes with its media type", async () => {
+      const sdk = await major.load();
+      const seer = scriptedModel("seer", ["a red dot"], { capabilities: { inputParts: ["image"] } });
+      const image = new Uint8Array([137, 80, 78, 71]);
+      const result = await sdk.generateText({
+        model: toAiSdk(seer, options),
+        messages: [
+          {
+            role: "user",
+            content: [{ type: "text", text: "What is this?" }, imagePartFor(major, image, "image/png")],
+          },
+        ],
+      });
+      expect(result.text).toBe("a red dot");
+      const [, part] = (seer.calls[0]?.request.messages[0]?.content ?? []) as unknown as [
+        unknown,
+        { type: string; mediaType: string; data: unknown },
+      ];
+      expect(part).toMatchObject({ type: "image", mediaType: "image/png" });
+      const bytes =
+        typeof part.data === "string"
+          ? Buffer.from(part.data, "base64")
+          : Buffer.from(part.data as Uint8Array);
+      expect([...bytes]).toEqual([137, 80, 78, 71]);
+    });
+
+    it("fails an exhausted ladder with rungs' own error, and streamText says streaming is not supported yet", async () => {
+      const sdk = await major.load();
+      const model = toAiSdk(
+        retryWithContext(scriptedModel("only", [""], { whenDone: "repeat-last" }), { maxAttempts: 2 }),
+        options,
+      );
+      await expect(sdk.generateText({ model, prompt: "q", maxRetries: 0 })).rejects.toThrow(ExhaustedError);
+      await expect(model.doStream({ prompt: [] })).rejects.toThrow(
+        /streaming .* not supported yet; use generateText/,
+      );
+    });
+  });
+}
+
+describe("toAiSdk (any major)", () => {
+  it("defaults to the specification of the installed ai (6 here: v3; 7 in test/ai-sdk-7: v4)", () => {
+    expect(installedAiSpecificationVersion()).toBe("v3");
+    expect(toAiSdk(scriptedModel("m", ["x"])).specificationVersion).toBe("v3");
+    expect(installedAiSpecificationVersion(new URL("../ai-sdk-7/package.json", import.meta.url))).toBe("v4");
+  });
+
+  it("names the fix when no ai is installed where it looks", () => {
+    expect(() => installedAiSpecificationVersion("/nowhere/package.json")).toThrow(
+      /npm i ai, or pass \{ specificationVersion/,
+    );
+  });
+
+  it("refuses a non-model and a bad option, naming the fix", () => {
+    expect(() => toAiSdk("gpt-4o" as never)).toThrow(InvalidArgumentError);
+    expect(() => toAiSdk("gpt-4o" as never)).toThrow(/fromAiSdk/);
+    expect(() => toAiSdk(scriptedModel("m", ["x"]), { specificationVersion: "v9" as never })).toThrow(
+      /specificationVersion/,
+    );
+  });
+
+  it("refuses a provider tool rather than drop it", async () => {
+    const model = toAiSdk(scriptedModel("m", ["x"]), { specificationVersion: "v3" });
+    await expect(
+      model.doGenerate({
+        prompt: [{ role: "user", content: [{ type: "text", text: "q" }] }],
+        tools: [{ type: "provider", name: "web_search", id: "openai.web_search" } as never],
+      }),
+    ).rejects.toThrow(/provider tool "web_search"/);
+  });
+
+  it("reports options it does not pass on as warnings", async () => {
+    const model = toAiSdk(scriptedModel("m", ["x"]), { specificationVersion: "v3" });
+    const result = await model.doGenerate({
+      prompt: [{ role: "user", content: [{ type: "text", text: "q" }] }],
+      topP: 0.5,
+      seed: 1,
+    });
+    expect(result.warnings.map((warning) => warning.feature)).toEqual(["topP", "seed"]);
+  });
+});
