@@ -56,7 +56,7 @@ import {
   validToolCalls,
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
-import { fromAiSdk, generationOf, mapAiSdkError } from "../../src/providers/ai-sdk.js";
+import { fromAiSdk, generationOf, mapAiSdkError, messagesFromAiSdk } from "../../src/providers/ai-sdk.js";
 import { ollamaHostFromEnv, ollamaModel } from "../../src/providers/ollama/index.js";
 import { redactText, redactValue } from "../../src/redact.js";
 import { followInstructions, ifevalRubric } from "../../src/rubric/ifeval/index.js";
@@ -643,6 +643,19 @@ export const coverage: Record<string, Coverage> = {
   ],
   "rungs/ai-sdk:AiSdkModel#toJSON": { noText: "the model's id" },
   "rungs/ai-sdk:fromAiSdk": { noText: "makes an AiSdkModel (its subject above)" },
+  "rungs/ai-sdk:messagesFromAiSdk": [
+    {
+      name: "an AI SDK prompt's text parts",
+      run: (text) =>
+        messagesFromAiSdk([
+          { role: "system", content: text },
+          { role: "user", content: [{ type: "text", text }] },
+        ] as never),
+    },
+  ],
+  "rungs/ai-sdk:toAiSdk": {
+    noText: "wraps a rungs Model for the AI SDK; the prompt it is given is read by messagesFromAiSdk (above)",
+  },
   "rungs/ai-sdk:generationOf": [
     {
       name: "a generateText result",

@@ -2,11 +2,77 @@
 // ai 7: v4, the last on Node >= 22 only; see test/support/ai-sdk.ts). generateText, its multi-step tool loop
 // and the SDK's agent class run a rungs ladder whose every step is judged by validToolCalls.
 import { describe, expect, it } from "vitest";
-import { ExhaustedError, escalateAcross, InvalidArgumentError, retryWithContext } from "../../src/index.js";
+import {
+  defineRubric,
+  ExhaustedError,
+  escalateAcross,
+  type GenerateRequest,
+  InvalidArgumentError,
+  retryWithContext,
+  validToolCalls,
+} from "../../src/index.js";
 import { toAiSdk } from "../../src/providers/ai-sdk.js";
 import { installedAiSpecificationVersion } from "../../src/providers/ai-sdk-version.js";
 import { scriptedModel } from "../../src/testing/index.js";
-import { aiSdkMajors, imagePartFor, majorRuns, systemOptionFor } from "../support/ai-sdk.js";
+import {
+  type AiSdkMajorApi,
+  aiSdkMajors,
+  imagePartFor,
+  majorRuns,
+  systemOptionFor,
+} from "../support/ai-sdk.js";
+
+const weatherSchema = {
+  type: "object",
+  properties: { city: { type: "string" } },
+  required: ["city"],
+  additionalProperties: false,
+};
+const convertSchema = {
+  type: "object",
+  properties: { celsius: { type: "number" } },
+  required: ["celsius"],
+  additionalProperties: false,
+};
+const rubric = defineRubric({ id: "tools", rules: [validToolCalls()] });
+const call = (id: string, name: string, input: unknown) => ({
+  text: "",
+  finishReason: "tool-calls" as const,
+  toolCalls: [{ id, name, input }],
+  usage: { inputTokens: 20, outputTokens: 5 },
+});
+
+/** The agent's ladder: the small model's first tool call is invalid, the large one's is right. */
+function agentLadder() {
+  const small = scriptedModel("small", [
+    call("c1", "getWeather", { town: "Paris" }),
+    call("c2", "toFahrenheit", { celsius: 21 }),
+    { text: "It is 21 °C (69.8 °F) in Paris.", usage: { inputTokens: 40, outputTokens: 12 } },
+  ]);
+  const large = scriptedModel("large", [call("c1", "getWeather", { city: "Paris" })]);
+  return { small, large, ladder: escalateAcross([small, large], { rubric }) };
+}
+
+function tools(sdk: AiSdkMajorApi, seen: Array<[string, unknown]>) {
+  return {
+    getWeather: sdk.tool({
+      description: "The temperature in a city, in °C",
+      inputSchema: sdk.jsonSchema(weatherSchema),
+      execute: async (input: { city: string }) => {
+        seen.push(["getWeather", input]);
+        return { celsius: 21 };
+      },
+    }),
+    toFahrenheit: sdk.tool({
+      description: "°C to °F",
+      inputSchema: sdk.jsonSchema(convertSchema),
+      execute: async (input: { celsius: number }) => {
+        seen.push(["toFahrenheit", input]);
+        return { fahrenheit: (input.celsius * 9) / 5 + 32 };
+      },
+    }),
+  };
+}
 
 for (const major of aiSdkMajors) {
   const { runs, title } = majorRuns(major, "toAiSdk");
@@ -37,6 +103,68 @@ for (const major of aiSdkMajors) {
         { role: "system", content: "Be brief." },
         { role: "user", content: "Say hello in French." },
       ]);
+    });
+
+    it("runs a three-step tool loop: the small model's invalid call is escalated, the tool gets the large model's input", async () => {
+      const sdk = await major.load();
+      const { small, large, ladder } = agentLadder();
+      const seen: Array<[string, unknown]> = [];
+      const result = await sdk.generateText({
+        model: toAiSdk(ladder, options),
+        tools: tools(sdk, seen),
+        stopWhen: sdk.stepCountIs(3),
+        prompt: "How warm is Paris, in °F?",
+      });
+      expect(seen).toEqual([
+        ["getWeather", { city: "Paris" }],
+        ["toFahrenheit", { celsius: 21 }],
+      ]);
+      expect(result.steps).toHaveLength(3);
+      expect(result.text).toBe("It is 21 °C (69.8 °F) in Paris.");
+      expect(
+        result.steps.map((step: { providerMetadata?: { rungs?: unknown } }) => step.providerMetadata?.rungs),
+      ).toEqual([
+        { modelId: "large", rung: 1, attemptCount: 2, climbed: true },
+        { modelId: "small", rung: 0, attemptCount: 1, climbed: false },
+        { modelId: "small", rung: 0, attemptCount: 1, climbed: false },
+      ]);
+      // Step 1's usage is the whole run's: the refused attempt's tokens count too.
+      expect(result.steps[0].usage).toMatchObject({ inputTokens: 40, outputTokens: 10 });
+      // The large model saw why the small one's call was refused.
+      expect(JSON.stringify(large.calls[0]?.request.feedback)).toMatch(/getWeather/);
+      // Step 2's request carries the tools, the valid call and its result, as rungs messages.
+      const second = small.calls[1]?.request as GenerateRequest;
+      expect(second.tools?.map((tool) => tool.name)).toEqual(["getWeather", "toFahrenheit"]);
+      expect(second.messages.slice(1)).toEqual([
+        {
+          role: "assistant",
+          content: "",
+          toolCalls: [{ id: "c1", name: "getWeather", input: { city: "Paris" } }],
+        },
+        {
+          role: "tool",
+          content: [
+            { type: "tool-result", toolCallId: "c1", toolName: "getWeather", output: { celsius: 21 } },
+          ],
+        },
+      ]);
+    });
+
+    it("runs the same loop in the SDK's agent class", async () => {
+      const sdk = await major.load();
+      const { ladder } = agentLadder();
+      const seen: Array<[string, unknown]> = [];
+      const agent = new sdk.Agent({
+        model: toAiSdk(ladder, options),
+        tools: tools(sdk, seen),
+        stopWhen: sdk.stepCountIs(3),
+      });
+      const result = await agent.generate({ prompt: "How warm is Paris, in °F?" });
+      expect(seen).toEqual([
+        ["getWeather", { city: "Paris" }],
+        ["toFahrenheit", { celsius: 21 }],
+      ]);
+      expect(result.text).toBe("It is 21 °C (69.8 °F) in Paris.");
     });
 
     it("passes an image part on as bytes with its media type", async () => {
