@@ -214,3 +214,44 @@ describe("continueUntilComplete", () => {
     expect(() => continueUntilComplete({} as never)).toThrow(/must be a Model/);
   });
 });
+
+describe("continueUntilComplete and tool calls", () => {
+  const call = { id: "c1", name: "get_weather", input: { city: "Paris" } };
+
+  it("takes an answer that only calls tools as complete: no continuation, the calls returned", async () => {
+    const model = scriptedModel("m", [
+      { text: "", finishReason: "tool-calls", toolCalls: [call] },
+      "never asked",
+    ]);
+    const generation = await continueUntilComplete(model).generate({ prompt: "Weather?" });
+    expect(generation).toMatchObject({ text: "", finishReason: "tool-calls", toolCalls: [call] });
+    expect(model.calls).toHaveLength(1);
+  });
+
+  it("continues a cut-off piece and returns the calls of the piece that finished", async () => {
+    const model = scriptedModel("m", [
+      { text: "Let me check the ", finishReason: "length" },
+      { text: "weather.", finishReason: "tool-calls", toolCalls: [call] },
+    ]);
+    const generation = await continueUntilComplete(model).generate({ prompt: "Weather?" });
+    expect(generation).toMatchObject({ text: "Let me check the weather.", toolCalls: [call] });
+    // The continuation extends a text-only assistant message with text parts kept as parts.
+    const prefilled = scriptedModel("p", [{ text: "b", finishReason: "length" }, "c"], {
+      capabilities: { continueAssistant: true },
+    });
+    const parts = await continueUntilComplete(prefilled).generate({
+      messages: [
+        { role: "user", content: "x" },
+        { role: "assistant", content: [{ type: "text", text: "a" }] },
+      ],
+    });
+    expect(parts.text).toBe("bc");
+    expect(prefilled.calls[1]?.request.messages[1]).toEqual({
+      role: "assistant",
+      content: [
+        { type: "text", text: "a" },
+        { type: "text", text: "b" },
+      ],
+    });
+  });
+});
