@@ -109,6 +109,23 @@ npx --no-install rungs view rec --out view.html | grep "1 tasks" >/dev/null
 grep -q 'id="rungs-data"' view.html && grep -q "Content-Security-Policy" view.html
 test "$(wc -c < view.html)" -gt 50000
 echo "rungs view ok"
+# RUNGS_LOG is read as rungs loads: the packed build must keep that (a bundler once dropped it as a bare import).
+cat > envlog.mjs <<'JS'
+import { escalateAcross, defineRubric, matches } from "rungs";
+import { scriptedModel } from "rungs/testing";
+const rubric = defineRubric({ id: "r", rules: [matches("ok", /ok/)] });
+await escalateAcross([scriptedModel("a", ["no"]), scriptedModel("b", ["ok"])], { rubric }).generate({ prompt: "q" });
+JS
+for entry in esm cjs; do
+  if [ "$entry" = esm ]; then run=(node envlog.mjs); else run=(node -e 'const r=require("rungs");const t=require("rungs/testing");r.escalateAcross([t.scriptedModel("a",["no"]),t.scriptedModel("b",["ok"])],{rubric:r.defineRubric({id:"r",rules:[r.matches("ok",/ok/)]})}).generate({prompt:"q"})'); fi
+  on="$(RUNGS_LOG=1 "${run[@]}" 2>&1)"
+  off="$(RUNGS_LOG=off "${run[@]}" 2>&1)"
+  unknown="$(RUNGS_LOG=loud "${run[@]}" 2>&1)"
+  case "$on" in *"[rungs] escalate/attempt["*) ;; *) echo "RUNGS_LOG=1 printed no [rungs] line ($entry): $on"; exit 1 ;; esac
+  case "$off" in *"[rungs]"*) echo "RUNGS_LOG=off printed lines ($entry)"; exit 1 ;; esac
+  case "$unknown" in *RUNGS_LOG_UNKNOWN*) ;; *) echo "RUNGS_LOG=loud did not warn ($entry)"; exit 1 ;; esac
+done
+echo "RUNGS_LOG: on, off and an unknown value behave as documented (ESM and CJS)"
 node -e 'const s = require("rungs/config.schema.json"); if (s.additionalProperties !== false) process.exit(1)'
 echo "schema ok"
 

@@ -85,7 +85,7 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Where attempts, skips, continuations and splits are reported. */
   events?: RungsEvents;
-  /** A budget shared by every nested call (attempts, output tokens, deadline). */
+  /** A budget shared by every nested call (model calls, output tokens, deadline). */
   budget?: Budget;
   /** The event path of the caller; primitives extend it. */
   path?: string;

@@ -649,6 +649,16 @@ export const coverage: Record<string, Coverage> = {
   ],
   "rungs/ai-sdk:AiSdkModel#toJSON": { noText: "the model's id" },
   "rungs/ai-sdk:fromAiSdk": { noText: "makes an AiSdkModel (its subject above)" },
+  "rungs/ai-sdk:messagesFromAiSdk": [
+    {
+      name: "an AI SDK prompt's text parts",
+      run: (text) =>
+        messagesFromAiSdk([
+          { role: "system", content: text },
+          { role: "user", content: [{ type: "text", text }] },
+        ] as never),
+    },
+  ],
   "rungs/ai-sdk:generationOf": [
     {
       name: "a generateText result",
@@ -669,19 +679,6 @@ export const coverage: Record<string, Coverage> = {
           Object.assign(new Error(text), { name: "AI_APICallError", statusCode: 400, responseBody: text }),
           "m",
         ),
-    },
-  ],
-  "rungs/ai-sdk:messagesFromAiSdk": [
-    {
-      name: "a long text message",
-      run: (text) => messagesFromAiSdk([{ role: "user", content: [{ type: "text", text }] }]),
-    },
-    {
-      name: "many text parts",
-      run: (text) =>
-        messagesFromAiSdk([
-          { role: "user", content: keysOf(text, 200).map((piece) => ({ type: "text", text: piece })) },
-        ]),
     },
   ],
   "rungs/ai-sdk:toAiSdk": [

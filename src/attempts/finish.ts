@@ -57,7 +57,7 @@ function lastAttemptText(last: Attempt | undefined): string {
   const why = last.error
     ? `: ${last.error.message}`
     : errored.length > 0
-      ? `: ${errored.map((v) => `rule "${v.ruleId}" ${v.message ?? "errored"}`).join("; ")}`
+      ? `: ${errored.map((v) => `rule "${v.ruleId}": ${v.message ?? "errored"}`).join("; ")}`
       : last.verdict
         ? ` (${last.verdict.passed}/${last.verdict.total} rules passed)`
         : "";

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
 import { emit, listening, type RungsEvents } from "../events.js";
 import type { Failure } from "../messages.js";
-import type { StatsStore, TaskState } from "../record/stats-store.js";
+import type { StatsStore, TaskAttemptStart, TaskState } from "../record/stats-store.js";
 import type { Resumption } from "../trace.js";
 import type { NormalizedRung } from "./ladder.js";
 import { type Guard, guardedStore } from "./store-guard.js";
@@ -42,6 +42,20 @@ function countLive(store: object, taskId: string, change: 1 | -1): void {
   const n = (byTask.get(taskId) ?? 0) + change;
   if (n > 0) byTask.set(taskId, n);
   else byTask.delete(taskId);
+}
+
+/** Whether a stored mark holds an attempt start (a store's answers are untrusted). */
+function isAttemptStart(value: unknown): value is TaskAttemptStart {
+  const v = value as Partial<TaskAttemptStart>;
+  return (
+    typeof value === "object" &&
+    Number.isSafeInteger(v.rung) &&
+    (v.rung as number) >= 0 &&
+    typeof v.modelId === "string" &&
+    Number.isSafeInteger(v.at) &&
+    (v.at as number) >= 0 &&
+    (v.at as number) <= 8.64e15
+  );
 }
 
 /**
@@ -109,7 +123,13 @@ export class TaskMemory {
       failClosed ? "getTaskState" : undefined,
     );
     const started = state?.started;
-    if (state != null && started != null && !(liveAttempts.get(store)?.has(taskId) ?? false)) {
+    if (started != null && !isAttemptStart(started)) {
+      // Untrusted state: a damaged mark is skipped with a warning, never a crash.
+      globalThis.process?.emitWarning?.(
+        `rungs: the stats store returned a damaged attempt-in-flight mark for task "${taskId}"; it is not counted`,
+        { code: "RUNGS_STATS_STORE_ERROR" },
+      );
+    } else if (state != null && started != null && !(liveAttempts.get(store)?.has(taskId) ?? false)) {
       // An attempt an earlier run marked started and never ended: the process running it died. It counts
       // as a failure on its rung, so a crash loop escalates (maxUnfinishedAttempts).
       const failure: Failure = {

@@ -17,6 +17,7 @@ import {
   type StatsStore,
 } from "../../src/index.js";
 import { hang, scriptedModel } from "../../src/testing/index.js";
+import { captureWarnings } from "../support/warnings.js";
 
 const worker = resolve("test/reliability/fixtures/crash-worker.fixture.ts");
 const tsx = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
@@ -198,5 +199,35 @@ describe("unfinished attempts (memory store; a new store from the snapshot is a 
     expect(() => escalateAcross(ladder, { store: half })).toThrow(
       /startTaskAttempt with endTaskAttempt, or neither/,
     );
+  });
+});
+
+describe("a damaged attempt-in-flight mark from a custom store", () => {
+  it("is skipped with a warning, never a crash", async () => {
+    const inner = memoryStatsStore();
+    inner.recordTaskFailure("t", {
+      rung: 0,
+      modelId: "small",
+      failure: { attempts: [1], modelId: "small", kind: "rejected" },
+      at: 1,
+      keep: 8,
+    });
+    const store: StatsStore = {
+      ...inner,
+      getTaskState: (taskId) => {
+        const state = inner.getTaskState(taskId);
+        return state === undefined
+          ? undefined
+          : { ...state, started: { rung: 0, modelId: "small", at: Number.NaN } };
+      },
+    };
+    const warnings = captureWarnings();
+    const answer = await escalateAcross([scriptedModel("small", ["ok"]), scriptedModel("large", ["ok"])], {
+      store,
+    }).generate({ prompt: "work", metadata: { taskId: "t" } });
+    // The one real failure (on small) moves the run up; the damaged mark counts for nothing.
+    expect(answer.modelId).toBe("large");
+    expect(answer.trace?.resumed?.failures).toBe(1);
+    expect(warnings.map((w) => w.message).join("\n")).toMatch(/damaged attempt-in-flight mark for task "t"/);
   });
 });
