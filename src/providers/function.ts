@@ -1,4 +1,5 @@
 import { systemClock } from "../clock.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import {
   defineModel,
   type GenerateRequest,
@@ -53,6 +54,13 @@ const optionsSchema = object({
  * `TypeError`, `ReferenceError`, `SyntaxError` or `RangeError` is a bug in the function: the attempt engine
  * stops the run at once with a `CallerCodeError` whose `cause` is the original error.
  *
+ * Tools and tool calls pass through the request form: the function receives `request.tools`,
+ * `request.toolChoice`, assistant `toolCalls` and `tool` messages as they are, and may return
+ * `{ text, toolCalls: [{ id, name, input }], finishReason: "tool-calls" }`. Media parts reach it when
+ * `capabilities.inputParts` lists them. The prompt form writes tool calls and results as text lines
+ * (`messageText`) and refuses a request with `tools` or a media part (`InvalidArgumentError`, naming
+ * `input: "request"`): a prompt string cannot carry them.
+ *
  * @throws InvalidArgumentError for an empty id, a non-function, or unknown options.
  * @example
  * const model = fromFunction("legacy", async (prompt) => callMyLlm(prompt));
@@ -81,10 +89,12 @@ export function fromFunction(
     id,
     async (request, callOptions) => {
       let result: string | GenerationInput;
+      // The prompt form gets one string: tools cannot travel in it, and media is refused by renderPrompt.
+      const prompt = input === "prompt" ? promptOf(id, request) : undefined;
       try {
         result =
-          input === "prompt"
-            ? await (fn as PromptFunction)(renderPrompt(request), { signal: callOptions.signal })
+          prompt !== undefined
+            ? await (fn as PromptFunction)(prompt, { signal: callOptions.signal })
             : await (fn as RequestFunction)(request, { signal: callOptions.signal });
       } catch (error) {
         throw mapFunctionError(error, id, (callOptions.clock ?? systemClock).now());
@@ -93,4 +103,28 @@ export function fromFunction(
     },
     modelOptions,
   );
+}
+
+/**
+ * The prompt string of the prompt form.
+ * @throws InvalidArgumentError when the request offers tools or holds media: a prompt string cannot carry them.
+ */
+function promptOf(id: string, request: GenerateRequest): string {
+  if (request.tools !== undefined && request.tools.length > 0) {
+    throw new InvalidArgumentError({
+      parameter: "request.tools",
+      value: request.tools.map((tool) => tool.name),
+      message: `fromFunction "${id}": the prompt form cannot pass tools to the function (a prompt is one string): use fromFunction(id, fn, { input: "request" }), whose fn receives request.tools and may return toolCalls.`,
+    });
+  }
+  try {
+    return renderPrompt(request);
+  } catch (error) {
+    if (!InvalidArgumentError.isInstance(error)) throw error;
+    throw new InvalidArgumentError({
+      parameter: error.parameter,
+      value: error.value,
+      message: `fromFunction "${id}": ${error.message} (the prompt form; use { input: "request" }).`,
+    });
+  }
 }

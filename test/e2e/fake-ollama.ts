@@ -158,6 +158,42 @@ export function chatResponse(
   return { model: "m", message: { role: "assistant", content }, done: true, ...final };
 }
 
+/** One tool call as Ollama writes it in `message.tool_calls` (recent servers add an `id`). */
+export interface WireToolCall {
+  id?: string;
+  function: { index?: number; name: string; arguments: unknown };
+}
+
+/** A non-streamed answer that calls tools: empty content, `tool_calls`, and `done_reason: "stop"` as Ollama sends. */
+export function chatToolCalls(calls: readonly WireToolCall[], content = ""): object {
+  return {
+    model: "m",
+    message: { role: "assistant", content, tool_calls: calls },
+    done: true,
+    done_reason: "stop",
+    prompt_eval_count: 30,
+    eval_count: 9,
+  };
+}
+
+/** A streamed answer that calls tools: the calls arrive in one chunk before the final `done` message, as Ollama streams them. */
+export function chatToolCallStream(
+  calls: readonly WireToolCall[],
+  pieces: readonly string[] = [],
+): Array<object> {
+  return [
+    ...pieces.map((content) => ({ model: "m", message: { role: "assistant", content }, done: false })),
+    { model: "m", message: { role: "assistant", content: "", tool_calls: calls }, done: false },
+    {
+      model: "m",
+      message: { role: "assistant", content: "" },
+      done: true,
+      done_reason: "stop",
+      eval_count: 9,
+    },
+  ];
+}
+
 /**
  * Makes one unmeasured abort of a streaming call against `server`. The first fetch abort in a process is slow
  * in Node itself (a bare fetch measured 47 ms, then ~10 ms: undici loads its abort path lazily), so tests that

@@ -82,7 +82,11 @@ describe("ollamaModel() on a real server: answers", () => {
     expect(body.messages[0]?.role).toBe("system");
     expect(body.messages[0]?.content).toContain('<rungs-context index="1">\na document\n</rungs-context>');
     expect(body.messages[1]).toEqual({ role: "user", content: "hi" });
-    expect(model.capabilities).toEqual({ continueAssistant: true, contextWindowTokens: 4096 });
+    expect(model.capabilities).toEqual({
+      continueAssistant: true,
+      contextWindowTokens: 4096,
+      inputParts: ["image"],
+    });
   });
 
   it("sends no num_ctx unless asked, so the server's own window (a Modelfile's num_ctx) applies", async () => {

@@ -14,9 +14,13 @@ describe("ollamaModel() settings", () => {
     expect(model.id).toBe("ollama:qwen3:8b");
     expect(model.host).toBe("http://127.0.0.1:11434");
     // No num_ctx set: rungs claims no window size, so it never overrides a Modelfile's own setting.
-    expect(model.capabilities).toEqual({ continueAssistant: true });
+    expect(model.capabilities).toEqual({ continueAssistant: true, inputParts: ["image"] });
     const sized = ollamaModel({ model: "qwen3:8b", options: { num_ctx: 8192 } });
-    expect(sized.capabilities).toEqual({ continueAssistant: true, contextWindowTokens: 8192 });
+    expect(sized.capabilities).toEqual({
+      continueAssistant: true,
+      contextWindowTokens: 8192,
+      inputParts: ["image"],
+    });
   });
 
   it("reads OLLAMA_HOST as the CLI does: explicit host first, then OLLAMA_HOST (with or without scheme and port), then the local default", async () => {

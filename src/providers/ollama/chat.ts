@@ -3,7 +3,7 @@ import { childController } from "../../abort.js";
 import type { Clock } from "../../clock.js";
 import { attachCallDetails } from "../../errors/call-details.js";
 import { ProviderError } from "../../errors/provider-error.js";
-import type { GenerationInput } from "../../model.js";
+import type { GenerationInput, ToolCall } from "../../model.js";
 import { graphemeBoundaryAtOrBefore } from "../../text/cap.js";
 import { describeValue } from "../../text/describe.js";
 import type { Usage } from "../../trace.js";
@@ -13,6 +13,7 @@ import { type CallSite, mapOllamaError } from "./map-error.js";
 import { describeMissingModel } from "./model-hint.js";
 import type { StreamProbe } from "./ndjson-guard.js";
 import type { ResolvedOllamaSettings } from "./settings.js";
+import { readToolCalls } from "./wire.js";
 
 /**
  * Tokens of slack when telling a full window from a prompt that fit: Ollama reports `prompt_eval_count ≈
@@ -55,6 +56,7 @@ export async function chatOnce(
     fetch: guardedFetch(settings.fetch, controller, probe, { maxLineChars: settings.maxLineChars, clock }),
   });
   let text = "";
+  const toolCalls: ToolCall[] = [];
   let stream: { abort(): void } | undefined;
   let finished = false;
   try {
@@ -66,6 +68,8 @@ export async function chatOnce(
         const content = part.message?.content ?? "";
         if (typeof content !== "string") throw malformedField(site, "message.content", content, text);
         text += content;
+        const bad = readToolCalls(part.message?.tool_calls, toolCalls);
+        if (bad !== undefined) throw malformedField(site, bad.field, bad.value, text, bad.expected);
         // A total cap: a server that never stops (valid NDJSON, line after line) cannot fill memory.
         if (text.length > settings.maxAnswerChars) throw answerTooLong(site, settings.maxAnswerChars, text);
         if (part.done) final = part;
@@ -75,10 +79,17 @@ export async function chatOnce(
       const content = final.message?.content ?? "";
       if (typeof content !== "string") throw malformedField(site, "message.content", content, "");
       text = content;
+      const bad = readToolCalls(final.message?.tool_calls, toolCalls);
+      if (bad !== undefined) throw malformedField(site, bad.field, bad.value, "", bad.expected);
       if (probe.fault !== undefined || probe.errorLine !== undefined)
         throw new Error("rungs: bad response body");
     }
     const generation = finish(final, text, body, settings, site);
+    if (toolCalls.length > 0) {
+      generation.toolCalls = toolCalls;
+      // Ollama ends a turn that called tools with done_reason "stop"; the calls say why it stopped.
+      if (generation.finishReason === "stop") generation.finishReason = "tool-calls";
+    }
     finished = true;
     return generation;
   } catch (error) {
@@ -110,9 +121,15 @@ function answerTooLong(site: CallSite, cap: number, text: string): ProviderError
 }
 
 /** A field of the server's answer had the wrong type: a malformed response naming the field. */
-function malformedField(site: CallSite, field: string, value: unknown, text: string): ProviderError {
+function malformedField(
+  site: CallSite,
+  field: string,
+  value: unknown,
+  text: string,
+  expected = "a string",
+): ProviderError {
   const error = new ProviderError(
-    `Ollama ${site.providerId} at ${site.host}: malformed response: field "${field}" is ${describeValue(value)}; expected a string.`,
+    `Ollama ${site.providerId} at ${site.host}: malformed response: field "${field}" is ${describeValue(value)}; expected ${expected}.`,
     { kind: "server-error", providerId: site.providerId },
   );
   return attachCallDetails(error, {

@@ -7,9 +7,8 @@ import {
   type Generation,
   type Model,
   type ModelCapabilities,
+  type PromptRequest,
 } from "../../model.js";
-import { messageText, renderMessages } from "../../prompt.js";
-import { refuseToolsFor } from "../refuse-tools.js";
 import {
   type ResolvedTransportRetryOptions,
   resolveTransportRetryOptions,
@@ -17,6 +16,7 @@ import {
 } from "../transport-retry.js";
 import { chatOnce } from "./chat.js";
 import { type OllamaSettings, type ResolvedOllamaSettings, resolveOllamaSettings } from "./settings.js";
+import { wireMessages, wireTools } from "./wire.js";
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
@@ -45,27 +45,34 @@ export class OllamaModel implements Model {
     this.model = this.#settings.model;
     this.host = this.#settings.shownHost;
     const window = this.#settings.options.num_ctx;
+    // Images go as `images` on the message; a model without vision is refused by the server, loudly.
     this.capabilities = Object.freeze(
       window === undefined
-        ? { continueAssistant: true }
-        : { continueAssistant: true, contextWindowTokens: window },
+        ? { continueAssistant: true, inputParts: ["image"] as const }
+        : { continueAssistant: true, contextWindowTokens: window, inputParts: ["image"] as const },
     );
-    this.#leaf = defineModel(this.id, async (request, options) => {
-      const clock = this.#settings.clock ?? options.clock ?? systemClock;
-      const body = chatBody(request, this.#settings);
-      const { value, transportRetries } = await withTransportRetries(
-        () => chatOnce(this.#settings, body, options.signal, clock),
-        {
-          modelId: this.id,
-          options: this.#retry,
-          clock,
-          signal: options.signal,
-          events: options.events,
-          path: options.path,
-        },
-      );
-      return transportRetries.length > 0 ? { ...value, trace: { ...value.trace, transportRetries } } : value;
-    });
+    this.#leaf = defineModel(
+      this.id,
+      async (request, options) => {
+        const clock = this.#settings.clock ?? options.clock ?? systemClock;
+        const body = chatBody(request, this.#settings);
+        const { value, transportRetries } = await withTransportRetries(
+          () => chatOnce(this.#settings, body, options.signal, clock),
+          {
+            modelId: this.id,
+            options: this.#retry,
+            clock,
+            signal: options.signal,
+            events: options.events,
+            path: options.path,
+          },
+        );
+        return transportRetries.length > 0
+          ? { ...value, trace: { ...value.trace, transportRetries } }
+          : value;
+      },
+      { capabilities: this.capabilities },
+    );
   }
 
   /**
@@ -73,8 +80,10 @@ export class OllamaModel implements Model {
    * @throws ProviderError of a normalised kind; `signal.reason` on abort; `BudgetExhaustedError` when a
    *   shared budget runs out.
    */
-  readonly generate = (request: GenerateRequest, options?: CallOptions): Promise<Generation> =>
-    this.#leaf.generate(request, options);
+  readonly generate = (
+    request: GenerateRequest | PromptRequest,
+    options?: CallOptions,
+  ): Promise<Generation> => this.#leaf.generate(request, options);
 
   /** What `JSON.stringify` shows: no headers, no key. */
   /** What `JSON.stringify` shows: the id, the model and the host, never credentials. */
@@ -117,6 +126,11 @@ export class OllamaModel implements Model {
  *   `server-error`, connection failures `network`, `timeoutMs` `timeout`. 429/5xx/network are retried inside
  *   the call (see `retry`); each retry is in `generation.trace.transportRetries` and a `transport-retry` event.
  * - Abort: each call's signal reaches its HTTP request, streamed or not.
+ * - Tools: `request.tools` → `tools`; `message.tool_calls` → `generation.toolCalls`, `finishReason:
+ *   "tool-calls"`; assistant calls and tool results go back as `tool_calls` and `tool` messages. No
+ *   tool_choice on the wire: `"none"` sends no tools, a named tool only that one, `"required"` is left to a
+ *   `validToolCalls` rubric. Images go as base64 `images`; an image by URL or a file part is refused
+ *   (`InvalidArgumentError`) before the call.
  *
  * @throws InvalidArgumentError at construction, naming a bad option.
  * @example
@@ -133,12 +147,9 @@ export function chatBody(request: GenerateRequest, settings: ResolvedOllamaSetti
   if (request.maxOutputTokens !== undefined) options.num_predict = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.stop !== undefined) options.stop = [...request.stop];
-  refuseToolsFor("ollamaModel", request);
-  const body: ChatRequest = {
-    model: settings.model,
-    messages: renderMessages(request).map((m) => ({ role: m.role, content: messageText(m) })),
-    options,
-  };
+  const body: ChatRequest = { model: settings.model, messages: wireMessages(request), options };
+  const tools = wireTools(request);
+  if (tools !== undefined) body.tools = tools;
   if (settings.think !== undefined) body.think = settings.think;
   if (settings.keepAlive !== undefined) body.keep_alive = settings.keepAlive;
   return body;
