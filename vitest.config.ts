@@ -12,7 +12,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/redis/**"] },
+        // An `exclude` replaces vitest's default one, so node_modules is named again: test/ai-sdk-7 has its
+        // own install (ai 7 and its dependencies, whose packages ship test files of their own).
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/redis/**", "**/node_modules/**"],
+        },
       },
       {
         // Only these files need a redis-server: the global setup starts one (and stops it) for them alone.

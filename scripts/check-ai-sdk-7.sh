@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # AI SDK 7 from a user's side (run on Node >= 22, which ai 7 needs): a scratch project with `ai@7` installs the
 # packed rungs tarball without peer errors, and the SDK's own MockLanguageModelV4 (specification v4) runs
-# through fromAiSdk inside escalateAcross, ESM and CJS.
+# through fromAiSdk inside escalateAcross, ESM and CJS; toAiSdk, left to find the installed ai, makes a v4 model
+# that ai 7's generateText runs a tool loop with.
 set -euo pipefail
 tarball="$1"
 dir="$2"
@@ -39,3 +40,30 @@ if (answer.text !== "y?" || attempts !== "mock:small:rejected mock:large:accepte
 console.log(`ai@7 MockLanguageModelV4 through fromAiSdk in escalateAcross: ${attempts}; usage ${JSON.stringify(answer.usage)}`);
 JS
 node v4.mjs
+
+cat > to-ai-sdk.mjs <<'JS'
+import { generateText, jsonSchema, stepCountIs, tool } from "ai";
+import { defineRubric, escalateAcross, validToolCalls } from "rungs";
+import { toAiSdk } from "rungs/ai-sdk";
+import { scriptedModel } from "rungs/testing";
+const call = (input) => ({ text: "", finishReason: "tool-calls", toolCalls: [{ id: "c1", name: "getWeather", input }] });
+const small = scriptedModel("small", [call({ town: "Lyon" }), "21 °C in Lyon."]);
+const large = scriptedModel("large", [call({ city: "Lyon" })]);
+const ladder = escalateAcross([small, large], { rubric: defineRubric({ id: "step", rules: [validToolCalls()] }) });
+const model = toAiSdk(ladder); // the specification of the installed ai
+if (model.specificationVersion !== "v4") throw new Error(`expected a v4 model for ai 7, got ${model.specificationVersion}`);
+const seen = [];
+const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
+const result = await generateText({
+  model,
+  tools: { getWeather: tool({ inputSchema: jsonSchema(schema), execute: async (input) => (seen.push(input), { celsius: 21 }) }) },
+  stopWhen: stepCountIs(3),
+  prompt: "How warm is Lyon?",
+});
+if (JSON.stringify(seen) !== '[{"city":"Lyon"}]' || result.text !== "21 °C in Lyon.") {
+  throw new Error(`unexpected tool loop: ${JSON.stringify(seen)} ${result.text}`);
+}
+console.log(`ai@7 generateText over toAiSdk(ladder): the tool got ${JSON.stringify(seen[0])}; steps answered by ${result.steps.map((s) => s.providerMetadata?.rungs?.modelId).join(", ")}`);
+JS
+node to-ai-sdk.mjs
+node -e 'const { toAiSdk } = require("rungs/ai-sdk"); const { scriptedModel } = require("rungs/testing"); const v = toAiSdk(scriptedModel("m", ["x"])).specificationVersion; if (v !== "v4") throw new Error("CJS: expected v4, got " + v); console.log("CJS: toAiSdk finds ai 7 (v4)");'

@@ -56,7 +56,13 @@ import {
   validToolCalls,
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
-import { fromAiSdk, generationOf, mapAiSdkError, messagesFromAiSdk } from "../../src/providers/ai-sdk.js";
+import {
+  fromAiSdk,
+  generationOf,
+  mapAiSdkError,
+  messagesFromAiSdk,
+  toAiSdk,
+} from "../../src/providers/ai-sdk.js";
 import { ollamaHostFromEnv, ollamaModel } from "../../src/providers/ollama/index.js";
 import { redactText, redactValue } from "../../src/redact.js";
 import { followInstructions, ifevalRubric } from "../../src/rubric/ifeval/index.js";
@@ -653,9 +659,6 @@ export const coverage: Record<string, Coverage> = {
         ] as never),
     },
   ],
-  "rungs/ai-sdk:toAiSdk": {
-    noText: "wraps a rungs Model for the AI SDK; the prompt it is given is read by messagesFromAiSdk (above)",
-  },
   "rungs/ai-sdk:generationOf": [
     {
       name: "a generateText result",
@@ -676,6 +679,18 @@ export const coverage: Record<string, Coverage> = {
           Object.assign(new Error(text), { name: "AI_APICallError", statusCode: 400, responseBody: text }),
           "m",
         ),
+    },
+  ],
+  "rungs/ai-sdk:toAiSdk": [
+    {
+      name: "doGenerate on a long prompt, the answer echoed",
+      run: (text) =>
+        toAiSdk(
+          defineModel("echo", async (request) => ({
+            text: JSON.stringify(request.messages).slice(0, text.length),
+          })),
+          { specificationVersion: "v3" },
+        ).doGenerate({ prompt: [{ role: "user", content: [{ type: "text", text }] }] }),
     },
   ],
   // rungs/vitest

@@ -1,4 +1,5 @@
 import { raceAbort, throwIfAborted } from "../abort.js";
+import { checkCallOptions } from "../call-options-check.js";
 import { systemClock } from "../clock.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { emit, joinPath, listening, withProcessSink } from "../events.js";
@@ -111,7 +112,7 @@ export function continueUntilComplete<V = unknown>(
     given: CallOptions = {},
   ): Promise<Generation<V>> => {
     const request = toRequest(`continue(${model.id}).generate`, input);
-    const callOptions = withProcessSink(given);
+    const callOptions = withProcessSink(checkCallOptions("continueUntilComplete.generate", given));
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
     // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.

@@ -1,6 +1,7 @@
 import { runAttempts } from "../attempts/engine.js";
 import { type LadderEntry, ladderEntrySchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
+import { checkCallOptions } from "../call-options-check.js";
 import { withProcessSink } from "../events.js";
 import type { Generation, Model } from "../model.js";
 import { parseOptions } from "../options.js";
@@ -55,7 +56,7 @@ export function escalateAcross<V = unknown>(
       runAttempts(
         engine,
         toRequest(`${engine.id}.generate`, request),
-        withProcessSink(callOptions),
+        withProcessSink(checkCallOptions(`${engine.id}.generate`, callOptions)),
       ) as Promise<Generation<V>>,
   };
 }

@@ -1,6 +1,7 @@
 import { runAttempts } from "../attempts/engine.js";
 import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
+import { checkCallOptions } from "../call-options-check.js";
 import { withProcessSink } from "../events.js";
 import type { Generation, Model } from "../model.js";
 import { parseOptions } from "../options.js";
@@ -60,7 +61,7 @@ export function retryWithContext<V = unknown>(
       runAttempts(
         engine,
         toRequest(`${engine.id}.generate`, request),
-        withProcessSink(callOptions),
+        withProcessSink(checkCallOptions(`${engine.id}.generate`, callOptions)),
       ) as Promise<Generation<V>>,
   };
 }

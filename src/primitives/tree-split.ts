@@ -1,4 +1,5 @@
 import { raceAbort, throwIfAborted } from "../abort.js";
+import { checkCallOptions } from "../call-options-check.js";
 import { systemClock } from "../clock.js";
 import { NoProgressError } from "../errors/no-progress-error.js";
 import { type ContextSplitEvent, emit, joinPath, listening, withProcessSink } from "../events.js";
@@ -133,7 +134,7 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
     given: CallOptions = {},
   ): Promise<Generation<V>> => {
     const request = toRequest(`treeSplit(${model.id}).generate`, input);
-    const callOptions = withProcessSink(given);
+    const callOptions = withProcessSink(checkCallOptions("treeSplit.generate", given));
     const outer = callOptions.promptFits;
     // Every call beneath keeps within this split's limit, and within any limit set above it.
     const promptFits = (r: GenerateRequest) => measure(r) <= budgetLimit && (outer === undefined || outer(r));

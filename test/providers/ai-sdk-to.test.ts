@@ -1,6 +1,7 @@
 // toAiSdk: a rungs model inside the AI SDK, on every supported major (ai 5: specification v2, ai 6: v3,
 // ai 7: v4, the last on Node >= 22 only; see test/support/ai-sdk.ts). generateText, its multi-step tool loop
 // and the SDK's agent class run a rungs ladder whose every step is judged by validToolCalls.
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   defineRubric,
@@ -211,7 +212,14 @@ describe("toAiSdk (any major)", () => {
   it("defaults to the specification of the installed ai (6 here: v3; 7 in test/ai-sdk-7: v4)", () => {
     expect(installedAiSpecificationVersion()).toBe("v3");
     expect(toAiSdk(scriptedModel("m", ["x"])).specificationVersion).toBe("v3");
-    expect(installedAiSpecificationVersion(new URL("../ai-sdk-7/package.json", import.meta.url))).toBe("v4");
+    // ai 7 is installed under test/ai-sdk-7 by CI's Node 24 step (after `npm test`, which runs without it);
+    // where it is installed, or required, its specification is v4.
+    const ai7 = new URL("../ai-sdk-7/node_modules/ai/package.json", import.meta.url);
+    if (existsSync(ai7) || process.env.RUNGS_REQUIRE_AI_SDK_7 === "1") {
+      expect(installedAiSpecificationVersion(new URL("../ai-sdk-7/package.json", import.meta.url))).toBe(
+        "v4",
+      );
+    }
   });
 
   it("names the fix when no ai is installed where it looks", () => {
