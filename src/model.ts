@@ -149,9 +149,9 @@ const finishReasons: ReadonlySet<string> = new Set([
   "other",
 ] satisfies FinishReason[]);
 
-/** A token count a generation may carry: a finite whole number ≥ 0. */
+/** A token count a generation may carry: a whole number ≥ 0 that is exact (at most 2^53 − 1). */
 export function isTokenCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** What {@link normalizeGeneration} reports about a usage count it dropped. */

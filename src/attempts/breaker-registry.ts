@@ -129,8 +129,9 @@ export class CircuitBreakers implements BreakerRegistry {
 
   /** Every breaker's state by model id. */
   toJSON(): Record<string, BreakerSnapshot> {
-    const out: Record<string, BreakerSnapshot> = Object.fromEntries(this.#initial);
-    for (const [id, breaker] of this.#breakers) out[id] = breaker.toJSON();
-    return out;
+    // Built from entries: a model id such as `__proto__` is an own key, never the object's prototype.
+    const states = new Map(this.#initial);
+    for (const [id, breaker] of this.#breakers) states.set(id, breaker.toJSON());
+    return Object.fromEntries(states);
   }
 }

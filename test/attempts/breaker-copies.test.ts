@@ -28,3 +28,17 @@ describe("CircuitBreakers across two loaded copies of rungs", () => {
     expect(second.trace?.skips?.[0]).toMatchObject({ modelId: "down", reason: "circuit-open" });
   });
 });
+
+describe("prototype-named model ids", () => {
+  it("a breaker for a model named __proto__ is saved and restored as an own key (issue 27)", async () => {
+    const breakers = new CircuitBreakers({ failureThreshold: 1 });
+    const admission = breakers.admit("__proto__");
+    if (admission.permit === undefined) throw new Error("expected a permit");
+    await admission.permit.release("server-error");
+    const saved = breakers.toJSON();
+    expect(Object.hasOwn(saved, "__proto__")).toBe(true);
+    expect(
+      Object.getOwnPropertyDescriptor(JSON.parse(JSON.stringify(saved)), "__proto__")?.value,
+    ).toMatchObject({ state: "open" });
+  });
+});

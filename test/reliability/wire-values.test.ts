@@ -31,10 +31,12 @@ const rejectFirst = defineRubric({
 });
 
 describe("usage from the wire", () => {
-  it('"5", NaN and -3 are dropped with a warning, never summed; the token cap still holds', async () => {
+  it('"5", NaN, -3 and 1e308 are dropped with a warning, never summed; the token cap still holds', async () => {
     const answers = [
       { text: "bad", usage: { outputTokens: "5" } },
       { text: "bad", usage: { outputTokens: -3, inputTokens: Number.NaN } },
+      // Past 2^53 a count is not exact: a summed total would be wrong.
+      { text: "bad", usage: { inputTokens: 1e308 } },
       { text: "good", usage: { outputTokens: 7 } },
     ];
     let call = 0;
@@ -44,7 +46,7 @@ describe("usage from the wire", () => {
     events.on("run-warn", (w) => warnings.push(`${w.code}: ${w.message}`));
     const answer = await retryWithContext(model, { rubric: rejectFirst }).generate(ask(), { events });
     expect(answer.usage).toEqual({ outputTokens: 7 });
-    expect(warnings).toHaveLength(3);
+    expect(warnings).toHaveLength(4);
     expect(warnings[0]).toMatch(/^usage-dropped: .*outputTokens = "5"/);
 
     // A negative count cannot open room under a token cap.
