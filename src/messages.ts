@@ -6,6 +6,7 @@ import type { FailureKind } from "./errors/failure-kind.js";
 
 /** A piece of text in a message's content. */
 export interface TextPart {
+  /** The part kind: `"text"`. */
   type: "text";
   /** The text. */
   text: string;
@@ -24,6 +25,7 @@ interface MediaSource {
 
 /** An image in a user message. A model that cannot take images refuses it (`capabilities.inputParts`). */
 export interface ImagePart extends MediaSource {
+  /** The part kind: `"image"`. */
   type: "image";
   /** The IANA media type, e.g. `"image/png"`; needed with `data` by most providers. */
   mediaType?: string;
@@ -31,6 +33,7 @@ export interface ImagePart extends MediaSource {
 
 /** A file (a PDF, audio...) in a user message. A model that cannot take files refuses it. */
 export interface FilePart extends MediaSource {
+  /** The part kind: `"file"`. */
   type: "file";
   /** The IANA media type, e.g. `"application/pdf"`. */
   mediaType: string;
@@ -53,6 +56,7 @@ export interface ToolCall {
 
 /** The result of one tool call, in a `tool` message. */
 export interface ToolResultPart {
+  /** The part kind: `"tool-result"`. */
   type: "tool-result";
   /** The id of the call it answers (`ToolCall.id`). */
   toolCallId: string;
@@ -66,6 +70,7 @@ export interface ToolResultPart {
 
 /** Instructions to the model. */
 export interface SystemMessage {
+  /** Who speaks: `"system"`. */
   role: "system";
   /** The instructions. */
   content: string;
@@ -73,6 +78,7 @@ export interface SystemMessage {
 
 /** What the user says: text, or parts (text, images, files). */
 export interface UserMessage {
+  /** Who speaks: `"user"`. */
   role: "user";
   /** The message text, or its parts in order. */
   content: string | readonly ContentPart[];
@@ -80,6 +86,7 @@ export interface UserMessage {
 
 /** What the model said before: text, and the tools it called. */
 export interface AssistantMessage {
+  /** Who speaks: `"assistant"`. */
   role: "assistant";
   /** The text the model wrote (`""` when it only called tools), or its text parts. */
   content: string | readonly TextPart[];
@@ -89,6 +96,7 @@ export interface AssistantMessage {
 
 /** The results of tool calls the assistant message before it made. */
 export interface ToolMessage {
+  /** Who speaks: `"tool"`. */
   role: "tool";
   /** One result per call answered. */
   content: readonly ToolResultPart[];
@@ -121,7 +129,16 @@ export interface ToolDefinition {
 }
 
 /** Which tools the model may or must call: any or none (`auto`), none, at least one, or one named tool. */
-export type ToolChoice = "auto" | "none" | "required" | { type: "tool"; toolName: string };
+export type ToolChoice =
+  | "auto"
+  | "none"
+  | "required"
+  | {
+      /** A named tool: the model must call this one. */
+      type: "tool";
+      /** The tool's name, as in `request.tools`. */
+      toolName: string;
+    };
 
 /**
  * What to generate. Pure data, so it can be recorded and replayed; runtime values go in {@link CallOptions}.
