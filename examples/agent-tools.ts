@@ -8,8 +8,8 @@
  * receive valid input.
  *
  * Offline: the two models are scripted stand-ins (`scriptedModel`) that make the mistakes small models make.
- * Swap them for real ones (`fromAiSdk(openai("gpt-4o"))`, and `ollamaModel(...)` once it sends tools: today
- * it refuses a request with tools rather than drop them) and nothing else changes.
+ * Swap them for real ones (`fromAiSdk(openai("gpt-4o"))`, `ollamaModel({ model: "qwen3:8b" })`, which sends
+ * tools natively) and nothing else changes.
  */
 import { generateText, jsonSchema, stepCountIs, tool } from "ai";
 import {
