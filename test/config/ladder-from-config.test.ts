@@ -358,6 +358,11 @@ describe("bad configs give the documented errors", () => {
       const dup = join(dir, "dup.yml");
       await writeFile(dup, "ladder: [test:a]\nmaxAttempts: 2\nmaxAttempts: 3\n");
       await expect(loadLadderConfig(dup)).rejects.toThrow(/does not parse: .*unique/i);
+      // Nested mappings too, with the line (one pass with a set per mapping: the parser's own check was
+      // quadratic in a mapping's size).
+      const nested = join(dir, "nested.yml");
+      await writeFile(nested, "ladder: [test:a]\nmodels:\n  fast: test:a\n  slow: test:b\n  fast: test:c\n");
+      await expect(loadLadderConfig(nested)).rejects.toThrow(/unique; "fast" is given twice \(line 5\)/);
       await expect(loadLadderConfig(join(dir, "none.yaml"))).rejects.toThrow(/does not exist/);
     } finally {
       await rm(dir, { recursive: true, force: true });
