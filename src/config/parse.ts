@@ -394,9 +394,7 @@ function parseYamlConfig(text: string): unknown {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         if (seen.has(key)) {
           const at =
-            isScalar(pair.key) && pair.key.range
-              ? lineCounter.linePos(pair.key.range[0]).line
-              : undefined;
+            isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
           throw new Error(
             `Map keys must be unique; "${key.slice(0, 80)}" is given twice${at === undefined ? "" : ` (line ${at})`}`,
           );
