@@ -51,22 +51,28 @@ export async function exhaust(run: Run, limit: ExhaustionLimit, block: boolean):
   throw new ExhaustedError({ limit, attempts: run.attempts, skips: run.skips, message: explain(run, limit) });
 }
 
+/**
+ * An id from outside (a model id, a rule id) quoted as JSON quotes it: control characters and terminal
+ * escapes come out as `\u001b`, so a message printed to a terminal cannot be rewritten by an id.
+ */
+const quoted = (id: string): string => JSON.stringify(id);
+
 function lastAttemptText(last: Attempt | undefined): string {
   if (last === undefined) return "";
   const errored = (last.verdict?.violations ?? []).filter((v) => v.errored === true);
   const why = last.error
     ? `: ${last.error.message}`
     : errored.length > 0
-      ? `: ${errored.map((v) => `rule "${v.ruleId}": ${v.message ?? "errored"}`).join("; ")}`
+      ? `: ${errored.map((v) => `rule ${quoted(v.ruleId)}: ${v.message ?? "errored"}`).join("; ")}`
       : last.verdict
         ? ` (${last.verdict.passed}/${last.verdict.total} rules passed)`
         : "";
-  return ` The last attempt (${last.index}, model "${last.modelId}") failed with ${last.kind}${why}.`;
+  return ` The last attempt (${last.index}, model ${quoted(last.modelId)}) failed with ${last.kind}${why}.`;
 }
 
 function skipsText(skips: readonly Skip[]): string {
   if (skips.length === 0) return "";
-  return ` Passed over: ${skips.map((s) => `"${s.modelId}" ${s.reason} (${s.detail})`).join(", ")}.`;
+  return ` Passed over: ${skips.map((s) => `${quoted(s.modelId)} ${s.reason} (${s.detail})`).join(", ")}.`;
 }
 
 /** The error message: what happened, which limit fired, and the fix. */

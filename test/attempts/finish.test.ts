@@ -58,3 +58,14 @@ describe("finish: the answer and the exhaustion", () => {
     expect(error.message).toContain("the parser is not loaded");
   });
 });
+
+describe("ids in the exhaustion message", () => {
+  it("a model id with control characters or a terminal escape is quoted, never printed raw (issue 27)", async () => {
+    const hostile = "m\u001b[2J\u0007\nx";
+    const error = (await escalateAcross([scriptedModel(hostile, ["nope"])], { rubric })
+      .generate(ask)
+      .catch((e: unknown) => e)) as ExhaustedError;
+    expect(error.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(error.message).toContain(JSON.stringify(hostile));
+  });
+});
