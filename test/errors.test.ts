@@ -135,3 +135,55 @@ describe("InvalidArgumentError", () => {
     expect(RungsError.isInstance(error)).toBe(true);
   });
 });
+
+// Error messages quote what came from outside and are printed to terminals: the base class escapes control
+// characters once, for every error rungs throws. Its subjects are found, not listed: every error class any
+// entry exports.
+describe("every rungs error escapes control characters in its message", () => {
+  it("escapes ESC, BEL and bidirectional overrides, and keeps newlines", () => {
+    const hostile = "model\u001b[2J\u0007\u202e x\nnext line";
+    for (const error of [
+      new RungsError(hostile),
+      new BlockedTaskError(hostile, 0),
+      new ProviderError(hostile, { kind: "server-error", providerId: hostile }),
+      new InvalidArgumentError({ parameter: "p", value: 1, message: hostile }),
+      new ExhaustedError({ limit: "maxAttempts", attempts: [], message: hostile }),
+    ]) {
+      for (const c of ["\u001b", "\u0007", "\u202e"]) expect(error.message).not.toContain(c);
+      expect(error.message).toContain("\\u001b[2J\\u0007\\u202e x\nnext line");
+    }
+  });
+
+  it("every error class of every entry goes through RungsError's constructor", async () => {
+    const entries = await Promise.all([
+      import("../src/index.js"),
+      import("../src/testing/index.js"),
+      import("../src/config/index.js"),
+      import("../src/redis/index.js"),
+      import("../src/providers/ollama/index.js"),
+      import("../src/providers/ai-sdk.js"),
+      import("../src/otel/index.js"),
+      import("../src/rubric/ifeval/index.js"),
+    ]);
+    const classes = entries.flatMap((entry) =>
+      Object.entries(entry).filter(
+        ([name, value]) =>
+          typeof value === "function" && /Error$/.test(name) && value.prototype instanceof Error,
+      ),
+    );
+    expect(classes.length).toBeGreaterThanOrEqual(12);
+    // By name along the prototype chain: an entry may load its own copy of a module.
+    const chain = (value: unknown): string[] => {
+      const names: string[] = [];
+      for (
+        let c = value as { name?: string } | null;
+        c !== null && c !== Function.prototype;
+        c = Object.getPrototypeOf(c)
+      ) {
+        names.push(String(c.name));
+      }
+      return names;
+    };
+    for (const [name, value] of classes) expect(chain(value), name).toContain("RungsError");
+  });
+});

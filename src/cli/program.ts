@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { RungsError } from "../errors/rungs-error.js";
 import { redactText } from "../redact.js";
-import { terminalText } from "../report/terminal-text.js";
+import { terminalText } from "../text/terminal-text.js";
 import { CliExit, type CliIo, exitCodes } from "./io.js";
 
 declare const __RUNGS_VERSION__: string | undefined;

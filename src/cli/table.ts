@@ -1,4 +1,4 @@
-import { terminalText } from "../report/terminal-text.js";
+import { terminalText } from "../text/terminal-text.js";
 
 /**
  * Plain-text columns for people: each column as wide as its widest cell, two spaces apart. Cells come from

@@ -1,3 +1,5 @@
+import { terminalText } from "../text/terminal-text.js";
+
 const marker = Symbol.for("rungs.error");
 
 /**
@@ -14,7 +16,10 @@ export class RungsError extends Error {
   override name: string = "RungsError";
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Messages quote what came from outside (model ids, task ids, server text) and are printed to
+    // terminals: control characters and bidirectional overrides are written as `\uXXXX`, for every error
+    // rungs throws, here once (newlines and tabs stay).
+    super(terminalText(message), options?.cause === undefined ? undefined : { cause: options.cause });
   }
 
   /**

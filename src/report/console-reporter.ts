@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { RungsEvents } from "../events.js";
 import { capLine } from "../text/cap.js";
+import { terminalText } from "../text/terminal-text.js";
 import type { Attempt } from "../trace.js";
-import { terminalText } from "./terminal-text.js";
 
 /** How much the console reporter prints. */
 export type ReportLevel = "quiet" | "normal" | "verbose";

@@ -4,7 +4,7 @@ import { RungsError } from "../../errors/rungs-error.js";
 import { type JsonFileStatsStore, jsonFileStatsStore } from "../../record/json-file-stats-store.js";
 import { acceptRate, type StatsSnapshot, type StatsStore } from "../../record/stats-store.js";
 import { redactText } from "../../redact.js";
-import { terminalText } from "../../report/terminal-text.js";
+import { terminalText } from "../../text/terminal-text.js";
 import { CliExit, type CliIo, exitCodes } from "../io.js";
 import { isoTime, table } from "../table.js";
 
