@@ -1,5 +1,7 @@
 import { EventEmitter } from "eventemitter3";
 import type { ExhaustionLimit } from "./errors/exhausted-error.js";
+import type { FailureKind } from "./errors/failure-kind.js";
+import type { TextDeltaPart, ToolCallPart } from "./stream/delta-parts.js";
 import type { Attempt, FinishReason, Resumption, Skip, TransportRetry } from "./trace.js";
 
 /** Fields every event carries. */
@@ -97,6 +99,32 @@ export interface RunWarnEvent extends EventBase {
   modelId?: string;
 }
 
+/** A streaming leaf model sent a part: a text delta or a complete tool call (one event per part). */
+export interface OutputStreamEvent extends EventBase {
+  /** The model streaming (the leaf). */
+  modelId: string;
+  /** The part, as the stream yields it. */
+  part: TextDeltaPart | ToolCallPart;
+  /** Characters of text this call has streamed so far, this part's included. */
+  chars: number;
+}
+/**
+ * A streamed attempt was discarded: its deltas are not the answer (a `discard` stream part). Sent before its
+ * `attempt-end`, which has the whole record.
+ */
+export interface AttemptDiscardEvent extends EventBase {
+  /** The attempt's index, rung and model. */
+  attempt: Pick<Attempt, "index" | "rung" | "modelId">;
+  /** The attempt's failure kind. */
+  kind: FailureKind;
+  /** Why, in words (failed rules, or the error's message). */
+  reason: string;
+  /** Characters the attempt had streamed. */
+  chars: number;
+  /** True when a prefix failed a rule and the provider's stream was cancelled before its end. */
+  early: boolean;
+}
+
 /** The typed event map (names noun-verb, as the AI SDK's naming rules ask). */
 export interface RungsEventMap {
   /** An attempt is about to call its rung's model. */
@@ -119,6 +147,10 @@ export interface RungsEventMap {
   "run-warn": (event: RunWarnEvent) => void;
   /** A task blocked earlier was refused before any call. */
   "task-block": (event: TaskBlockEvent) => void;
+  /** A streaming leaf model sent a text delta or a tool call. */
+  "output-stream": (event: OutputStreamEvent) => void;
+  /** A streamed attempt was discarded (rejected; stopped early when a prefix failed a rule). */
+  "attempt-discard": (event: AttemptDiscardEvent) => void;
 }
 /** The name of a rungs event: `attempt-start`, `attempt-end`, `rung-skip`, `output-continue`, ... */
 export type RungsEventName = keyof RungsEventMap;

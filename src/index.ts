@@ -30,6 +30,13 @@ export {
 } from "./budget.js";
 export type { Clock } from "./clock.js";
 export {
+  defineModel,
+  type ModelFunction,
+  type ModelStreamFinish,
+  type ModelStreamFunction,
+  type ModelStreamPart,
+} from "./define-model.js";
+export {
   type ProviderCallDetails,
   partialTextOf,
   transportRetriesOf,
@@ -54,11 +61,13 @@ export {
 } from "./errors/index.js";
 // Runtime: events, budget, time, secrets
 export {
+  type AttemptDiscardEvent,
   type AttemptEndEvent,
   type AttemptStartEvent,
   type ContextSplitEvent,
   type EventBase,
   type OutputContinueEvent,
+  type OutputStreamEvent,
   type RunExhaustEvent,
   type RungSkipEvent,
   type RungsEventMap,
@@ -72,35 +81,42 @@ export {
   type TransportRetryEvent,
 } from "./events.js";
 // The contract
-export {
-  type AnsweredBy,
-  type AssistantMessage,
-  type CallOptions,
-  type ContentPart,
-  type ConvertibleSchema,
-  defineModel,
-  type FilePart,
-  type FinishReason,
-  type GenerateRequest,
-  type Generation,
-  type GenerationInput,
-  type ImagePart,
-  type JsonSchema,
-  type Message,
-  type Model,
-  type ModelCapabilities,
-  type ModelFunction,
-  type PromptRequest,
-  type SystemMessage,
-  type TextPart,
-  type ToolCall,
-  type ToolChoice,
-  type ToolDefinition,
-  type ToolMessage,
-  type ToolResultPart,
-  type Trace,
-  type Usage,
-  type UserMessage,
+export type {
+  AnsweredBy,
+  AssistantMessage,
+  AttemptStartPart,
+  CallOptions,
+  ContentPart,
+  ConvertibleSchema,
+  DiscardPart,
+  FilePart,
+  FinishPart,
+  FinishReason,
+  GenerateRequest,
+  Generation,
+  GenerationInput,
+  ImagePart,
+  JsonSchema,
+  Message,
+  Model,
+  ModelCapabilities,
+  PromptRequest,
+  StreamingModel,
+  StreamMode,
+  StreamOptions,
+  StreamPart,
+  SystemMessage,
+  TextDeltaPart,
+  TextPart,
+  ToolCall,
+  ToolCallPart,
+  ToolChoice,
+  ToolDefinition,
+  ToolMessage,
+  ToolResultPart,
+  Trace,
+  Usage,
+  UserMessage,
 } from "./model.js";
 // Primitives: continuation
 export {
@@ -115,13 +131,11 @@ export {
   type RetryWithContextOptions,
   retryWithContext,
 } from "./primitives/retry-with-context.js";
-
 export {
   defaultMapPrompt,
   defaultReducePrompt,
   type PromptLimit,
 } from "./primitives/split-requests.js";
-
 export {
   type TreeSplitOptions,
   treeSplit,
@@ -188,6 +202,7 @@ export {
   consoleReporter,
   type ReportLevel,
 } from "./report/console-reporter.js";
+export { streamModel } from "./stream/stream-model.js";
 
 // Reads RUNGS_LOG once, as rungs loads (docs/observability.md).
 import "./report/env-log.js";
@@ -231,7 +246,15 @@ export {
 } from "./rubric/rules.js";
 export { type StructuredRuleOptions, structured } from "./rubric/structured.js";
 export { type ValidToolCallsOptions, validToolCalls } from "./rubric/tool-calls.js";
-export type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./rubric/types.js";
+export type {
+  PrefixOutcome,
+  Rubric,
+  Rule,
+  RuleContext,
+  RuleOutcome,
+  RuleResult,
+  Verdict,
+} from "./rubric/types.js";
 export type {
   Attempt,
   ContextCut,

@@ -1,14 +1,13 @@
-import { raceAbort, throwIfAborted } from "./abort.js";
 import type { Budget } from "./budget.js";
-import { type Clock, systemClock } from "./clock.js";
+import type { Clock } from "./clock.js";
+import type { FailureKind } from "./errors/failure-kind.js";
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import { ProviderError } from "./errors/provider-error.js";
-import { emit, type RungsEvents } from "./events.js";
+import type { RungsEvents } from "./events.js";
 import type { GenerateRequest, PromptRequest, ToolCall } from "./messages.js";
-import { renderDefaults } from "./prompt.js";
-import { toRequest } from "./request.js";
 import type { Verdict } from "./rubric/types.js";
-import type { ContextCut, FinishReason, Trace, Usage } from "./trace.js";
+import type { TextDeltaPart, ToolCallPart } from "./stream/delta-parts.js";
+import type { FinishReason, Trace, Usage } from "./trace.js";
 
 export type {
   AssistantMessage,
@@ -30,6 +29,7 @@ export type {
   ToolResultPart,
   UserMessage,
 } from "./messages.js";
+export type { TextDeltaPart, ToolCallPart } from "./stream/delta-parts.js";
 export type { FinishReason, Trace, Usage } from "./trace.js";
 
 /**
@@ -132,7 +132,99 @@ export interface Model<V = unknown> {
    * @throws InvalidArgumentError for a malformed request (not an object, no messages, an unknown role, ...).
    */
   generate(request: GenerateRequest | PromptRequest, options?: CallOptions): Promise<Generation<V>>;
+  /**
+   * Optional: generates the same answer as `generate`, as a stream of {@link StreamPart}s that ends with a
+   * `finish` part carrying the final `Generation` (trace and verdict included). Every model rungs builds has
+   * it; for one without it, `streamModel` streams its `generate` answer as one chunk. The stream is cancelled
+   * by leaving the loop (`break`, `return()`): the provider's stream is cancelled with it.
+   * @throws what `generate` throws, from the iteration (the caller's abort: `signal.reason`).
+   */
+  stream?(request: GenerateRequest | PromptRequest, options?: StreamOptions): AsyncIterable<StreamPart<V>>;
 }
+
+/** A model whose `stream` is there to call: every model rungs builds (primitives, providers, test doubles). */
+export interface StreamingModel<V = unknown> extends Model<V> {
+  /** Streams the answer (see {@link Model.stream}). */
+  stream(request: GenerateRequest | PromptRequest, options?: StreamOptions): AsyncIterable<StreamPart<V>>;
+}
+
+/**
+ * What a stream shows of the attempts beneath it:
+ * - `live`: every attempt's deltas as they come, and a `discard` part when an attempt is rejected (what a
+ *   chat UI shows). The first token arrives as soon as the first rung's does.
+ * - `accepted-only`: nothing until an attempt is accepted, then its text and tool calls and `finish` (what a
+ *   pipeline wants). The first token arrives when the accepted attempt has ended and been judged.
+ */
+export type StreamMode = "live" | "accepted-only";
+
+/** The options of one `stream` call: the runtime values of {@link CallOptions}, and the mode. */
+export interface StreamOptions extends CallOptions {
+  /** What the stream shows of the attempts beneath it. @default "live" */
+  mode?: StreamMode;
+}
+
+/** An attempt of a ladder or a retry starts: the deltas after it are its output, until its `discard`. */
+export interface AttemptStartPart {
+  /** The part's kind. */
+  type: "attempt-start";
+  /** The attempt's event path (e.g. `escalate/attempt[2]`); its `discard`, if any, has the same path. */
+  path: string;
+  /** 1-based attempt number within its run. */
+  attempt: number;
+  /** 0-based ladder position. */
+  rung: number;
+  /** The rung's model id. */
+  modelId: string;
+}
+
+/**
+ * The attempt that started with the `attempt-start` of the same `path` is rejected: drop every delta and
+ * tool call since that part (deltas of nested attempts included). Never glued to the next attempt's text.
+ */
+export interface DiscardPart {
+  /** The part's kind. */
+  type: "discard";
+  /** The discarded attempt's path, as its `attempt-start` had it. */
+  path: string;
+  /** 1-based attempt number within its run. */
+  attempt: number;
+  /** 0-based ladder position. */
+  rung: number;
+  /** The rung's model id. */
+  modelId: string;
+  /** Why: the attempt's failure kind (`rejected`, `empty`, `truncated`, `timeout`, ...). */
+  kind: FailureKind;
+  /** Why, in words: the rules that failed, or the error's message. */
+  reason: string;
+  /** Characters of text the attempt had streamed (all discarded). */
+  chars: number;
+  /**
+   * True when the attempt was stopped before its end because a prefix already failed a rule (the
+   * provider's stream was cancelled there); false when it was judged at its end or failed.
+   */
+  early: boolean;
+}
+
+/** The stream's last part: the answer, exactly what `generate` returns. */
+export interface FinishPart<V = unknown> {
+  /** The part's kind. */
+  type: "finish";
+  /** The final generation: text, finish reason, usage, verdict, trace. */
+  generation: Generation<V>;
+}
+
+/**
+ * One part of a model's stream. A stream is `attempt-start` / `text-delta` / `tool-call` / `discard` parts
+ * in order, then one `finish`. A leaf model (a provider) sends deltas and tool calls only; the attempt
+ * engines add `attempt-start` and `discard`. The visible answer is every delta not inside a discarded
+ * attempt; in `accepted-only` mode there is nothing to drop.
+ */
+export type StreamPart<V = unknown> =
+  | AttemptStartPart
+  | TextDeltaPart
+  | ToolCallPart
+  | DiscardPart
+  | FinishPart<V>;
 
 /** What a model implementation may return: at least the text; the rest is filled in. */
 export type GenerationInput = Partial<Generation> & {
@@ -257,139 +349,6 @@ export function addUsage(a: Usage, b: Usage): Usage {
   if (ai !== undefined || bi !== undefined) out.inputTokens = (ai ?? 0) + (bi ?? 0);
   if (ao !== undefined || bo !== undefined) out.outputTokens = (ao ?? 0) + (bo ?? 0);
   return out;
-}
-
-/** The implementation behind {@link defineModel}. It receives a signal that also fires at the budget's deadline. */
-export type ModelFunction = (
-  request: GenerateRequest,
-  options: CallOptions & { signal: AbortSignal },
-) => Promise<GenerationInput>;
-
-/**
- * Defines a leaf model (one that calls a provider) from a function. The returned model:
- * - rejects with `signal.reason` if the call is aborted, before or during the call;
- * - draws one attempt from a shared {@link Budget} before calling, records its usage after, and aborts the
- *   call at the budget's deadline (`BudgetExhaustedError`, `limit: "deadline"`);
- * - fills `finishReason`, `usage` and `modelId` when the function leaves them out.
- *
- * @throws InvalidArgumentError when `id` is empty or `fn` is not a function.
- * @example
- * const echo = defineModel("echo", async (request) => ({ text: request.messages.at(-1)?.content ?? "" }));
- */
-export function defineModel(
-  id: string,
-  fn: ModelFunction,
-  options: {
-    /** What the model can do beyond `generate`, e.g. its context window. */
-    capabilities?: ModelCapabilities;
-  } = {},
-): Model {
-  validateModelId("defineModel", id);
-  if (typeof fn !== "function") {
-    throw new InvalidArgumentError({
-      parameter: "fn",
-      value: fn,
-      message: 'defineModel: "fn" must be a function (request, options) => Promise<{ text }>.',
-    });
-  }
-  const model: Model = {
-    id,
-    generate: async (input, callOptions = {}) => {
-      const request = toRequest(`${id}.generate`, input);
-      refuseParts(id, request, options.capabilities?.inputParts);
-      const { signal, budget } = callOptions;
-      throwIfAborted(signal);
-      budget?.drawCall();
-      const run = (inner: AbortSignal) => fn(request, { ...callOptions, signal: inner });
-      const raw =
-        budget !== undefined
-          ? await budget.runWithinDeadline(signal, run)
-          : signal !== undefined
-            ? await raceAbort(run(signal), signal)
-            : await fn(request, withLazySignal(callOptions));
-      const cuts = contextCuts(request);
-      if (cuts !== undefined) {
-        for (const cut of cuts) {
-          emit(callOptions.events, "run-warn", {
-            path: callOptions.path ?? "",
-            timestamp: (callOptions.clock ?? systemClock).now(),
-            code: "context-capped",
-            modelId: id,
-            message: `Context document ${cut.index + 1} of the request to "${id}" has ${cut.chars} chars; the renderer cut ${cut.cutChars} of them at its ${cut.cap}-char cap (a marker in the prompt says so). Wrap the model in treeSplit to read it whole.`,
-          });
-        }
-      }
-      const generation = normalizeGeneration(raw, id, (dropped) =>
-        emit(callOptions.events, "run-warn", {
-          path: callOptions.path ?? "",
-          timestamp: (callOptions.clock ?? systemClock).now(),
-          code: "usage-dropped",
-          modelId: id,
-          message: `Model "${id}" reported ${dropped.field} = ${describeValue(dropped.value)}, not a token count (a whole number ≥ 0); it was dropped, not summed.`,
-        }),
-      );
-      budget?.recordUsage(generation.usage);
-      if (cuts !== undefined) generation.trace = { ...generation.trace, contextCuts: cuts };
-      return generation;
-    },
-  };
-  if (options.capabilities !== undefined) return { ...model, capabilities: { ...options.capabilities } };
-  return model;
-}
-
-/**
- * Refuses a request with a media part the model does not take (`capabilities.inputParts`), before any call:
- * nothing is dropped silently.
- * @throws InvalidArgumentError naming the message, the part and the fix.
- */
-function refuseParts(id: string, request: GenerateRequest, taken: readonly string[] | undefined): void {
-  request.messages.forEach((message, i) => {
-    if (message.role !== "user" || typeof message.content === "string") return;
-    message.content.forEach((part, j) => {
-      if (part.type === "text" || taken?.includes(part.type) === true) return;
-      throw new InvalidArgumentError({
-        parameter: `request.messages[${i}].content[${j}]`,
-        value: part.type,
-        message: `Model "${id}" does not take ${part.type} parts (messages[${i}].content[${j}]; capabilities.inputParts: ${taken === undefined || taken.length === 0 ? "none" : taken.join(", ")}): send it to a model that does, or describe the ${part.type} in text.`,
-      });
-    });
-  });
-}
-
-/**
- * The options with a `signal` that is made on first read. A call without a signal is the common case in a
- * loop, and an AbortController costs more than the rest of a scripted call (about 4.5 µs on Node 20).
- */
-function withLazySignal(callOptions: CallOptions): CallOptions & { signal: AbortSignal } {
-  let made: AbortSignal | undefined;
-  return {
-    ...callOptions,
-    get signal() {
-      made ??= new AbortController().signal;
-      return made;
-    },
-  };
-}
-
-/** The context documents the shared renderer will cut at its cap, or undefined when none. */
-function contextCuts(request: GenerateRequest): ContextCut[] | undefined {
-  const context = request.context;
-  if (context === undefined) return undefined;
-  let cuts: ContextCut[] | undefined;
-  const cap = renderDefaults.maxContextChars;
-  for (let index = 0; index < context.length; index++) {
-    const chars = typeof context[index] === "string" ? (context[index] as string).length : 0;
-    if (chars <= cap) continue;
-    cuts ??= [];
-    cuts.push({ index, chars, cutChars: chars - cap, cap });
-  }
-  return cuts;
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
-  return String(value);
 }
 
 /** @throws InvalidArgumentError unless `id` is a non-empty string. */

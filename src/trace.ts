@@ -69,6 +69,12 @@ export interface Attempt {
   transportRetries?: readonly TransportRetry[];
   /** The trace of the model beneath (continuations, splits, nested ladders). */
   trace?: Trace;
+  /**
+   * True when the attempt was streamed and stopped before its end: a prefix of `text` already failed a rule
+   * (`verdict` holds the failed prefix checks). The provider's stream was cancelled there, and `usage`
+   * counts one output token per delta received (the provider's own count comes only at a stream's end).
+   */
+  stoppedEarly?: boolean;
 }
 
 /** Why a rung was not tried. */

@@ -57,6 +57,7 @@ const rootNames = [
   "renderPrompt",
   "renderedChars",
   "retryWithContext",
+  "streamModel",
   "structured",
   "taskDirFromPath",
   "transportRetriesOf",
@@ -128,7 +129,7 @@ describe("names follow docs/naming.md", () => {
     expect(declared.length).toBeGreaterThanOrEqual(10);
     for (const name of declared) {
       expect(name, "noun-then-verb, the verb in its base form").toMatch(
-        /^[a-z]+-(start|end|skip|exhaust|resume|block|continue|split|retry|warn)$/,
+        /^[a-z]+-(start|end|skip|exhaust|resume|block|continue|split|retry|warn|stream|discard)$/,
       );
       expect(naming, `docs/naming.md lists the event ${name}`).toContain(`\`${name}\``);
       expect(events.listenerCount(name as root.RungsEventName)).toBe(0);

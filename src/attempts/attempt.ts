@@ -11,11 +11,14 @@ import { emit, joinPath, listening } from "../events.js";
 import type { GenerateRequest } from "../messages.js";
 import { addUsage, type CallOptions, type Generation } from "../model.js";
 import { serializeError } from "../redact.js";
-import type { Rubric } from "../rubric/types.js";
+import type { Rubric, RuleContext } from "../rubric/types.js";
+import type { PartSink } from "../stream/sink.js";
+import { capText } from "../text/cap.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { AttemptTimer } from "./attempt-timer.js";
 import type { BreakerPermit } from "./breaker.js";
 import { callRung } from "./call-rung.js";
+import { verdictFailureKind } from "./classify.js";
 import { isPromiseLike } from "./gates/gate.js";
 import { guardCaller } from "./guard-caller.js";
 import { judgeOutput } from "./judge-output.js";
@@ -40,6 +43,8 @@ export interface AttemptInput {
   permit: BreakerPermit | undefined;
   /** The run's one time limit keeper (one timer and one controller per run). */
   timer: AttemptTimer;
+  /** Set when the run is streamed: the attempt's parts go here, and a prefix may stop it early. */
+  sink?: PartSink;
 }
 
 function sumUsage(attempts: readonly Attempt[]): Usage {
@@ -62,6 +67,7 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptOutcome> 
     const outcome = await attemptOnce(input, (said) => {
       release = said;
     });
+    if (input.sink !== undefined && outcome.type === "failed") await discard(input, outcome.attempt);
     return outcome;
   } finally {
     const settled = permit?.release(release);
@@ -89,6 +95,17 @@ async function attemptOnce(
   if (listening(options.events, "attempt-start")) {
     emit(options.events, "attempt-start", { path: attemptPath, timestamp: startedAt, attempt: { ...base } });
   }
+  const { sink } = input;
+  if (sink !== undefined) {
+    const pushed = sink.push({
+      type: "attempt-start",
+      path: attemptPath,
+      attempt: index,
+      rung: rung.index,
+      modelId: rung.model.id,
+    });
+    if (pushed !== undefined) await pushed;
+  }
   const end = (attempt: Attempt): Attempt => {
     if (listening(options.events, "attempt-end")) {
       emit(options.events, "attempt-end", { path: attemptPath, timestamp: attempt.endedAt, attempt });
@@ -111,7 +128,7 @@ async function attemptOnce(
   const drawnBefore = options.budget?.callsUsed ?? 0;
   let generation: Generation;
   try {
-    generation = await callRung(
+    const called = await callRung(
       rung.model,
       request,
       { ...options, path: attemptPath },
@@ -119,7 +136,28 @@ async function attemptOnce(
       clock,
       input.timeoutMs,
       input.timer,
+      sink === undefined
+        ? undefined
+        : { sink, rubric: input.rubric, context: prefixContext(input, attemptPath) },
     );
+    if ("type" in called) {
+      // Stopped early: the provider answered (so far) and a prefix already fails the rubric.
+      breakerHears("success");
+      const kind = verdictFailureKind(called.verdict) ?? "rejected";
+      const attempt = end({
+        ...base,
+        accepted: false,
+        kind,
+        text: called.text,
+        ...(called.toolCalls.length === 0 ? {} : { toolCalls: called.toolCalls }),
+        verdict: called.verdict,
+        usage: { outputTokens: called.deltas },
+        stoppedEarly: true,
+        endedAt: clock.now(),
+      });
+      return { type: "failed", kind, attempt };
+    }
+    generation = called;
   } catch (error) {
     if (isAbortReason(error, options.signal)) {
       failed(error, "aborted");
@@ -207,4 +245,64 @@ async function attemptOnce(
   return judged.kind === undefined
     ? { type: "accepted", attempt, generation }
     : { type: "failed", attempt, kind: judged.kind, generation };
+}
+
+/** What a rubric's prefix rules see: the same context as its whole-output rules. */
+function prefixContext(input: AttemptInput, path: string): RuleContext {
+  const { options } = input;
+  const ctx: RuleContext = { request: input.request, modelId: input.rung.model.id, path };
+  if (options.signal !== undefined) ctx.signal = options.signal;
+  if (options.budget !== undefined) ctx.budget = options.budget;
+  if (options.events !== undefined) ctx.events = options.events;
+  return ctx;
+}
+
+/** Most characters of a discard's reason. */
+const maxReasonChars = 500;
+
+/** Tells the stream (and the events) that a failed attempt's output is not the answer. */
+async function discard(input: AttemptInput, attempt: Attempt): Promise<void> {
+  const { options } = input;
+  const path = joinPath(input.path, `attempt[${attempt.index}]`);
+  const kind = attempt.kind ?? "rejected";
+  const reason = capText(reasonOf(attempt), maxReasonChars);
+  const early = attempt.stoppedEarly === true;
+  const chars = attempt.text.length;
+  if (listening(options.events, "attempt-discard")) {
+    emit(options.events, "attempt-discard", {
+      path,
+      timestamp: attempt.endedAt,
+      attempt: { index: attempt.index, rung: attempt.rung, modelId: attempt.modelId },
+      kind,
+      reason,
+      chars,
+      early,
+    });
+  }
+  const pushed = input.sink?.push({
+    type: "discard",
+    path,
+    attempt: attempt.index,
+    rung: attempt.rung,
+    modelId: attempt.modelId,
+    kind,
+    reason,
+    chars,
+    early,
+  });
+  if (pushed !== undefined) await pushed;
+}
+
+/** A failed attempt's reason in words: its failed rules, or its error's message, or its kind. */
+function reasonOf(attempt: Attempt): string {
+  const violations = attempt.verdict?.violations ?? [];
+  if (violations.length > 0) {
+    return violations
+      .map((v) => (v.message === undefined ? v.ruleId : `${v.ruleId}: ${v.message}`))
+      .join("; ");
+  }
+  if (attempt.error !== undefined) return attempt.error.message;
+  if (attempt.kind === "empty") return "the answer was empty";
+  if (attempt.kind === "truncated") return "the answer was cut off (finish reason length)";
+  return attempt.kind ?? "rejected";
 }

@@ -6,6 +6,7 @@ import { joinPath } from "../events.js";
 import type { GenerateRequest } from "../messages.js";
 import type { CallOptions, Generation } from "../model.js";
 import { renderedChars } from "../prompt.js";
+import type { PartSink } from "../stream/sink.js";
 import { makeAttempt } from "./attempt.js";
 import { decide } from "./decide.js";
 import type { EngineConfig } from "./engine-config.js";
@@ -25,7 +26,9 @@ import { TaskMemory } from "./task-memory.js";
  * `maxAttempts` (the run's cap), `everyRungTried`, `notRetryable`, `rungsUnavailable` (what was left was
  * unavailable: the task is not blocked), `rubricError` (the judge failed: no further call). The caller's abort
  * rethrows `signal.reason` at once; a spent shared budget rethrows a `BudgetExhaustedError` carrying this
- * run's attempts. Attempts never sleep between each other.
+ * run's attempts. Attempts never sleep between each other. With a `sink` (a run for a stream), every attempt
+ * streams its parts into it, each marked by `attempt-start` and, when rejected, `discard`; a prefix that
+ * already fails the rubric stops the attempt early (src/attempts/stream-rung.ts).
  *
  * @throws BlockedTaskError before any call when `metadata.taskId` is blocked in the store.
  * @throws ExhaustedError when no attempt was accepted (unless `onExhausted: "best"` finds a judged one).
@@ -34,6 +37,7 @@ export async function runAttempts(
   config: EngineConfig,
   request: GenerateRequest,
   options: CallOptions = {},
+  sink?: PartSink,
 ): Promise<Generation> {
   const { signal, budget } = options;
   throwIfAborted(signal);
@@ -56,6 +60,7 @@ export async function runAttempts(
           clock,
         });
   const run = new Run(config, request, options, path, clock, memory);
+  run.sink = sink;
   run.resumed = memory?.resume(config.rungs);
   for (const failure of memory?.earlierFailures() ?? []) run.feedback.add(failure);
   try {
@@ -119,6 +124,7 @@ async function climb(run: Run): Promise<Generation> {
       timeoutMs: rung.attemptTimeoutMs ?? config.attemptTimeoutMs,
       permit: admission,
       timer: run.timer,
+      ...(run.sink === undefined ? {} : { sink: run.sink }),
     });
     const { attempt } = outcome;
     if (attempt !== undefined)

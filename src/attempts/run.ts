@@ -4,6 +4,7 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { emit, listening } from "../events.js";
 import type { GenerateRequest } from "../messages.js";
 import { addUsage, type CallOptions } from "../model.js";
+import type { PartSink } from "../stream/sink.js";
 import type { Attempt, Resumption, Skip, Usage } from "../trace.js";
 import { AttemptTimer } from "./attempt-timer.js";
 import type { EngineConfig } from "./engine-config.js";
@@ -34,6 +35,8 @@ export class Run implements GateRun {
   readonly guard: Guard;
   /** Every attempt's time limit, with one timer and one controller for the run (dispose at its end). */
   readonly timer: AttemptTimer;
+  /** Where a streamed run's attempts put their parts; undefined for `generate`. */
+  sink: PartSink | undefined;
 
   constructor(
     readonly config: EngineConfig,

@@ -31,6 +31,8 @@ const eventNames: Record<RungsEventName, true> = {
   "task-resume": true,
   "task-block": true,
   "run-warn": true,
+  "output-stream": true,
+  "attempt-discard": true,
 };
 
 /**

@@ -1,12 +1,9 @@
-import { runAttempts } from "../attempts/engine.js";
 import { type LadderEntry, ladderEntrySchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
-import { checkCallOptions } from "../call-options-check.js";
-import { withProcessSink } from "../events.js";
-import type { Generation, Model } from "../model.js";
+import type { StreamingModel } from "../model.js";
 import { parseOptions } from "../options.js";
-import { toRequest } from "../request.js";
 import { array, object } from "../validate/check.js";
+import { engineModel } from "./engine-model.js";
 
 /** Options of {@link escalateAcross}. */
 export type EscalateAcrossOptions<V = unknown> = AttemptEngineOptions<V>;
@@ -45,18 +42,9 @@ const schema = object({
 export function escalateAcross<V = unknown>(
   ladder: readonly LadderEntry[],
   options: EscalateAcrossOptions<V> = {},
-): Model<V> {
+): StreamingModel<V> {
   const { ladder: entries, ...rest } = parseOptions("escalateAcross", schema, { ladder, ...options });
   const rungs = entries.map((entry, index) => normalizeRung(entry, index));
   const engine = resolveEngine(rest as AttemptEngineOptions, "escalate", `ladder(${rungs.length})`, rungs);
-  return {
-    id: engine.id,
-    // The accepted generation's value is its verdict's, from `options.rubric`: a Rubric<string, V>.
-    generate: async (request, callOptions = {}) =>
-      runAttempts(
-        engine,
-        toRequest(`${engine.id}.generate`, request),
-        withProcessSink(checkCallOptions(`${engine.id}.generate`, callOptions)),
-      ) as Promise<Generation<V>>,
-  };
+  return engineModel<V>(engine);
 }

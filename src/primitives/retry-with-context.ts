@@ -1,12 +1,9 @@
-import { runAttempts } from "../attempts/engine.js";
 import { type FeedbackMode, feedbackModeSchema, modelSchema, normalizeRung } from "../attempts/ladder.js";
 import { type AttemptEngineOptions, engineOptionsShape, resolveEngine } from "../attempts/options.js";
-import { checkCallOptions } from "../call-options-check.js";
-import { withProcessSink } from "../events.js";
-import type { Generation, Model } from "../model.js";
+import type { Model, StreamingModel } from "../model.js";
 import { parseOptions } from "../options.js";
-import { toRequest } from "../request.js";
 import { object } from "../validate/check.js";
+import { engineModel } from "./engine-model.js";
 
 /** Options of {@link retryWithContext}. */
 export interface RetryWithContextOptions<V = unknown> extends AttemptEngineOptions<V> {
@@ -42,7 +39,7 @@ const schema = object({
 export function retryWithContext<V = unknown>(
   model: Model,
   options: RetryWithContextOptions<V> = {},
-): Model<V> {
+): StreamingModel<V> {
   const {
     model: inner,
     feedbackMode,
@@ -54,14 +51,5 @@ export function retryWithContext<V = unknown>(
       0,
     ),
   ]);
-  return {
-    id: engine.id,
-    // The accepted generation's value is its verdict's, from `options.rubric`: a Rubric<string, V>.
-    generate: async (request, callOptions = {}) =>
-      runAttempts(
-        engine,
-        toRequest(`${engine.id}.generate`, request),
-        withProcessSink(checkCallOptions(`${engine.id}.generate`, callOptions)),
-      ) as Promise<Generation<V>>,
-  };
+  return engineModel<V>(engine);
 }

@@ -6,20 +6,20 @@
  * @module rungs/ai-sdk
  */
 import { type Clock, systemClock } from "../clock.js";
+import { defineModel } from "../define-model.js";
 import { attachCallDetails } from "../errors/call-details.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
 import type { ToolCall } from "../messages.js";
-import {
-  type CallOptions,
-  defineModel,
-  type FinishReason,
-  type GenerateRequest,
-  type Generation,
-  type GenerationInput,
-  type Model,
-  type ModelCapabilities,
+import type {
+  CallOptions,
+  FinishReason,
+  GenerateRequest,
+  Generation,
+  GenerationInput,
+  Model,
+  ModelCapabilities,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { registerSecret, secretHeaderNames } from "../redact.js";

@@ -1,7 +1,7 @@
 import { systemClock } from "../clock.js";
+import { defineModel } from "../define-model.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import {
-  defineModel,
   type GenerateRequest,
   type GenerationInput,
   type Model,

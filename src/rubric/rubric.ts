@@ -9,7 +9,7 @@ import { capText } from "../text/cap.js";
 import { describeValue } from "../text/describe.js";
 import { array, object } from "../validate/check.js";
 import { ruleOptionsShape } from "./rules.js";
-import type { Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./types.js";
+import type { PrefixOutcome, Rubric, Rule, RuleContext, RuleOutcome, RuleResult, Verdict } from "./types.js";
 
 /** Options of {@link defineRubric}. */
 export interface RubricOptions<O = string> {
@@ -58,7 +58,7 @@ const maxMessageChars = 2_000;
 
 // A rule may carry more keys (a builder's own fields), so unknown keys are allowed on rules only.
 const ruleSchema = object(
-  { id: schemas.nonEmptyString, ...ruleOptionsShape, check: schemas.fn },
+  { id: schemas.nonEmptyString, ...ruleOptionsShape, check: schemas.fn, checkPrefix: schemas.fn.optional() },
   { unknownKeys: "allow", message: "must be a rule ({ id, check })" },
 );
 
@@ -174,7 +174,56 @@ export function defineRubric<O = string, const R extends readonly Rule<O>[] = re
     }
   };
 
-  return Object.freeze({ id, rules, threshold, evaluate, evaluateNow: judge });
+  // Only a rule whose failure rejects any output may stop a stream early: a required rule, or any rule when
+  // every rule must pass. A failing prefix of another rule could still be outweighed at the end.
+  const prefixRules = rules.filter(
+    (rule) => typeof rule.checkPrefix === "function" && (threshold >= 1 || rule.required === true),
+  );
+  const evaluatePrefix = (prefix: O, ctx: RuleContext = {}): Verdict<RubricValue<R>> | undefined => {
+    let judged = prefix;
+    let cappedAt: number | undefined;
+    if (typeof prefix === "string" && prefix.length > maxOutputChars) {
+      // The rules judge the whole output capped the same way: a prefix past the cap is that capped text.
+      judged = prefix.slice(0, maxOutputChars) as O;
+      cappedAt = maxOutputChars;
+    }
+    let failed: RuleResult[] | undefined;
+    for (const rule of prefixRules) {
+      let outcome: PrefixOutcome | undefined;
+      try {
+        outcome = rule.checkPrefix?.(judged, ctx);
+      } catch {
+        continue; // cannot tell yet: the whole output is judged at its end
+      }
+      const pass =
+        outcome === undefined || outcome === true || (typeof outcome === "object" && outcome?.pass !== false);
+      if (pass) continue;
+      const said = typeof outcome === "object" && outcome !== null ? outcome.message : undefined;
+      failed ??= [];
+      failed.push({
+        ...resultBase(rule),
+        pass: false,
+        score: 0,
+        message: capText(
+          `${said ?? rule.description ?? "failed"} (judged on the ${typeof judged === "string" ? `first ${judged.length} chars` : "part"} streamed; the stream was stopped there)`,
+          maxMessageChars,
+        ),
+        durationMs: 0,
+      });
+    }
+    return failed === undefined
+      ? undefined
+      : (verdictOf(id, threshold, failed, cappedAt) as Verdict<RubricValue<R>>);
+  };
+
+  return Object.freeze({
+    id,
+    rules,
+    threshold,
+    evaluate,
+    evaluateNow: judge,
+    ...(prefixRules.length > 0 ? { evaluatePrefix } : {}),
+  });
 }
 
 /** Computes the verdict from rule results (exported for the attempt engine and tests). */

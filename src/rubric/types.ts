@@ -66,7 +66,27 @@ export interface Rule<O = string, V = unknown> {
    * throw is a `rubric-error`.
    */
   check(output: O, ctx: RuleContext): RuleOutcome<V> | Promise<RuleOutcome<V>>;
+  /**
+   * Optional: judges a prefix of a streamed output, so an attempt that can no longer pass is stopped early
+   * (its provider's stream cancelled) and the next one starts. Return a failing outcome only when *every*
+   * output that starts with `prefix` fails this rule (a `TODO` already written, a length already past its
+   * max, text no JSON value can start with); return `true` or `undefined` otherwise. Synchronous: it runs
+   * on prefixes of growing length while the stream goes on (the engine spaces the checks so their total
+   * work stays linear in the output's length). A throw counts as "cannot tell yet". The whole output is still
+   * judged by `check` at its end.
+   */
+  checkPrefix?(prefix: O, ctx: RuleContext): PrefixOutcome | undefined;
 }
+
+/** What {@link Rule.checkPrefix} may return: a boolean, or a pass flag with a message (fed back as feedback). */
+export type PrefixOutcome =
+  | boolean
+  | {
+      /** False when every output starting with the prefix fails the rule. */
+      pass: boolean;
+      /** Why (fed back to the model as the failed rule's message). */
+      message?: string;
+    };
 
 /**
  * Something that judges outputs of type `O`. Build one with `defineRubric`. `V` is the type of its verdicts'
@@ -92,4 +112,11 @@ export interface Rubric<O = string, V = unknown> {
    * provides it; a hand-written rubric may leave it out.
    */
   evaluateNow?(output: O, ctx?: RuleContext): Verdict<V> | Promise<Verdict<V>>;
+  /**
+   * Optional: judges a prefix of a streamed output with the rules that can ({@link Rule.checkPrefix}).
+   * Returns a rejecting verdict (its violations are the failed prefix checks) only when the prefix already
+   * fails a rule whose failure rejects any output (a `required` rule, or any rule at threshold 1); otherwise
+   * `undefined`: the stream goes on and the whole output is judged at its end. `defineRubric` provides it.
+   */
+  evaluatePrefix?(prefix: O, ctx?: RuleContext): Verdict<V> | undefined;
 }

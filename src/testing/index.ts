@@ -19,8 +19,10 @@ export { ReplayMissError, type ReplayModel, type ReplayModelOptions, replayModel
 export {
   hang,
   type ScriptedCall,
+  type ScriptedChunks,
   type ScriptedModel,
   type ScriptedModelOptions,
+  type ScriptedStream,
   type ScriptStep,
   scriptedModel,
 } from "./scripted-model.js";

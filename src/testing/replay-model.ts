@@ -1,14 +1,9 @@
+import { defineModel } from "../define-model.js";
 import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { RungsError } from "../errors/rungs-error.js";
-import {
-  defineModel,
-  type GenerateRequest,
-  type Model,
-  type ModelCapabilities,
-  normalizeGeneration,
-} from "../model.js";
+import { type GenerateRequest, type Model, type ModelCapabilities, normalizeGeneration } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { messageText } from "../prompt.js";
 import { redactText } from "../redact.js";

@@ -15,6 +15,7 @@ import {
   type Rubric,
   type Rule,
   retryWithContext,
+  type StreamingModel,
   structured,
   treeSplit,
   type Verdict,
@@ -48,9 +49,9 @@ describe("structured: value types", () => {
   it("infers value through retryWithContext, escalateAcross, continueUntilComplete and treeSplit", async () => {
     const rubric = defineRubric({ id: "a", rules: [structured("shape", Answer)] });
     const retried = retryWithContext(local, { rubric, maxAttempts: 3 });
-    expectTypeOf(retried).toEqualTypeOf<Model<AnswerOut>>();
+    expectTypeOf(retried).toEqualTypeOf<StreamingModel<AnswerOut>>();
     const ladder = escalateAcross([retried, { model: cloud, maxAttempts: 2 }], { rubric });
-    expectTypeOf(ladder).toEqualTypeOf<Model<AnswerOut>>();
+    expectTypeOf(ladder).toEqualTypeOf<StreamingModel<AnswerOut>>();
     const wrapped = treeSplit(continueUntilComplete(ladder), { promptLimit: { chars: 50_000 } });
     const generation = await wrapped.generate({ prompt: "Capital of France, as JSON?" });
     expectTypeOf(generation).toEqualTypeOf<Generation<AnswerOut>>();
@@ -66,16 +67,16 @@ describe("structured: value types", () => {
       id: "count",
       rules: [predicate("count", (text: string) => ({ pass: true, value: text.length }))],
     });
-    expectTypeOf(retryWithContext(local, { rubric })).toEqualTypeOf<Model<number>>();
+    expectTypeOf(retryWithContext(local, { rubric })).toEqualTypeOf<StreamingModel<number>>();
   });
 
   it("untyped code keeps its types: Model, Generation, Rubric and Verdict without a type argument", async () => {
     const plain = defineRubric({ id: "p", rules: [nonEmpty(), predicate("p", (t: string) => t.length > 0)] });
     expectTypeOf(plain).toEqualTypeOf<Rubric<string>>();
     let model = retryWithContext(local, { rubric: plain });
-    expectTypeOf(model).toEqualTypeOf<Model>();
+    expectTypeOf(model).toEqualTypeOf<StreamingModel>();
     model = escalateAcross([model, cloud]); // reassigning an untyped ladder still compiles
-    expectTypeOf(retryWithContext(local)).toEqualTypeOf<Model>();
+    expectTypeOf(retryWithContext(local)).toEqualTypeOf<StreamingModel>();
     const generation: Generation = await model.generate({ prompt: "hi" });
     expectTypeOf(generation.value).toBeUnknown();
     // Typed values flow into untyped slots.

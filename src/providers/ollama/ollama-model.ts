@@ -1,13 +1,13 @@
 import type { ChatRequest } from "ollama/browser";
 import { systemClock } from "../../clock.js";
-import {
-  type CallOptions,
-  defineModel,
-  type GenerateRequest,
-  type Generation,
-  type Model,
-  type ModelCapabilities,
-  type PromptRequest,
+import { defineModel } from "../../define-model.js";
+import type {
+  CallOptions,
+  GenerateRequest,
+  Generation,
+  Model,
+  ModelCapabilities,
+  PromptRequest,
 } from "../../model.js";
 import {
   type ResolvedTransportRetryOptions,

@@ -1,0 +1,96 @@
+import { raceAbort } from "../abort.js";
+import { attachCallDetails, partialTextOf } from "../errors/call-details.js";
+import { ProviderError } from "../errors/provider-error.js";
+import type { GenerateRequest, ToolCall } from "../messages.js";
+import type { CallOptions, Generation, Model } from "../model.js";
+import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
+import { PrefixSchedule } from "../stream/prefix-schedule.js";
+import type { PartSink } from "../stream/sink.js";
+import { streamModel } from "../stream/stream-model.js";
+import { VisibleText } from "../stream/visible-text.js";
+
+/** An attempt stopped before its end: a prefix of its text already failed a rule. */
+export interface EarlyStop {
+  type: "early-stop";
+  /** The text streamed before the stop (nested discarded attempts left out). */
+  text: string;
+  toolCalls: readonly ToolCall[];
+  /** The rejecting verdict on the prefix. */
+  verdict: Verdict;
+  /** Text deltas received (nested attempts' included): the output tokens booked for the attempt. */
+  deltas: number;
+}
+
+/** What a streamed attempt needs beyond the call: where its parts go, and the rubric that judges prefixes. */
+export interface StreamTarget {
+  sink: PartSink;
+  rubric: Rubric | undefined;
+  /** The context the rubric's prefix rules see. */
+  context: RuleContext;
+}
+
+/**
+ * Streams one rung's model into the run's sink, judging prefixes on the way (when the rubric can:
+ * `evaluatePrefix`). Resolves to the stream's final generation, or to an {@link EarlyStop} when a prefix
+ * already failed a rule that rejects any output; the model's stream is closed then (its provider's stream
+ * cancelled). Each `next()` is raced against `options.signal`, so a stalled stream ends at the attempt's
+ * time limit.
+ * @throws what the model's stream throws; ProviderError (`server-error`) for a stream without `finish`.
+ */
+export async function streamRung(
+  model: Model,
+  request: GenerateRequest,
+  options: CallOptions,
+  target: StreamTarget,
+): Promise<Generation | EarlyStop> {
+  const { sink, rubric } = target;
+  const signal = options.signal;
+  const judgePrefix = rubric?.evaluatePrefix;
+  const schedule = judgePrefix === undefined ? undefined : new PrefixSchedule();
+  const visible = new VisibleText();
+  let deltas = 0;
+  const iterator = streamModel(model, request, options)[Symbol.asyncIterator]();
+  let ended = false;
+  try {
+    for (;;) {
+      const step = await raceAbort(iterator.next(), signal);
+      if (step.done === true) {
+        ended = true;
+        throw new ProviderError(
+          `The stream of "${model.id}" ended without a finish part: a Model's stream must end with { type: "finish", generation }.`,
+          { kind: "server-error", providerId: model.id },
+        );
+      }
+      const part = step.value;
+      if (part.type === "finish") {
+        ended = true;
+        return part.generation;
+      }
+      visible.apply(part);
+      const pushed = sink.push(part);
+      if (pushed !== undefined) await pushed;
+      if (part.type !== "text-delta") continue;
+      deltas += 1;
+      if (schedule?.due(visible.length) === true) {
+        const verdict = judgePrefix?.call(rubric, visible.text, target.context);
+        if (verdict !== undefined && !verdict.accepted) {
+          return { type: "early-stop", text: visible.text, toolCalls: visible.toolCalls, verdict, deltas };
+        }
+      }
+    }
+  } catch (error) {
+    // Nothing is lost: text streamed before a provider failure (a stall past the time limit) stays on record.
+    if (ProviderError.isInstance(error) && visible.length > 0 && partialTextOf(error) === undefined)
+      attachCallDetails(error, { partialText: visible.text });
+    throw error;
+  } finally {
+    if (!ended) {
+      // Closes the model's stream (and the provider's beneath it). Waited for unless the attempt's signal has
+      // fired: a stream stalled in `next()` cannot run its cleanup until that settles.
+      const closing = Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch(() => {});
+      if (signal?.aborted !== true) await raceAbort(closing, signal).catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { childController, raceAbort, throwIfAborted } from "../abort.js";
+import { systemClock } from "../clock.js";
+import { attachCallDetails, partialTextOf } from "../errors/call-details.js";
+import { ProviderError } from "../errors/provider-error.js";
+import { emit, listening } from "../events.js";
+import type { GenerateRequest, ToolCall } from "../messages.js";
+import { type CallOptions, type Generation, normalizeGeneration, type StreamPart } from "../model.js";
+
+/** A part as a leaf's stream function yields it (checked here: it comes from the wire). */
+interface RawPart {
+  type?: unknown;
+  text?: unknown;
+  toolCall?: unknown;
+  [key: string]: unknown;
+}
+
+/** Why a leaf's signal fires when its consumer leaves the stream early (an early stop, a `break`). */
+function closedReason(): DOMException {
+  return new DOMException("The stream was closed by its consumer.", "AbortError");
+}
+
+/**
+ * A leaf model's stream (defineModel with `stream`): draws one call from the shared budget, follows the
+ * caller's signal and the budget's deadline (each `next()` is raced, so a stalled provider cannot hold the
+ * caller), checks every part, reports each delta (`output-stream`), and ends with the checked generation.
+ * A stream left early has its provider's iterator returned and its signal aborted, and books one output
+ * token per delta received (the provider's own count comes only with its final chunk).
+ * @throws ProviderError (`server-error`) for a malformed part or a stream that ends without `finish`, with the
+ *   partial text kept; `signal.reason` on abort; `BudgetExhaustedError` (`deadline`) at the budget's deadline.
+ */
+export async function* leafStream(
+  id: string,
+  request: GenerateRequest,
+  options: CallOptions,
+  streamFn: (
+    request: GenerateRequest,
+    options: CallOptions & { signal: AbortSignal },
+  ) => AsyncIterable<unknown>,
+  finish: (raw: unknown) => Generation,
+): AsyncGenerator<StreamPart> {
+  const { signal, budget, events } = options;
+  throwIfAborted(signal);
+  budget?.drawCall();
+  const child = childController(signal);
+  const inner = child.controller.signal;
+  let deadline: unknown;
+  if (budget !== undefined && Number.isFinite(budget.deadlineAt)) {
+    deadline = budget.clock.setTimeout(
+      () => child.controller.abort(budget.error("deadline")),
+      Math.max(0, budget.remainingMs()),
+    );
+  }
+  const clock = options.clock ?? systemClock;
+  const path = options.path ?? "";
+  let text = "";
+  let deltas = 0;
+  const toolCalls: ToolCall[] = [];
+  let finished = false;
+  let iterator: AsyncIterator<unknown> | undefined;
+  try {
+    iterator = streamFn(request, { ...options, signal: inner })[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await raceAbort(iterator.next(), inner);
+      if (step.done === true) {
+        throw attachCallDetails(
+          new ProviderError(
+            `Model "${id}"'s stream ended without a finish part, after ${text.length} chars: the answer may be cut off, so it is not used.`,
+            { kind: "server-error", providerId: id },
+          ),
+          { partialText: text, noTransportRetry: true },
+        );
+      }
+      const part = (typeof step.value === "object" && step.value !== null ? step.value : {}) as RawPart;
+      if (part.type === "text-delta") {
+        if (typeof part.text !== "string")
+          throw malformedPart(id, "a text-delta without a string text", text);
+        if (part.text.length === 0) continue;
+        text += part.text;
+        deltas += 1;
+        const delta: StreamPart = { type: "text-delta", text: part.text };
+        if (listening(events, "output-stream"))
+          emit(events, "output-stream", {
+            path,
+            timestamp: clock.now(),
+            modelId: id,
+            part: delta,
+            chars: text.length,
+          });
+        yield delta;
+      } else if (part.type === "tool-call") {
+        // Checked as a generation's tool calls are, before anyone sees it.
+        const [toolCall] = normalizeGeneration({ text: "", toolCalls: [part.toolCall] }, id).toolCalls ?? [];
+        if (toolCall === undefined) throw malformedPart(id, "an empty tool-call", text);
+        toolCalls.push(toolCall);
+        const call: StreamPart = { type: "tool-call", toolCall };
+        if (listening(events, "output-stream"))
+          emit(events, "output-stream", {
+            path,
+            timestamp: clock.now(),
+            modelId: id,
+            part: call,
+            chars: text.length,
+          });
+        yield call;
+      } else if (part.type === "finish") {
+        const { type: _type, text: _text, toolCalls: _calls, ...rest } = part;
+        const generation = finish(toolCalls.length > 0 ? { ...rest, text, toolCalls } : { ...rest, text });
+        finished = true;
+        yield { type: "finish", generation };
+        return;
+      } else {
+        throw malformedPart(
+          id,
+          `a part of type ${typeof part.type === "string" ? JSON.stringify(part.type.slice(0, 40)) : typeof part.type}`,
+          text,
+        );
+      }
+    }
+  } catch (error) {
+    if (inner.aborted && error === inner.reason)
+      throw signal?.aborted === true ? signal.reason : inner.reason;
+    // Nothing is lost: the text received before the failure stays on the attempt's record.
+    if (text.length > 0 && partialTextOf(error) === undefined)
+      attachCallDetails(error, { partialText: text });
+    throw error;
+  } finally {
+    if (deadline !== undefined) budget?.clock.clearTimeout(deadline);
+    if (!finished) {
+      if (!inner.aborted) child.controller.abort(closedReason());
+      if (deltas > 0) budget?.recordUsage({ outputTokens: deltas });
+    }
+    // Closes the provider's stream; never awaited, so a provider that hangs on close cannot hold the caller.
+    if (iterator?.return !== undefined) {
+      const open = iterator;
+      Promise.resolve()
+        .then(() => open.return?.())
+        .catch(() => {});
+    }
+    child.dispose();
+  }
+}
+
+function malformedPart(id: string, what: string, text: string): ProviderError {
+  return attachCallDetails(
+    new ProviderError(
+      `Model "${id}"'s stream sent ${what}; expected text-delta, tool-call or finish parts.`,
+      { kind: "server-error", providerId: id },
+    ),
+    { partialText: text, noTransportRetry: true },
+  );
+}
