@@ -50,6 +50,7 @@ import {
   renderMessages,
   renderPrompt,
   retryWithContext,
+  streamModel,
   structured,
   taskDirFromPath,
   treeSplit,
@@ -535,6 +536,27 @@ export const coverage: Record<string, Coverage> = {
       name: "feedback from a rejected answer",
       run: (text) =>
         retryWithContext(scriptedModel("m", [`!${text}`, "ok"]), { rubric: rejectMarked }).generate(ask),
+    },
+  ],
+  "rungs:streamModel": [
+    {
+      name: "a long answer streamed through a ladder, its prefixes judged",
+      run: async (text) => {
+        const rubric = defineRubric({
+          id: "no-nul",
+          rules: [
+            {
+              id: "no-nul",
+              check: (t: string) => !t.includes("\0"),
+              checkPrefix: (p: string) => !p.includes("\0"),
+            },
+          ],
+        });
+        const ladder = escalateAcross([scriptedModel("s", [text], { streamChunkChars: 16 })], { rubric });
+        for await (const _part of streamModel(ladder, ask)) {
+          // drained: the work measured is the stream's
+        }
+      },
     },
   ],
   "rungs:escalateAcross": [

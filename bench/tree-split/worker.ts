@@ -1,7 +1,7 @@
 // One tree-split run in its own process: `worker.ts <inputChars> <latencyMs> <budgetChars> <concurrency> <noteChars>`.
 import pLimit from "p-limit";
 import { sleep } from "../../src/clock.js";
-import { defineModel } from "../../src/model.js";
+import { defineModel } from "../../src/define-model.js";
 import { treeSplit } from "../../src/primitives/tree-split.js";
 import { reply } from "../lib/child.js";
 import { proseOf } from "./input.js";

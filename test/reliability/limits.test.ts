@@ -86,6 +86,7 @@ const timeInputs: Record<string, Array<(ms: number) => unknown> | { notAnInput: 
   maxDelayMs: [(ms) => ollamaModel({ model: "m", retry: { maxDelayMs: ms } })],
   maxRetryAfterMs: [(ms) => ollamaModel({ model: "m", retry: { maxRetryAfterMs: ms } })],
   delayMs: [(ms) => scriptedModel("s", ["x"], { delayMs: ms })],
+  chunkDelayMs: [(ms) => scriptedModel("s", ["x"], { chunkDelayMs: ms })],
   ttlMs: { notAnInput: "rungs/redis (redisStatsStore): covered by test/redis/stats-store.test.ts" },
   blockedTtlMs: { notAnInput: "rungs/redis (redisStatsStore): covered by test/redis/stats-store.test.ts" },
   durationMs: { notAnInput: "measured: an attempt's or a model's time in records" },
