@@ -68,7 +68,8 @@ export async function streamRung(
       }
       visible.apply(part);
       const pushed = sink.push(part);
-      if (pushed !== undefined) await pushed;
+      // A full buffer waits for the consumer, but never past the attempt's signal.
+      if (pushed !== undefined) await raceAbort(pushed, signal);
       if (part.type !== "text-delta") continue;
       deltas += 1;
       if (schedule?.due(visible.length) === true) {

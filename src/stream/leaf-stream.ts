@@ -14,6 +14,13 @@ interface RawPart {
   [key: string]: unknown;
 }
 
+/** Parts between two turns of the event loop (see the loop). */
+const yieldEvery = 256;
+
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
+}
+
 /** Why a leaf's signal fires when its consumer leaves the stream early (an early stop, a `break`). */
 function closedReason(): DOMException {
   return new DOMException("The stream was closed by its consumer.", "AbortError");
@@ -59,7 +66,10 @@ export async function* leafStream(
   let iterator: AsyncIterator<unknown> | undefined;
   try {
     iterator = streamFn(request, { ...options, signal: inner })[Symbol.asyncIterator]();
-    for (;;) {
+    for (let parts = 1; ; parts++) {
+      // A stream that never waits on I/O (an in-memory generator) would starve timers: every so often, let
+      // them run, so the attempt's time limit and the deadline still hold.
+      if (parts % yieldEvery === 0) await macrotask();
       const step = await raceAbort(iterator.next(), inner);
       if (step.done === true) {
         throw attachCallDetails(

@@ -165,3 +165,17 @@ describe("a leaf model's stream", () => {
     );
   });
 });
+
+describe("a leaf stream that never waits on I/O", () => {
+  it("is still ended by its caller's time limit: timers get their turn", async () => {
+    const endless = defineModel("endless", async () => ({ text: "" }), {
+      async *stream() {
+        for (;;) yield { type: "text-delta", text: "x" };
+      },
+    });
+    const error = await collect(endless.stream(ask, { signal: AbortSignal.timeout(50) })).catch(
+      (e: unknown) => e,
+    );
+    expect((error as DOMException).name).toBe("TimeoutError");
+  });
+});
