@@ -1,4 +1,4 @@
-import { childController, raceAbort, throwIfAborted } from "../abort.js";
+import { childController, sequentialRacer, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { attachCallDetails, partialTextOf } from "../errors/call-details.js";
 import { ProviderError } from "../errors/provider-error.js";
@@ -50,6 +50,7 @@ export async function* leafStream(
   budget?.drawCall();
   const child = childController(signal);
   const inner = child.controller.signal;
+  const racer = sequentialRacer(inner);
   let deadline: unknown;
   if (budget !== undefined && Number.isFinite(budget.deadlineAt)) {
     deadline = budget.clock.setTimeout(
@@ -70,7 +71,7 @@ export async function* leafStream(
       // A stream that never waits on I/O (an in-memory generator) would starve timers: every so often, let
       // them run, so the attempt's time limit and the deadline still hold.
       if (parts % yieldEvery === 0) await macrotask();
-      const step = await raceAbort(iterator.next(), inner);
+      const step = await racer.race(iterator.next());
       if (step.done === true) {
         throw attachCallDetails(
           new ProviderError(
@@ -146,6 +147,7 @@ export async function* leafStream(
         .then(() => open.return?.())
         .catch(() => {});
     }
+    racer.dispose();
     child.dispose();
   }
 }
