@@ -1,4 +1,4 @@
-import { raceAbort } from "../abort.js";
+import { raceAbort, sequentialRacer } from "../abort.js";
 import { ProviderError } from "../errors/provider-error.js";
 import type { GenerateRequest } from "../messages.js";
 import type { CallOptions, Generation, Model, StreamPart } from "../model.js";
@@ -7,7 +7,7 @@ import { streamModel } from "../stream/stream-model.js";
 /**
  * One call of a wrapper's model, streamed (live): each part before `finish` goes to `onPart` (awaited, so a
  * slow consumer slows the model's stream), and the call resolves to the `finish` part's generation, as
- * `generate` would have. Each `next()` is raced against `options.signal`, so a model that ignores its signal
+ * `generate` would have. Each `next()` (and each wait on `onPart`) is raced against `options.signal`, so a model that ignores its signal
  * cannot hold the caller; a call left before its end (an error, an abort) closes the model's stream.
  * @throws what the model's stream throws; ProviderError (`server-error`) for a stream that ends without
  *   `finish`.
@@ -20,9 +20,10 @@ export async function streamCall<V>(
 ): Promise<Generation<V>> {
   const iterator = streamModel(model, request, { ...options, mode: "live" })[Symbol.asyncIterator]();
   let ended = false;
+  const racer = sequentialRacer(options.signal);
   try {
     for (;;) {
-      const step = await raceAbort(iterator.next(), options.signal);
+      const step = await racer.race(iterator.next());
       if (step.done === true) {
         ended = true;
         throw new ProviderError(
@@ -36,9 +37,11 @@ export async function streamCall<V>(
         return part.generation;
       }
       const pushed = onPart(part);
-      if (pushed !== undefined) await pushed;
+      // A full buffer waits for the consumer, but never past the signal.
+      if (pushed !== undefined) await racer.race(pushed);
     }
   } finally {
+    racer.dispose();
     if (!ended) {
       // Closes the model's stream (its provider's beneath it); not awaited once the signal has fired, since
       // a stream stalled in `next()` cannot run its cleanup until that settles.
