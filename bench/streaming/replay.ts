@@ -29,8 +29,8 @@ interface LeafCall {
   tokens: number;
   /** Tokens sent before the stream ended or was cancelled. */
   sentTokens: number;
-  /** Virtual time the first delta was sent at. */
-  firstAt?: number;
+  /** Virtual time the latest delta was sent at. */
+  lastAt?: number;
   /** True when the stream sent its `finish` (false: the consumer cancelled it). */
   finished: boolean;
 }
@@ -55,7 +55,7 @@ export interface PromptRun {
   tokensSent: number;
   /** Tokens the cancelled streams did not send. */
   tokensSaved: number;
-  /** Largest gap between when a leaf sent an attempt's first delta and when the caller saw it (should be 0). */
+  /** Largest gap between when a leaf sent a delta and when the caller saw it (0 unless something lags). */
   lagMs: number;
 }
 
@@ -100,7 +100,7 @@ function replayLeaf(
         log.push(call);
         for (const piece of pieces) {
           await clock.sleep(piece.tokens * pace.msPerToken, signal);
-          call.firstAt ??= clock.now();
+          call.lastAt = clock.now();
           call.sentTokens += piece.tokens;
           yield { type: "text-delta", text: piece.text };
         }
@@ -123,6 +123,10 @@ async function runPrompt(
   pace: Pace,
   rubricFor: (prompt: IfevalPrompt) => Rubric,
 ) {
+  // Only the leaves pace themselves on the virtual clock; rungs keeps the system clock, so its timers (the
+  // attempt's 10-minute limit) stay real and the virtual clock holds a timer only while a leaf waits for its
+  // next token. It cannot jump while rungs itself waits on the event loop (a leaf stream yields to it every
+  // 256 parts), which would make a part arrive later than it was sent: `lagMs` would show it.
   const clock = virtualClock();
   const log: LeafCall[] = [];
   const rungs = ladderModels.map(({ name }) => replayLeaf(name, data, clock, pace, log));
@@ -141,22 +145,20 @@ async function runPrompt(
   try {
     let generation: Generation | undefined;
     if (mode === "generate") {
-      generation = await ladder.generate(request, { clock });
+      generation = await ladder.generate(request);
       run.firstTokenMs = run.firstAcceptedMs = clock.now();
     } else {
       // The accepted attempt's first delta: in live mode the first after the last attempt-start; in
       // accepted-only mode the one delta there is.
       let attemptFirst: number | undefined;
-      for await (const part of ladder.stream(request, { mode, clock })) {
+      for await (const part of ladder.stream(request, { mode })) {
         if (part.type === "attempt-start" || part.type === "discard") attemptFirst = undefined;
         else if (part.type === "text-delta") {
           const now = clock.now();
           run.firstTokenMs ??= now;
-          if (attemptFirst === undefined) {
-            attemptFirst = now;
-            const sent = mode === "live" ? log.at(-1)?.firstAt : undefined;
-            if (sent !== undefined) run.lagMs = Math.max(run.lagMs, now - sent);
-          }
+          attemptFirst ??= now;
+          // The latest leaf call sent this delta (live) or the accepted text's last one (accepted-only).
+          run.lagMs = Math.max(run.lagMs, now - (log.at(-1)?.lastAt ?? now));
         } else if (part.type === "finish") generation = part.generation;
       }
       run.firstAcceptedMs = attemptFirst;
