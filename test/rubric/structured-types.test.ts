@@ -53,13 +53,14 @@ describe("structured: value types", () => {
     const ladder = escalateAcross([retried, { model: cloud, maxAttempts: 2 }], { rubric });
     expectTypeOf(ladder).toEqualTypeOf<StreamingModel<AnswerOut>>();
     const wrapped = treeSplit(continueUntilComplete(ladder), { promptLimit: { chars: 50_000 } });
+    expectTypeOf(wrapped).toEqualTypeOf<StreamingModel<AnswerOut>>();
     const generation = await wrapped.generate({ prompt: "Capital of France, as JSON?" });
     expectTypeOf(generation).toEqualTypeOf<Generation<AnswerOut>>();
     expectTypeOf(generation.value).toEqualTypeOf<AnswerOut | undefined>();
     if (generation.value !== undefined) expectTypeOf(generation.value.asOf).toEqualTypeOf<Date>();
     const overRetry = continueUntilComplete(retryWithContext(local, { rubric }));
     expectTypeOf(overRetry).toEqualTypeOf<Model<AnswerOut>>();
-    expectTypeOf(withOtel(ladder)).toEqualTypeOf<Model<AnswerOut>>();
+    expectTypeOf(withOtel(ladder)).toEqualTypeOf<StreamingModel<AnswerOut>>();
   });
 
   it("a predicate returning { pass, value } types the value too", () => {
