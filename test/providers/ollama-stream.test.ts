@@ -3,6 +3,8 @@
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  Budget,
+  BudgetExhaustedError,
   defineRubric,
   escalateAcross,
   ProviderError,
@@ -224,6 +226,46 @@ describe("ollamaModel().stream: aborts and broken streams", () => {
       if (part.type === "text-delta") break;
     }
     await closedWithin(server.chats[0]);
+  });
+
+  it("timeoutMs fails a stream that stalls as timeout, its text kept, its request closed, not retried", async () => {
+    const clock = manualClock();
+    server.script((res) => ndjson(res, chatStream(["so far "]).slice(0, 1), { end: false }));
+    const iterator = ollamaModel({ model: "m", host: server.url, clock, timeoutMs: 10_000 })
+      .stream(ask("q"))
+      [Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ type: "text-delta", text: "so far " });
+    const pending = iterator.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await clock.advance(10_000);
+    const error = await pending;
+    expect((error as ProviderError).kind).toBe("timeout");
+    expect((error as Error).message).toMatch(/timeoutMs \(10000 ms\)/);
+    expect(partialTextOf(error)).toBe("so far ");
+    await closedWithin(server.chats[0]);
+    expect(server.chats).toHaveLength(1);
+  });
+
+  it("a shared Budget's deadline ends a stalled stream and closes its request", async () => {
+    const clock = manualClock();
+    server.script((res) => ndjson(res, chatStream(["so far "]).slice(0, 1), { end: false }));
+    const budget = new Budget({ deadlineMs: 5_000, clock });
+    const iterator = ollamaModel({ model: "m", host: server.url, clock })
+      .stream(ask("q"), { budget })
+      [Symbol.asyncIterator]();
+    await iterator.next();
+    const pending = iterator.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await clock.advance(5_000);
+    const error = await pending;
+    expect(BudgetExhaustedError.isInstance(error) && error.limit).toBe("deadline");
+    await closedWithin(server.chats[0]);
+    // The stream stopped before Ollama's count: one output token booked per delta received.
+    expect(budget.outputTokensUsed).toBe(1);
   });
 
   it("the answer cap fires mid-stream: a server-error naming maxAnswerChars, the text kept, the request closed, not retried", async () => {
@@ -488,5 +530,11 @@ describe("ollamaModel() as a rung of a streamed ladder", () => {
     expect(finish.generation.text).toBe("Paris.");
     expect(finish.generation.trace?.attempts?.[0]).toMatchObject({ modelId: "ollama:m", stoppedEarly: true });
     expect(String(finish.generation.trace?.attempts?.[0]?.text)).toMatch(/^TODO: look this up/);
+    // Stopped before Ollama's count came: one output token booked per delta received (4 at least).
+    const stopped = finish.generation.trace?.attempts?.[0];
+    expect(stopped?.usage.outputTokens).toBeGreaterThanOrEqual(4);
+    expect(finish.generation.usage.outputTokens).toBe(
+      (stopped?.usage.outputTokens ?? 0) + (finish.generation.trace?.attempts?.[1]?.usage.outputTokens ?? 0),
+    );
   });
 });
