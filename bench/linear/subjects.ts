@@ -382,6 +382,25 @@ export const coverage: Record<string, Coverage> = {
         return chars;
       },
     },
+    {
+      name: "a long answer streamed through a ladder (verbose: no line per delta)",
+      run: async (text) => {
+        const events = new RungsEvents();
+        let chars = 0;
+        const stop = consoleReporter(events, {
+          level: "verbose",
+          write: (line) => {
+            chars += line.length;
+          },
+        });
+        const ladder = escalateAcross([scriptedModel("s", [`x${text}`], { streamChunkChars: 16 })]);
+        for await (const _part of ladder.stream(ask, { events })) {
+          // drained: the reporter hears every delta's event
+        }
+        stop();
+        return chars;
+      },
+    },
   ],
   "rungs:defineModel": [
     {
@@ -854,6 +873,15 @@ export const coverage: Record<string, Coverage> = {
       name: "captured content on spans",
       run: (text) =>
         withOtel(scriptedModel("o", [text]), { captureContent: true }).generate({ prompt: text }),
+    },
+    {
+      name: "a long answer streamed through a traced ladder (first chunk per attempt, no span per delta)",
+      run: async (text) => {
+        const ladder = escalateAcross([scriptedModel("s", [`x${text}`], { streamChunkChars: 16 })]);
+        for await (const _part of withOtel(ladder, { captureContent: true }).stream(ask)) {
+          // drained: the work measured is the traced stream's
+        }
+      },
     },
   ],
   // the `rungs` command
