@@ -24,6 +24,7 @@ import {
   type ReceivedRequest,
   startFakeOllama,
 } from "../e2e/fake-ollama.js";
+import { finishOf, shape } from "../support/stream-parts.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
 
@@ -48,16 +49,6 @@ async function drain(stream: AsyncIterable<StreamPart>): Promise<{ parts: Stream
 
 const textOf = (parts: readonly StreamPart[]) =>
   parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("");
-
-/** The part types, with runs of deltas folded into one `text-delta*`. */
-function shape(parts: readonly StreamPart[]): string[] {
-  const out: string[] = [];
-  for (const part of parts) {
-    const name = part.type === "text-delta" ? "text-delta*" : part.type;
-    if (name !== out.at(-1) || name !== "text-delta*") out.push(name);
-  }
-  return out;
-}
 
 /** A promise the test opens by hand: the server waits on it between chunks. */
 function gate(): { opened: Promise<void>; open(): void } {
@@ -104,11 +95,10 @@ describe("ollamaModel().stream over the wire", () => {
 
     expect(parts.map((part) => part.type)).toEqual(["text-delta", "text-delta", "text-delta", "finish"]);
     expect(textOf(parts)).toBe("The capital of France is Paris.");
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
+    const generation = finishOf(parts);
     const generated = await model.generate(ask("Capital of France?"));
-    expect(finish.generation).toEqual(generated);
-    expect(finish.generation).toMatchObject({
+    expect(generation).toEqual(generated);
+    expect(generation).toMatchObject({
       text: "The capital of France is Paris.",
       finishReason: "stop",
       usage: { inputTokens: 14, outputTokens: 7 },
@@ -149,9 +139,8 @@ describe("ollamaModel().stream over the wire", () => {
     const { parts, error } = await drain(model.stream(ask("q")));
     expect(error).toBeUndefined();
     expect(parts.map((part) => part.type)).toEqual(["text-delta", "finish"]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation).toEqual(await model.generate(ask("q")));
+    const generation = finishOf(parts);
+    expect(generation).toEqual(await model.generate(ask("q")));
     expect(server.chats[0]?.body.think).toBe(true);
   });
 
@@ -179,10 +168,9 @@ describe("ollamaModel().stream over the wire", () => {
       { type: "tool-call", toolCall: { id: "call_1", name: "get_weather", input: { city: "Paris" } } },
       { type: "tool-call", toolCall: { id: "srv-2", name: "get_time", input: { zone: "CET" } } },
     ]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.finishReason).toBe("tool-calls");
-    expect(finish.generation).toEqual(await model.generate(request));
+    const generation = finishOf(parts);
+    expect(generation.finishReason).toBe("tool-calls");
+    expect(generation).toEqual(await model.generate(request));
     expect(server.chats[0]?.body.tools).toHaveLength(2);
   });
 
@@ -371,9 +359,8 @@ describe("ollamaModel().stream: transport retries only before the first part", (
     const { parts, error } = await drain(model.stream(ask("q")));
     expect(error).toBeUndefined();
     expect(textOf(parts)).toBe("back");
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.trace?.transportRetries?.map((retry) => retry.kind)).toEqual([
+    const generation = finishOf(parts);
+    expect(generation.trace?.transportRetries?.map((retry) => retry.kind)).toEqual([
       "server-error",
       "network",
     ]);
@@ -480,10 +467,9 @@ describe("ollamaModel() as a rung of a streamed ladder", () => {
       early: false,
     });
     await closedWithin(server.chats[0]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.text).toBe("Paris.");
-    expect(finish.generation.trace?.attempts?.[0]).toMatchObject({
+    const generation = finishOf(parts);
+    expect(generation.text).toBe("Paris.");
+    expect(generation.trace?.attempts?.[0]).toMatchObject({
       modelId: "ollama:m",
       kind: "timeout",
       text: "Par",
@@ -525,16 +511,15 @@ describe("ollamaModel() as a rung of a streamed ladder", () => {
       early: true,
     });
     await closedWithin(server.chats[0]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.text).toBe("Paris.");
-    expect(finish.generation.trace?.attempts?.[0]).toMatchObject({ modelId: "ollama:m", stoppedEarly: true });
-    expect(String(finish.generation.trace?.attempts?.[0]?.text)).toMatch(/^TODO: look this up/);
+    const generation = finishOf(parts);
+    expect(generation.text).toBe("Paris.");
+    expect(generation.trace?.attempts?.[0]).toMatchObject({ modelId: "ollama:m", stoppedEarly: true });
+    expect(String(generation.trace?.attempts?.[0]?.text)).toMatch(/^TODO: look this up/);
     // Stopped before Ollama's count came: one output token booked per delta received (4 at least).
-    const stopped = finish.generation.trace?.attempts?.[0];
+    const stopped = generation.trace?.attempts?.[0];
     expect(stopped?.usage.outputTokens).toBeGreaterThanOrEqual(4);
-    expect(finish.generation.usage.outputTokens).toBe(
-      (stopped?.usage.outputTokens ?? 0) + (finish.generation.trace?.attempts?.[1]?.usage.outputTokens ?? 0),
+    expect(generation.usage.outputTokens).toBe(
+      (stopped?.usage.outputTokens ?? 0) + (generation.trace?.attempts?.[1]?.usage.outputTokens ?? 0),
     );
   });
 });
