@@ -82,3 +82,35 @@ export function childController(parent: AbortSignal | undefined): {
   parent.addEventListener("abort", onAbort, { once: true });
   return { controller, dispose: () => parent.removeEventListener("abort", onAbort) };
 }
+
+/**
+ * Races one promise at a time against `signal` with a single listener for the racer's life: a stream's
+ * loop races each `next()`, and adding and removing a listener per part cost more than the rest of the
+ * part's work. Only one race may be in flight at once (a loop's `next()` calls are sequential); `dispose()`
+ * removes the listener.
+ */
+export function sequentialRacer(signal: AbortSignal | undefined): {
+  race<T>(promise: Promise<T>): Promise<T>;
+  dispose(): void;
+} {
+  if (signal === undefined) return { race: (promise) => promise, dispose: () => {} };
+  let reject: ((reason: unknown) => void) | undefined;
+  const onAbort = () => reject?.(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  return {
+    race<T>(promise: Promise<T>): Promise<T> {
+      if (signal.aborted) {
+        promise.catch(() => {});
+        return Promise.reject(signal.reason);
+      }
+      return new Promise<T>((resolve, rejectRace) => {
+        reject = rejectRace;
+        promise.then(resolve, rejectRace);
+      });
+    },
+    dispose() {
+      signal.removeEventListener("abort", onAbort);
+      reject = undefined;
+    },
+  };
+}

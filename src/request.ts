@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from "./errors/invalid-argument-error.js";
 import type { ConvertibleSchema, GenerateRequest, Message } from "./messages.js";
+import { capText } from "./text/cap.js";
+import { describeValue } from "./text/describe.js";
 import { isStandardSchema, toolInputJsonSchema } from "./tool-schema.js";
 
 const roles = new Set(["system", "user", "assistant", "tool"]);
@@ -10,14 +12,6 @@ const roleHints: Record<string, string> = {
   model: "assistant",
   developer: "system",
 };
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string")
-    return `a string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
-}
 
 function refuse(where: string, parameter: string, value: unknown, fix: string): never {
   throw new InvalidArgumentError({ parameter, value, message: `${where}: ${fix}` });
@@ -38,7 +32,7 @@ export function toRequest(where: string, input: unknown): GenerateRequest {
       where,
       "request",
       input,
-      `the request must be an object, { messages: [{ role: "user", content }] } or the shorthand { prompt, system? } (got ${describe(input)}).${typeof input === "string" ? ` Call generate({ prompt: ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)} }).` : ""}`,
+      `the request must be an object, { messages: [{ role: "user", content }] } or the shorthand { prompt, system? } (got ${describeValue(input)}).${typeof input === "string" ? ` Call generate({ prompt: ${JSON.stringify(capText(input, 40))} }).` : ""}`,
     );
   }
   const fields = input as Record<string, unknown>;
@@ -58,7 +52,7 @@ export function toRequest(where: string, input: unknown): GenerateRequest {
         where,
         "request.prompt",
         fields.prompt,
-        `"prompt" must be a string (got ${describe(fields.prompt)}).`,
+        `"prompt" must be a string (got ${describeValue(fields.prompt)}).`,
       );
     }
     if (fields.system !== undefined && typeof fields.system !== "string") {
@@ -66,7 +60,7 @@ export function toRequest(where: string, input: unknown): GenerateRequest {
         where,
         "request.system",
         fields.system,
-        `"system" must be a string (got ${describe(fields.system)}).`,
+        `"system" must be a string (got ${describeValue(fields.system)}).`,
       );
     }
     const { prompt, system, ...rest } = fields;
@@ -102,7 +96,7 @@ function checkMessages(where: string, messages: unknown): void {
       where,
       "request.messages",
       messages,
-      `"messages" must be a non-empty array of { role, content } (got ${Array.isArray(messages) ? "an empty array" : describe(messages)}).`,
+      `"messages" must be a non-empty array of { role, content } (got ${Array.isArray(messages) ? "an empty array" : describeValue(messages)}).`,
     );
   }
   const callIds = new Set<string>();
@@ -114,7 +108,7 @@ function checkMessages(where: string, messages: unknown): void {
         where,
         at,
         message,
-        `messages[${i}] must be an object { role, content } (got ${describe(message)}).`,
+        `messages[${i}] must be an object { role, content } (got ${describeValue(message)}).`,
       );
     }
     const role = message.role;
@@ -124,7 +118,7 @@ function checkMessages(where: string, messages: unknown): void {
         where,
         `${at}.role`,
         role,
-        `messages[${i}].role must be "system", "user", "assistant" or "tool" (got ${describe(role)})${hint === undefined ? "" : `; did you mean "${hint}"?`}.`,
+        `messages[${i}].role must be "system", "user", "assistant" or "tool" (got ${describeValue(role)})${hint === undefined ? "" : `; did you mean "${hint}"?`}.`,
       );
     }
     const content = message.content;
@@ -134,7 +128,7 @@ function checkMessages(where: string, messages: unknown): void {
           where,
           `${at}.content`,
           content,
-          `messages[${i}].content must be a string for a system message (got ${describe(content)}).`,
+          `messages[${i}].content must be a string for a system message (got ${describeValue(content)}).`,
         );
       }
     } else if (role === "user") {
@@ -170,7 +164,7 @@ function checkContent(where: string, i: number, content: unknown, allowed: Reado
       where,
       `request.messages[${i}].content`,
       content,
-      `messages[${i}].content must be a string or an array of parts (${[...allowed].map((t) => `{ type: "${t}", ... }`).join(", ")}) (got ${describe(content)}).`,
+      `messages[${i}].content must be a string or an array of parts (${[...allowed].map((t) => `{ type: "${t}", ... }`).join(", ")}) (got ${describeValue(content)}).`,
     );
   }
   content.forEach((part: unknown, j) => {
@@ -188,7 +182,7 @@ function checkContent(where: string, i: number, content: unknown, allowed: Reado
         where,
         at,
         part,
-        `${name} must be a part of type ${[...allowed].map((t) => `"${t}"`).join(", ")} in a ${role} message (got ${typeof part === "object" && part !== null ? `type ${describe(type)}` : describe(part)})${extra}.`,
+        `${name} must be a part of type ${[...allowed].map((t) => `"${t}"`).join(", ")} in a ${role} message (got ${typeof part === "object" && part !== null ? `type ${describeValue(type)}` : describeValue(part)})${extra}.`,
       );
     }
     const fields = part as Record<string, unknown>;
@@ -198,7 +192,7 @@ function checkContent(where: string, i: number, content: unknown, allowed: Reado
           where,
           `${at}.text`,
           fields.text,
-          `${name}.text must be a string (got ${describe(fields.text)}).`,
+          `${name}.text must be a string (got ${describeValue(fields.text)}).`,
         );
       }
       return;
@@ -217,7 +211,7 @@ function checkContent(where: string, i: number, content: unknown, allowed: Reado
         where,
         `${at}.url`,
         url,
-        `${name}.url must be an https:, http: or data: URL string (got ${describe(url)}${url instanceof URL ? ": pass url.href" : ""}).`,
+        `${name}.url must be an https:, http: or data: URL string (got ${describeValue(url)}${url instanceof URL ? ": pass url.href" : ""}).`,
       );
     }
     if (data !== undefined && !(data instanceof Uint8Array || (typeof data === "string" && isBase64(data)))) {
@@ -225,7 +219,7 @@ function checkContent(where: string, i: number, content: unknown, allowed: Reado
         where,
         `${at}.data`,
         typeof data === "string" ? "(not base64)" : data,
-        `${name}.data must be a Uint8Array or a base64 string (got ${typeof data === "string" ? 'a string that is not base64; a URL goes in "url"' : describe(data)}).`,
+        `${name}.data must be a Uint8Array or a base64 string (got ${typeof data === "string" ? 'a string that is not base64; a URL goes in "url"' : describeValue(data)}).`,
       );
     }
     if (mediaType !== undefined || type === "file") {
@@ -234,7 +228,7 @@ function checkContent(where: string, i: number, content: unknown, allowed: Reado
           where,
           `${at}.mediaType`,
           mediaType,
-          `${name}.mediaType must be an IANA media type such as ${type === "image" ? '"image/png"' : '"application/pdf"'} (got ${describe(mediaType)}).`,
+          `${name}.mediaType must be an IANA media type such as ${type === "image" ? '"image/png"' : '"application/pdf"'} (got ${describeValue(mediaType)}).`,
         );
       }
     }
@@ -255,7 +249,7 @@ function checkToolCalls(where: string, i: number, calls: unknown): void {
       where,
       `request.messages[${i}].toolCalls`,
       calls,
-      `messages[${i}].toolCalls must be an array of { id, name, input } (got ${describe(calls)}).`,
+      `messages[${i}].toolCalls must be an array of { id, name, input } (got ${describeValue(calls)}).`,
     );
   }
   calls.forEach((call: unknown, j) => {
@@ -267,7 +261,7 @@ function checkToolCalls(where: string, i: number, calls: unknown): void {
           where,
           `${at}.${key}`,
           fields[key],
-          `messages[${i}].toolCalls[${j}].${key} must be a non-empty string (got ${describe(fields[key])}).`,
+          `messages[${i}].toolCalls[${j}].${key} must be a non-empty string (got ${describeValue(fields[key])}).`,
         );
       }
     }
@@ -288,7 +282,7 @@ function checkToolResults(where: string, i: number, content: unknown, callIds: R
       where,
       `request.messages[${i}].content`,
       content,
-      `messages[${i}].content of a tool message must be a non-empty array of { type: "tool-result", toolCallId, toolName, output } (got ${Array.isArray(content) ? "an empty array" : describe(content)}).`,
+      `messages[${i}].content of a tool message must be a non-empty array of { type: "tool-result", toolCallId, toolName, output } (got ${Array.isArray(content) ? "an empty array" : describeValue(content)}).`,
     );
   }
   content.forEach((part: unknown, j) => {
@@ -300,7 +294,7 @@ function checkToolResults(where: string, i: number, content: unknown, callIds: R
         where,
         at,
         part,
-        `${name} must be { type: "tool-result", toolCallId, toolName, output } in a tool message (got ${typeof part === "object" && part !== null ? `type ${describe(fields.type)}` : describe(part)}).`,
+        `${name} must be { type: "tool-result", toolCallId, toolName, output } in a tool message (got ${typeof part === "object" && part !== null ? `type ${describeValue(fields.type)}` : describeValue(part)}).`,
       );
     }
     for (const key of ["toolCallId", "toolName"] as const) {
@@ -309,7 +303,7 @@ function checkToolResults(where: string, i: number, content: unknown, callIds: R
           where,
           `${at}.${key}`,
           fields[key],
-          `${name}.${key} must be a non-empty string (got ${describe(fields[key])}).`,
+          `${name}.${key} must be a non-empty string (got ${describeValue(fields[key])}).`,
         );
       }
     }
@@ -318,7 +312,7 @@ function checkToolResults(where: string, i: number, content: unknown, callIds: R
         where,
         `${at}.toolCallId`,
         fields.toolCallId,
-        `${name}.toolCallId ${describe(fields.toolCallId)} answers no tool call of an earlier assistant message: put the assistant message with toolCalls [{ id: ${JSON.stringify(fields.toolCallId)}, name, input }] before it.`,
+        `${name}.toolCallId ${describeValue(fields.toolCallId)} answers no tool call of an earlier assistant message: put the assistant message with toolCalls [{ id: ${JSON.stringify(fields.toolCallId)}, name, input }] before it.`,
       );
     }
     if (fields.output === undefined) {
@@ -346,7 +340,7 @@ function checkTools(where: string, tools: unknown, toolChoice: unknown): void {
         where,
         "request.tools",
         tools,
-        `"tools" must be an array of { name, description?, inputSchema } (got ${describe(tools)}).`,
+        `"tools" must be an array of { name, description?, inputSchema } (got ${describeValue(tools)}).`,
       );
     }
     tools.forEach((tool: unknown, i) => {
@@ -356,7 +350,7 @@ function checkTools(where: string, tools: unknown, toolChoice: unknown): void {
           where,
           at,
           tool,
-          `tools[${i}] must be an object { name, description?, inputSchema } (got ${describe(tool)}).`,
+          `tools[${i}] must be an object { name, description?, inputSchema } (got ${describeValue(tool)}).`,
         );
       }
       const { name, description, inputSchema } = tool as Record<string, unknown>;
@@ -365,7 +359,7 @@ function checkTools(where: string, tools: unknown, toolChoice: unknown): void {
           where,
           `${at}.name`,
           name,
-          `tools[${i}].name must be 1 to 64 letters, digits, "_" or "-" (got ${describe(name)}).`,
+          `tools[${i}].name must be 1 to 64 letters, digits, "_" or "-" (got ${describeValue(name)}).`,
         );
       }
       if (names.has(name))
@@ -402,7 +396,7 @@ function checkTools(where: string, tools: unknown, toolChoice: unknown): void {
           where,
           `${at}.inputSchema`,
           json,
-          `tools[${i}] ("${name}").inputSchema must be a JSON Schema of an object ({ type: "object", properties: {...} }) or a Standard Schema of one, e.g. z.object({...}) (got ${typeof json === "object" && json !== null && !Array.isArray(json) ? `type ${describe((json as { type?: unknown }).type)}` : describe(json)}).`,
+          `tools[${i}] ("${name}").inputSchema must be a JSON Schema of an object ({ type: "object", properties: {...} }) or a Standard Schema of one, e.g. z.object({...}) (got ${typeof json === "object" && json !== null && !Array.isArray(json) ? `type ${describeValue((json as { type?: unknown }).type)}` : describeValue(json)}).`,
         );
       }
     });
@@ -417,7 +411,7 @@ function checkTools(where: string, tools: unknown, toolChoice: unknown): void {
       where,
       "request.toolChoice",
       toolChoice,
-      `"toolChoice" must be "auto", "none", "required" or { type: "tool", toolName } (got ${describe(toolChoice)}).`,
+      `"toolChoice" must be "auto", "none", "required" or { type: "tool", toolName } (got ${describeValue(toolChoice)}).`,
     );
   }
   if ((toolChoice === "required" || named) && names.size === 0) {
@@ -435,7 +429,7 @@ function checkTools(where: string, tools: unknown, toolChoice: unknown): void {
         where,
         "request.toolChoice.toolName",
         wanted,
-        `"toolChoice.toolName" must name one of the request's tools (${[...names].map((n) => `"${n}"`).join(", ")}); got ${describe(wanted)}.`,
+        `"toolChoice.toolName" must name one of the request's tools (${[...names].map((n) => `"${n}"`).join(", ")}); got ${describeValue(wanted)}.`,
       );
     }
   }
@@ -463,7 +457,7 @@ function checkRest(where: string, request: GenerateRequest): void {
       where,
       "request.maxOutputTokens",
       maxOutputTokens,
-      `"maxOutputTokens" must be a whole number > 0 (got ${describe(maxOutputTokens)}).`,
+      `"maxOutputTokens" must be a whole number > 0 (got ${describeValue(maxOutputTokens)}).`,
     );
   }
   if (
@@ -474,7 +468,7 @@ function checkRest(where: string, request: GenerateRequest): void {
       where,
       "request.temperature",
       temperature,
-      `"temperature" must be a finite number ≥ 0 (got ${describe(temperature)}).`,
+      `"temperature" must be a finite number ≥ 0 (got ${describeValue(temperature)}).`,
     );
   }
   if (stop !== undefined && (!Array.isArray(stop) || stop.some((s) => typeof s !== "string"))) {

@@ -217,7 +217,7 @@ describe("parts, tool calls, tool results, tools and toolChoice at the boundary"
       "has no JSON Schema converter",
     );
     expect(await refused({ prompt: "x", tools: [{ name: "t", inputSchema: z.string() }] })).toMatch(
-      /must be a JSON Schema of an object .*type a string "string"/,
+      /must be a JSON Schema of an object .*got type "string"/,
     );
   });
 });

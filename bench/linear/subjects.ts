@@ -154,8 +154,10 @@ const attemptOf = (text: string, overrides: Partial<Attempt> = {}): Attempt =>
     ...overrides,
   }) as unknown as Attempt;
 
-// A loopback HTTP server answering Ollama's /api/chat with the current text, streamed in one line.
+// A loopback HTTP server answering Ollama's /api/chat with the current text, streamed in one line (or in
+// lines of `serverChunkChars` chars when set, as a model streams token by token).
 let serverText = "";
+let serverChunkChars: number | undefined;
 let server: Promise<{ server: Server; url: string }> | undefined;
 export const ollamaServer = () => {
   server ??= new Promise((resolve) => {
@@ -165,7 +167,10 @@ export const ollamaServer = () => {
         res.writeHead(200, { "content-type": "application/x-ndjson" });
         const message = (content: string, done: boolean) =>
           `${JSON.stringify({ model: "m", message: { role: "assistant", content }, done, ...(done ? { done_reason: "stop", prompt_eval_count: 1, eval_count: 1 } : {}) })}\n`;
-        res.end(message(serverText, false) + message("", true));
+        const pieces: string[] = [];
+        const size = serverChunkChars ?? Math.max(1, serverText.length);
+        for (let at = 0; at < serverText.length; at += size) pieces.push(serverText.slice(at, at + size));
+        res.end(`${pieces.map((piece) => message(piece, false)).join("")}${message("", true)}`);
       });
     });
     s.listen(0, "127.0.0.1", () =>
@@ -174,8 +179,9 @@ export const ollamaServer = () => {
   });
   return server;
 };
-const ollamaAt = async (text: string) => {
+const ollamaAt = async (text: string, chunkChars?: number) => {
   serverText = text;
+  serverChunkChars = chunkChars;
   const { url } = await ollamaServer();
   return ollamaModel({ model: "m", host: url, maxLineChars: 10_000_000, maxAnswerChars: 10_000_000 });
 };
@@ -378,6 +384,25 @@ export const coverage: Record<string, Coverage> = {
         const attempt = attemptOf(text, { path: text.slice(0, 2000) });
         emit(events, "attempt-start", { path: attempt.path, timestamp: 0, attempt });
         emit(events, "attempt-end", { path: attempt.path, timestamp: 1, attempt });
+        stop();
+        return chars;
+      },
+    },
+    {
+      name: "a long answer streamed through a ladder (verbose: no line per delta)",
+      run: async (text) => {
+        const events = new RungsEvents();
+        let chars = 0;
+        const stop = consoleReporter(events, {
+          level: "verbose",
+          write: (line) => {
+            chars += line.length;
+          },
+        });
+        const ladder = escalateAcross([scriptedModel("s", [`x${text}`], { streamChunkChars: 16 })]);
+        for await (const _part of ladder.stream(ask, { events })) {
+          // drained: the reporter hears every delta's event
+        }
         stop();
         return chars;
       },
@@ -696,6 +721,14 @@ export const coverage: Record<string, Coverage> = {
   // rungs/ollama: a real HTTP server on loopback, one NDJSON line holding the whole answer
   "rungs/ollama:OllamaModel": [
     { name: "a streamed answer over HTTP", run: async (text) => (await ollamaAt(text)).generate(ask) },
+    {
+      name: "model.stream over HTTP, 16-char NDJSON chunks",
+      run: async (text) => {
+        for await (const _part of (await ollamaAt(text, 16)).stream(ask)) {
+          // read to the end
+        }
+      },
+    },
   ],
   "rungs/ollama:OllamaModel#toJSON": { noText: "the model's settings" },
   "rungs/ollama:ollamaModel": { noText: "makes an OllamaModel (its subject above)" },
@@ -880,6 +913,15 @@ export const coverage: Record<string, Coverage> = {
       name: "captured content on spans",
       run: (text) =>
         withOtel(scriptedModel("o", [text]), { captureContent: true }).generate({ prompt: text }),
+    },
+    {
+      name: "a long answer streamed through a traced ladder (first chunk per attempt, no span per delta)",
+      run: async (text) => {
+        const ladder = escalateAcross([scriptedModel("s", [`x${text}`], { streamChunkChars: 16 })]);
+        for await (const _part of withOtel(ladder, { captureContent: true }).stream(ask)) {
+          // drained: the work measured is the traced stream's
+        }
+      },
     },
   ],
   // the `rungs` command

@@ -1,4 +1,4 @@
-import { isAbortReason } from "../abort.js";
+import { isAbortReason, raceAbort } from "../abort.js";
 import { BudgetExhaustedError } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { BlockedTaskError } from "../errors/blocked-task-error.js";
@@ -13,12 +13,12 @@ import { addUsage, type CallOptions, type Generation } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { Rubric, RuleContext } from "../rubric/types.js";
 import type { PartSink } from "../stream/sink.js";
-import { capText } from "../text/cap.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { AttemptTimer } from "./attempt-timer.js";
 import type { BreakerPermit } from "./breaker.js";
 import { callRung } from "./call-rung.js";
 import { verdictFailureKind } from "./classify.js";
+import { discard } from "./discard.js";
 import { isPromiseLike } from "./gates/gate.js";
 import { guardCaller } from "./guard-caller.js";
 import { judgeOutput } from "./judge-output.js";
@@ -104,7 +104,7 @@ async function attemptOnce(
       rung: rung.index,
       modelId: rung.model.id,
     });
-    if (pushed !== undefined) await pushed;
+    if (pushed !== undefined) await raceAbort(pushed, options.signal);
   }
   const end = (attempt: Attempt): Attempt => {
     if (listening(options.events, "attempt-end")) {
@@ -255,54 +255,4 @@ function prefixContext(input: AttemptInput, path: string): RuleContext {
   if (options.budget !== undefined) ctx.budget = options.budget;
   if (options.events !== undefined) ctx.events = options.events;
   return ctx;
-}
-
-/** Most characters of a discard's reason. */
-const maxReasonChars = 500;
-
-/** Tells the stream (and the events) that a failed attempt's output is not the answer. */
-async function discard(input: AttemptInput, attempt: Attempt): Promise<void> {
-  const { options } = input;
-  const path = joinPath(input.path, `attempt[${attempt.index}]`);
-  const kind = attempt.kind ?? "rejected";
-  const reason = capText(reasonOf(attempt), maxReasonChars);
-  const early = attempt.stoppedEarly === true;
-  const chars = attempt.text.length;
-  if (listening(options.events, "attempt-discard")) {
-    emit(options.events, "attempt-discard", {
-      path,
-      timestamp: attempt.endedAt,
-      attempt: { index: attempt.index, rung: attempt.rung, modelId: attempt.modelId },
-      kind,
-      reason,
-      chars,
-      early,
-    });
-  }
-  const pushed = input.sink?.push({
-    type: "discard",
-    path,
-    attempt: attempt.index,
-    rung: attempt.rung,
-    modelId: attempt.modelId,
-    kind,
-    reason,
-    chars,
-    early,
-  });
-  if (pushed !== undefined) await pushed;
-}
-
-/** A failed attempt's reason in words: its failed rules, or its error's message, or its kind. */
-function reasonOf(attempt: Attempt): string {
-  const violations = attempt.verdict?.violations ?? [];
-  if (violations.length > 0) {
-    return violations
-      .map((v) => (v.message === undefined ? v.ruleId : `${v.ruleId}: ${v.message}`))
-      .join("; ");
-  }
-  if (attempt.error !== undefined) return attempt.error.message;
-  if (attempt.kind === "empty") return "the answer was empty";
-  if (attempt.kind === "truncated") return "the answer was cut off (finish reason length)";
-  return attempt.kind ?? "rejected";
 }

@@ -1,4 +1,4 @@
-import { raceAbort } from "../abort.js";
+import { raceAbort, sequentialRacer } from "../abort.js";
 import { attachCallDetails, partialTextOf } from "../errors/call-details.js";
 import { ProviderError } from "../errors/provider-error.js";
 import type { GenerateRequest, ToolCall } from "../messages.js";
@@ -51,9 +51,10 @@ export async function streamRung(
   let deltas = 0;
   const iterator = streamModel(model, request, options)[Symbol.asyncIterator]();
   let ended = false;
+  const racer = sequentialRacer(signal);
   try {
     for (;;) {
-      const step = await raceAbort(iterator.next(), signal);
+      const step = await racer.race(iterator.next());
       if (step.done === true) {
         ended = true;
         throw new ProviderError(
@@ -68,7 +69,8 @@ export async function streamRung(
       }
       visible.apply(part);
       const pushed = sink.push(part);
-      if (pushed !== undefined) await pushed;
+      // A full buffer waits for the consumer, but never past the attempt's signal.
+      if (pushed !== undefined) await racer.race(pushed);
       if (part.type !== "text-delta") continue;
       deltas += 1;
       if (schedule?.due(visible.length) === true) {
@@ -84,6 +86,7 @@ export async function streamRung(
       attachCallDetails(error, { partialText: visible.text });
     throw error;
   } finally {
+    racer.dispose();
     if (!ended) {
       // Closes the model's stream (and the provider's beneath it). Waited for unless the attempt's signal has
       // fired: a stream stalled in `next()` cannot run its cleanup until that settles.

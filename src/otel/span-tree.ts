@@ -1,7 +1,8 @@
 import type { Attributes, Context, Span, Tracer } from "@opentelemetry/api";
 import type { RungsEventName, RungsEvents } from "../events.js";
 import { addUsage } from "../model.js";
-import { serializeError } from "../redact.js";
+import { redactText, serializeError } from "../redact.js";
+import { StreamedAttempts } from "../report/streamed-attempts.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { Api } from "./api.js";
 import {
@@ -47,6 +48,15 @@ export class SpanTree {
   readonly #lastContinuation = new Map<string, number>();
   /** The paths of every attempt started in this run: an attempt beneath one of them is counted by it. */
   readonly #attempts = new Set<string>();
+  /** Streamed attempts: when each started and got its first part (wall clock, as the spans). */
+  readonly #streams = new StreamedAttempts();
+  /**
+   * A failed attempt's span, in a streamed run, waits for the attempt's `attempt-discard` (sent right after
+   * its `attempt-end`) to carry it as a span event: the end time its `attempt-end` gave, by path.
+   */
+  readonly #endAt = new Map<string, number>();
+  /** Attempts whose discard came while their span was open (a discard sent before its attempt-end). */
+  readonly #discarded = new Set<string>();
   #usage: Usage = {};
 
   constructor(
@@ -57,6 +67,8 @@ export class SpanTree {
     readonly content: ContentCapture | undefined,
     /** Told of a span that would not end (a throwing processor): the other spans still end. */
     readonly report: (error: unknown) => void,
+    /** True when the run is streamed: its attempts stream too (`gen_ai.request.stream`). */
+    readonly streamed = false,
   ) {}
 
   #endSpan(span: Span, at: number): void {
@@ -144,8 +156,9 @@ export class SpanTree {
     for (const key of [...beneath, path]) {
       const span = this.#open.get(key);
       if (span === undefined) continue;
-      this.#endSpan(span, at);
+      this.#endSpan(span, this.#endAt.get(key) ?? at);
       this.#open.delete(key);
+      this.#endAt.delete(key);
       this.#lastContinuation.delete(key);
     }
   }
@@ -156,9 +169,11 @@ export class SpanTree {
     const keys = [...this.#open.keys()].sort((a, b) => b.length - a.length);
     for (const key of keys) {
       const span = this.#open.get(key);
-      if (span !== undefined) this.#endSpan(span, at);
+      if (span !== undefined) this.#endSpan(span, this.#endAt.get(key) ?? at);
     }
     this.#open.clear();
+    this.#endAt.clear();
+    this.#discarded.clear();
     this.#lastContinuation.clear();
   }
 
@@ -195,6 +210,10 @@ export class SpanTree {
         "rungs.prompt_chars": attempt.promptChars,
         "rungs.feedback_chars": attempt.feedbackChars,
       };
+      if (this.streamed) {
+        attributes["gen_ai.request.stream"] = true;
+        this.#streams.start(path, wallNow());
+      }
       this.open(
         path,
         `chat ${attempt.modelId}`,
@@ -204,9 +223,43 @@ export class SpanTree {
     });
     events.on("attempt-end", ({ path, attempt }) => {
       this.#countUsage(path, attempt.usage);
+      this.#streams.end(path);
       const span = this.#open.get(path);
       if (span !== undefined) this.#finishAttempt(span, attempt);
-      this.end(path);
+      const discarded = this.#discarded.delete(path);
+      // A streamed attempt that failed is discarded next: its span ends then, at this time.
+      if (this.streamed && !attempt.accepted && !discarded && span !== undefined)
+        this.#endAt.set(path, wallNow());
+      else this.end(path);
+    });
+    // Time to first token, per attempt: its first delta or tool call (its own or a nested attempt's). The
+    // deltas themselves are not recorded: a span event per delta would grow with the output.
+    events.on("output-stream", ({ path }) => {
+      const at = wallNow();
+      for (const first of this.#streams.part(path, at)) {
+        const seen = this.#streams.get(first);
+        if (seen === undefined) continue;
+        this.#open
+          .get(first)
+          ?.setAttribute("gen_ai.response.time_to_first_chunk", Math.max(0, at - seen.startedAt) / 1000);
+      }
+    });
+    events.on("attempt-discard", ({ path, kind, reason, chars, early }) => {
+      const span = this.#open.get(path);
+      const attributes: Attributes = {
+        "rungs.failure.kind": kind,
+        "rungs.discard.reason": redactText(reason),
+        "rungs.discard.early": early,
+        "rungs.discard.chars": chars,
+      };
+      if (span === undefined) {
+        this.nearest(path).addEvent("rungs.attempt_discard", { "rungs.path": path, ...attributes });
+        return;
+      }
+      const endAt = this.#endAt.get(path);
+      span.addEvent("rungs.attempt_discard", attributes, endAt);
+      if (endAt !== undefined) this.end(path);
+      else this.#discarded.add(path);
     });
     events.on("output-continue", ({ path, modelId, continuation, totalChars, finishReason }) => {
       const parent = this.container(path);
@@ -294,6 +347,7 @@ export class SpanTree {
     if (attempt.finishReason !== undefined)
       attributes["gen_ai.response.finish_reasons"] = [genAiFinishReason(attempt.finishReason)];
     if (attempt.kind !== undefined) attributes["rungs.failure.kind"] = attempt.kind;
+    if (attempt.stoppedEarly === true) attributes["rungs.attempt.stopped_early"] = true;
     if (attempt.verdict !== undefined) {
       attributes["rungs.verdict.score"] = attempt.verdict.score;
       attributes["rungs.verdict.accepted"] = attempt.verdict.accepted;

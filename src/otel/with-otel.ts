@@ -1,10 +1,20 @@
 import type { Attributes, Span, Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { RungsEvents } from "../events.js";
-import type { CallOptions, GenerateRequest, Generation, Model, PromptRequest } from "../model.js";
+import type {
+  CallOptions,
+  GenerateRequest,
+  Generation,
+  Model,
+  PromptRequest,
+  StreamingModel,
+  StreamOptions,
+  StreamPart,
+} from "../model.js";
 import { validateModelId } from "../model.js";
 import { parseOptions } from "../options.js";
 import { toRequest } from "../request.js";
+import { streamModel } from "../stream/stream-model.js";
 import { boolean, custom, number, object, string } from "../validate/check.js";
 import { type Api, loadApi } from "./api.js";
 import {
@@ -48,6 +58,15 @@ const optionsSchema = object({
  * another traced run (a judge's model, a rung) adds its span to that run's tree instead of starting a trace. */
 const runs = new WeakMap<RungsEvents, SpanTree>();
 
+/** A traced run: its tree, its span, the options the model is called with, and what ends its spans. */
+interface Run {
+  api: Api;
+  tree: SpanTree;
+  span: Span;
+  callOptions: CallOptions;
+  close: () => void;
+}
+
 const version = typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0.0-dev";
 
 /**
@@ -71,14 +90,21 @@ const version = typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0
  * model wrapped with `withOtel` too gets its span under the judged attempt. Events still reach the
  * `events` you pass. Span times are wall-clock times, whatever clock the run is given.
  *
- * @returns a Model with the same `id`, `capabilities` and value type (a `structured` rubric's `value`
- *   stays typed).
+ * `stream` makes the same spans (the inner model's `stream`, or its `generate` as one chunk): they carry
+ * `gen_ai.request.stream` and `gen_ai.response.time_to_first_chunk` (seconds, from the GenAI conventions'
+ * inference span: the run's to the first delta or tool call it yields, an attempt's to its first), a
+ * discarded attempt has a `rungs.attempt_discard` span event (kind, reason, early) and one stopped early
+ * `rungs.attempt.stopped_early`. No span event per delta. The run's span ends when the stream does: at its
+ * `finish`, at an error, or when the consumer leaves early (`rungs.stream.closed_early`).
+ *
+ * @returns a streaming Model with the same `id`, `capabilities` and value type (a `structured` rubric's
+ *   `value` stays typed).
  * @throws InvalidArgumentError when `model` is not a Model or an option is malformed.
  * @example
  * const traced = withOtel(escalateAcross([small, large], { rubric }));
  * await traced.generate({ prompt: "Summarise the report." });
  */
-export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}): Model<V> {
+export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}): StreamingModel<V> {
   if (typeof (model as Partial<Model> | null | undefined)?.generate !== "function") {
     throw new InvalidArgumentError({
       parameter: "model",
@@ -113,10 +139,8 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
     }
   };
 
-  const generate = async (
-    input: GenerateRequest | PromptRequest,
-    given: CallOptions = {},
-  ): Promise<Generation<V>> => {
+  /** Starts a run's span (a root, or one more span in the traced run above); undefined when it cannot. */
+  const begin = async (given: CallOptions, streamed: boolean): Promise<Run | undefined> => {
     const api = await loadApi();
     const path = given.path ?? "";
     const attributes: Attributes = {
@@ -124,6 +148,7 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
       "gen_ai.workflow.name": workflowName,
       "rungs.model.id": model.id,
       ...(path === "" ? {} : { "rungs.path": path }),
+      ...(streamed ? { "gen_ai.request.stream": true } : {}),
     };
     const name = `invoke_workflow ${workflowName}`;
     const outer = given.events === undefined ? undefined : runs.get(given.events);
@@ -139,62 +164,149 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
               outer.contextOf(outer.nearest(path)),
             ),
       );
-      if (span === undefined) return model.generate(input, given);
-      return traced(api, outer, span, input, given, () =>
-        registered ? outer.end(path) : span.end(wallNow()),
-      );
+      if (span === undefined) return undefined;
+      const close = () => (registered ? outer.end(path) : span.end(wallNow()));
+      return { api, tree: outer, span, callOptions: given, close };
     }
     const root = safely(() => {
       const tracer = parsed.tracer ?? api.trace.getTracer("rungs", version);
       const span = tracer.startSpan(name, { attributes, startTime: wallNow() }, api.context.active());
       return { tracer, span };
     });
-    if (root === undefined) return model.generate(input, given);
-    const tree = new SpanTree(api, root.tracer, root.span, path, content, report);
+    if (root === undefined) return undefined;
+    const tree = new SpanTree(api, root.tracer, root.span, path, content, report, streamed);
     const events = new RungsEvents({ onListenerError: report });
     tree.listen(events, given.events);
     runs.set(events, tree);
-    return traced(api, tree, root.span, input, { ...given, events }, () => {
+    const close = () => {
       runs.delete(events);
       tree.endAll();
       root.span.end(wallNow());
-    });
+    };
+    return { api, tree, span: root.span, callOptions: { ...given, events }, close };
   };
 
-  /** Runs the model with `span` active and records its outcome on it; `close` ends the spans. */
-  const traced = async (
-    api: Api,
-    tree: SpanTree,
-    span: Span,
+  const generate = async (
     input: GenerateRequest | PromptRequest,
-    callOptions: CallOptions,
-    close: () => void,
+    given: CallOptions = {},
   ): Promise<Generation<V>> => {
-    if (content !== undefined) {
-      let request: GenerateRequest | undefined;
-      try {
-        request = toRequest("withOtel", input);
-      } catch {
-        // A malformed request: the model refuses it below, with its own error.
-      }
-      if (request !== undefined)
-        safely(() => span.setAttribute("gen_ai.input.messages", content.input(request)));
-    }
+    const run = await begin(given, false);
+    if (run === undefined) return model.generate(input, given);
+    captureInput(run.span, input);
     let generation: Generation<V>;
     try {
-      generation = await api.context.with(tree.contextOf(span), () => model.generate(input, callOptions));
+      generation = await run.api.context.with(run.tree.contextOf(run.span), () =>
+        model.generate(input, run.callOptions),
+      );
     } catch (error) {
-      safely(() => {
-        const { limit, attempts } = (error ?? {}) as { limit?: unknown; attempts?: unknown };
-        if (typeof limit === "string") span.setAttribute("rungs.exhaustion.limit", limit);
-        if (Array.isArray(attempts)) span.setAttribute("rungs.attempts", attempts.length);
-        // No Generation to read them from: the run's token totals are its attempts' (nested ones once).
-        if (span === tree.root) span.setAttributes(usageAttributes(tree.usage));
-        tree.fail(span, error);
-      });
-      safely(close);
+      failed(run, error);
       throw error;
     }
+    succeeded(run, generation);
+    return generation;
+  };
+
+  async function* stream(
+    input: GenerateRequest | PromptRequest,
+    given: StreamOptions = {},
+  ): AsyncGenerator<StreamPart<V>> {
+    const run = await begin(given, true);
+    if (run === undefined) {
+      yield* streamModel(model, input, given);
+      return;
+    }
+    const { api, tree, span } = run;
+    captureInput(span, input);
+    safely(() => span.setAttribute("rungs.stream.mode", given.mode ?? "live"));
+    const active = tree.contextOf(span);
+    const startedAt = wallNow();
+    let firstPart = true;
+    let discards = 0;
+    // Settled: the run's spans are closed (finish, error); otherwise the consumer left early.
+    let settled = false;
+    let iterator: AsyncIterator<StreamPart<V>> | undefined;
+    try {
+      // Each step runs with the run's span active, as generate's whole call does.
+      const opened = api.context.with(active, () =>
+        streamModel(model, input, { ...given, ...run.callOptions })[Symbol.asyncIterator](),
+      );
+      iterator = opened;
+      for (;;) {
+        const step = await api.context.with(active, () => opened.next());
+        if (step.done === true) {
+          // A stream that ends without finish: the spans still end, with what is known.
+          settled = true;
+          safely(() => span.setAttribute("rungs.stream.discards", discards));
+          safely(run.close);
+          return;
+        }
+        const part = step.value;
+        if (firstPart && (part.type === "text-delta" || part.type === "tool-call")) {
+          firstPart = false;
+          safely(() =>
+            span.setAttribute("gen_ai.response.time_to_first_chunk", (wallNow() - startedAt) / 1000),
+          );
+        }
+        if (part.type === "discard") discards += 1;
+        if (part.type === "finish") {
+          settled = true;
+          safely(() => span.setAttribute("rungs.stream.discards", discards));
+          succeeded(run, part.generation);
+        }
+        yield part;
+        if (settled) return;
+      }
+    } catch (error) {
+      if (!settled) {
+        settled = true;
+        safely(() => span.setAttribute("rungs.stream.discards", discards));
+        failed(run, error);
+      }
+      throw error;
+    } finally {
+      if (!settled) {
+        // The consumer left early: the run beneath is closed first (its attempts end), then its spans.
+        try {
+          await iterator?.return?.();
+        } catch {
+          // The model's own cleanup failed: its spans still end below.
+        }
+        safely(() =>
+          span.setAttributes({ "rungs.stream.closed_early": true, "rungs.stream.discards": discards }),
+        );
+        safely(run.close);
+      }
+    }
+  }
+
+  /** With `captureContent`, the request's messages on the run's span. */
+  const captureInput = (span: Span, input: GenerateRequest | PromptRequest): void => {
+    if (content === undefined) return;
+    let request: GenerateRequest | undefined;
+    try {
+      request = toRequest("withOtel", input);
+    } catch {
+      // A malformed request: the model refuses it, with its own error.
+    }
+    if (request !== undefined)
+      safely(() => span.setAttribute("gen_ai.input.messages", content.input(request)));
+  };
+
+  /** The run threw: what is known of it on its span, status ERROR, and every span ended. */
+  const failed = ({ tree, span, close }: Run, error: unknown): void => {
+    safely(() => {
+      const { limit, attempts } = (error ?? {}) as { limit?: unknown; attempts?: unknown };
+      if (typeof limit === "string") span.setAttribute("rungs.exhaustion.limit", limit);
+      if (Array.isArray(attempts)) span.setAttribute("rungs.attempts", attempts.length);
+      // No Generation to read them from: the run's token totals are its attempts' (nested ones once).
+      if (span === tree.root) span.setAttributes(usageAttributes(tree.usage));
+      tree.fail(span, error);
+    });
+    safely(close);
+  };
+
+  /** The run answered: the answer's facts on its span, and every span ended. */
+  const succeeded = ({ span, close }: Run, generation: Generation<V>): void => {
     safely(() => {
       span.setAttributes({
         "gen_ai.response.model":
@@ -223,9 +335,8 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
       }
     });
     safely(close);
-    return generation;
   };
 
-  const wrapped: Model<V> = { id: model.id, generate };
+  const wrapped: StreamingModel<V> = { id: model.id, generate, stream };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }

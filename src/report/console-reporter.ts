@@ -3,6 +3,7 @@ import type { RungsEvents } from "../events.js";
 import { capLine } from "../text/cap.js";
 import { terminalText } from "../text/terminal-text.js";
 import type { Attempt } from "../trace.js";
+import { StreamedAttempts, timeToFirstPart } from "./streamed-attempts.js";
 
 /** How much the console reporter prints. */
 export type ReportLevel = "quiet" | "normal" | "verbose";
@@ -10,9 +11,10 @@ export type ReportLevel = "quiet" | "normal" | "verbose";
 /** Options of {@link consoleReporter}. */
 export interface ConsoleReporterOptions {
   /**
-   * `quiet`: exhaustion, skips, warnings and blocked tasks only. `normal`: also one line per attempt,
-   * resumed task, continuation and split plan.
-   * `verbose`: also attempt starts, every split node, transport retries and a rejected attempt's rule messages.
+   * `quiet`: exhaustion, skips, warnings and blocked tasks only. `normal`: also one line per attempt (with
+   * its time to first token when streamed), per discarded streamed attempt, resumed task, continuation and
+   * split plan. `verbose`: also attempt starts, each streamed attempt's first token, every split node,
+   * transport retries and a rejected attempt's rule messages. Never a line per delta.
    * @default "normal"
    */
   level?: ReportLevel;
@@ -37,6 +39,15 @@ function outcome(attempt: Attempt): string {
   return `${attempt.kind ?? "failed"}${score}${failed ? ` [${failed}]` : ""}`;
 }
 
+/** A streamed attempt's facts: time to first token, and an early stop. */
+function streamed(attempt: Attempt, firstPartMs: number | undefined): string {
+  const facts = [
+    firstPartMs === undefined ? undefined : `first token ${firstPartMs}ms`,
+    attempt.stoppedEarly === true ? "stopped early" : undefined,
+  ].filter((fact) => fact !== undefined);
+  return facts.length === 0 ? "" : `, ${facts.join(", ")}`;
+}
+
 function isoTime(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
@@ -46,8 +57,11 @@ function oneLine(text: string, max = 160): string {
 }
 
 /**
- * Prints one line per attempt (path, model, accepted or failure kind with the verdict, ms, tokens) and one per
- * skip, continuation, split and exhaustion, as a run goes. Returns the function that stops it.
+ * Prints one line per attempt (path, model, accepted or failure kind with the verdict, ms, tokens; for a
+ * streamed attempt its time to first token and whether it was stopped early) and one per skip, discarded
+ * streamed attempt (why, and how many chars were taken back), continuation, split and exhaustion, as a run
+ * goes. Streams print no line per delta: output stays bounded by the attempts. Returns the function that
+ * stops it.
  *
  * Set `RUNGS_LOG` (`1`/`normal`, `quiet`, `verbose`) to get the same lines without code: every primitive
  * then reports through it, on the `events` you pass or, when you pass none, on a process-wide sink.
@@ -108,10 +122,25 @@ export function consoleReporter(events: RungsEvents, options: ConsoleReporterOpt
     ),
   );
   if (normal) {
+    // Streamed attempts, for their time to first token (the events' own clock, as the attempts' ms).
+    const streams = new StreamedAttempts();
     stops.push(
+      events.subscribe("attempt-start", ({ path, attempt }) => streams.start(path, attempt.startedAt)),
+      events.subscribe("output-stream", ({ path, timestamp }) => {
+        const firsts = streams.part(path, timestamp);
+        const innermost = firsts[0];
+        if (!verbose || innermost === undefined) return;
+        const ms = timeToFirstPart(streams.get(innermost));
+        out(`${innermost} first token after ${ms ?? "?"}ms`);
+      }),
+      events.subscribe("attempt-discard", ({ path, attempt, kind, reason, chars, early }) =>
+        out(
+          `${path} discard ${attempt.modelId}: ${kind}${early ? ", stopped early" : ""}, ${chars} streamed chars taken back: ${oneLine(reason)}`,
+        ),
+      ),
       events.subscribe("attempt-end", ({ path, attempt }) => {
         out(
-          `${path} ${attempt.modelId} ${outcome(attempt)} ${Math.max(0, attempt.endedAt - attempt.startedAt)}ms${tokens(attempt)}`,
+          `${path} ${attempt.modelId} ${outcome(attempt)} ${Math.max(0, attempt.endedAt - attempt.startedAt)}ms${tokens(attempt)}${streamed(attempt, timeToFirstPart(streams.end(path)))}`,
         );
         if (verbose && !attempt.accepted) {
           for (const v of attempt.verdict?.violations ?? [])

@@ -1,4 +1,4 @@
-import { childController, raceAbort, throwIfAborted } from "../abort.js";
+import { childController, sequentialRacer, throwIfAborted } from "../abort.js";
 import { systemClock } from "../clock.js";
 import { attachCallDetails, partialTextOf } from "../errors/call-details.js";
 import { ProviderError } from "../errors/provider-error.js";
@@ -12,6 +12,13 @@ interface RawPart {
   text?: unknown;
   toolCall?: unknown;
   [key: string]: unknown;
+}
+
+/** Parts between two turns of the event loop (see the loop). */
+const yieldEvery = 256;
+
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
 }
 
 /** Why a leaf's signal fires when its consumer leaves the stream early (an early stop, a `break`). */
@@ -43,6 +50,7 @@ export async function* leafStream(
   budget?.drawCall();
   const child = childController(signal);
   const inner = child.controller.signal;
+  const racer = sequentialRacer(inner);
   let deadline: unknown;
   if (budget !== undefined && Number.isFinite(budget.deadlineAt)) {
     deadline = budget.clock.setTimeout(
@@ -59,8 +67,11 @@ export async function* leafStream(
   let iterator: AsyncIterator<unknown> | undefined;
   try {
     iterator = streamFn(request, { ...options, signal: inner })[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await raceAbort(iterator.next(), inner);
+    for (let parts = 1; ; parts++) {
+      // A stream that never waits on I/O (an in-memory generator) would starve timers: every so often, let
+      // them run, so the attempt's time limit and the deadline still hold.
+      if (parts % yieldEvery === 0) await macrotask();
+      const step = await racer.race(iterator.next());
       if (step.done === true) {
         throw attachCallDetails(
           new ProviderError(
@@ -136,6 +147,7 @@ export async function* leafStream(
         .then(() => open.return?.())
         .catch(() => {});
     }
+    racer.dispose();
     child.dispose();
   }
 }

@@ -24,8 +24,12 @@ import {
   judgeRule,
   type Model,
   matches,
+  predicate,
+  type Rule,
   RungsEvents,
   retryWithContext,
+  type StreamingModel,
+  type StreamPart,
   structured,
   treeSplit,
 } from "../../src/index.js";
@@ -459,6 +463,188 @@ describe("withOtel: continuations, judges, events, content", () => {
   });
 });
 
+describe("withOtel streams", () => {
+  /** A rule that judges prefixes: once "TODO" is written, no ending can remove it. */
+  const noTodo: Rule = {
+    id: "no-todo",
+    check: (text) => !text.includes("TODO"),
+    checkPrefix: (prefix) => !prefix.includes("TODO"),
+  };
+  const capital = defineRubric({
+    id: "capital",
+    rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
+  });
+  const long = `TODO fill this in later. ${"and more words ".repeat(40)}`;
+  const threeRungs = () => {
+    const r1 = scriptedModel("r1", [long], { streamChunkChars: 1 });
+    const r2 = scriptedModel("r2", ["Lyon is a fine city."], { streamChunkChars: 1 });
+    const r3 = scriptedModel("r3", ["Paris is the capital of France."], { streamChunkChars: 1 });
+    return { r1, r2, r3, ladder: escalateAcross([r1, r2, r3], { rubric: capital }) };
+  };
+  async function collect<V>(parts: AsyncIterable<StreamPart<V>>): Promise<StreamPart<V>[]> {
+    const out: StreamPart<V>[] = [];
+    for await (const part of parts) out.push(part);
+    return out;
+  }
+  const discardEvents = (span: ReadableSpan) => span.events.filter((e) => e.name === "rungs.attempt_discard");
+
+  it("streams the inner model's parts with the generate span tree: first chunk times, discards, the early stop", async () => {
+    const { r1, ladder } = threeRungs();
+    const model = withOtel(ladder, { tracer, workflowName: "capital" });
+    const events = new RungsEvents();
+    let deltas = 0;
+    events.on("output-stream", () => {
+      deltas += 1;
+    });
+    const parts = await collect(model.stream({ prompt: "The capital of France?" }, { events }));
+
+    // The parts are the ladder's own: three attempts, two discards, the accepted text, finish.
+    expect(
+      parts.filter((p) => p.type === "attempt-start").map((p) => p.type === "attempt-start" && p.modelId),
+    ).toEqual(["r1", "r2", "r3"]);
+    expect(parts.filter((p) => p.type === "discard")).toHaveLength(2);
+    const finish = parts.at(-1);
+    expect(finish?.type === "finish" && finish.generation.text).toBe("Paris is the capital of France.");
+    expect(r1.calls[0]?.stream).toMatchObject({ cancelled: true, finished: false });
+    // The caller's sink still hears every delta.
+    expect(deltas).toBe(parts.filter((p) => p.type === "text-delta").length);
+
+    expect(openSpans.open.size).toBe(0);
+    const root = one("invoke_workflow capital");
+    expect(root.attributes).toMatchObject({
+      "gen_ai.request.stream": true,
+      "rungs.stream.mode": "live",
+      "rungs.stream.discards": 2,
+      "rungs.verdict.accepted": true,
+      "rungs.rung": 2,
+    });
+    expect(root.attributes["gen_ai.response.time_to_first_chunk"]).toBeGreaterThanOrEqual(0);
+    expect(root.attributes["rungs.stream.closed_early"]).toBeUndefined();
+
+    const [c1, c2, c3] = ["chat r1", "chat r2", "chat r3"].map(one);
+    for (const chat of [c1!, c2!, c3!]) {
+      expect(parentOf(chat)).toBe(one("rungs escalate"));
+      expect(chat.attributes["gen_ai.request.stream"]).toBe(true);
+      const ttft = chat.attributes["gen_ai.response.time_to_first_chunk"];
+      expect(typeof ttft).toBe("number");
+      // Seconds, within the attempt's own span.
+      const spanSeconds = (chat.duration[0] * 1e9 + chat.duration[1]) / 1e9;
+      expect(ttft as number).toBeLessThanOrEqual(spanSeconds + 1e-3);
+    }
+    expect(c1!.attributes["rungs.attempt.stopped_early"]).toBe(true);
+    expect(c2!.attributes["rungs.attempt.stopped_early"]).toBeUndefined();
+    expect(discardEvents(c1!)).toHaveLength(1);
+    expect(discardEvents(c1!)[0]?.attributes).toMatchObject({
+      "rungs.failure.kind": "rejected",
+      "rungs.discard.early": true,
+    });
+    expect(String(discardEvents(c1!)[0]?.attributes?.["rungs.discard.reason"])).toContain("no-todo");
+    expect(discardEvents(c2!)[0]?.attributes).toMatchObject({
+      "rungs.failure.kind": "rejected",
+      "rungs.discard.early": false,
+      "rungs.discard.chars": 20,
+    });
+    expect(discardEvents(c3!)).toHaveLength(0);
+    // Bounded: no span event per delta (r1..r3 streamed over 60 one-char deltas).
+    for (const span of spans()) expect(span.events.length).toBeLessThanOrEqual(2);
+  });
+
+  it("accepted-only: the run's first chunk waits for the accepted attempt; the parts are the mode's", async () => {
+    const { ladder } = threeRungs();
+    const parts = await collect(
+      withOtel(ladder, { tracer }).stream({ prompt: "?" }, { mode: "accepted-only" }),
+    );
+    expect(parts.map((p) => p.type)).toEqual(["text-delta", "finish"]);
+    const root = one(`invoke_workflow ${ladder.id}`);
+    expect(root.attributes["rungs.stream.mode"]).toBe("accepted-only");
+    expect(root.attributes["rungs.stream.discards"]).toBe(0);
+    // Attempts still stream beneath: each has its own first chunk, the run's came after the last one's.
+    const c3 = one("chat r3");
+    const c3Start = c3.startTime[0] + c3.startTime[1] / 1e9;
+    const rootStart = root.startTime[0] + root.startTime[1] / 1e9;
+    const rootTtft = root.attributes["gen_ai.response.time_to_first_chunk"] as number;
+    expect(rootStart + rootTtft).toBeGreaterThanOrEqual(
+      c3Start + (c3.attributes["gen_ai.response.time_to_first_chunk"] as number) - 1e-3,
+    );
+    expect(openSpans.open.size).toBe(0);
+  });
+
+  it("a consumer that leaves early: the provider's stream is cancelled and every span ends", async () => {
+    const slow = scriptedModel("slow", [`Paris, ${"and on and on ".repeat(50)}`], { streamChunkChars: 2 });
+    const model = withOtel(escalateAcross([slow], { rubric: capital }), { tracer });
+    let seen = 0;
+    for await (const part of model.stream({ prompt: "?" })) {
+      if (part.type === "text-delta") seen += 1;
+      if (seen === 3) break;
+    }
+    expect(slow.calls[0]?.stream).toMatchObject({ cancelled: true, finished: false });
+    expect(openSpans.open.size).toBe(0);
+    const root = one(`invoke_workflow ${model.id}`);
+    expect(root.attributes["rungs.stream.closed_early"]).toBe(true);
+    const chat = one("chat slow");
+    expect(chat.attributes["rungs.failure.kind"]).toBe("aborted");
+    expect(chat.attributes["gen_ai.response.time_to_first_chunk"]).toBeGreaterThanOrEqual(0);
+  });
+
+  it("an exhausted stream and an aborted one: the error comes from the iteration, the spans end with status ERROR", async () => {
+    const exhausted = withOtel(escalateAcross([scriptedModel("a", ["Lyon."])], { rubric: capital }), {
+      tracer,
+    });
+    await expect(collect(exhausted.stream({ prompt: "?" }))).rejects.toSatisfy((e) =>
+      ExhaustedError.isInstance(e),
+    );
+    expect(openSpans.open.size).toBe(0);
+    const root = one(`invoke_workflow ${exhausted.id}`);
+    expect(root.status.code).toBe(2);
+    expect(root.attributes["rungs.exhaustion.limit"]).toBeDefined();
+    expect(discardEvents(one("chat a"))).toHaveLength(1);
+
+    exporter.reset();
+    const controller = new AbortController();
+    const hanging = withOtel(escalateAcross([scriptedModel("h", [{ chunks: ["Par", hang] }])]), { tracer });
+    const reading = collect(hanging.stream({ prompt: "?" }, { signal: controller.signal }));
+    setTimeout(() => controller.abort(new Error("user cancelled")), 5);
+    await expect(reading).rejects.toThrow("user cancelled");
+    expect(openSpans.open.size).toBe(0);
+    expect(one(`invoke_workflow ${hanging.id}`).status).toMatchObject({ code: 2, message: "user cancelled" });
+    expect(one("chat h").attributes["gen_ai.response.time_to_first_chunk"]).toBeGreaterThanOrEqual(0);
+  });
+
+  it("a model without stream streams its generate answer as one chunk, traced", async () => {
+    const plain: Model = {
+      id: "plain",
+      generate: async () => ({ text: "Paris.", finishReason: "stop", usage: {}, modelId: "plain" }),
+    };
+    const parts = await collect(withOtel(plain, { tracer }).stream({ prompt: "?" }));
+    expect(parts.map((p) => p.type)).toEqual(["text-delta", "finish"]);
+    const root = one("invoke_workflow plain");
+    expect(root.attributes["gen_ai.request.stream"]).toBe(true);
+    expect(root.attributes["gen_ai.response.finish_reasons"]).toEqual(["stop"]);
+  });
+
+  it("the run's span is active while the model streams", async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const active: (string | undefined)[] = [];
+      const leaf = defineModel("leaf", async () => ({ text: "ok" }), {
+        async *stream() {
+          active.push(trace.getActiveSpan()?.spanContext().spanId);
+          yield { type: "text-delta", text: "o" };
+          active.push(trace.getActiveSpan()?.spanContext().spanId);
+          yield { type: "text-delta", text: "k" };
+          yield { type: "finish", finishReason: "stop" };
+        },
+      });
+      await collect(withOtel(leaf, { tracer }).stream({ prompt: "x" }));
+      const root = one("invoke_workflow leaf");
+      expect(active).toEqual([root.spanContext().spanId, root.spanContext().spanId]);
+    } finally {
+      context.disable();
+    }
+  });
+});
+
 describe("withOtel: tracing never breaks the run", () => {
   const ladder = () =>
     escalateAcross(
@@ -556,7 +742,7 @@ describe("withOtel options", () => {
         tracer,
       },
     );
-    expectTypeOf(model).toEqualTypeOf<Model<{ city: string }>>();
+    expectTypeOf(model).toEqualTypeOf<StreamingModel<{ city: string }>>();
     const generation = await model.generate({ prompt: "Capital of France, as JSON?" });
     expectTypeOf(generation).toEqualTypeOf<Generation<{ city: string }>>();
     expect(generation.value).toEqual({ city: "Paris" });

@@ -44,6 +44,16 @@ describe("text reaching a terminal carries no raw control character", () => {
         await escalateAcross([{ model: scriptedModel(`m${text}`, [new Error(text), text]) }], {})
           .generate({ prompt: "q" }, { events })
           .catch(() => {});
+        // Streamed: the discard's reason (the error's message) and the first-token lines are printed too.
+        const streamed = escalateAcross([{ model: scriptedModel(`s${text}`, [new Error(text), text]) }], {});
+        try {
+          for await (const _part of streamed.stream({ prompt: "q" }, { events })) {
+            // read to the end
+          }
+        } catch {
+          // an answer the engine refuses (empty after the hostile text) ends the stream with its error
+        }
+        expect(lines.some((line) => line.includes(" discard "))).toBe(true);
         expect(lines.length).toBeGreaterThan(0);
         for (const line of lines) expect(line).not.toMatch(raw);
       }),

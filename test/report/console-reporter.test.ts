@@ -8,10 +8,12 @@ import {
   escalateAcross,
   InvalidArgumentError,
   matches,
+  predicate,
+  type Rule,
   RungsEvents,
 } from "../../src/index.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
-import { scriptedModel } from "../../src/testing/index.js";
+import { manualClock, scriptedModel } from "../../src/testing/index.js";
 
 const execFileAsync = promisify(execFile);
 const fixture = fileURLToPath(new URL("./fixtures/env-log-run.ts", import.meta.url));
@@ -92,6 +94,85 @@ describe("consoleReporter", () => {
       .catch(() => {});
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^\[rungs\] escalate exhausted: \w+ after 1 attempt$/);
+  });
+
+  describe("a streamed ladder", () => {
+    // Rung 1 is stopped early by a prefix rule, rung 2 is rejected at its end, rung 3 is accepted; every
+    // model waits 25 ms (on the run's clock) before its first delta, then streams 1-char deltas.
+    const noTodo: Rule = {
+      id: "no-todo",
+      check: (text) => !text.includes("TODO"),
+      checkPrefix: (prefix) => !prefix.includes("TODO"),
+    };
+    const streamRubric = defineRubric({
+      id: "capital",
+      rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
+    });
+    async function streamed(level: "normal" | "verbose"): Promise<string[]> {
+      const clock = manualClock(1_000);
+      const after25 = (text: string) => async () => {
+        await clock.advance(25);
+        return text;
+      };
+      const model = (id: string, text: string) => scriptedModel(id, [after25(text)], { streamChunkChars: 1 });
+      const ladder = escalateAcross(
+        [
+          model("r1", `TODO later. ${"and more ".repeat(30)}`),
+          model("r2", "Lyon is a fine city."),
+          model("r3", "Paris is the capital."),
+        ],
+        { rubric: streamRubric },
+      );
+      const out: string[] = [];
+      const events = new RungsEvents();
+      const stop = consoleReporter(events, { level, write: (line) => out.push(line) });
+      for await (const _part of ladder.stream({ prompt: "capital?" }, { events, clock })) {
+        // Read every part: the reporter prints from the events, not from the parts.
+      }
+      stop();
+      return out;
+    }
+
+    it("normal: per attempt its time to first token and, for a discarded one, why; no line per delta", async () => {
+      const out = await streamed("normal");
+      // Two lines per discarded attempt (its end, its discard), one for the accepted one, in any order.
+      expect(out).toHaveLength(5);
+      expect(out).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^\[rungs\] escalate\/attempt\[1\] discard r1: rejected, stopped early, 32 streamed chars taken back: no-todo: failed \(judged on the first 32 chars/,
+          ),
+          expect.stringMatching(
+            /^\[rungs\] escalate\/attempt\[1\] r1 rejected 0\/1 \(0\.00\) \[no-todo\] \d+ms \?→32 tok, first token 25ms, stopped early$/,
+          ),
+          expect.stringMatching(
+            /^\[rungs\] escalate\/attempt\[2\] discard r2: rejected, 20 streamed chars taken back: names-paris: /,
+          ),
+          expect.stringMatching(
+            /^\[rungs\] escalate\/attempt\[2\] r2 rejected 1\/2 \(0\.50\) \[names-paris\] \d+ms, first token 25ms$/,
+          ),
+          expect.stringMatching(
+            /^\[rungs\] escalate\/attempt\[3\] r3 accepted 2\/2 \(1\.00\) \d+ms, first token 25ms$/,
+          ),
+        ]),
+      );
+    });
+
+    it("verbose: one first-token line per attempt, however many deltas it streamed", async () => {
+      const out = await streamed("verbose");
+      expect(out.filter((line) => line.includes("first token after"))).toEqual([
+        "[rungs] escalate/attempt[1] first token after 25ms",
+        "[rungs] escalate/attempt[2] first token after 25ms",
+        "[rungs] escalate/attempt[3] first token after 25ms",
+      ]);
+      // 3 starts, 3 first tokens, 2 discards, 3 ends, the rejected attempts' rule messages: no delta lines.
+      expect(out.length).toBeLessThan(16);
+    });
+
+    it("a run that is generated, not streamed, shows no stream facts", async () => {
+      const out = await lines("normal");
+      expect(out.join("\n")).not.toMatch(/first token|discard|stopped early/);
+    });
   });
 
   it("stops printing once the returned function is called, and refuses bad options", async () => {

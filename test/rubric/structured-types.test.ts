@@ -59,7 +59,7 @@ describe("structured: value types", () => {
     if (generation.value !== undefined) expectTypeOf(generation.value.asOf).toEqualTypeOf<Date>();
     const overRetry = continueUntilComplete(retryWithContext(local, { rubric }));
     expectTypeOf(overRetry).toEqualTypeOf<Model<AnswerOut>>();
-    expectTypeOf(withOtel(ladder)).toEqualTypeOf<Model<AnswerOut>>();
+    expectTypeOf(withOtel(ladder)).toEqualTypeOf<StreamingModel<AnswerOut>>();
   });
 
   it("a predicate returning { pass, value } types the value too", () => {

@@ -12,11 +12,11 @@ const src = resolve(import.meta.dirname, "..", "..", "src");
 
 /**
  * Hand-made cappers still in files the engine redesign owns, by file and count; they move onto capText with
- * it. A count that drops fails too, so the list only shrinks.
+ * it. A count that drops fails too, so the list only shrinks. prompt.ts's is the renderer's cut of a context
+ * document: its marker is a line the model reads ("[rungs: N chars cut here ...]"), not the `…` of a message.
  */
 const knownCappers: Record<string, number> = {
   "prompt.ts": 1,
-  "request.ts": 2,
 };
 
 const marker = /…|\bcut\b|capped|more chars|truncated/i;

@@ -21,26 +21,43 @@ import { readToolCalls } from "./wire.js";
  */
 const overflowSlackTokens = 16;
 
-/**
- * One request to `/api/chat` through a fresh ollama-js client whose `fetch` carries this call's signal.
- * A client per request keeps streams from piling up in the client's `ongoingStreamedRequests`
- * (ollama-js#295), and the stream is aborted in `finally` unless `done` arrived, so no body stays open.
- *
- * @throws ProviderError of the matching kind (with the text so far attached), or `signal.reason` on abort.
- */
-export async function chatOnce(
-  settings: ResolvedOllamaSettings,
-  body: ChatRequest,
-  signal: AbortSignal,
-  clock: Clock,
-): Promise<GenerationInput> {
-  const Ollama = await loadOllama();
-  const site: CallSite = {
+/** One checked piece of the answer: its text, the tool calls it completed, and the final message with it. */
+export interface ChatChunk {
+  /** The chunk's text (`message.content`); thinking is not part of it. */
+  content: string;
+  /** Tool calls this chunk carried, numbered over the whole answer (`call_<n>` when the server sent no id). */
+  toolCalls: ToolCall[];
+  /** The final message (`done: true`): done_reason and the counters. */
+  final?: ChatResponse;
+}
+
+/** Who is called, for messages: the model id, the host without credentials, the model, the time limit. */
+export function callSiteOf(settings: ResolvedOllamaSettings): CallSite {
+  return {
     providerId: settings.id,
     host: settings.shownHost,
     model: settings.model,
     timeoutMs: settings.timeoutMs,
   };
+}
+
+/**
+ * One request to `/api/chat` through a fresh ollama-js client whose `fetch` carries this call's signal, as
+ * checked chunks: NDJSON chunk by chunk when `settings.stream` (the answer capped at `maxAnswerChars`),
+ * else the whole answer as one chunk. A client per request keeps streams from piling up in the client's
+ * `ongoingStreamedRequests` (ollama-js#295), and the stream is aborted in `finally` unless `done` arrived,
+ * so no body stays open, whether the call failed, was aborted, or its reader left early (`return()`).
+ *
+ * @throws ProviderError of the matching kind (with the text so far attached), or `signal.reason` on abort.
+ */
+export async function* chatChunks(
+  settings: ResolvedOllamaSettings,
+  body: ChatRequest,
+  signal: AbortSignal,
+  clock: Clock,
+): AsyncGenerator<ChatChunk, void, undefined> {
+  const Ollama = await loadOllama();
+  const site = callSiteOf(settings);
   const { controller, dispose } = childController(signal);
   const probe: StreamProbe = {};
   const timer =
@@ -60,7 +77,6 @@ export async function chatOnce(
   let stream: { abort(): void } | undefined;
   let finished = false;
   try {
-    let final: ChatResponse | undefined;
     if (settings.stream) {
       const parts = await client.chat({ ...body, stream: true });
       stream = parts;
@@ -68,30 +84,27 @@ export async function chatOnce(
         const content = part.message?.content ?? "";
         if (typeof content !== "string") throw malformedField(site, "message.content", content, text);
         text += content;
+        const before = toolCalls.length;
         const bad = readToolCalls(part.message?.tool_calls, toolCalls);
         if (bad !== undefined) throw malformedField(site, bad.field, bad.value, text, bad.expected);
         // A total cap: a server that never stops (valid NDJSON, line after line) cannot fill memory.
         if (text.length > settings.maxAnswerChars) throw answerTooLong(site, settings.maxAnswerChars, text);
-        if (part.done) final = part;
+        if (part.done) finished = true;
+        const chunk: ChatChunk = { content, toolCalls: toolCalls.slice(before) };
+        if (part.done) chunk.final = part;
+        yield chunk;
       }
     } else {
-      final = await client.chat({ ...body, stream: false });
+      const final = await client.chat({ ...body, stream: false });
       const content = final.message?.content ?? "";
       if (typeof content !== "string") throw malformedField(site, "message.content", content, "");
-      text = content;
       const bad = readToolCalls(final.message?.tool_calls, toolCalls);
       if (bad !== undefined) throw malformedField(site, bad.field, bad.value, "", bad.expected);
       if (probe.fault !== undefined || probe.errorLine !== undefined)
         throw new Error("rungs: bad response body");
+      finished = true;
+      yield { content, toolCalls, final };
     }
-    const generation = finish(final, text, body, settings, site);
-    if (toolCalls.length > 0) {
-      generation.toolCalls = toolCalls;
-      // Ollama ends a turn that called tools with done_reason "stop"; the calls say why it stopped.
-      if (generation.finishReason === "stop") generation.finishReason = "tool-calls";
-    }
-    finished = true;
-    return generation;
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     const mapped = mapOllamaError(error, probe, site, text);
@@ -106,6 +119,49 @@ export async function chatOnce(
     controller.abort(new DOMException("rungs: call ended", "AbortError"));
     dispose();
   }
+}
+
+/**
+ * One `/api/chat` call, the whole answer: {@link chatChunks} read to the end, then {@link finalGeneration}.
+ * @throws what `chatChunks` and `finalGeneration` throw.
+ */
+export async function chatOnce(
+  settings: ResolvedOllamaSettings,
+  body: ChatRequest,
+  signal: AbortSignal,
+  clock: Clock,
+): Promise<GenerationInput> {
+  let text = "";
+  const toolCalls: ToolCall[] = [];
+  let final: ChatResponse | undefined;
+  for await (const chunk of chatChunks(settings, body, signal, clock)) {
+    text += chunk.content;
+    toolCalls.push(...chunk.toolCalls);
+    if (chunk.final !== undefined) final = chunk.final;
+  }
+  return finalGeneration(final, text, toolCalls, body, settings);
+}
+
+/**
+ * The generation of a complete answer: the final message's `done_reason` and counters mapped, the tool calls
+ * attached (`finishReason: "tool-calls"` when Ollama said `stop`).
+ * @throws ProviderError (`server-error`) without `done` or `done_reason`, (`context-overflow`) for an empty
+ *   `length` answer whose prompt filled `num_ctx`.
+ */
+export function finalGeneration(
+  final: ChatResponse | undefined,
+  text: string,
+  toolCalls: readonly ToolCall[],
+  body: ChatRequest,
+  settings: ResolvedOllamaSettings,
+): GenerationInput {
+  const generation = finish(final, text, body, settings, callSiteOf(settings));
+  if (toolCalls.length > 0) {
+    generation.toolCalls = [...toolCalls];
+    // Ollama ends a turn that called tools with done_reason "stop"; the calls say why it stopped.
+    if (generation.finishReason === "stop") generation.finishReason = "tool-calls";
+  }
+  return generation;
 }
 
 /** The answer passed `maxAnswerChars`: a loud failure that keeps what was read, cut at the cap. */

@@ -5,9 +5,11 @@ import type {
   CallOptions,
   GenerateRequest,
   Generation,
-  Model,
   ModelCapabilities,
   PromptRequest,
+  StreamingModel,
+  StreamOptions,
+  StreamPart,
 } from "../../model.js";
 import {
   type ResolvedTransportRetryOptions,
@@ -15,16 +17,17 @@ import {
   withTransportRetries,
 } from "../transport-retry.js";
 import { chatOnce } from "./chat.js";
+import { chatStream } from "./chat-stream.js";
 import { type OllamaSettings, type ResolvedOllamaSettings, resolveOllamaSettings } from "./settings.js";
 import { wireMessages, wireTools } from "./wire.js";
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
 /**
- * A {@link Model} backed by an Ollama server, local or Ollama Cloud. Credentials live in private fields;
+ * A {@link StreamingModel} backed by an Ollama server, local or Ollama Cloud. Credentials live in private fields;
  * `JSON.stringify` and `util.inspect` show only the id, the model and the host (without credentials).
  */
-export class OllamaModel implements Model {
+export class OllamaModel implements StreamingModel {
   /** The model id in traces and records, `"ollama:<model>"` unless given. */
   readonly id: string;
   /** Continues a trailing assistant message; the context window when `num_ctx` is set. */
@@ -35,7 +38,7 @@ export class OllamaModel implements Model {
   readonly host: string;
   readonly #settings: ResolvedOllamaSettings;
   readonly #retry: ResolvedTransportRetryOptions;
-  readonly #leaf: Model;
+  readonly #leaf: StreamingModel;
 
   /** @throws InvalidArgumentError naming the option. */
   constructor(settings: OllamaSettings) {
@@ -71,7 +74,23 @@ export class OllamaModel implements Model {
           ? { ...value, trace: { ...value.trace, transportRetries } }
           : value;
       },
-      { capabilities: this.capabilities },
+      {
+        capabilities: this.capabilities,
+        // `stream: false` (a proxy without NDJSON): `model.stream` sends generate's answer as one chunk.
+        ...(this.#settings.stream
+          ? {
+              stream: (request: GenerateRequest, options: CallOptions & { signal: AbortSignal }) => {
+                const clock = this.#settings.clock ?? options.clock ?? systemClock;
+                return chatStream(this.#settings, chatBody(request, this.#settings), options.signal, clock, {
+                  modelId: this.id,
+                  options: this.#retry,
+                  events: options.events,
+                  path: options.path,
+                });
+              },
+            }
+          : {}),
+      },
     );
   }
 
@@ -84,6 +103,19 @@ export class OllamaModel implements Model {
     request: GenerateRequest | PromptRequest,
     options?: CallOptions,
   ): Promise<Generation> => this.#leaf.generate(request, options);
+
+  /**
+   * Streams through `/api/chat` (NDJSON): each chunk's text as a `text-delta` as it arrives, each tool call
+   * as a `tool-call`, and a `finish` carrying the same generation `generate` returns. Transport retries
+   * happen only before the first part; after it, a failure fails the call with the text so far kept.
+   * Leaving the loop, or the signal, closes the HTTP request. With `stream: false` the answer comes as one
+   * chunk.
+   * @throws (from the iteration) what `generate` throws.
+   */
+  readonly stream = (
+    request: GenerateRequest | PromptRequest,
+    options?: StreamOptions,
+  ): AsyncIterable<StreamPart> => this.#leaf.stream(request, options);
 
   /** What `JSON.stringify` shows: no headers, no key. */
   /** What `JSON.stringify` shows: the id, the model and the host, never credentials. */
@@ -126,6 +158,9 @@ export class OllamaModel implements Model {
  *   `server-error`, connection failures `network`, `timeoutMs` `timeout`. 429/5xx/network are retried inside
  *   the call (see `retry`); each retry is in `generation.trace.transportRetries` and a `transport-retry` event.
  * - Abort: each call's signal reaches its HTTP request, streamed or not.
+ * - `model.stream`: NDJSON chunks as `text-delta` and `tool-call` parts, then a `finish` equal to `generate`'s;
+ *   transport retries only before the first part; the signal, the attempt's time limit, an early stop and
+ *   leaving the loop close the HTTP request. With `stream: false`, one chunk.
  * - Tools: `request.tools` → `tools`; `message.tool_calls` → `generation.toolCalls`, `finishReason:
  *   "tool-calls"`; assistant calls and tool results go back as `tool_calls` and `tool` messages. No
  *   tool_choice on the wire: `"none"` sends no tools, a named tool only that one, `"required"` is left to a
