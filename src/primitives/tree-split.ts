@@ -9,10 +9,13 @@ import {
   type GenerateRequest,
   type Generation,
   type Model,
-  type PromptRequest,
+  type StreamingModel,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { toRequest } from "../request.js";
+import { checkStreamOptions } from "../stream/check-stream-options.js";
+import { withMode } from "../stream/modes.js";
+import { runAsStream } from "../stream/run-stream.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
 import { custom, number, object, oneOf, union } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
@@ -30,8 +33,16 @@ import {
   truncationMarker,
 } from "./split-requests.js";
 import { splitText } from "./split-text.js";
+import { streamCall } from "./stream-call.js";
 
 export type { PromptLimit } from "./split-requests.js";
+
+/** The call that answers: the one call of a request within budget (`whole`), or the answer stage's. */
+type AnswerCall<V> = (
+  request: GenerateRequest,
+  options: CallOptions,
+  stage: "whole" | "answer",
+) => Promise<Generation<V>>;
 
 /** Options of {@link treeSplit}. */
 export interface TreeSplitOptions {
@@ -107,6 +118,10 @@ const schema = object({
  * the tree (every node's sizes, depth, model and nested trace). Events: `context-split` at plan, each map and
  * reduce node, truncate and answer, under `path + "/treeSplit"`.
  *
+ * `stream` runs the map and reduce calls as `generate` does (their notes are not the answer) and streams the
+ * answer call, or the one call of a request within budget, with the parts of the model beneath (an inner
+ * ladder's attempts and discards); its `finish` carries the generation `generate` returns.
+ *
  * @throws InvalidArgumentError at construction for a bad model or option.
  * @throws NoProgressError (`limit: "noProgress"`) when a reduce level does not shrink the scratchpad, or
  *   (before any call) when the task alone renders over the budget.
@@ -116,7 +131,7 @@ const schema = object({
  * const reader = treeSplit(model, { promptLimit: { chars: 8_000 }, concurrency: 4 });
  * const answer = await reader.generate({ messages: [{ role: "user", content: "Summarise." }], context: [book] });
  */
-export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOptions): Model<V> {
+export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOptions): StreamingModel<V> {
   assertModel("treeSplit", model);
   const parsed = parseOptions("treeSplit", schema, options);
   const { limit: budgetLimit, measure, size } = requestMeasure(options.promptLimit);
@@ -129,17 +144,20 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
   const mapPrompt = parsed.mapPrompt ?? defaultMapPrompt;
   const reducePrompt = parsed.reducePrompt ?? defaultReducePrompt;
 
-  const generate = async (
-    input: GenerateRequest | PromptRequest,
-    given: CallOptions = {},
+  /**
+   * One run: the map and reduce calls through `generate`, the answer (or the one call of a request within
+   * budget) through `answer`: `generate` for `generate`, streamed into the caller's stream for `stream`.
+   */
+  const run = async (
+    request: GenerateRequest,
+    callOptions: CallOptions,
+    answer: AnswerCall<V>,
   ): Promise<Generation<V>> => {
-    const request = toRequest(`treeSplit(${model.id}).generate`, input);
-    const callOptions = withProcessSink(checkCallOptions("treeSplit.generate", given));
     const outer = callOptions.promptFits;
     // Every call beneath keeps within this split's limit, and within any limit set above it.
     const promptFits = (r: GenerateRequest) => measure(r) <= budgetLimit && (outer === undefined || outer(r));
     if (measure(request) <= budgetLimit) {
-      return model.generate(request, { ...callOptions, promptFits });
+      return answer(request, { ...callOptions, promptFits }, "whole");
     }
     throwIfAborted(callOptions.signal);
     const clock = callOptions.clock ?? systemClock;
@@ -169,7 +187,7 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
         emit(callOptions.events, "context-split", { ...payload, timestamp: clock.now() });
     };
 
-    const run: SplitRun = {
+    const split: SplitRun = {
       model: notesModel,
       promptFits,
       request,
@@ -191,7 +209,7 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
     );
     trace.shards = shards.length;
     event({ path: base, stage: "plan", depth: 0, count: shards.length, chars: contextChars });
-    const notes = await runLevel(run, "map", 0, shards, mapPrompt);
+    const notes = await runLevel(split, "map", 0, shards, mapPrompt);
     let scratchpad = notes.map((n, i) => noteSection(i, notes.length, n)).join("\n\n");
 
     while (measure(answerRequest(request, scratchpad)) > limit) {
@@ -218,7 +236,7 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
         measure(noteRequest(reducePrompt, task, [piece], request)),
       );
       const merged = await runLevel(
-        run,
+        split,
         "reduce",
         trace.depth,
         groups.map((g) => [g]),
@@ -243,23 +261,57 @@ export function treeSplit<V = unknown>(model: Model<V>, options: TreeSplitOption
     const answerPath = joinPath(base, "answer");
     const finalRequest = answerRequest(request, scratchpad);
     throwIfAborted(callOptions.signal);
-    const answer = await raceAbort(
-      model.generate(finalRequest, { ...callOptions, path: answerPath, promptFits }),
-      callOptions.signal,
-    );
+    const answered = await answer(finalRequest, { ...callOptions, path: answerPath, promptFits }, "answer");
     nodes.push({
       stage: "answer",
       depth: trace.depth + 1,
       index: 0,
       inputChars: scratchpad.length,
-      outputChars: answer.text.length,
-      modelId: answer.modelId,
+      outputChars: answered.text.length,
+      modelId: answered.modelId,
     });
     trace.calls = trace.shards + trace.reduces + 1;
-    event({ path: answerPath, stage: "answer", depth: trace.depth + 1, count: 0, chars: answer.text.length });
-    return { ...answer, usage: addUsage(usage, answer.usage), trace: { ...answer.trace, split: trace } };
+    event({
+      path: answerPath,
+      stage: "answer",
+      depth: trace.depth + 1,
+      count: 0,
+      chars: answered.text.length,
+    });
+    return {
+      ...answered,
+      usage: addUsage(usage, answered.usage),
+      trace: { ...answered.trace, split: trace },
+    };
   };
 
-  const wrapped: Model<V> = { id: `treeSplit(${model.id})`, generate };
+  const id = `treeSplit(${model.id})`;
+  const wrapped: StreamingModel<V> = {
+    id,
+    generate: async (input, given = {}) =>
+      run(
+        toRequest(`${id}.generate`, input),
+        withProcessSink(checkCallOptions("treeSplit.generate", given)),
+        (request, options, stage) =>
+          // A request within budget passes through untouched; the answer call is raced against the signal.
+          stage === "whole"
+            ? model.generate(request, options)
+            : raceAbort(model.generate(request, options), options.signal),
+      ),
+    // Map and reduce run as for `generate`; the answer call (or the one call within budget) is streamed.
+    stream: async function* (input, given) {
+      const { mode, ...checked } = checkStreamOptions("treeSplit.stream", given);
+      const request = toRequest(`${id}.stream`, input);
+      const callOptions = withProcessSink(checked);
+      yield* withMode(
+        runAsStream(callOptions.signal, (sink, signal) =>
+          run(request, { ...callOptions, signal }, (next, options) =>
+            streamCall(model, next, options, (part) => sink.push(part)),
+          ),
+        ),
+        mode,
+      );
+    },
+  };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }

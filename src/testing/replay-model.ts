@@ -3,7 +3,12 @@ import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ProviderError } from "../errors/provider-error.js";
 import { RungsError } from "../errors/rungs-error.js";
-import { type GenerateRequest, type Model, type ModelCapabilities, normalizeGeneration } from "../model.js";
+import {
+  type GenerateRequest,
+  type ModelCapabilities,
+  normalizeGeneration,
+  type StreamingModel,
+} from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { messageText } from "../prompt.js";
 import { redactText } from "../redact.js";
@@ -77,8 +82,8 @@ const optionsSchema = object({
   capabilities: schemas.capabilities.optional(),
 });
 
-/** A model that serves recorded answers. */
-export interface ReplayModel extends Model {
+/** A model that serves recorded answers, generated or streamed. */
+export interface ReplayModel extends StreamingModel {
   /** Recordings loaded (after the `modelId` filter). */
   readonly size: number;
   /** Calls served so far. */
@@ -90,6 +95,9 @@ export interface ReplayModel extends Model {
  * stable hash of the request ({@link requestKey}); nothing is sent anywhere. Entries with the same key are
  * served in recorded order. A recorded error is thrown again (a `ProviderError` of its kind when it had
  * one). A request with no recording throws {@link ReplayMissError}, loudly, naming the fix.
+ *
+ * Streamed (`stream`), it sends the recorded answer as one delta, its tool calls, then `finish` with the
+ * generation `generate` serves (a recorded error is thrown from the iteration).
  *
  * It is a leaf model: it draws on a shared `Budget` and honours abort. Lookups are a hash and a map read,
  * so a ladder of replayed rungs runs thousands of prompts in well under a second.

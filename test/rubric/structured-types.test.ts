@@ -53,6 +53,7 @@ describe("structured: value types", () => {
     const ladder = escalateAcross([retried, { model: cloud, maxAttempts: 2 }], { rubric });
     expectTypeOf(ladder).toEqualTypeOf<StreamingModel<AnswerOut>>();
     const wrapped = treeSplit(continueUntilComplete(ladder), { promptLimit: { chars: 50_000 } });
+    expectTypeOf(wrapped).toEqualTypeOf<StreamingModel<AnswerOut>>();
     const generation = await wrapped.generate({ prompt: "Capital of France, as JSON?" });
     expectTypeOf(generation).toEqualTypeOf<Generation<AnswerOut>>();
     expectTypeOf(generation.value).toEqualTypeOf<AnswerOut | undefined>();

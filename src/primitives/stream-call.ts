@@ -1,0 +1,54 @@
+import { raceAbort, sequentialRacer } from "../abort.js";
+import { ProviderError } from "../errors/provider-error.js";
+import type { GenerateRequest } from "../messages.js";
+import type { CallOptions, Generation, Model, StreamPart } from "../model.js";
+import { streamModel } from "../stream/stream-model.js";
+
+/**
+ * One call of a wrapper's model, streamed (live): each part before `finish` goes to `onPart` (awaited, so a
+ * slow consumer slows the model's stream), and the call resolves to the `finish` part's generation, as
+ * `generate` would have. Each `next()` (and each wait on `onPart`) is raced against `options.signal`, so a model that ignores its signal
+ * cannot hold the caller; a call left before its end (an error, an abort) closes the model's stream.
+ * @throws what the model's stream throws; ProviderError (`server-error`) for a stream that ends without
+ *   `finish`.
+ */
+export async function streamCall<V>(
+  model: Model<V>,
+  request: GenerateRequest,
+  options: CallOptions,
+  onPart: (part: Exclude<StreamPart<V>, { type: "finish" }>) => void | Promise<void>,
+): Promise<Generation<V>> {
+  const iterator = streamModel(model, request, { ...options, mode: "live" })[Symbol.asyncIterator]();
+  let ended = false;
+  const racer = sequentialRacer(options.signal);
+  try {
+    for (;;) {
+      const step = await racer.race(iterator.next());
+      if (step.done === true) {
+        ended = true;
+        throw new ProviderError(
+          `The stream of "${model.id}" ended without a finish part: a Model's stream must end with { type: "finish", generation }.`,
+          { kind: "server-error", providerId: model.id },
+        );
+      }
+      const part = step.value;
+      if (part.type === "finish") {
+        ended = true;
+        return part.generation;
+      }
+      const pushed = onPart(part);
+      // A full buffer waits for the consumer, but never past the signal.
+      if (pushed !== undefined) await racer.race(pushed);
+    }
+  } finally {
+    racer.dispose();
+    if (!ended) {
+      // Closes the model's stream (its provider's beneath it); not awaited once the signal has fired, since
+      // a stream stalled in `next()` cannot run its cleanup until that settles.
+      const closing = Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch(() => {});
+      if (options.signal?.aborted !== true) await raceAbort(closing, options.signal).catch(() => {});
+    }
+  }
+}
