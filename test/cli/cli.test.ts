@@ -2,7 +2,10 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defineRubric, escalateAcross, RungsEvents } from "../../src/index.js";
 import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
+import { recordRun } from "../../src/record/record-run.js";
+import { scriptedModel } from "../../src/testing/index.js";
 import { type FakeOllama, startFakeOllama } from "../e2e/fake-ollama.js";
 import { answer, cli, notFound } from "./helpers.js";
 
@@ -354,5 +357,34 @@ describe("hints and errors an operator acts on", () => {
     // A model's text reaches the terminal escaped, never as a control sequence.
     expect(run.stderr).not.toContain("\u001b");
     expect(run.stderr).toContain("\\u001b[2J");
+  });
+});
+
+describe("rungs replay of a streamed run", () => {
+  it("shows an attempt a prefix rule stopped early", async () => {
+    const events = new RungsEvents();
+    const recorder = recordRun(events, join(dir, "streamed"));
+    const rubric = defineRubric({
+      id: "no-todo",
+      rules: [
+        {
+          id: "no-todo",
+          check: (text: string) => !text.includes("TODO"),
+          checkPrefix: (prefix: string) => !prefix.includes("TODO"),
+        },
+      ],
+    });
+    const ladder = escalateAcross(
+      [scriptedModel("small", [`TODO ${"later ".repeat(50)}`]), scriptedModel("large", ["done"])],
+      { rubric },
+    );
+    for await (const _part of ladder.stream({ prompt: "go" }, { events })) {
+      // read to the end
+    }
+    await recorder.close();
+    const replay = await cli(["replay", "streamed"], { cwd: dir });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/attempt_1\.json +0 +small +rejected, stopped early /);
+    expect(replay.stdout).toMatch(/attempt_2\.json +1 +large +accepted /);
   });
 });
