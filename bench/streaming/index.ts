@@ -97,7 +97,10 @@ export async function runStreaming(): Promise<BenchReport> {
           0,
         ),
         fmt(sent, 0),
-        fmt(sum(runs, (r) => r.tokensDiscarded), 0),
+        fmt(
+          sum(runs, (r) => r.tokensDiscarded),
+          0,
+        ),
         fmt(saved, 0),
         `${fmt(sent + saved === 0 ? 0 : (100 * saved) / (sent + saved), 1)} %`,
       ],
