@@ -503,6 +503,18 @@ export const coverage: Record<string, Coverage> = {
         await recorder.close();
       },
     },
+    {
+      name: "a long answer streamed through a ladder, its deltas heard",
+      run: async (text) => {
+        const events = new RungsEvents();
+        const recorder = recordRun(events, freshFile("run-streamed"));
+        const ladder = escalateAcross([scriptedModel("s", [`x${text}`], { streamChunkChars: 16 })]);
+        for await (const _part of ladder.stream(ask, { events })) {
+          // drained: the recorder hears every delta's event
+        }
+        await recorder.close();
+      },
+    },
   ],
   "rungs:taskDirFromPath": [{ name: "a path", run: (text) => taskDirFromPath(text) }],
   "rungs:renderMessages": [
