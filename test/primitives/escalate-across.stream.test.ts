@@ -161,7 +161,7 @@ describe("a streamed ladder", () => {
     const controller = new AbortController();
     const reason = new Error("user left");
     const events = new RungsEvents();
-    const ended: { kind?: string; text: string }[] = [];
+    const ended: { kind: string | undefined; text: string }[] = [];
     events.on("attempt-end", ({ attempt }) => ended.push({ kind: attempt.kind, text: attempt.text }));
     const iterator = retryWithContext(slow, { rubric })
       .stream(ask, { signal: controller.signal, events })
