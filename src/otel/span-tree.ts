@@ -1,8 +1,8 @@
 import type { Attributes, Context, Span, Tracer } from "@opentelemetry/api";
 import type { RungsEventName, RungsEvents } from "../events.js";
 import { addUsage } from "../model.js";
+import { StreamedAttempts } from "../record/streamed-attempts.js";
 import { redactText, serializeError } from "../redact.js";
-import { StreamedAttempts } from "../report/streamed-attempts.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { Api } from "./api.js";
 import {

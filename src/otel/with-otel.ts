@@ -1,6 +1,6 @@
 import type { Attributes, Span, Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { RungsEvents } from "../events.js";
+import { privateSink, type RungsEvents, withProcessSink } from "../events.js";
 import type {
   CallOptions,
   GenerateRequest,
@@ -175,8 +175,10 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
     });
     if (root === undefined) return undefined;
     const tree = new SpanTree(api, root.tracer, root.span, path, content, report, streamed);
-    const events = new RungsEvents({ onListenerError: report });
-    tree.listen(events, given.events);
+    // The run's own sink (runs on one caller's sink stay apart), forwarded to the caller's or, when there is
+    // none, to the process's RUNGS_LOG sink: the console reporter hears each event once.
+    const events = privateSink({ onListenerError: report });
+    tree.listen(events, withProcessSink(given).events);
     runs.set(events, tree);
     const close = () => {
       runs.delete(events);

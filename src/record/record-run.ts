@@ -19,10 +19,10 @@ import {
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText, redactValue, serializeError } from "../redact.js";
-import { StreamedAttempts, timeToFirstPart } from "../report/streamed-attempts.js";
 import type { Skip, Trace, Usage } from "../trace.js";
 import { custom, object } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
+import { StreamedAttempts, timeToFirstPart } from "./streamed-attempts.js";
 
 /** Options of {@link recordRun}. */
 export interface RecordRunOptions {
