@@ -198,8 +198,28 @@ const aiSdkModel = (text: string) => ({
     usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
     warnings: [],
   }),
+  // The answer in 4-char text-delta parts, between reasoning parts it must pass over: many small parts, as a
+  // hostile provider would send them.
   doStream: async () => {
-    throw new Error("not streamed");
+    let at = 0;
+    return {
+      stream: new ReadableStream({
+        pull(controller) {
+          if (at >= text.length) {
+            controller.enqueue({
+              type: "finish",
+              finishReason: "stop",
+              usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+            });
+            controller.close();
+            return;
+          }
+          controller.enqueue({ type: "reasoning-delta", id: "r", delta: "." });
+          controller.enqueue({ type: "text-delta", id: "t", delta: text.slice(at, at + 4) });
+          at += 4;
+        },
+      }),
+    };
   },
 });
 
@@ -753,6 +773,14 @@ export const coverage: Record<string, Coverage> = {
       name: "a generated answer",
       run: (text) => fromAiSdk(aiSdkModel(text) as never).generate(ask),
     },
+    {
+      name: "a streamed answer (doStream), 4 chars a part",
+      run: async (text) => {
+        for await (const _part of fromAiSdk(aiSdkModel(text) as never).stream(ask)) {
+          // drained: the work measured is the stream's
+        }
+      },
+    },
   ],
   "rungs/ai-sdk:AiSdkModel#toJSON": { noText: "the model's id" },
   "rungs/ai-sdk:fromAiSdk": { noText: "makes an AiSdkModel (its subject above)" },
@@ -798,6 +826,19 @@ export const coverage: Record<string, Coverage> = {
           })),
           { specificationVersion: "v3" },
         ).doGenerate({ prompt: [{ role: "user", content: [{ type: "text", text }] }] }),
+    },
+    {
+      name: "doStream (live) over a ladder streaming a long answer, 16 chars a delta",
+      run: async (text) => {
+        const ladder = escalateAcross([scriptedModel("s", [text], { streamChunkChars: 16 })]);
+        const { stream } = await toAiSdk(ladder, {
+          specificationVersion: "v3",
+          streamMode: "live",
+        }).doStream({ prompt: [{ role: "user", content: [{ type: "text", text: "q" }] }] });
+        for await (const _part of stream) {
+          // drained
+        }
+      },
     },
   ],
   // rungs/vitest

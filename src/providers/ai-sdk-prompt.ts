@@ -17,6 +17,12 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue | undefined };
 
+/**
+ * A JSON value as `JSON.parse` returns it: no `undefined` anywhere, so it fits every specification's JSON type
+ * (v2's has no `undefined`).
+ */
+export type JsonData = null | string | number | boolean | JsonData[] | { [key: string]: JsonData };
+
 /** A file's data in a v2 or v3 prompt: bytes, base64, or a URL. */
 export type AiSdkFileDataV2 = Uint8Array | string | URL;
 
@@ -78,19 +84,31 @@ export interface AiSdkToolResultPart {
   toolCallId: string;
   /** The tool that was called. */
   toolName: string;
-  /** The output: text or JSON, or an error as text or JSON. */
+  /** The output: text or JSON, or an error as text or JSON (each its own variant, as the SDK's types have it). */
   output:
     | {
-        /** A string output, or an error's text. */
-        type: "text" | "error-text";
+        /** A string output. */
+        type: "text";
         /** The text. */
         value: string;
       }
     | {
-        /** A JSON output, or an error as JSON. */
-        type: "json" | "error-json";
-        /** The value. */
-        value: JsonValue;
+        /** An error's text. */
+        type: "error-text";
+        /** The text. */
+        value: string;
+      }
+    | {
+        /** A JSON output. */
+        type: "json";
+        /** The value (parsed JSON: no `undefined` in it). */
+        value: JsonData;
+      }
+    | {
+        /** An error as JSON. */
+        type: "error-json";
+        /** The value (parsed JSON: no `undefined` in it). */
+        value: JsonData;
       };
 }
 
@@ -191,9 +209,9 @@ function messageOf(message: Message, version: AiSdkSpecificationVersion): AiSdkM
 }
 
 /** A tool's output as JSON: what JSON cannot hold (undefined, functions) is left out, as JSON.stringify does. */
-function jsonOf(value: unknown): JsonValue {
+function jsonOf(value: unknown): JsonData {
   if (value === undefined) return null;
-  return JSON.parse(JSON.stringify(value) ?? "null") as JsonValue;
+  return JSON.parse(JSON.stringify(value) ?? "null") as JsonData;
 }
 
 function userPartOf(part: ContentPart, version: AiSdkSpecificationVersion): AiSdkTextPart | AiSdkFilePart {

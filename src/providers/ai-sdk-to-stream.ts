@@ -36,11 +36,18 @@ export interface RungsTextBlockMetadata {
   early?: boolean;
 }
 
+/** `providerMetadata` of a text block's `text-end` (a type literal, so it fits the SDK's metadata record). */
+export type RungsTextBlockProviderMetadata = {
+  /** Whether the attempt that wrote the block was kept, and if not, why. */
+  rungs: RungsTextBlockMetadata;
+};
+
 /**
  * A part of {@link toAiSdk}'s stream (`doStream`), in the AI SDK's vocabulary. `W`, `F` and `U` are the
- * specification's warning, finish reason and usage shapes (as its `doGenerate` result has them).
+ * specification's warning, finish reason and usage shapes (as its `doGenerate` result has them); `M` its
+ * answer metadata (`{ rungs }`), `T` a text block's (`{ rungs: RungsTextBlockMetadata }`).
  */
-export type RungsStreamPart<W, F, U, M> =
+export type RungsStreamPart<W, F, U, M, T = RungsTextBlockProviderMetadata> =
   | {
       /** First: the call options rungs did not pass on. */
       type: "stream-start";
@@ -66,11 +73,8 @@ export type RungsStreamPart<W, F, U, M> =
       type: "text-end";
       /** The block's id. */
       id: string;
-      /** `{ rungs: { discarded, ... } }`: whether the block's text is part of the answer. */
-      providerMetadata: {
-        /** Whether the attempt that wrote the block was kept, and if not, why. */
-        rungs: RungsTextBlockMetadata;
-      };
+      /** `{ rungs: { discarded, ... } }` ({@link RungsTextBlockMetadata}): whether the block's text is part of the answer. */
+      providerMetadata: T;
     }
   | {
       /** A tool call of the accepted answer, for the SDK to execute. */
@@ -160,6 +164,7 @@ export async function sdkStreamOf<W, F, U, M>(
     },
     async pull(controller) {
       const out: RungsStreamPart<W, F, U, M>[] = [];
+      const blocksOut: BlockSink = out;
       try {
         // Reads until there is something to send: an attempt start alone sends nothing.
         while (out.length === 0 && !ended) {
@@ -172,14 +177,14 @@ export async function sdkStreamOf<W, F, U, M>(
           const part = step.value;
           switch (part.type) {
             case "text-delta":
-              blocks.delta(part.text, out);
+              blocks.delta(part.text, blocksOut);
               break;
             case "attempt-start":
               blocks.attemptStart(part.path);
               if (shape.raw) out.push({ type: "raw", rawValue: { ...part } });
               break;
             case "discard":
-              blocks.discard(part, out);
+              blocks.discard(part, blocksOut);
               if (shape.raw) out.push({ type: "raw", rawValue: { ...part } });
               break;
             case "tool-call":
@@ -189,7 +194,7 @@ export async function sdkStreamOf<W, F, U, M>(
             case "finish": {
               ended = true;
               const { generation } = part;
-              blocks.closeAll({ discarded: false }, out);
+              blocks.closeAll({ discarded: false }, blocksOut);
               for (const call of generation.toolCalls ?? []) {
                 out.push({
                   type: "tool-call",
@@ -214,7 +219,7 @@ export async function sdkStreamOf<W, F, U, M>(
             ...(typeof kind === "string" ? { kind } : {}),
             reason: error instanceof Error ? error.message : String(error),
           },
-          out,
+          blocksOut,
         );
         out.push({ type: "error", error });
         out.push({ type: "finish", ...shape.failed });

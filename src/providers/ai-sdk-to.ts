@@ -5,17 +5,23 @@ import type { CallOptions, FinishReason, Generation, Model, Usage } from "../mod
 import { parseOptions, schemas } from "../options.js";
 import { streamModel } from "../stream/stream-model.js";
 import { custom, object, oneOf } from "../validate/check.js";
-import type { JsonValue } from "./ai-sdk-prompt.js";
+import type { JsonData, JsonValue } from "./ai-sdk-prompt.js";
 import { type AiSdkModelCallOptions, requestOfAiSdkCall, unsupportedSettings } from "./ai-sdk-request.js";
 import {
   type RungsStreamPart,
+  type RungsTextBlockProviderMetadata,
   type StreamShape,
   sdkStreamOf,
   type ToAiSdkStreamMode,
 } from "./ai-sdk-to-stream.js";
 import { type AiSdkSpecificationVersion, installedAiSpecificationVersion } from "./ai-sdk-version.js";
 
-export type { RungsStreamPart, RungsTextBlockMetadata, ToAiSdkStreamMode } from "./ai-sdk-to-stream.js";
+export type {
+  RungsStreamPart,
+  RungsTextBlockMetadata,
+  RungsTextBlockProviderMetadata,
+  ToAiSdkStreamMode,
+} from "./ai-sdk-to-stream.js";
 
 /** Options of {@link toAiSdk}. */
 export interface ToAiSdkOptions {
@@ -78,11 +84,11 @@ export type AiSdkOutputPart =
 /** A finish reason in the AI SDK's vocabulary (rungs uses the same words). */
 export type AiSdkFinishReason = FinishReason;
 
-interface ResultBase {
+interface ResultBase<M = RungsAnswerMetadata> {
   /** Text, then tool calls. */
   content: AiSdkOutputPart[];
   /** `{ rungs: RungsProviderMetadata }`. */
-  providerMetadata: RungsAnswerMetadata;
+  providerMetadata: M;
   /** The leaf model that produced the answer. */
   response: {
     /** `generation.modelId`. */
@@ -108,8 +114,17 @@ export interface AiSdkV2Warning {
   message: string;
 }
 
+/**
+ * `providerMetadata` in specification v2 (`ai` 5): the same `{ rungs }` as {@link RungsAnswerMetadata}, typed
+ * as plain JSON, since v2's metadata type takes no optional (possibly `undefined`) field.
+ */
+export type RungsAnswerMetadataV2 = {
+  /** Who answered ({@link RungsProviderMetadata}), or whether a text block was kept ({@link RungsTextBlockMetadata}). */
+  rungs: { [key: string]: JsonData };
+};
+
 /** A `doGenerate` result of specification v2 (`ai` 5). */
-export interface AiSdkV2GenerateResult extends ResultBase {
+export interface AiSdkV2GenerateResult extends ResultBase<RungsAnswerMetadataV2> {
   /** Why the model stopped. */
   finishReason: AiSdkFinishReason;
   /** Tokens of the whole run (every attempt beneath). */
@@ -181,14 +196,16 @@ export type RungsStreamPartV2 = RungsStreamPart<
   AiSdkV2Warning,
   AiSdkFinishReason,
   AiSdkV2Usage,
-  RungsAnswerMetadata
+  RungsAnswerMetadataV2,
+  RungsAnswerMetadataV2
 >;
 /** A part of {@link toAiSdk}'s stream for `ai` 6 and 7 (specifications v3, v4). */
 export type RungsStreamPartV3 = RungsStreamPart<
   AiSdkV3Warning,
   AiSdkV3FinishReason,
   AiSdkV3Usage,
-  RungsAnswerMetadata
+  RungsAnswerMetadata,
+  RungsTextBlockProviderMetadata
 >;
 
 /**
@@ -316,9 +333,14 @@ export function toAiSdk(
       streamModel(model, request, { ...runtime, signal, mode: streamMode });
     const unset = unsetIn(callOptions);
     const raw = callOptions.includeRawChunks === true;
+    // v2 types a text block's metadata as plain JSON (RungsAnswerMetadataV2); the values are the same.
     const stream =
       version === "v2"
-        ? await sdkStreamOf(open, runtime.signal, v2Shape(unset, raw))
+        ? ((await sdkStreamOf(
+            open,
+            runtime.signal,
+            v2Shape(unset, raw),
+          )) as unknown as ReadableStream<RungsStreamPartV2>)
         : await sdkStreamOf(open, runtime.signal, v3Shape(unset, raw));
     return { stream };
   };
@@ -384,7 +406,7 @@ const v3Finish = (reason: FinishReason): AiSdkV3FinishReason => ({ unified: reas
 
 function v2Result(generation: Generation, unset: readonly string[]): AiSdkV2GenerateResult {
   return {
-    ...baseOf(generation),
+    ...(baseOf(generation) as ResultBase<RungsAnswerMetadataV2>),
     finishReason: generation.finishReason,
     usage: v2Usage(generation.usage),
     warnings: v2Warnings(unset),
@@ -403,14 +425,14 @@ function v3Result(generation: Generation, unset: readonly string[]): AiSdkV3Gene
 function v2Shape(
   unset: readonly string[],
   raw: boolean,
-): StreamShape<AiSdkV2Warning, AiSdkFinishReason, AiSdkV2Usage, RungsAnswerMetadata> {
+): StreamShape<AiSdkV2Warning, AiSdkFinishReason, AiSdkV2Usage, RungsAnswerMetadataV2> {
   return {
     warnings: v2Warnings(unset),
     raw,
     finish: (generation) => ({
       finishReason: generation.finishReason,
       usage: v2Usage(generation.usage),
-      providerMetadata: baseOf(generation).providerMetadata,
+      providerMetadata: baseOf(generation).providerMetadata as RungsAnswerMetadataV2,
     }),
     failed: { finishReason: "error", usage: v2Usage({}) },
   };

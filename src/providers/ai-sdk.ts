@@ -31,6 +31,7 @@ import {
   aiSdkPromptOf,
   aiSdkToolChoiceOf,
   aiSdkToolsOf,
+  type JsonData,
   type JsonValue,
 } from "./ai-sdk-prompt.js";
 import { type AiSdkGenerateResult, generationOf, mapAiSdkError } from "./ai-sdk-result.js";
@@ -55,6 +56,7 @@ export type {
   AiSdkToolCallPart,
   AiSdkToolChoice,
   AiSdkToolResultPart,
+  JsonData,
   JsonValue,
 } from "./ai-sdk-prompt.js";
 export {
@@ -80,6 +82,7 @@ export {
   type AiSdkV3Usage,
   type AiSdkV3Warning,
   type RungsAnswerMetadata,
+  type RungsAnswerMetadataV2,
   type RungsLanguageModel,
   type RungsLanguageModelV2,
   type RungsLanguageModelV3,
@@ -89,6 +92,7 @@ export {
   type RungsStreamPartV2,
   type RungsStreamPartV3,
   type RungsTextBlockMetadata,
+  type RungsTextBlockProviderMetadata,
   type ToAiSdkOptions,
   type ToAiSdkStreamMode,
   toAiSdk,
@@ -119,8 +123,8 @@ export interface AiSdkCallOptions<D extends AiSdkFileData = AiSdkFileData> {
   abortSignal?: AbortSignal;
   /** Extra request headers (the `headers` option). */
   headers?: Record<string, string | undefined>;
-  /** Provider-specific options (the `providerOptions` option). */
-  providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
+  /** Provider-specific options (the `providerOptions` option), as JSON (v2's type takes no `undefined`). */
+  providerOptions?: Record<string, Record<string, JsonData>>;
 }
 
 /**
@@ -342,6 +346,8 @@ function callOptionsFor(
   const toolChoice = aiSdkToolChoiceOf(request.toolChoice);
   if (toolChoice !== undefined) options.toolChoice = toolChoice;
   if (extra.headers !== undefined) options.headers = { ...extra.headers };
-  if (extra.providerOptions !== undefined) options.providerOptions = extra.providerOptions;
+  // The caller's options go as they are: an `undefined` value among them is left out when they are sent.
+  if (extra.providerOptions !== undefined)
+    options.providerOptions = extra.providerOptions as Record<string, Record<string, JsonData>>;
   return options;
 }
