@@ -1,4 +1,4 @@
-// `npm run bench [-- overhead feedback-growth tree-split cascade routing]`: installs bench/'s own dependencies when
+// `npm run bench [-- overhead feedback-growth tree-split cascade routing streaming]`: installs bench/'s own dependencies when
 // missing, runs each benchmark (rows in their own processes), prints a Markdown table per bench, and writes
 // them with the machine, the peers' versions and the load to bench/results/latest.md.
 import { execFileSync } from "node:child_process";
@@ -22,6 +22,7 @@ const benches = {
   linear: async () => (await import("./linear/index.js")).runLinear(),
   routing: async () => (await import("./routing/index.js")).runRouting(),
   view: async () => (await import("./view/index.js")).runView(),
+  streaming: async () => (await import("./streaming/index.js")).runStreaming(),
 } as const;
 type BenchName = keyof typeof benches;
 

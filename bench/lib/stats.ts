@@ -32,3 +32,10 @@ export function fmtSpread(s: Spread, decimals?: number): string {
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
+
+/** The `q` quantile (0..1) of a non-empty list, nearest rank (the smallest value with at least q of them at or below it). */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) throw new Error("quantile: no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}

@@ -122,6 +122,12 @@ const evaluate = (rule: Parameters<typeof defineRubric>[0]["rules"][number]) => 
   const rubric = defineRubric({ id: "r", rules: [rule] });
   return (text: string) => rubric.evaluate(text);
 };
+/** A rule's judgement of a streamed prefix (`checkPrefix`): it runs on every checked prefix of a stream. */
+const prefixOf = (rule: Parameters<typeof defineRubric>[0]["rules"][number]) => {
+  const checkPrefix = rule.checkPrefix;
+  if (checkPrefix === undefined) throw new Error(`rule ${rule.id} does not judge prefixes`);
+  return (text: string) => checkPrefix.call(rule, text, {});
+};
 const attemptOf = (text: string, overrides: Partial<Attempt> = {}): Attempt =>
   ({
     index: 1,
@@ -424,7 +430,10 @@ export const coverage: Record<string, Coverage> = {
   "rungs:jsPattern": [
     { name: "matches (a+)+$ with the JS engine", run: evaluate(matches("m", jsPattern(/(a+)+$/))) },
   ],
-  "rungs:json": [{ name: "rule json", run: evaluate(json("j", z.unknown())) }],
+  "rungs:json": [
+    { name: "rule json", run: evaluate(json("j", z.unknown())) },
+    { name: "rule json, a prefix", run: prefixOf(json("j", z.unknown())) },
+  ],
   "rungs:judgeRule": [
     {
       name: "the judge's reply",
@@ -441,9 +450,15 @@ export const coverage: Record<string, Coverage> = {
     { name: "rule length (words)", run: evaluate(length("w", { min: 1, unit: "words" })) },
     { name: "rule length (lines)", run: evaluate(length("l", { min: 1, unit: "lines" })) },
     { name: "rule length (chars)", run: evaluate(length("c", { max: 10 })) },
+    { name: "rule length (words), a prefix", run: prefixOf(length("w", { max: 1e9, unit: "words" })) },
+    { name: "rule length (lines), a prefix", run: prefixOf(length("l", { max: 1e9, unit: "lines" })) },
   ],
   "rungs:matches": [{ name: "rule matches (re2) (a+)+$", run: evaluate(matches("m", "(a+)+$")) }],
-  "rungs:notMatches": [{ name: "rule notMatches (re2) x+y", run: evaluate(notMatches("n", "x+y")) }],
+  "rungs:notMatches": [
+    { name: "rule notMatches (re2) x+y", run: evaluate(notMatches("n", "x+y")) },
+    { name: "rule notMatches (re2) x+y, a prefix", run: prefixOf(notMatches("n", "x+y")) },
+    { name: "rule notMatches (re2) \\bx+y$, a prefix", run: prefixOf(notMatches("n", /\bx+y$/m)) },
+  ],
   "rungs:nonEmpty": [{ name: "rule nonEmpty", run: evaluate(nonEmpty()) }],
   "rungs:predicate": [
     { name: "rule predicate", run: evaluate(predicate("p", (text: string) => text.length > 0)) },
@@ -452,6 +467,10 @@ export const coverage: Record<string, Coverage> = {
     {
       name: "JSON candidates for a schema",
       run: evaluate(structured("s", z.object({ answer: z.string() }))),
+    },
+    {
+      name: "the whole answer as JSON, a prefix",
+      run: prefixOf(structured("s", z.unknown(), { allowProse: false, allowCodeFence: false })),
     },
   ],
   "rungs:validToolCalls": [
@@ -500,6 +519,18 @@ export const coverage: Record<string, Coverage> = {
         const attempt = attemptOf(text);
         emit(events, "attempt-start", { path: attempt.path, timestamp: 0, attempt });
         emit(events, "attempt-end", { path: attempt.path, timestamp: 1, attempt });
+        await recorder.close();
+      },
+    },
+    {
+      name: "a long answer streamed through a ladder, its deltas heard",
+      run: async (text) => {
+        const events = new RungsEvents();
+        const recorder = recordRun(events, freshFile("run-streamed"));
+        const ladder = escalateAcross([scriptedModel("s", [`x${text}`], { streamChunkChars: 16 })]);
+        for await (const _part of ladder.stream(ask, { events })) {
+          // drained: the recorder hears every delta's event
+        }
         await recorder.close();
       },
     },
@@ -685,6 +716,27 @@ export const coverage: Record<string, Coverage> = {
     },
   ],
   "rungs/ifeval:ifevalRubric": [
+    {
+      name: "every instruction that judges prefixes, on a prefix (strict)",
+      run: (text) => {
+        const record = {
+          prompt: "Write an email",
+          instruction_id_list: [
+            ...ifevalSubjects.map((s) => s.id),
+            "keywords:frequency",
+            "keywords:letter_frequency",
+            "length_constraints:number_words",
+          ],
+          kwargs: [
+            ...ifevalSubjects.map((s) => s.kwargs),
+            { relation: "less than", keyword: "story", frequency: 1e9 },
+            { let_relation: "less than", letter: "a", let_frequency: 1e9 },
+            { relation: "less than", num_words: 1e9 },
+          ],
+        };
+        return ifevalRubric(record).evaluatePrefix?.(text);
+      },
+    },
     {
       name: "as a rubric",
       run: (text) =>

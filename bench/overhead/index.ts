@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runChild } from "../lib/child.js";
 import { coldImport, type ImportTiming } from "../lib/cold-import.js";
+import { ensureBuilt } from "../lib/ensure-built.js";
 import type { Measurement } from "../lib/measure.js";
 import { type BenchReport, verdictWord } from "../lib/report.js";
 import { fmt, type Spread, spread } from "../lib/stats.js";
@@ -81,23 +80,6 @@ const worker = fileURLToPath(new URL("./worker.ts", import.meta.url));
 const processes = Number(process.env.BENCH_PROCESSES ?? 3);
 const importProcesses = Number(process.env.BENCH_IMPORT_PROCESSES ?? 9);
 
-/** Newest modification time under `dir`, in ms. */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
-    latest = Math.max(latest, statSync(join(dir, entry)).mtimeMs);
-  }
-  return latest;
-}
-
-/** Builds dist/ when it is missing or older than src/: rows and cold imports measure what users install. */
-function ensureBuilt(): void {
-  const index = join(repoDir, "dist/index.js");
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(repoDir, "src"))) return;
-  process.stderr.write("overhead: building dist/ (npm run build)\n");
-  execFileSync("npm", ["run", "build"], { cwd: repoDir, stdio: ["ignore", "ignore", "inherit"] });
-}
-
 /** Medians of one row and case over its processes. */
 interface Summary {
   wall: Spread;
@@ -118,7 +100,7 @@ const summarize = (runs: readonly Result[]): Summary => ({
  * every row alike), then the cold imports; reports medians and checks the targets of issue 17.
  */
 export async function runOverhead(only?: readonly string[]): Promise<BenchReport> {
-  ensureBuilt();
+  ensureBuilt("overhead");
   const selected = rows.filter(([id]) => only === undefined || only.includes(id));
   const runs = new Map<string, Result[]>();
   for (let p = 1; p <= processes; p += 1) {

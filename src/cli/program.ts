@@ -59,6 +59,10 @@ function program(io: CliIo, done: (code: number) => void): Command {
       collect,
     )
     .option("--json", "print the whole Generation as JSON instead of the text")
+    .option(
+      "--stream",
+      "show each attempt's text on stderr as it streams (a rejected one marked discarded); stdout still gets only the accepted answer",
+    )
     .addHelpText("after", exitCodeHelp)
     // Each command is loaded when it runs, so `--help` does not load the config schemas or a provider.
     .action(async (flags) => done(await (await import("./commands/run.js")).runCommand(io, flags)));

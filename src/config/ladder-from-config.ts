@@ -4,7 +4,7 @@ import type { LadderRung, RungSkipContext } from "../attempts/ladder.js";
 import { Budget } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import type { Model } from "../model.js";
+import type { CallOptions, Model, StreamingModel } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { type EscalateAcrossOptions, escalateAcross } from "../primitives/escalate-across.js";
 import { type TreeSplitOptions, treeSplit } from "../primitives/tree-split.js";
@@ -12,6 +12,7 @@ import { jsonFileStatsStore } from "../record/json-file-stats-store.js";
 import type { StatsStore } from "../record/stats-store.js";
 import { redactText } from "../redact.js";
 import type { Rubric } from "../rubric/types.js";
+import { streamModel } from "../stream/stream-model.js";
 import { custom, object, record, union } from "../validate/check.js";
 import { closestKey } from "../validate/suggest.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
@@ -51,7 +52,7 @@ export interface LadderFromConfigOptions {
 }
 
 /** A model built from a config, with the ladder it expanded to. */
-export interface ConfiguredLadder extends Model {
+export interface ConfiguredLadder extends StreamingModel {
   /** The rungs, in order, with their settings and the id of the model each resolved to. */
   readonly rungs: readonly (ExpandedRung & {
     /** The id of the model the provider factory made for the rung. */
@@ -262,19 +263,18 @@ export function ladderFromConfig(config: unknown, options: LadderFromConfigOptio
   }
   const { deadlineMs } = parsed;
   const clock = options.clock;
+  // The whole-run deadline: a Budget per run, unless the caller brings one (its limits then govern).
+  const withDeadline = <O extends CallOptions>(callOptions: O | undefined): O | undefined =>
+    deadlineMs === undefined || callOptions?.budget !== undefined
+      ? callOptions
+      : ({
+          ...callOptions,
+          budget: new Budget({ deadlineMs, ...(clock === undefined ? {} : { clock }) }),
+        } as O);
   return {
     id: model.id,
-    // The whole-run deadline: a Budget per run, unless the caller brings one (its limits then govern).
-    generate: (request, callOptions) =>
-      outer.generate(
-        request,
-        deadlineMs === undefined || callOptions?.budget !== undefined
-          ? callOptions
-          : {
-              ...callOptions,
-              budget: new Budget({ deadlineMs, ...(clock === undefined ? {} : { clock }) }),
-            },
-      ),
+    generate: (request, callOptions) => outer.generate(request, withDeadline(callOptions)),
+    stream: (request, streamOptions) => streamModel(outer, request, withDeadline(streamOptions)),
     rungs,
     config: parsed,
     store,

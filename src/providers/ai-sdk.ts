@@ -7,23 +7,19 @@
  */
 import { type Clock, systemClock } from "../clock.js";
 import { defineModel } from "../define-model.js";
-import { attachCallDetails } from "../errors/call-details.js";
-import type { FailureKind } from "../errors/failure-kind.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { ProviderError } from "../errors/provider-error.js";
-import type { ToolCall } from "../messages.js";
 import type {
   CallOptions,
-  FinishReason,
   GenerateRequest,
   Generation,
-  GenerationInput,
-  Model,
   ModelCapabilities,
+  PromptRequest,
+  StreamingModel,
+  StreamOptions,
+  StreamPart,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { registerSecret, secretHeaderNames } from "../redact.js";
-import type { Usage } from "../trace.js";
 import { object, record, string, unknown } from "../validate/check.js";
 import {
   type AiSdkFileData,
@@ -37,9 +33,9 @@ import {
   aiSdkToolsOf,
   type JsonValue,
 } from "./ai-sdk-prompt.js";
+import { type AiSdkGenerateResult, generationOf, mapAiSdkError } from "./ai-sdk-result.js";
+import { type AiSdkStreamResult, aiSdkStream } from "./ai-sdk-stream.js";
 import type { AiSdkSpecificationVersion } from "./ai-sdk-version.js";
-import { kindForHttpStatus, networkCodeOf, parseRetryAfterMs } from "./http-failure.js";
-import { scrubbedError } from "./scrubbed-error.js";
 import {
   type ResolvedTransportRetryOptions,
   resolveTransportRetryOptions,
@@ -67,6 +63,12 @@ export {
   type AiSdkPromptPart,
   messagesFromAiSdk,
 } from "./ai-sdk-request.js";
+export {
+  type AiSdkGenerateResult,
+  generationOf,
+  mapAiSdkError,
+} from "./ai-sdk-result.js";
+export type { AiSdkStreamPart, AiSdkStreamResult } from "./ai-sdk-stream.js";
 export {
   type AiSdkFinishReason,
   type AiSdkOutputPart,
@@ -110,53 +112,6 @@ export interface AiSdkCallOptions<D extends AiSdkFileData = AiSdkFileData> {
   providerOptions?: Record<string, Record<string, JsonValue | undefined>>;
 }
 
-/** What rungs reads from a `doGenerate` result, in every spec version. */
-export interface AiSdkGenerateResult {
-  /** The output parts; rungs joins the text of the `text` parts. */
-  content: ReadonlyArray<{
-    /** The part's type (`"text"`, `"reasoning"`, `"tool-call"`, ...). */
-    type: string;
-    /** The part's text, for text parts. */
-    text?: string;
-    /** Tool-call parts: the call's id. */
-    toolCallId?: string;
-    /** Tool-call parts: the tool's name. */
-    toolName?: string;
-    /** Tool-call parts: the arguments, JSON-encoded. */
-    input?: string;
-    /** Tool-call parts: true when the provider ran the tool itself (not a call for rungs' caller). */
-    providerExecuted?: boolean;
-  }>;
-  /** v2: a string; v3, v4: `{ unified, raw }`. */
-  finishReason:
-    | string
-    | {
-        /** The SDK's normalised finish reason. */
-        unified: string;
-        /** The provider's own finish reason. */
-        raw?: string | undefined;
-      };
-  /** v2: numbers; v3, v4: `{ total, ... }` objects. */
-  usage?: {
-    /** Prompt tokens: a number (v2) or `{ total }` (v3, v4). */
-    inputTokens?:
-      | number
-      | {
-          /** All prompt tokens. */
-          total?: number | undefined;
-        }
-      | undefined;
-    /** Output tokens: a number (v2) or `{ total }` (v3, v4). */
-    outputTokens?:
-      | number
-      | {
-          /** All output tokens. */
-          total?: number | undefined;
-        }
-      | undefined;
-  };
-}
-
 /**
  * The shape of an AI SDK language model of one specification version, as far as rungs uses it.
  * @typeParam V the specification version(s)
@@ -171,6 +126,11 @@ export interface AiSdkLanguageModelOf<V extends "v2" | "v3" | "v4", D extends Ai
   readonly modelId: string;
   /** Makes one generation call (no retries of its own). */
   doGenerate(options: AiSdkCallOptions<D>): PromiseLike<AiSdkGenerateResult>;
+  /**
+   * Makes one streaming call: every provider package's models have it. Without it, the rungs model
+   * streams `doGenerate`'s answer as one chunk.
+   */
+  doStream?(options: AiSdkCallOptions<D>): PromiseLike<AiSdkStreamResult>;
 }
 
 /**
@@ -196,6 +156,12 @@ export interface FromAiSdkOptions {
   clock?: Clock;
   /** What the model can do beyond `generate`, e.g. its context window. @default `{ inputParts: ["image", "file"] }` */
   capabilities?: ModelCapabilities;
+  /**
+   * Most characters (UTF-16 code units) of text and tool-call input one streamed answer may carry: past it
+   * the stream is cancelled and the attempt fails as `server-error`, its text so far kept. A provider that
+   * never stops cannot fill memory. @default 4_194_304
+   */
+  maxAnswerChars?: number;
 }
 
 const optionsSchema = object({
@@ -205,15 +171,19 @@ const optionsSchema = object({
   providerOptions: record(record(unknown()), "must be an object of objects by provider").optional(),
   clock: schemas.timerClock.optional(),
   capabilities: schemas.capabilities.optional(),
+  maxAnswerChars: schemas.positiveInt.optional(),
 });
+
+/** The default of {@link FromAiSdkOptions.maxAnswerChars}: 4 Mi chars, Ollama's cap too. */
+const defaultMaxAnswerChars = 4_194_304;
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
-/** A rungs {@link Model} over an AI SDK language model. The SDK model and headers stay private. */
-export class AiSdkModel implements Model {
+/** A rungs {@link StreamingModel} over an AI SDK language model. The SDK model and headers stay private. */
+export class AiSdkModel implements StreamingModel {
   readonly id: string;
   readonly capabilities: ModelCapabilities;
-  readonly #leaf: Model;
+  readonly #leaf: StreamingModel;
 
   constructor(languageModel: AiSdkLanguageModel, options: FromAiSdkOptions = {}) {
     const version = (languageModel as { specificationVersion?: unknown } | null)?.specificationVersion;
@@ -243,6 +213,19 @@ export class AiSdkModel implements Model {
     );
     const id = this.id;
     const extra = { headers: parsed.headers, providerOptions: options.providerOptions };
+    const doStream = languageModel.doStream;
+    const stream =
+      typeof doStream === "function"
+        ? aiSdkStream({
+            id,
+            // The prompt's file data is built for this model's version, as for doGenerate below.
+            open: (request, signal) =>
+              doStream.call(languageModel, callOptionsFor(request, signal, version, extra) as never),
+            maxAnswerChars: parsed.maxAnswerChars ?? defaultMaxAnswerChars,
+            retry,
+            clock: options.clock,
+          })
+        : undefined;
     this.#leaf = defineModel(
       id,
       async (request, callOptions) => {
@@ -266,7 +249,9 @@ export class AiSdkModel implements Model {
         );
         return transportRetries.length > 0 ? { ...value, trace: { transportRetries } } : value;
       },
-      { capabilities: this.capabilities },
+      stream === undefined
+        ? { capabilities: this.capabilities }
+        : { capabilities: this.capabilities, stream },
     );
   }
 
@@ -276,6 +261,18 @@ export class AiSdkModel implements Model {
    */
   readonly generate = (request: GenerateRequest, options?: CallOptions): Promise<Generation> =>
     this.#leaf.generate(request, options);
+
+  /**
+   * Streams with the SDK model's `doStream` (or, for a model without it, `doGenerate`'s answer as one
+   * chunk): text deltas, complete tool calls, then `finish` with the same generation `generate` returns.
+   * Leaving the loop cancels the SDK's stream.
+   * @throws (from the iteration) ProviderError of a normalised kind, an `error` part's included;
+   *   `signal.reason` on abort.
+   */
+  readonly stream = (
+    request: GenerateRequest | PromptRequest,
+    options?: StreamOptions,
+  ): AsyncIterable<StreamPart> => this.#leaf.stream(request, options);
 
   /** What `JSON.stringify` shows: the id, never the SDK model or its headers. */
   toJSON(): {
@@ -299,7 +296,7 @@ export class AiSdkModel implements Model {
 
 /**
  * Adapts any Vercel AI SDK language model (spec v2, `ai` 5; spec v3, `ai` 6; spec v4, `ai` 7) as a rungs
- * {@link Model}.
+ * {@link StreamingModel}.
  * Messages come from the shared renderer, with their parts (text, images and files as file parts), tool
  * calls and tool results; `tools` (input schemas as JSON Schema), `toolChoice`, `maxOutputTokens`,
  * `temperature` and `stop` are passed on. The answer's tool-call parts become `generation.toolCalls` (input
@@ -336,135 +333,4 @@ function callOptionsFor(
   if (extra.headers !== undefined) options.headers = { ...extra.headers };
   if (extra.providerOptions !== undefined) options.providerOptions = extra.providerOptions;
   return options;
-}
-
-const finishReasons: Readonly<Record<string, FinishReason>> = {
-  stop: "stop",
-  length: "length",
-  "content-filter": "content-filter",
-  "tool-calls": "tool-calls",
-  error: "error",
-};
-
-/**
- * A `doGenerate` result as a generation: text parts joined, the finish reason and usage mapped.
- * @throws ProviderError (`server-error`, the text so far as `partialTextOf`) for a v4 `interrupted` answer.
- */
-export function generationOf(result: AiSdkGenerateResult, providerId = "ai-sdk"): GenerationInput {
-  const text = result.content
-    .filter((part) => part.type === "text" && typeof part.text === "string")
-    .map((part) => part.text)
-    .join("");
-  const reason = typeof result.finishReason === "string" ? result.finishReason : result.finishReason?.unified;
-  // v4: the provider's stream ended without a completion signal. Never taken as success (as an Ollama
-  // stream without its final message): the text so far stays on the error.
-  if (reason === "interrupted") {
-    throw attachCallDetails(
-      new ProviderError(
-        `${providerId}: the answer was interrupted (the provider's stream ended without a completion signal); it may be incomplete, so it is not taken as success.`,
-        { kind: "server-error", providerId },
-      ),
-      { partialText: text },
-    );
-  }
-  const usage: Usage = {};
-  const input = tokens(result.usage?.inputTokens);
-  const output = tokens(result.usage?.outputTokens);
-  if (input !== undefined) usage.inputTokens = input;
-  if (output !== undefined) usage.outputTokens = output;
-  const toolCalls = toolCallsOf(result.content);
-  const generation: GenerationInput = { text, finishReason: finishReasons[reason ?? ""] ?? "other", usage };
-  if (toolCalls.length > 0) generation.toolCalls = toolCalls;
-  return generation;
-}
-
-/**
- * The calls for the caller to run: tool-call parts the provider did not execute itself. `input` is parsed
- * JSON; input that is not JSON is kept as its text, for the rubric (`validToolCalls`) to refuse.
- */
-function toolCallsOf(content: AiSdkGenerateResult["content"]): ToolCall[] {
-  const calls: ToolCall[] = [];
-  for (const part of content) {
-    if (part.type !== "tool-call" || part.providerExecuted === true) continue;
-    let input: unknown = part.input;
-    if (typeof part.input === "string") {
-      try {
-        input = part.input.trim() === "" ? {} : JSON.parse(part.input);
-      } catch {
-        input = part.input;
-      }
-    }
-    calls.push({ id: part.toolCallId ?? "", name: part.toolName ?? "", input });
-  }
-  return calls;
-}
-
-function tokens(value: number | { total?: number | undefined } | undefined): number | undefined {
-  const count = typeof value === "number" ? value : value?.total;
-  return typeof count === "number" && Number.isFinite(count) && count >= 0 ? count : undefined;
-}
-
-const namedKinds: Readonly<Record<string, FailureKind>> = {
-  AI_LoadAPIKeyError: "auth",
-  AI_NoSuchModelError: "model-not-found",
-  AI_InvalidPromptError: "invalid-request",
-  AI_InvalidArgumentError: "invalid-request",
-  AI_UnsupportedFunctionalityError: "invalid-request",
-  TimeoutError: "timeout",
-};
-
-/**
- * Maps an AI SDK error to a {@link ProviderError}: `APICallError` (matched by name, so any copy of the SDK
- * works) by `statusCode` and body, with `Retry-After`; no status means the request never got an answer
- * (`network`). The raw error is never kept as `cause` (its `url` and request body can carry keys): only a
- * scrubbed copy.
- */
-export function mapAiSdkError(error: unknown, providerId: string, clock: Clock = systemClock): ProviderError {
-  if (ProviderError.isInstance(error)) return error;
-  const { name, statusCode, responseBody, responseHeaders, isRetryable } = (error ?? {}) as {
-    name?: unknown;
-    statusCode?: unknown;
-    responseBody?: unknown;
-    responseHeaders?: Record<string, string> | undefined;
-    isRetryable?: unknown;
-  };
-  const message = error instanceof Error ? error.message : String(error);
-  const body = typeof responseBody === "string" ? responseBody : undefined;
-  const cause = scrubbedError(error);
-  if (name === "AI_APICallError") {
-    if (typeof statusCode === "number") {
-      const kind = kindForHttpStatus(statusCode, `${message} ${body ?? ""}`);
-      const retryAfterMs = parseRetryAfterMs(
-        {
-          retryAfter: header(responseHeaders, "retry-after"),
-          retryAfterMs: header(responseHeaders, "retry-after-ms"),
-        },
-        clock.now(),
-      );
-      return new ProviderError(`${providerId}: HTTP ${statusCode}: ${message}`, {
-        kind,
-        providerId,
-        status: statusCode,
-        cause,
-        ...(body === undefined ? {} : { body }),
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
-    }
-    const kind: FailureKind = isRetryable === false ? "server-error" : "network";
-    return new ProviderError(`${providerId}: ${message}`, { kind, providerId, cause });
-  }
-  const named = typeof name === "string" ? namedKinds[name] : undefined;
-  const code = networkCodeOf(error);
-  const kind: FailureKind =
-    named ??
-    (code !== undefined || (error instanceof TypeError && /fetch failed/i.test(message))
-      ? "network"
-      : "server-error");
-  return new ProviderError(`${providerId}: ${message}`, { kind, providerId, cause });
-}
-
-function header(headers: Record<string, string> | undefined, name: string): string | undefined {
-  if (headers === undefined) return undefined;
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
 }

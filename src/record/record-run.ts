@@ -10,6 +10,7 @@ import {
   type ContextSplitEvent,
   emit,
   type OutputContinueEvent,
+  type OutputStreamEvent,
   type RunExhaustEvent,
   type RungSkipEvent,
   type RungsEvents,
@@ -18,6 +19,7 @@ import {
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText, redactValue, serializeError } from "../redact.js";
+import { StreamedAttempts, timeToFirstPart } from "../report/streamed-attempts.js";
 import type { Skip, Trace, Usage } from "../trace.js";
 import { custom, object } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
@@ -234,6 +236,13 @@ const emptyTotals = (): RecordTotals => ({
  * retries, trace; redacted) — N counts attempts in their directory, 1-based, in the order they started.
  * `rung-skip` and `run-exhaust` events go into the summary. `close()` writes `summary.json`.
  *
+ * A streamed run (`model.stream`) is recorded the same way, each attempt's file holding the full text it
+ * streamed: a discarded attempt's, one stopped early (`"stoppedEarly": true`), and one cut off mid-stream by
+ * an abort, a deadline or a consumer that left the loop (its record then holds no text; the recorder keeps
+ * the `output-stream` deltas it heard). A streamed attempt's record adds `timeToFirstTokenMs` (its start to
+ * its first delta or tool call, on the run's clock, in ms). Every attempt that ended is on disk
+ * when the stream's loop exits, however it exits; `close()` writes the summary then.
+ *
  * Every file is written atomically (a temporary file in the same directory, then a rename), and
  * synchronously inside the listener, so an attempt is on disk before the engine goes on: a process killed
  * during a call leaves that attempt's record saying `"status": "started"`, every attempt that had ended is
@@ -342,7 +351,15 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     return n;
   };
 
+  // What each attempt streamed (its own deltas, not its nested attempts'): the text a record must keep when
+  // the attempt ended without it (aborted or cut off mid-stream), and its time to first token.
+  const streams = new StreamedAttempts({ keepText: true });
+  const onStream = ({ path, timestamp, part }: OutputStreamEvent): void => {
+    streams.part(path, timestamp, part.type === "text-delta" ? part.text : undefined);
+  };
+
   const onAttemptStart = ({ attempt, path }: AttemptStartEvent): void => {
+    streams.start(path, attempt.startedAt);
     const { relative } = locate(path);
     const n = nextNumber(relative);
     const unfinished: UnfinishedAttempt = {
@@ -376,7 +393,11 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     const n = match?.n ?? nextNumber(relative);
     const base = join(root, relative, `attempt_${n}`);
     const durationMs = attempt.endedAt - attempt.startedAt;
-    write(`${base}.txt`, redactText(attempt.text));
+    const streamed = streams.end(path);
+    const firstTokenMs = timeToFirstPart(streamed);
+    // An attempt cut off mid-stream ends with no text on its record: the text it streamed is kept instead.
+    const text = attempt.text === "" && streamed !== undefined ? streamed.text : attempt.text;
+    write(`${base}.txt`, redactText(text));
     const record: Record<string, unknown> = {
       status: "ended",
       file: `attempt_${n}.txt`,
@@ -394,12 +415,14 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
       startedAt: attempt.startedAt,
       endedAt: attempt.endedAt,
       durationMs,
-      textChars: attempt.text.length,
+      textChars: text.length,
       feedbackChars: attempt.feedbackChars,
       promptChars: attempt.promptChars,
       transportRetries: attempt.transportRetries ?? [],
       trace: attempt.trace ?? null,
     };
+    if (attempt.stoppedEarly === true) record.stoppedEarly = true;
+    if (firstTokenMs !== undefined) record.timeToFirstTokenMs = firstTokenMs;
     let json: string;
     try {
       json = `${JSON.stringify(redactValue(record), null, 2)}\n`;
@@ -468,6 +491,7 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
   const unsubscribe = [
     parsed.events.subscribe("attempt-start", onAttemptStart),
     parsed.events.subscribe("attempt-end", onAttemptEnd),
+    parsed.events.subscribe("output-stream", onStream),
     parsed.events.subscribe("rung-skip", onSkip),
     parsed.events.subscribe("run-exhaust", onExhausted),
     parsed.events.subscribe("task-block", onBlocked),

@@ -155,7 +155,7 @@ export function compilePattern(pattern: PatternInput, parameter = "pattern"): Co
   } catch (error) {
     return refuse(error instanceof Error ? error.message : String(error), error);
   }
-  return Object.freeze({
+  const result: CompiledPattern = Object.freeze({
     [compiledMarker]: true,
     engine: "re2" as const,
     display,
@@ -165,6 +165,66 @@ export function compilePattern(pattern: PatternInput, parameter = "pattern"): Co
       return match === null ? undefined : { match: match[0] ?? "", index: match.index };
     },
   });
+  prefixJudged.set(result, { endSensitive: readsPastMatchEnd(compiled) });
+  return result;
+}
+
+/**
+ * The re2 patterns rungs compiled, and whether each may look at where the text ends (see
+ * {@link certainMatch}). A JS-engine pattern is not here: its lookahead may read any distance past a match.
+ */
+const prefixJudged = new WeakMap<CompiledPattern, { endSensitive: boolean }>();
+
+// re2js program ops (its `Inst`) and empty-width flags (its `Utils.EMPTY_*`): every op below 12 consumes
+// text or only routes; EMPTY_WIDTH asserts something about the position. re2js does not export them.
+const emptyWidthOp = 4;
+const lastPlainOp = 11;
+const beginLine = 1;
+const beginText = 4;
+
+/**
+ * True unless the compiled program surely asserts nothing about what follows a position: its only
+ * position assertions are `^` (start of text or line), which read the characters before. `$` (either
+ * kind), `\b` and `\B` read the next character or the end of the text, so a match that ends where the
+ * streamed text ends may vanish once more text comes. Read from the program re2js compiled (the parsed
+ * pattern, not its source); anything unexpected there (another re2js version) answers true.
+ */
+function readsPastMatchEnd(compiled: RE2JS): boolean {
+  const program = (compiled as unknown as { re2Input?: { prog?: { inst?: unknown } } }).re2Input?.prog?.inst;
+  if (!Array.isArray(program) || program.length === 0) return true;
+  for (const inst of program as unknown[]) {
+    const { op, arg } = (inst ?? {}) as { op?: unknown; arg?: unknown };
+    if (typeof op !== "number" || op < 1 || op > lastPlainOp) return true;
+    if (op === emptyWidthOp && (typeof arg !== "number" || (arg & ~(beginLine | beginText)) !== 0))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * A match of `pattern` in `prefix` that every text starting with `prefix` also contains, or undefined
+ * when there is none or it cannot tell (a JS-engine pattern, whose lookahead may read past the match).
+ *
+ * Why it is sure: a match at `[i, j)` depends only on the characters it consumes and, for each position
+ * assertion inside it, on the characters next to that position and on whether it is the end. When
+ * `j` is before the prefix's end, all of those are already written, so the same match is in every
+ * extension. When `j` is the prefix's end, it holds only if the pattern asserts nothing about what
+ * follows (no `$`, `\b`, `\B`). A prefix ending in the first half of a surrogate pair ends one unit early
+ * here: the pair it starts is a different character once complete.
+ */
+export function certainMatch(
+  pattern: CompiledPattern,
+  prefix: string,
+): { match: string; index: number } | undefined {
+  const judged = prefixJudged.get(pattern);
+  if (judged === undefined) return undefined;
+  const found = pattern.find(prefix);
+  if (found === undefined) return undefined;
+  let stable = prefix.length;
+  const last = prefix.charCodeAt(stable - 1);
+  if (last >= 0xd800 && last <= 0xdbff) stable -= 1;
+  const end = found.index + found.match.length;
+  return end < stable || (end === stable && !judged.endSensitive) ? found : undefined;
 }
 
 /** Options of {@link jsPattern}. */

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { parseOptions, schemas } from "../options.js";
 import { capLine } from "../text/cap.js";
 import { boolean, object, oneOf, string } from "../validate/check.js";
-import { type CompiledPattern, compilePattern, type PatternInput } from "./regex.js";
+import { jsonPrefixError } from "./json-prefix.js";
+import { type CompiledPattern, certainMatch, compilePattern, type PatternInput } from "./regex.js";
 import { issuesText, standardOf } from "./standard-schema.js";
 import type { Rule, RuleContext, RuleOutcome } from "./types.js";
 
@@ -38,10 +39,12 @@ export function buildRule<O, V = unknown>(
   options: RuleOptions,
   defaultDescription: string,
   check: Rule<O, V>["check"],
+  checkPrefix?: Rule<O, V>["checkPrefix"],
 ): Rule<O, V> {
   const parsedId = parseOptions(fn, object({ id: schemas.nonEmptyString }), { id }).id;
   const parsed = parseOptions(fn, ruleOptionsSchema, options);
   const rule: Rule<O, V> = { id: parsedId, description: parsed.description ?? defaultDescription, check };
+  if (checkPrefix !== undefined) rule.checkPrefix = checkPrefix;
   if (parsed.weight !== undefined) rule.weight = parsed.weight;
   if (parsed.required !== undefined) rule.required = parsed.required;
   if (parsed.timeoutMs !== undefined) rule.timeoutMs = parsed.timeoutMs;
@@ -113,6 +116,10 @@ export function matches(
  * Passes when NONE of the patterns matches anywhere in the output. A failure names the pattern, the
  * line and the text that matched.
  *
+ * Judges streamed prefixes (`checkPrefix`): a match already streamed stops the attempt, when it is sure to
+ * stay a match whatever follows. With a `$`, `\b` or `\B` in the pattern, a match is sure once at least one
+ * character follows it; a `jsPattern` is never judged early (its lookahead may read past the match).
+ *
  * @throws InvalidArgumentError as {@link matches}.
  * @example
  * notMatches("no-unwrap", /\.unwrap\(\)/, { description: "Handle errors with ?, never .unwrap()." })
@@ -127,18 +134,37 @@ export function notMatches(
     compiled.length === 1
       ? `The output must not match ${compiled[0]!.display}.`
       : `The output must not match any of: ${formsText(compiled)}.`;
-  return buildRule("notMatches", id, options, description, (output) => {
-    for (const pattern of compiled) {
-      const found = pattern.find(output);
-      if (found !== undefined) {
-        return {
-          pass: false,
-          message: `${options.description ?? description} Found ${excerpt(found.match)} (${pattern.display}) on line ${lineOf(output, found.index)}.`,
-        };
-      }
-    }
-    return true;
+  const failure = (output: string, pattern: CompiledPattern, found: { match: string; index: number }) => ({
+    pass: false,
+    message: `${options.description ?? description} Found ${excerpt(found.match)} (${pattern.display}) on line ${lineOf(output, found.index)}.`,
   });
+  // A match already streamed fails every longer output when it is certain to stay one (see certainMatch:
+  // re2 patterns only; a match at the prefix's very end only when the pattern reads nothing past it).
+  const judged = compiled.filter((pattern) => pattern.engine === "re2");
+  const checkPrefix =
+    judged.length === 0
+      ? undefined
+      : (prefix: string) => {
+          for (const pattern of judged) {
+            const found = certainMatch(pattern, prefix);
+            if (found !== undefined) return failure(prefix, pattern, found);
+          }
+          return undefined;
+        };
+  return buildRule(
+    "notMatches",
+    id,
+    options,
+    description,
+    (output) => {
+      for (const pattern of compiled) {
+        const found = pattern.find(output);
+        if (found !== undefined) return failure(output, pattern, found);
+      }
+      return true;
+    },
+    checkPrefix,
+  );
 }
 
 /** Options of {@link json}. */
@@ -158,6 +184,8 @@ const fence = /^```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;
  * Passes when the output is JSON that the schema accepts. Any Standard Schema works (zod 4, valibot,
  * arktype...). A failure quotes the parse error, or the schema's issues with their paths. A pass gives the
  * schema's output as the rule's `value`. For JSON inside prose or among several fences, use `structured`.
+ * Judges streamed prefixes (`checkPrefix`): text no JSON can start with (or a fence that cannot open the
+ * JSON) stops the attempt; the schema is applied to the whole output only.
  *
  * @throws InvalidArgumentError when `schema` is not a Standard Schema (no `~standard` with `validate`).
  * @example
@@ -176,21 +204,70 @@ export function json<S extends StandardSchemaV1>(
   });
   const description = ruleOptions.description ?? "The output must be JSON of the expected shape.";
   type Value = StandardSchemaV1.InferOutput<S>;
-  return buildRule<string, Value>("json", id, ruleOptions, description, async (output) => {
-    let text = output.trim();
-    const fenced = allowCodeFence ? fence.exec(text) : null;
-    if (fenced !== null) text = (fenced[1] ?? "").trim();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { pass: false, message: `${description} It is not valid JSON: ${reason}.` };
+  const checkPrefix = (prefix: string) => {
+    const why = jsonRulePrefixError(prefix, allowCodeFence);
+    return why === undefined ? undefined : { pass: false, message: `${description} ${why}` };
+  };
+  return buildRule<string, Value>(
+    "json",
+    id,
+    ruleOptions,
+    description,
+    async (output) => {
+      let text = output.trim();
+      const fenced = allowCodeFence ? fence.exec(text) : null;
+      if (fenced !== null) text = (fenced[1] ?? "").trim();
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return { pass: false, message: `${description} It is not valid JSON: ${reason}.` };
+      }
+      const result = await standard.validate(value);
+      if (result.issues === undefined) return { pass: true, value: result.value };
+      return {
+        pass: false,
+        message: `${description} Schema issues: ${issuesText(result.issues, maxIssues)}.`,
+      };
+    },
+    checkPrefix,
+  );
+}
+
+/** A fence's opening line after its backticks, or a start of one: a language tag, blanks, maybe `\r`. */
+const fenceInfo = /^[A-Za-z0-9_-]*[ \t]*\r?$/;
+
+/**
+ * Why no output starting with `prefix` can pass {@link json}'s parse (the whole output, trimmed, is JSON or
+ * one fence around JSON), or undefined. The trimmed prefix starts the trimmed output, so it must start a
+ * JSON text; or, with fences allowed and a first backtick, the fence's opening line must be one and its
+ * body so far, less the newlines and backticks that may yet be the closing fence, must start a JSON text.
+ */
+function jsonRulePrefixError(prefix: string, allowCodeFence: boolean): string | undefined {
+  const text = prefix.trim();
+  if (text === "") return undefined;
+  let body = text;
+  if (allowCodeFence && text.charCodeAt(0) === 96) {
+    if (!text.startsWith("```".slice(0, Math.min(3, text.length)))) {
+      return "It starts with a backtick that does not open a ``` code fence.";
     }
-    const result = await standard.validate(value);
-    if (result.issues === undefined) return { pass: true, value: result.value };
-    return { pass: false, message: `${description} Schema issues: ${issuesText(result.issues, maxIssues)}.` };
-  });
+    if (text.length < 3) return undefined;
+    const newline = text.indexOf("\n", 3);
+    if (!fenceInfo.test(text.slice(3, newline < 0 ? text.length : newline))) {
+      return "Its code fence's opening line holds more than a language name.";
+    }
+    if (newline < 0) return undefined;
+    let end = text.length;
+    for (let c = text.charCodeAt(end - 1); end > newline + 1 && (c === 10 || c === 13 || c === 96); ) {
+      end -= 1;
+      c = text.charCodeAt(end - 1);
+    }
+    body = text.slice(newline + 1, end).trim();
+    if (body === "") return undefined;
+  }
+  const why = jsonPrefixError(body);
+  return why === undefined ? undefined : `What was streamed cannot start JSON (${why}).`;
 }
 
 /** Options of {@link length}. */
@@ -237,7 +314,9 @@ const lengthSchema = object(
 );
 
 /**
- * Passes when the output's length in `unit` lies within `min..max` (both inclusive).
+ * Passes when the output's length in `unit` lies within `min..max` (both inclusive). With `max`, it judges
+ * streamed prefixes (`checkPrefix`): a prefix already longer than `max` stops the attempt (no count of any
+ * unit falls as text is appended); `min` is judged on the whole output only.
  *
  * @throws InvalidArgumentError when neither bound is given, a bound is not a whole number ≥ 0, or `min > max`.
  * @example
@@ -253,11 +332,29 @@ export function length(id: string, options: LengthRuleOptions): Rule<string> {
         ? `at least ${min}`
         : `at most ${max}`;
   const description = parsed.description ?? `The output must be ${range} ${unit} long.`;
-  return buildRule("length", id, ruleOptions, description, (output) => {
-    const count = countUnits(output, unit);
-    const pass = (min === undefined || count >= min) && (max === undefined || count <= max);
-    return pass ? true : { pass: false, message: `${description} It is ${count} ${unit}.` };
-  });
+  // Only `max` can fail a prefix: every unit's count never falls as text is appended (chars grow; a word
+  // or a line can only be extended or followed by more; a `\r` then `\n` stays one line break).
+  const checkPrefix =
+    max === undefined
+      ? undefined
+      : (prefix: string) => {
+          const count = countUnits(prefix, unit);
+          return count > max
+            ? { pass: false, message: `${description} It is already ${count} ${unit}.` }
+            : undefined;
+        };
+  return buildRule(
+    "length",
+    id,
+    ruleOptions,
+    description,
+    (output) => {
+      const count = countUnits(output, unit);
+      const pass = (min === undefined || count >= min) && (max === undefined || count <= max);
+      return pass ? true : { pass: false, message: `${description} It is ${count} ${unit}.` };
+    },
+    checkPrefix,
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { parseOptions, schemas } from "../options.js";
 import { capText } from "../text/cap.js";
 import { boolean, number, object } from "../validate/check.js";
 import { findJsonCandidates, nestsDeeperThan } from "./json-candidates.js";
+import { jsonPrefixError } from "./json-prefix.js";
 import { buildRule, type RuleOptions, ruleOptionsShape } from "./rules.js";
 import { issuesText, standardOf } from "./standard-schema.js";
 import type { Rule, RuleContext, RuleOutcome } from "./types.js";
@@ -76,6 +77,9 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  *   every async rule. A `validate` that throws fails the rule (`errored`), or, for a `TypeError`, stops the
  *   run as the caller's bug (`CallerCodeError`).
  * - `required` defaults to `true`: an answer without a value is never accepted whatever the score.
+ * - Judges streamed prefixes (`checkPrefix`) only with `allowProse: false` and `allowCodeFence: false`,
+ *   when the whole answer must be the JSON: text no JSON can start with stops the attempt. Otherwise JSON
+ *   may still come later in the answer, so no prefix can fail.
  *
  * Put checks on the value into the schema (zod's `.refine`, valibot's `check`) so their messages are fed back
  * as issues too.
@@ -166,11 +170,37 @@ export function structured<S extends StandardSchemaV1>(
     return tryFrom(0);
   };
 
+  // Judging a prefix needs every passing output to start where the prefix does: the whole answer as the
+  // JSON. With prose spans or fences allowed, text still to come can hold the JSON whatever came before.
+  const checkPrefix =
+    allowProse || allowCodeFence
+      ? undefined
+      : (prefix: string) => {
+          const why = wholeJsonPrefixError(prefix, maxJsonChars, maxDepth);
+          return why === undefined ? undefined : { pass: false, message: why };
+        };
   return buildRule<string, Value>(
     "structured",
     id,
     { required: structuredDefaults.required, ...ruleOptions },
     ruleOptions.description ?? defaultDescription,
     check,
+    checkPrefix,
   );
+}
+
+/**
+ * Why no answer starting with `prefix` has a whole-answer candidate that parses, or undefined. The
+ * candidate is the answer less surrounding whitespace, so the prefix less its own starts it: too long, too
+ * deep or no JSON start already stays so.
+ */
+function wholeJsonPrefixError(prefix: string, maxJsonChars: number, maxDepth: number): string | undefined {
+  const span = findJsonCandidates(prefix, { fences: false, prose: false, maxCandidates: 1 })[0];
+  if (span === undefined) return undefined;
+  if (span.end - span.start > maxJsonChars) return `The JSON is longer than ${maxJsonChars} characters.`;
+  if (nestsDeeperThan(prefix, span.start, span.end, maxDepth)) {
+    return `The JSON nests deeper than ${maxDepth} levels.`;
+  }
+  const why = jsonPrefixError(prefix.slice(span.start, span.end));
+  return why === undefined ? undefined : `What was streamed cannot start JSON (${why}).`;
 }

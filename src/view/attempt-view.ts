@@ -24,6 +24,9 @@ const known = new Set([
   "promptChars",
   "transportRetries",
   "trace",
+  "stoppedEarly",
+  "timeToFirstTokenMs",
+  "toolCalls",
 ]);
 
 /** Deepest nesting of continuation pieces and split nodes shown beneath one attempt. */
@@ -42,6 +45,8 @@ export function attemptView(n: number, record: unknown, text: string | undefined
   for (const [key, value] of Object.entries(r)) {
     if (!known.has(key) && value !== null && value !== undefined) notes.push(`${key}: ${brief(value)}`);
   }
+  // Every record has the list; only calls made are worth a line.
+  if (arr(r.toolCalls).length > 0) notes.push(`toolCalls: ${brief(r.toolCalls)}`);
   if (typeof r.verdict === "string") notes.push(`verdict: ${r.verdict}`);
   if (typeof r.trace === "string") notes.push(`trace: ${r.trace}`);
   const view: AttemptView = {
@@ -63,6 +68,8 @@ export function attemptView(n: number, record: unknown, text: string | undefined
   set("rung", num(r.rung));
   set("path", str(r.path));
   set("kind", str(r.kind));
+  if (r.stoppedEarly === true) view.stoppedEarly = true;
+  set("timeToFirstTokenMs", num(r.timeToFirstTokenMs));
   set("finishReason", str(r.finishReason));
   set("passed", num(verdict?.passed));
   set("total", num(verdict?.total));

@@ -70,6 +70,10 @@ export interface AttemptView {
   unfinished?: boolean;
   /** The failure kind (`rejected`, `empty`, `timeout`, ...) when not accepted. */
   kind?: string;
+  /** True when the attempt was streamed and stopped early: a prefix of its text already failed a rule. */
+  stoppedEarly?: boolean;
+  /** A streamed attempt's time to first token (its start to its first delta or tool call), in ms. */
+  timeToFirstTokenMs?: number;
   finishReason?: string;
   /** Rules passed of total, and the score, when a rubric judged. */
   passed?: number;

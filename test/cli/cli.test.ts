@@ -2,7 +2,10 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defineRubric, escalateAcross, RungsEvents } from "../../src/index.js";
 import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
+import { recordRun } from "../../src/record/record-run.js";
+import { scriptedModel } from "../../src/testing/index.js";
 import { type FakeOllama, startFakeOllama } from "../e2e/fake-ollama.js";
 import { answer, cli, notFound } from "./helpers.js";
 
@@ -301,5 +304,87 @@ describe("hints and errors an operator acts on", () => {
     );
     // The flag may come after the command too.
     expect((await cli([...args, "--debug"], { cwd: dir })).stderr).toContain("Caused by: TypeError");
+  });
+
+  it("--stream shows each attempt's text on stderr as it streams, marks the rejected one, and prints only the accepted answer on stdout", async () => {
+    await writeFile(join(dir, "ladder.yaml"), "ladder: [hand:small, hand:large]\nrubric: says-paris\n");
+    await writeFile(
+      join(dir, "setup.mjs"),
+      [
+        "const texts = { small: ['Lyon ', 'is nice \\u001b[2J'], large: ['Paris ', 'it is.'] };",
+        "const model = (name) => ({",
+        '  id: "hand:" + name,',
+        "  generate: async () => ({ text: texts[name].join(''), finishReason: 'stop', usage: {}, modelId: 'hand:' + name }),",
+        "  async *stream() {",
+        "    for (const text of texts[name]) yield { type: 'text-delta', text };",
+        "    yield { type: 'finish', generation: { text: texts[name].join(''), finishReason: 'stop', usage: {}, modelId: 'hand:' + name } };",
+        "  },",
+        "});",
+        "const verdict = (ok) => ({ rubricId: 'says-paris', accepted: ok, score: ok ? 1 : 0, passed: ok ? 1 : 0, total: 1,",
+        "  results: [{ ruleId: 'paris', pass: ok, score: ok ? 1 : 0, weight: 1, required: false, durationMs: 0, message: ok ? undefined : 'must name Paris' }],",
+        "  violations: ok ? [] : [{ ruleId: 'paris', pass: false, score: 0, weight: 1, required: false, durationMs: 0, message: 'must name Paris' }] });",
+        "export const providers = { hand: (name) => model(name) };",
+        "export const rubrics = { 'says-paris': { id: 'says-paris', rules: [], threshold: 1, evaluate: async (text) => verdict(text.includes('Paris')) } };",
+      ].join("\n"),
+    );
+    const run = await cli(
+      ["run", "-c", "ladder.yaml", "--setup", "setup.mjs", "-p", "Capital of France?", "--stream"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe("Paris it is.\n");
+    const lines = run.stderr.split("\n");
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    const order = [
+      at(/^\[stream\] escalate\/attempt\[1\] rung 0 hand:small:$/),
+      at(/^Lyon is nice /),
+      at(
+        /^\[discard\] escalate\/attempt\[1\] hand:small: rejected — paris: must name Paris \(\d+ chars taken back\)$/,
+      ),
+      at(/^\[stream\] escalate\/attempt\[2\] rung 1 hand:large:$/),
+      at(/^Paris it is\.$/),
+      at(/^\[attempt 1\] escalate rung 0 hand:small: rejected 0\/1 in/),
+      at(/^\[attempt 2\] escalate rung 1 hand:large: accepted 1\/1 in/),
+      at(/accepted from hand:large/),
+    ];
+    expect(
+      order.every((index) => index >= 0),
+      run.stderr,
+    ).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // A model's text reaches the terminal escaped, never as a control sequence.
+    expect(run.stderr).not.toContain("\u001b");
+    expect(run.stderr).toContain("\\u001b[2J");
+  });
+});
+
+describe("rungs replay of a streamed run", () => {
+  it("shows an attempt a prefix rule stopped early", async () => {
+    const events = new RungsEvents();
+    const recorder = recordRun(events, join(dir, "streamed"));
+    const rubric = defineRubric({
+      id: "no-todo",
+      rules: [
+        {
+          id: "no-todo",
+          check: (text: string) => !text.includes("TODO"),
+          checkPrefix: (prefix: string) => !prefix.includes("TODO"),
+        },
+      ],
+    });
+    const ladder = escalateAcross(
+      [scriptedModel("small", [`TODO ${"later ".repeat(50)}`]), scriptedModel("large", ["done"])],
+      { rubric },
+    );
+    for await (const _part of ladder.stream({ prompt: "go" }, { events })) {
+      // read to the end
+    }
+    await recorder.close();
+    const replay = await cli(["replay", "streamed"], { cwd: dir });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/attempt_1\.json +0 +small +rejected, stopped early /);
+    expect(replay.stdout).toMatch(/attempt_2\.json +1 +large +accepted /);
   });
 });

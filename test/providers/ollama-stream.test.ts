@@ -3,6 +3,8 @@
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  Budget,
+  BudgetExhaustedError,
   defineRubric,
   escalateAcross,
   ProviderError,
@@ -22,6 +24,7 @@ import {
   type ReceivedRequest,
   startFakeOllama,
 } from "../e2e/fake-ollama.js";
+import { finishOf, shape } from "../support/stream-parts.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
 
@@ -46,16 +49,6 @@ async function drain(stream: AsyncIterable<StreamPart>): Promise<{ parts: Stream
 
 const textOf = (parts: readonly StreamPart[]) =>
   parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("");
-
-/** The part types, with runs of deltas folded into one `text-delta*`. */
-function shape(parts: readonly StreamPart[]): string[] {
-  const out: string[] = [];
-  for (const part of parts) {
-    const name = part.type === "text-delta" ? "text-delta*" : part.type;
-    if (name !== out.at(-1) || name !== "text-delta*") out.push(name);
-  }
-  return out;
-}
 
 /** A promise the test opens by hand: the server waits on it between chunks. */
 function gate(): { opened: Promise<void>; open(): void } {
@@ -102,11 +95,10 @@ describe("ollamaModel().stream over the wire", () => {
 
     expect(parts.map((part) => part.type)).toEqual(["text-delta", "text-delta", "text-delta", "finish"]);
     expect(textOf(parts)).toBe("The capital of France is Paris.");
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
+    const generation = finishOf(parts);
     const generated = await model.generate(ask("Capital of France?"));
-    expect(finish.generation).toEqual(generated);
-    expect(finish.generation).toMatchObject({
+    expect(generation).toEqual(generated);
+    expect(generation).toMatchObject({
       text: "The capital of France is Paris.",
       finishReason: "stop",
       usage: { inputTokens: 14, outputTokens: 7 },
@@ -147,9 +139,8 @@ describe("ollamaModel().stream over the wire", () => {
     const { parts, error } = await drain(model.stream(ask("q")));
     expect(error).toBeUndefined();
     expect(parts.map((part) => part.type)).toEqual(["text-delta", "finish"]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation).toEqual(await model.generate(ask("q")));
+    const generation = finishOf(parts);
+    expect(generation).toEqual(await model.generate(ask("q")));
     expect(server.chats[0]?.body.think).toBe(true);
   });
 
@@ -177,10 +168,9 @@ describe("ollamaModel().stream over the wire", () => {
       { type: "tool-call", toolCall: { id: "call_1", name: "get_weather", input: { city: "Paris" } } },
       { type: "tool-call", toolCall: { id: "srv-2", name: "get_time", input: { zone: "CET" } } },
     ]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.finishReason).toBe("tool-calls");
-    expect(finish.generation).toEqual(await model.generate(request));
+    const generation = finishOf(parts);
+    expect(generation.finishReason).toBe("tool-calls");
+    expect(generation).toEqual(await model.generate(request));
     expect(server.chats[0]?.body.tools).toHaveLength(2);
   });
 
@@ -224,6 +214,46 @@ describe("ollamaModel().stream: aborts and broken streams", () => {
       if (part.type === "text-delta") break;
     }
     await closedWithin(server.chats[0]);
+  });
+
+  it("timeoutMs fails a stream that stalls as timeout, its text kept, its request closed, not retried", async () => {
+    const clock = manualClock();
+    server.script((res) => ndjson(res, chatStream(["so far "]).slice(0, 1), { end: false }));
+    const iterator = ollamaModel({ model: "m", host: server.url, clock, timeoutMs: 10_000 })
+      .stream(ask("q"))
+      [Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ type: "text-delta", text: "so far " });
+    const pending = iterator.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await clock.advance(10_000);
+    const error = await pending;
+    expect((error as ProviderError).kind).toBe("timeout");
+    expect((error as Error).message).toMatch(/timeoutMs \(10000 ms\)/);
+    expect(partialTextOf(error)).toBe("so far ");
+    await closedWithin(server.chats[0]);
+    expect(server.chats).toHaveLength(1);
+  });
+
+  it("a shared Budget's deadline ends a stalled stream and closes its request", async () => {
+    const clock = manualClock();
+    server.script((res) => ndjson(res, chatStream(["so far "]).slice(0, 1), { end: false }));
+    const budget = new Budget({ deadlineMs: 5_000, clock });
+    const iterator = ollamaModel({ model: "m", host: server.url, clock })
+      .stream(ask("q"), { budget })
+      [Symbol.asyncIterator]();
+    await iterator.next();
+    const pending = iterator.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await clock.advance(5_000);
+    const error = await pending;
+    expect(BudgetExhaustedError.isInstance(error) && error.limit).toBe("deadline");
+    await closedWithin(server.chats[0]);
+    // The stream stopped before Ollama's count: one output token booked per delta received.
+    expect(budget.outputTokensUsed).toBe(1);
   });
 
   it("the answer cap fires mid-stream: a server-error naming maxAnswerChars, the text kept, the request closed, not retried", async () => {
@@ -329,9 +359,8 @@ describe("ollamaModel().stream: transport retries only before the first part", (
     const { parts, error } = await drain(model.stream(ask("q")));
     expect(error).toBeUndefined();
     expect(textOf(parts)).toBe("back");
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.trace?.transportRetries?.map((retry) => retry.kind)).toEqual([
+    const generation = finishOf(parts);
+    expect(generation.trace?.transportRetries?.map((retry) => retry.kind)).toEqual([
       "server-error",
       "network",
     ]);
@@ -438,10 +467,9 @@ describe("ollamaModel() as a rung of a streamed ladder", () => {
       early: false,
     });
     await closedWithin(server.chats[0]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.text).toBe("Paris.");
-    expect(finish.generation.trace?.attempts?.[0]).toMatchObject({
+    const generation = finishOf(parts);
+    expect(generation.text).toBe("Paris.");
+    expect(generation.trace?.attempts?.[0]).toMatchObject({
       modelId: "ollama:m",
       kind: "timeout",
       text: "Par",
@@ -483,10 +511,15 @@ describe("ollamaModel() as a rung of a streamed ladder", () => {
       early: true,
     });
     await closedWithin(server.chats[0]);
-    const finish = parts.at(-1);
-    if (finish?.type !== "finish") throw new Error("no finish part");
-    expect(finish.generation.text).toBe("Paris.");
-    expect(finish.generation.trace?.attempts?.[0]).toMatchObject({ modelId: "ollama:m", stoppedEarly: true });
-    expect(String(finish.generation.trace?.attempts?.[0]?.text)).toMatch(/^TODO: look this up/);
+    const generation = finishOf(parts);
+    expect(generation.text).toBe("Paris.");
+    expect(generation.trace?.attempts?.[0]).toMatchObject({ modelId: "ollama:m", stoppedEarly: true });
+    expect(String(generation.trace?.attempts?.[0]?.text)).toMatch(/^TODO: look this up/);
+    // Stopped before Ollama's count came: one output token booked per delta received (4 at least).
+    const stopped = generation.trace?.attempts?.[0];
+    expect(stopped?.usage.outputTokens).toBeGreaterThanOrEqual(4);
+    expect(generation.usage.outputTokens).toBe(
+      (stopped?.usage.outputTokens ?? 0) + (generation.trace?.attempts?.[1]?.usage.outputTokens ?? 0),
+    );
   });
 });

@@ -4,10 +4,19 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/events.js";
-import { InvalidArgumentError, RungsError, RungsEvents } from "../../src/index.js";
+import {
+  defineRubric,
+  escalateAcross,
+  InvalidArgumentError,
+  predicate,
+  type Rule,
+  RungsError,
+  RungsEvents,
+  type StreamMode,
+} from "../../src/index.js";
 import { writeFileAtomicSync } from "../../src/record/atomic-write.js";
 import { recordRun, taskDirFromPath } from "../../src/record/record-run.js";
-import { manualClock } from "../../src/testing/index.js";
+import { hang, manualClock, scriptedModel } from "../../src/testing/index.js";
 import type { Attempt } from "../../src/trace.js";
 import { useTempDirs } from "../support/temp-dirs.js";
 
@@ -176,6 +185,122 @@ describe("recordRun", () => {
     })();
     expect((error as InvalidArgumentError).parameter).toBe("options.taskDir");
     expect(() => recordRun(new RungsEvents(), "")).toThrow(/"dir"/);
+  });
+});
+
+describe("recordRun on a streamed run", () => {
+  /** A rule that judges prefixes: once "TODO" is written, no ending can remove it. */
+  const noTodo: Rule = {
+    id: "no-todo",
+    check: (text) => !text.includes("TODO"),
+    checkPrefix: (prefix) => !prefix.includes("TODO"),
+  };
+  const rubric = defineRubric({
+    id: "capital",
+    rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
+  });
+  const long = `TODO fill this in later. ${"and more words ".repeat(40)}`;
+
+  /** Records a stream; `deltas` is what each attempt streamed, as the leaves' events told it. */
+  const recordStream = (dir: string) => {
+    const events = new RungsEvents();
+    const recorder = recordRun(events, dir);
+    const deltas = new Map<string, string>();
+    events.on("output-stream", ({ path, part }) => {
+      if (part.type === "text-delta") deltas.set(path, (deltas.get(path) ?? "") + part.text);
+    });
+    return { events, recorder, deltas };
+  };
+
+  it.each<StreamMode>(["live", "accepted-only"])(
+    "%s: each attempt's file holds the text it streamed; the early stop is marked, with its time to first token",
+    async (mode) => {
+      const dir = tempDir();
+      const { events, recorder, deltas } = recordStream(dir);
+      const clock = manualClock(1_000);
+      const after25 = (text: string) => async () => {
+        await clock.advance(25);
+        return text;
+      };
+      const ladder = escalateAcross(
+        [
+          scriptedModel("r1", [after25(long)], { streamChunkChars: 3 }),
+          scriptedModel("r2", [after25("Lyon is a fine city.")]),
+          scriptedModel("r3", [after25("Paris is the capital of France.")]),
+        ],
+        { rubric },
+      );
+      for await (const _part of ladder.stream(
+        { prompt: "The capital of France?" },
+        { events, clock, mode },
+      )) {
+        // read to the end
+      }
+      const paths = ["escalate/attempt[1]", "escalate/attempt[2]", "escalate/attempt[3]"];
+      const texts = [1, 2, 3].map((n) => readFileSync(join(dir, `attempt_${n}.txt`), "utf8"));
+      // Exactly what each attempt streamed: rung 1 stopped part-way (the TODO in its text), rung 2 whole.
+      expect(texts).toEqual(paths.map((path) => deltas.get(path)));
+      expect(texts[0]).toContain("TODO");
+      expect(texts[0]!.length).toBeLessThan(long.length / 4);
+      expect(texts[1]).toBe("Lyon is a fine city.");
+      expect(texts[2]).toBe("Paris is the capital of France.");
+      const records = [1, 2, 3].map((n) => readJson(join(dir, `attempt_${n}.json`)));
+      expect(
+        records.map((r) => [r.modelId, r.kind, r.stoppedEarly, r.timeToFirstTokenMs, r.textChars]),
+      ).toEqual([
+        ["r1", "rejected", true, 25, texts[0]!.length],
+        ["r2", "rejected", undefined, 25, 20],
+        ["r3", null, undefined, 25, 31],
+      ]);
+      const summary = await recorder.close();
+      expect(summary).toMatchObject({ attempts: 3, accepted: 1, byKind: { rejected: 2 } });
+    },
+  );
+
+  it("a consumer that leaves early: the cut-off attempt is on disk when the loop exits, with the text it streamed", async () => {
+    const dir = tempDir();
+    const { events, recorder, deltas } = recordStream(dir);
+    const ladder = escalateAcross([scriptedModel("slow", [`Paris, ${"and on ".repeat(200)}`])], { rubric });
+    let seen = 0;
+    for await (const part of ladder.stream({ prompt: "?" }, { events })) {
+      if (part.type === "text-delta") seen += 1;
+      if (seen === 5) break;
+    }
+    // Before close(): the run beneath wound down as the loop left, and its attempt's record ended.
+    const record = readJson(join(dir, "attempt_1.json"));
+    expect(record).toMatchObject({ status: "ended", kind: "aborted", modelId: "slow" });
+    const text = readFileSync(join(dir, "attempt_1.txt"), "utf8");
+    expect(text).toBe(deltas.get("escalate/attempt[1]"));
+    expect(text.startsWith("Paris, and")).toBe(true);
+    expect(record.textChars).toBe(text.length);
+    expect((await recorder.close()).byKind).toEqual({ aborted: 1 });
+  });
+
+  it("the caller's abort mid-stream: the attempt's record keeps what it streamed before the abort", async () => {
+    const dir = tempDir();
+    const { events, recorder } = recordStream(dir);
+    const controller = new AbortController();
+    const ladder = escalateAcross([scriptedModel("h", [{ chunks: ["Par", "is, ", hang] }])]);
+    const reading = (async () => {
+      for await (const part of ladder.stream({ prompt: "?" }, { events, signal: controller.signal })) {
+        if (part.type === "text-delta" && part.text === "is, ") controller.abort(new Error("user cancelled"));
+      }
+    })();
+    await expect(reading).rejects.toThrow("user cancelled");
+    expect(readFileSync(join(dir, "attempt_1.txt"), "utf8")).toBe("Paris, ");
+    expect(readJson(join(dir, "attempt_1.json"))).toMatchObject({ kind: "aborted", textChars: 7 });
+    await recorder.close();
+  });
+
+  it("a generated run's records have no stream fields", async () => {
+    const dir = tempDir();
+    const events = new RungsEvents();
+    const recorder = recordRun(events, dir);
+    await escalateAcross([scriptedModel("m", ["Paris."])], { rubric }).generate({ prompt: "?" }, { events });
+    const record = readJson(join(dir, "attempt_1.json"));
+    expect(record.timeToFirstTokenMs).toBeUndefined();
+    expect(record.stoppedEarly).toBeUndefined();
+    await recorder.close();
   });
 });
 

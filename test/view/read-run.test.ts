@@ -63,6 +63,37 @@ describe("readRun", () => {
     expect(details[1]!.events.join("\n")).toMatch(/exhausted after 2 attempt\(s\) \(limit: everyRungTried\)/);
   });
 
+  it("reads a streamed run: the early stop and each attempt's time to first token, not as notes", async () => {
+    const dir = tempDir();
+    const events = new RungsEvents();
+    const recorder = recordRun(events, dir);
+    const rubric = defineRubric({
+      id: "no-todo",
+      rules: [
+        {
+          id: "no-todo",
+          check: (text: string) => !text.includes("TODO"),
+          checkPrefix: (prefix: string) => !prefix.includes("TODO"),
+        },
+      ],
+    });
+    const ladder = escalateAcross(
+      [scriptedModel("small", [`TODO ${"later ".repeat(50)}`]), scriptedModel("large", ["done"])],
+      { rubric },
+    );
+    for await (const _part of ladder.stream({ prompt: "go" }, { events })) {
+      // read to the end
+    }
+    await recorder.close();
+    const { details } = await readRun(dir);
+    const [first, second] = details[0]!.attempts;
+    expect(first).toMatchObject({ kind: "rejected", stoppedEarly: true, notes: [] });
+    expect(first!.text).toContain("TODO");
+    expect(first!.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+    expect(second!.stoppedEarly).toBeUndefined();
+    expect(second!.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+  });
+
   it("shows records it does not fully understand: unknown fields as notes, bad JSON as a warning, no summary", async () => {
     const dir = tempDir();
     write(join(dir, "t1", "attempt_1.json"), {

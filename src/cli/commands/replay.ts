@@ -13,6 +13,8 @@ interface AttemptRecord {
   path?: string;
   accepted?: boolean;
   kind?: string | null;
+  /** Set when a streamed attempt was stopped early by a prefix rule. */
+  stoppedEarly?: boolean;
   verdict?: { passed?: number; total?: number; score?: number } | null;
   error?: { message?: string } | null;
   usage?: { inputTokens?: number; outputTokens?: number };
@@ -76,7 +78,11 @@ export async function replayCommand(io: CliIo, dir: string, flags: { json?: bool
     r.file,
     String(r.rung ?? "-"),
     r.modelId ?? "-",
-    r.status === "started" ? "started, never ended" : r.accepted === true ? "accepted" : (r.kind ?? "failed"),
+    r.status === "started"
+      ? "started, never ended"
+      : r.accepted === true
+        ? "accepted"
+        : `${r.kind ?? "failed"}${r.stoppedEarly === true ? ", stopped early" : ""}`,
     r.verdict?.total === undefined ? "-" : `${r.verdict.passed ?? 0}/${r.verdict.total}`,
     r.durationMs === undefined ? "-" : duration(r.durationMs),
     `${r.usage?.inputTokens ?? "-"}/${r.usage?.outputTokens ?? "-"}`,

@@ -2,11 +2,12 @@ import { dirname, resolve } from "node:path";
 import { BlockedTaskError } from "../../errors/blocked-task-error.js";
 import { ExhaustedError } from "../../errors/exhausted-error.js";
 import { RungsEvents } from "../../events.js";
-import type { GenerateRequest, Message } from "../../model.js";
+import type { GenerateRequest, Generation, Message, StreamPart } from "../../model.js";
 import { type LimitedText, readStreamLimited, readTextLimited } from "../../read-limited.js";
 import { recordRun } from "../../record/record-run.js";
+import { streamModel } from "../../stream/stream-model.js";
 import { capText } from "../../text/cap.js";
-import type { Attempt } from "../../trace.js";
+import type { Attempt, Skip } from "../../trace.js";
 import { CliExit, type CliIo, exitCodes, Interrupted, interruptedCode } from "../io.js";
 import { duration, isoTime } from "../table.js";
 import { buildLadder, type ConfigFlags } from "./build.js";
@@ -21,6 +22,8 @@ export interface RunFlags extends ConfigFlags {
   system?: string;
   record?: string;
   json?: boolean;
+  /** Show each attempt's text on stderr as it streams; stdout still gets only the accepted answer. */
+  stream?: boolean;
   taskId?: string;
   taskClass?: string;
   meta?: string[];
@@ -132,6 +135,42 @@ function outcome(attempt: Attempt): string {
   return attempt.accepted ? `accepted${verdict}` : `${attempt.kind ?? "failed"}${verdict}`;
 }
 
+/**
+ * `--stream`: each attempt's text goes to stderr as it comes, under its attempt's header, and a discarded
+ * attempt is marked as such; the answer is what the stream ends with (stdout gets it, as without --stream).
+ * stderr is escaped for the terminal like every line on it (program.ts).
+ */
+async function streamToStderr(parts: AsyncIterable<StreamPart>, io: CliIo): Promise<Generation> {
+  let midLine = false;
+  const endLine = () => {
+    if (midLine) io.stderr.write("\n");
+    midLine = false;
+  };
+  for await (const part of parts) {
+    if (part.type === "attempt-start") {
+      endLine();
+      io.stderr.write(`[stream] ${part.path} rung ${part.rung} ${part.modelId}:\n`);
+    } else if (part.type === "text-delta") {
+      io.stderr.write(part.text);
+      midLine = !part.text.endsWith("\n");
+    } else if (part.type === "tool-call") {
+      endLine();
+      io.stderr.write(
+        `[tool call] ${part.toolCall.name} ${capText(JSON.stringify(part.toolCall.input) ?? "", 200)}\n`,
+      );
+    } else if (part.type === "discard") {
+      endLine();
+      io.stderr.write(
+        `[discard] ${part.path} ${part.modelId}: ${part.kind}${part.early ? ", stopped early" : ""} — ${capText(part.reason, 200)} (${part.chars} chars taken back)\n`,
+      );
+    } else {
+      endLine();
+      return part.generation;
+    }
+  }
+  throw new Error("The stream ended without a finish part.");
+}
+
 /** `rungs run`: one prompt through the ladder, progress on stderr, the answer on stdout. */
 export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
   const splitChars = splitCharsOf(flags);
@@ -156,23 +195,36 @@ export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
   const err = (line: string) => io.stderr.write(`${line}\n`);
   err(`rungs: ${ladder.id}: ${ladder.rungs.map((r) => r.modelId).join(" → ")}`);
   events.on("task-resume", ({ resumed }) => err(`[resume] ${resumed.detail}`));
-  events.on("rung-skip", ({ skip, path }) =>
-    err(`[skip] ${path} rung ${skip.rung} ${skip.modelId}: ${skip.reason} (${skip.detail})`),
-  );
-  events.on("attempt-end", ({ attempt }) => {
+  const skipLine = (skip: Skip, path: string) =>
+    err(`[skip] ${path} rung ${skip.rung} ${skip.modelId}: ${skip.reason} (${skip.detail})`);
+  const attemptLine = (attempt: Attempt) => {
     const error =
       attempt.error === undefined ? "" : ` — ${capText(attempt.error.message.split("\n")[0]!, 200)}`;
     err(
-      `[attempt ${attempt.index}] ${attempt.path} rung ${attempt.rung} ${attempt.modelId}: ${outcome(attempt)} in ${duration(attempt.endedAt - attempt.startedAt)}${error}`,
+      `[attempt ${attempt.index}] ${attempt.path} rung ${attempt.rung} ${attempt.modelId}: ${outcome(attempt)}${attempt.stoppedEarly === true ? " (stopped early)" : ""} in ${duration(attempt.endedAt - attempt.startedAt)}${error}`,
     );
-  });
+  };
+  // Streamed, the run goes ahead of the text on stderr (parts wait in a buffer): its attempt and skip lines
+  // are written from the trace once the stream has ended, so they never land inside an attempt's text.
+  const streamed = flags.stream === true;
+  const summarize = (attempts: readonly Attempt[], skips: readonly Skip[]) => {
+    if (!streamed) return;
+    for (const skip of skips) skipLine(skip, ladder.id);
+    for (const attempt of attempts) attemptLine(attempt);
+  };
+  if (!streamed) {
+    events.on("rung-skip", ({ skip, path }) => skipLine(skip, path));
+    events.on("attempt-end", ({ attempt }) => attemptLine(attempt));
+  }
   const recorder = flags.record === undefined ? undefined : recordRun(events, resolve(io.cwd, flags.record));
 
   try {
-    const generation = await ladder.generate(
-      request,
-      io.signal === undefined ? { events } : { events, signal: io.signal },
-    );
+    const options = io.signal === undefined ? { events } : { events, signal: io.signal };
+    const generation =
+      flags.stream === true
+        ? await streamToStderr(streamModel(ladder, request, options), io)
+        : await ladder.generate(request, options);
+    summarize(generation.trace?.attempts ?? [], generation.trace?.skips ?? []);
     const accepted = generation.verdict === undefined || generation.verdict.accepted;
     err(`rungs: ${accepted ? "accepted" : "not accepted (best answer)"} from ${generation.modelId}`);
     io.stdout.write(
@@ -198,6 +250,7 @@ export async function runCommand(io: CliIo, flags: RunFlags): Promise<number> {
       return exitCodes.blocked;
     }
     if (ExhaustedError.isInstance(error)) {
+      summarize(error.attempts, error.skips);
       err(`rungs: ${error.message}`);
       if (flags.json === true) {
         io.stdout.write(

@@ -1,6 +1,7 @@
 import { countArg, relationArg } from "./kwargs.js";
 import { isInLanguage } from "./language.js";
-import { compare, pyIsLower, pyIsUpper } from "./py.js";
+import { settledPart } from "./prefix.js";
+import { compare, hasNonLower, hasNonUpper, pyIsLower, pyIsUpper } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 import { wordTokenize } from "./word-tokenize.js";
 
@@ -18,12 +19,15 @@ export const capitalWordFrequency: InstructionSpec = {
 /** `change_case:english_capital`: no lower-case letter, some upper-case one, and langdetect says English. */
 export const englishCapital: InstructionSpec = {
   build: () => (response) => pyIsUpper(response) && isInLanguage(response, "en"),
+  // A lower-case (or title-case) letter already written keeps the response from being all capitals.
+  buildPrefix: () => (prefix) => hasNonUpper(settledPart(prefix)),
   describe: () => "Your entire response should be in English, and in all capital letters.",
 };
 
 /** `change_case:english_lowercase`: no upper-case letter, some lower-case one, and langdetect says English. */
 export const englishLowercase: InstructionSpec = {
   build: () => (response) => pyIsLower(response) && isInLanguage(response, "en"),
+  buildPrefix: () => (prefix) => hasNonLower(settledPart(prefix)),
   describe: () =>
     "Your entire response should be in English, and in all lowercase letters. No capital letters are allowed.",
 };

@@ -1,5 +1,6 @@
 import { stringArg } from "./kwargs.js";
-import { pyStrip } from "./py.js";
+import { settledPart } from "./prefix.js";
+import { pyLstripStart, pyStrip } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 
 /**
@@ -25,6 +26,20 @@ export const repeatPrompt: InstructionSpec = {
   build(kwargs) {
     const prompt = pyStrip(stringArg(kwargs, "prompt_to_repeat")).toLowerCase();
     return (response) => pyStrip(response).toLowerCase().startsWith(prompt);
+  },
+  buildPrefix(kwargs) {
+    const prompt = pyStrip(stringArg(kwargs, "prompt_to_repeat")).toLowerCase();
+    return (prefix) => {
+      // The response, stripped and lower-cased, starts with this part of the prefix lower-cased: lower-
+      // casing is per character except for sigma (its final form depends on what follows), so the part
+      // stops before the first one, and before a surrogate pair's unfinished first half.
+      let part = settledPart(prefix.slice(pyLstripStart(prefix)));
+      const sigma = part.indexOf("Σ");
+      if (sigma >= 0) part = part.slice(0, sigma);
+      const lowered = part.toLowerCase();
+      const common = Math.min(lowered.length, prompt.length);
+      return lowered.slice(0, common) !== prompt.slice(0, common);
+    };
   },
   describe: (kwargs) =>
     `First repeat the request word for word without change, then give your answer (do not say anything before repeating the request). The request: "${stringArg(kwargs, "prompt_to_repeat")}"`,

@@ -1,5 +1,7 @@
 import { nestsDeeperThan } from "../json-candidates.js";
+import { jsonPrefixError } from "../json-prefix.js";
 import { countArg, stringArg } from "./kwargs.js";
+import { settledPart } from "./prefix.js";
 import { escapeRegExp, isPyWhitespaceCode, pyStrip, pyStripChars, pyWhitespace } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 
@@ -44,6 +46,15 @@ export const numberBulletLists: InstructionSpec = {
   build(kwargs) {
     const expected = countArg(kwargs, "num_bullets");
     return (response) => countBullets(response, "*") + countBullets(response, "-") === expected;
+  },
+  buildPrefix(kwargs) {
+    // A bullet counted in a prefix is counted in every longer text (its line start and the characters that
+    // make it one are written), so more than `num_bullets` already is too many for good.
+    const expected = countArg(kwargs, "num_bullets");
+    return (prefix) => {
+      const settled = settledPart(prefix);
+      return countBullets(settled, "*") + countBullets(settled, "-") > expected;
+    };
   },
   describe: (kwargs) =>
     `Your answer must contain exactly ${countArg(kwargs, "num_bullets")} bullet points. Use the markdown bullet points such as:\n* This is point 1.\n* This is point 2`,
@@ -126,8 +137,30 @@ export const jsonFormat: InstructionSpec = {
       return false;
     }
   },
+  buildPrefix: () => (prefix) => jsonFormatPrefixBroken(prefix),
   describe: () => "Entire output should be wrapped in JSON format. You can use markdown ticks such as ```.",
 };
+
+/**
+ * True when no response starting with `prefix` passes `json_format`. The stripped prefix starts the
+ * stripped response; once it settles which fence prefixes are removed, what follows them, less trailing
+ * backticks (maybe the closing ` ``` `) and whitespace, starts the JSON text, so it must start one and
+ * not already nest too deep.
+ */
+function jsonFormatPrefixBroken(prefix: string): boolean {
+  let text = pyStrip(prefix);
+  if (text === "") return false;
+  for (const fence of fencePrefixes) {
+    if (text.startsWith(fence)) text = text.slice(fence.length);
+    else if (fence.startsWith(text)) return false; // too short yet to know whether it is removed
+  }
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 96 || isPyWhitespaceCode(text.charCodeAt(end - 1)))) end--;
+  const json = pyStrip(text.slice(0, end));
+  if (json === "") return false;
+  if (nestsDeeperThan(json, 0, json.length, maxJsonDepth)) return true;
+  return jsonPrefixError(json) !== undefined;
+}
 
 /**
  * The spans Python's `re.findall(r"<<[^\n]+>>", text)` finds, in one pass: on each line, from the

@@ -15,7 +15,9 @@ import type { IfevalRecord } from "./types.js";
  * them: rule id = instruction id (a second occurrence of an id in one record gets `#2`, a third `#3`),
  * description = the instruction in words with its kwargs, so a failed rule tells the model what it
  * missed. Threshold 1: every instruction must hold. The rubric id is `ifeval-<key>` (`ifeval` when the
- * record has no key).
+ * record has no key). In strict mode, the instructions a prefix can already break (a comma, a forbidden
+ * word, a "less than" count reached, a capital in an all-lowercase answer...) judge streamed prefixes
+ * (`Rule.checkPrefix`), so a streamed attempt stops as soon as it breaks one (docs/ifeval.md).
  *
  * @example
  * const rubric = ifevalRubric(record, { mode: "loose" });
@@ -30,11 +32,24 @@ export function ifevalRubric(record: IfevalRecord, options?: IfevalOptions): Rub
     const occurrence = (seen.get(id) ?? 0) + 1;
     seen.set(id, occurrence);
     const check = checks[index] as (text: string) => boolean;
-    return {
+    const spec = specOf(id, index);
+    const description = spec.describe(record.kwargs[index] ?? {});
+    const rule: Rule<string> = {
       id: occurrence === 1 ? id : `${id}#${occurrence}`,
-      description: specOf(id, index).describe(record.kwargs[index] ?? {}),
+      description,
       check: (output) => candidateTexts(output, mode).some((text) => pyStrip(text) !== "" && check(text)),
     };
+    // Loose mode also tries the response without its first or last line and without `*`, which can undo
+    // a violation a prefix shows; only strict mode judges prefixes.
+    const broken =
+      mode === "strict" ? spec.buildPrefix?.(record.kwargs[index] ?? {}, record.prompt) : undefined;
+    if (broken !== undefined) {
+      rule.checkPrefix = (prefix) =>
+        broken(prefix)
+          ? { pass: false, message: `${description} The text so far already breaks it.` }
+          : undefined;
+    }
+    return rule;
   });
   return defineRubric({ id: record.key === undefined ? "ifeval" : `ifeval-${record.key}`, rules });
 }

@@ -1,4 +1,5 @@
 import { countArg, relationArg, stringArg, stringsArg } from "./kwargs.js";
+import { settledPart } from "./prefix.js";
 import { compare, escapeRegExp, pyStrip, pyWordChar } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 
@@ -24,6 +25,15 @@ export const keywordFrequency: InstructionSpec = {
     const relation = relationArg(kwargs, "relation");
     return (response) => compare(response.match(pattern)?.length ?? 0, relation, frequency);
   },
+  buildPrefix(kwargs) {
+    if (relationArg(kwargs, "relation") !== "less than") return undefined;
+    // Matches of one literal, left to right without overlap, never fall in number as text is appended: a
+    // match that runs past the prefix's end starts after every match counted in it, too close to the end
+    // for another to fit.
+    const pattern = literal(pyStrip(stringArg(kwargs, "keyword")), "giu");
+    const frequency = countArg(kwargs, "frequency");
+    return (prefix) => (settledPart(prefix).match(pattern)?.length ?? 0) >= frequency;
+  },
   describe: (kwargs) =>
     `In your response, the word "${pyStrip(stringArg(kwargs, "keyword"))}" should appear ${relationArg(kwargs, "relation")} ${countArg(kwargs, "frequency")} times.`,
 };
@@ -36,6 +46,17 @@ export const forbiddenWords: InstructionSpec = {
       (word) => new RegExp(`(?<!${pyWordChar})${escapeRegExp(word)}(?!${pyWordChar})`, "iu"),
     );
     return (response) => !patterns.some((pattern) => pattern.test(response));
+  },
+  buildPrefix(kwargs) {
+    // A whole-word match already followed by a settled non-word character stays one whatever comes next;
+    // one at the very end may yet grow into a longer word ("cat" → "cats").
+    const patterns = stringsArg(kwargs, "forbidden_words").map(
+      (word) => new RegExp(`(?<!${pyWordChar})${escapeRegExp(word)}(?=[^\\p{L}\\p{N}_])`, "iu"),
+    );
+    return (prefix) => {
+      const settled = settledPart(prefix);
+      return patterns.some((pattern) => pattern.test(settled));
+    };
   },
   describe: (kwargs) =>
     `Do not include the keywords ${list(stringsArg(kwargs, "forbidden_words"))} in the response.`,
@@ -55,6 +76,18 @@ export const letterFrequency: InstructionSpec = {
       let count = 0;
       for (const char of response.toLowerCase()) if (char === letter) count++;
       return compare(count, relation, frequency);
+    };
+  },
+  buildPrefix(kwargs) {
+    const letter = pyStrip(stringArg(kwargs, "letter")).toLowerCase();
+    // Lower-casing is per character except for sigma, whose final form depends on what follows.
+    if (relationArg(kwargs, "let_relation") !== "less than" || letter === "σ" || letter === "ς")
+      return undefined;
+    const frequency = countArg(kwargs, "let_frequency");
+    return (prefix) => {
+      let count = 0;
+      for (const char of settledPart(prefix).toLowerCase()) if (char === letter) count++;
+      return count >= frequency;
     };
   },
   describe: (kwargs) =>

@@ -1,4 +1,5 @@
 import { countArg, relationArg, stringArg } from "./kwargs.js";
+import { settledPart } from "./prefix.js";
 import { countSentences } from "./punkt.js";
 import { compare, pySplit, pyStrip, pyWhitespace, pyWordChar } from "./py.js";
 import type { InstructionSpec } from "./types.js";
@@ -28,6 +29,12 @@ export const numberWords: InstructionSpec = {
     const threshold = countArg(kwargs, "num_words");
     const relation = relationArg(kwargs, "relation");
     return (response) => compare(countWords(response), relation, threshold);
+  },
+  buildPrefix(kwargs) {
+    if (relationArg(kwargs, "relation") !== "less than") return undefined;
+    // Appending text extends the last word or adds words: the count never falls.
+    const threshold = countArg(kwargs, "num_words");
+    return (prefix) => countWords(settledPart(prefix)) >= threshold;
   },
   describe: (kwargs) =>
     `Answer with ${relationArg(kwargs, "relation")} ${countArg(kwargs, "num_words")} words.`,

@@ -83,6 +83,16 @@ export function pyIsLower(text: string): boolean {
   return cased.test(text) && !notLower.test(text);
 }
 
+/** True when `text` holds a lower-case or title-case letter (so no text containing it is `isupper()`). */
+export function hasNonUpper(text: string): boolean {
+  return notUpper.test(text);
+}
+
+/** True when `text` holds an upper-case or title-case letter (so no text containing it is `islower()`). */
+export function hasNonLower(text: string): boolean {
+  return notLower.test(text);
+}
+
 /** Escapes `text` for use as a literal inside a `u`-flag regular expression. */
 export function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");

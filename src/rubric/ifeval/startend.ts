@@ -1,5 +1,5 @@
 import { stringArg } from "./kwargs.js";
-import { pyStrip, pyStripChars } from "./py.js";
+import { pyLstripStart, pyStrip, pyStripChars } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 
 /** `startend:end_checker`: the response, stripped of whitespace then `"`, ends with `end_phrase` (any case). */
@@ -17,6 +17,11 @@ export const quotation: InstructionSpec = {
   build: () => (response) => {
     const stripped = pyStrip(response);
     return [...stripped].length > 1 && stripped.startsWith('"') && stripped.endsWith('"');
+  },
+  // The first character after leading whitespace is the stripped response's first character.
+  buildPrefix: () => (prefix) => {
+    const start = pyLstripStart(prefix);
+    return start < prefix.length && prefix[start] !== '"';
   },
   describe: () => "Wrap your entire response with double quotation marks.",
 };

@@ -60,10 +60,22 @@ export type IfevalMode = "strict" | "loose";
 /** A check of one instruction on one candidate text, with the instruction's kwargs bound. */
 export type InstructionCheck = (response: string) => boolean;
 
+/**
+ * For a streamed response: true when every response that starts with `prefix` breaks the instruction
+ * (strict mode), so the attempt can stop there; false when some continuation may still follow it.
+ */
+export type InstructionPrefixCheck = (prefix: string) => boolean;
+
 /** What a group file provides for each instruction id it owns. */
 export interface InstructionSpec {
   /** Binds the kwargs; throws InvalidArgumentError when a required one is missing or malformed. */
   build(kwargs: InstructionKwargs, prompt: string): InstructionCheck;
+  /**
+   * Binds the kwargs of an instruction whose violation can be seen in a prefix (a comma, a forbidden word,
+   * a count already past a "less than" bound); undefined when these kwargs leave nothing a prefix can
+   * settle (an "at least" bound). Only for violations that no continuation can undo.
+   */
+  buildPrefix?(kwargs: InstructionKwargs, prompt: string): InstructionPrefixCheck | undefined;
   /** The instruction in words, with its kwargs, for rubric feedback. */
   describe(kwargs: InstructionKwargs): string;
 }

@@ -38,7 +38,7 @@ function attemptView(a: AttemptView, previous: AttemptView | undefined): HTMLEle
     ? "accepted"
     : a.unfinished === true
       ? "started, never ended"
-      : (a.kind ?? "failed");
+      : `${a.kind ?? "failed"}${a.stoppedEarly === true ? ", stopped early" : ""}`;
   const head = h(
     "div",
     { class: "attempt-head" },
@@ -60,6 +60,7 @@ function attemptView(a: AttemptView, previous: AttemptView | undefined): HTMLEle
     [
       `started ${time(a.startedAt)}`,
       `took ${ms(a.durationMs)}`,
+      a.timeToFirstTokenMs === undefined ? undefined : `first token ${ms(a.timeToFirstTokenMs)}`,
       `tokens ${a.inputTokens ?? "-"} in / ${a.outputTokens ?? "-"} out`,
       a.costUsd === undefined ? undefined : dollars(a.costUsd),
       a.finishReason === undefined ? undefined : `finish: ${a.finishReason}`,
