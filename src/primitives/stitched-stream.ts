@@ -182,7 +182,13 @@ export class StitchedStream {
     const known = this.#known();
     // A boundary at b is settled by the text before b and the code point at b (at most 2 chars).
     const end = Math.min(known, this.#maxTotalChars + 2);
-    if (end > this.#floor && this.#worthLooking(end)) {
+    // The common case without the segmenter: the last place a settled boundary can be is one the grapheme
+    // rules make a boundary whatever surrounds it (between printable ASCII chars, at a line break).
+    const last = Math.min(end - 1, this.#maxTotalChars);
+    if (last > this.#floor && alwaysBoundary(this.#slice(last - 1, last + 1))) {
+      this.#floor = last;
+      this.#looked = { floor: -1, end: -1 };
+    } else if (end > this.#floor && this.#worthLooking(end)) {
       const stretch = this.#slice(this.#floor, end);
       graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
       let settled = this.#floor;
@@ -202,4 +208,17 @@ export class StitchedStream {
       await this.#sink.push({ type: "text-delta", text });
     }
   }
+}
+
+/**
+ * Whether the grapheme rules put a boundary between the two chars of `pair`, whatever text surrounds them:
+ * after a line feed or a lone carriage return (GB4), before a line break not after a carriage return (GB3,
+ * GB5), between two printable ASCII chars (GB999: no rule joins them).
+ */
+function alwaysBoundary(pair: string): boolean {
+  const before = pair.charCodeAt(0);
+  const after = pair.charCodeAt(1);
+  if (before === 0x0a || (before === 0x0d && after !== 0x0a)) return true;
+  if ((after === 0x0a || after === 0x0d) && before !== 0x0d) return true;
+  return before >= 0x20 && before <= 0x7e && after >= 0x20 && after <= 0x7e;
 }
