@@ -103,7 +103,7 @@ const ollamaAnswer = ["Paris ", "is the ", "capital."];
 let server: Server | undefined;
 let ollamaUrl = "";
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  const ollama = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => {
       body += chunk.toString("utf8");
@@ -126,8 +126,9 @@ beforeAll(async () => {
       );
     });
   });
-  await new Promise<void>((ready) => server?.listen(0, "127.0.0.1", ready));
-  ollamaUrl = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  server = ollama;
+  await new Promise<void>((ready) => ollama.listen(0, "127.0.0.1", ready));
+  ollamaUrl = `http://127.0.0.1:${(ollama.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await new Promise<void>((done) => (server === undefined ? done() : server.close(() => done())));
