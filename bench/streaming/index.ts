@@ -97,6 +97,10 @@ export async function runStreaming(): Promise<BenchReport> {
           0,
         ),
         fmt(sent, 0),
+        fmt(
+          sum(runs, (r) => r.tokensDiscarded),
+          0,
+        ),
         fmt(saved, 0),
         `${fmt(sent + saved === 0 ? 0 : (100 * saved) / (sent + saved), 1)} %`,
       ],
@@ -111,6 +115,7 @@ export async function runStreaming(): Promise<BenchReport> {
       "stopped early",
       "provider streams cancelled",
       "output tokens streamed",
+      "of which rejected (live: shown, then discarded)",
       "saved by early stops",
       "saved, % of the attempts' whole answers",
     ],

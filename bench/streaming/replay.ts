@@ -55,6 +55,8 @@ export interface PromptRun {
   tokensSent: number;
   /** Tokens the cancelled streams did not send. */
   tokensSaved: number;
+  /** Tokens sent by the attempts that were rejected (a live stream showed them, then discarded them). */
+  tokensDiscarded: number;
   /** Largest gap between when a leaf sent a delta and when the caller saw it (0 unless something lags). */
   lagMs: number;
 }
@@ -139,6 +141,7 @@ async function runPrompt(
     cancelled: 0,
     tokensSent: 0,
     tokensSaved: 0,
+    tokensDiscarded: 0,
     lagMs: 0,
   };
   let attempts: readonly Attempt[] = [];
@@ -181,6 +184,8 @@ async function runPrompt(
       run.tokensSaved += call.tokens - call.sentTokens;
     }
   }
+  // The accepted attempt is the last call when the ladder answered.
+  run.tokensDiscarded = run.tokensSent - (run.rung === undefined ? 0 : (log.at(-1)?.sentTokens ?? 0));
   return run;
 }
 

@@ -13,6 +13,7 @@ import { addUsage, type CallOptions, type Generation } from "../model.js";
 import { serializeError } from "../redact.js";
 import type { Rubric, RuleContext } from "../rubric/types.js";
 import type { PartSink } from "../stream/sink.js";
+import { VisibleText } from "../stream/visible-text.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { AttemptTimer } from "./attempt-timer.js";
 import type { BreakerPermit } from "./breaker.js";
@@ -127,6 +128,8 @@ async function attemptOnce(
   // Calls drawn from the shared budget during this attempt tell whether a refused run still made calls.
   const drawnBefore = options.budget?.callsUsed ?? 0;
   let generation: Generation;
+  // Streamed: what the attempt has shown, kept for its record if it ends before its finish.
+  const visible = sink === undefined ? undefined : new VisibleText();
   try {
     const called = await callRung(
       rung.model,
@@ -136,9 +139,9 @@ async function attemptOnce(
       clock,
       input.timeoutMs,
       input.timer,
-      sink === undefined
+      sink === undefined || visible === undefined
         ? undefined
-        : { sink, rubric: input.rubric, context: prefixContext(input, attemptPath) },
+        : { sink, rubric: input.rubric, context: prefixContext(input, attemptPath), visible },
     );
     if ("type" in called) {
       // Stopped early: the provider answered (so far) and a prefix already fails the rubric.
@@ -160,7 +163,7 @@ async function attemptOnce(
     generation = called;
   } catch (error) {
     if (isAbortReason(error, options.signal)) {
-      failed(error, "aborted");
+      failed(error, "aborted", visible !== undefined && visible.length > 0 ? { text: visible.text } : {});
       throw error;
     }
     if (BlockedTaskError.isInstance(error) || CallerCodeError.isInstance(error)) throw error;
@@ -171,7 +174,7 @@ async function attemptOnce(
     // Nothing is lost: text a provider received before failing, and its transport retries, stay on record.
     const transportRetries = transportRetriesOf(error);
     const fields: Partial<Attempt> = {
-      text: nested.at(-1)?.text ?? partialTextOf(error) ?? "",
+      text: nested.at(-1)?.text ?? partialTextOf(error) ?? visible?.text ?? "",
       usage: sumUsage(nested),
     };
     if (nested.length > 0) fields.trace = { attempts: nested };

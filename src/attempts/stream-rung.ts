@@ -1,5 +1,4 @@
 import { raceAbort, sequentialRacer } from "../abort.js";
-import { attachCallDetails, partialTextOf } from "../errors/call-details.js";
 import { ProviderError } from "../errors/provider-error.js";
 import type { GenerateRequest, ToolCall } from "../messages.js";
 import type { CallOptions, Generation, Model } from "../model.js";
@@ -7,7 +6,7 @@ import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
 import { PrefixSchedule } from "../stream/prefix-schedule.js";
 import type { PartSink } from "../stream/sink.js";
 import { streamModel } from "../stream/stream-model.js";
-import { VisibleText } from "../stream/visible-text.js";
+import type { VisibleText } from "../stream/visible-text.js";
 
 /** An attempt stopped before its end: a prefix of its text already failed a rule. */
 export interface EarlyStop {
@@ -27,6 +26,11 @@ export interface StreamTarget {
   rubric: Rubric | undefined;
   /** The context the rubric's prefix rules see. */
   context: RuleContext;
+  /**
+   * What the attempt has shown so far (made by the attempt, filled here): read when the attempt fails or is
+   * aborted mid-stream, so its record keeps the text streamed before it ended.
+   */
+  visible: VisibleText;
 }
 
 /**
@@ -47,7 +51,7 @@ export async function streamRung(
   const signal = options.signal;
   const judgePrefix = rubric?.evaluatePrefix;
   const schedule = judgePrefix === undefined ? undefined : new PrefixSchedule();
-  const visible = new VisibleText();
+  const { visible } = target;
   let deltas = 0;
   const iterator = streamModel(model, request, options)[Symbol.asyncIterator]();
   let ended = false;
@@ -80,11 +84,6 @@ export async function streamRung(
         }
       }
     }
-  } catch (error) {
-    // Nothing is lost: text streamed before a provider failure (a stall past the time limit) stays on record.
-    if (ProviderError.isInstance(error) && visible.length > 0 && partialTextOf(error) === undefined)
-      attachCallDetails(error, { partialText: visible.text });
-    throw error;
   } finally {
     racer.dispose();
     if (!ended) {

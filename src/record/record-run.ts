@@ -395,8 +395,14 @@ export function recordRun(events: RungsEvents, dir: string, options: RecordRunOp
     const durationMs = attempt.endedAt - attempt.startedAt;
     const streamed = streams.end(path);
     const firstTokenMs = timeToFirstPart(streamed);
-    // An attempt cut off mid-stream ends with no text on its record: the text it streamed is kept instead.
-    const text = attempt.text === "" && streamed !== undefined ? streamed.text : attempt.text;
+    // An attempt cut off mid-stream keeps what its consumer saw; a delta the provider sent as the stream was
+    // cut may not have reached it. The record keeps every delta the provider sent.
+    const text =
+      streamed !== undefined &&
+      streamed.text.length > attempt.text.length &&
+      streamed.text.startsWith(attempt.text)
+        ? streamed.text
+        : attempt.text;
     write(`${base}.txt`, redactText(text));
     const record: Record<string, unknown> = {
       status: "ended",

@@ -231,6 +231,14 @@ export function proseSpans(text: string, max: number, meter?: WorkMeter): Span[]
  * before parsing. One pass, stopping at the first level too deep.
  */
 export function nestsDeeperThan(text: string, start: number, end: number, maxDepth: number): boolean {
+  return firstTooDeep(text, start, end, maxDepth) >= 0;
+}
+
+/**
+ * Where the JSON text `text.slice(start, end)` first opens a level deeper than `maxDepth` (outside strings):
+ * the index of that `{` or `[`, or -1 when it never does. One pass, stopping there.
+ */
+export function firstTooDeep(text: string, start: number, end: number, maxDepth: number): number {
   let depth = 0;
   let inString = false;
   for (let i = start; i < end; i += 1) {
@@ -241,8 +249,8 @@ export function nestsDeeperThan(text: string, start: number, end: number, maxDep
     } else if (c === quote) inString = true;
     else if (c === openBrace || c === openBracket) {
       depth += 1;
-      if (depth > maxDepth) return true;
+      if (depth > maxDepth) return i;
     } else if (c === closeBrace || c === closeBracket) depth -= 1;
   }
-  return false;
+  return -1;
 }

@@ -1,5 +1,9 @@
 import { createRequire } from "node:module";
 import type { JSONParser } from "@streamparser/json";
+import { firstTooDeep } from "./json-candidates.js";
+
+/** Deepest nesting judged; deeper text is judged up to where it passes this depth. */
+const maxJudgedDepth = 1_000;
 
 /**
  * @streamparser/json, loaded the first time a streamed prefix is judged as JSON: `import("rungs")` and
@@ -22,6 +26,11 @@ function jsonParser(): typeof JSONParser {
  * text starting with `text` fails `JSON.parse`.
  */
 export function jsonPrefixError(text: string): string | undefined {
+  // The parser keeps an object per open level, and past some hundred thousand levels its time grows faster
+  // than the text: judge only up to where the nesting passes a depth no real answer reaches (a prefix of a
+  // prefix that cannot start JSON shows that the whole cannot either).
+  const tooDeep = firstTooDeep(text, 0, text.length, maxJudgedDepth);
+  const judged = tooDeep < 0 ? text : text.slice(0, tooDeep);
   const Parser = jsonParser();
   const instance = new Parser();
   let failure: unknown;
@@ -30,7 +39,7 @@ export function jsonPrefixError(text: string): string | undefined {
   };
   instance.onValue = () => {};
   try {
-    instance.write(text);
+    instance.write(judged);
   } catch (error) {
     failure ??= error;
   }

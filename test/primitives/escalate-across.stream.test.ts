@@ -160,8 +160,11 @@ describe("a streamed ladder", () => {
     const slow = scriptedModel("slow", ["Paris ".repeat(200)], { chunkDelayMs: 20 });
     const controller = new AbortController();
     const reason = new Error("user left");
+    const events = new RungsEvents();
+    const ended: { kind: string | undefined; text: string }[] = [];
+    events.on("attempt-end", ({ attempt }) => ended.push({ kind: attempt.kind, text: attempt.text }));
     const iterator = retryWithContext(slow, { rubric })
-      .stream(ask, { signal: controller.signal })
+      .stream(ask, { signal: controller.signal, events })
       [Symbol.asyncIterator]();
     // attempt-start, then the first delta.
     await iterator.next();
@@ -174,6 +177,11 @@ describe("a streamed ladder", () => {
     expect(performance.now() - started).toBeLessThan(50);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(slow.calls[0]?.stream).toMatchObject({ finished: false, cancelled: true });
+    // The aborted attempt's record keeps the text it streamed before the abort.
+    expect(ended).toHaveLength(1);
+    expect(ended[0]?.kind).toBe("aborted");
+    expect(ended[0]?.text.length).toBeGreaterThan(0);
+    expect("Paris ".repeat(200).startsWith(ended[0]!.text)).toBe(true);
   });
 
   it("leaving the loop early closes the run and the provider's stream", async () => {

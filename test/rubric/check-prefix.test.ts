@@ -220,6 +220,8 @@ const pieces = [
   "\n- ",
   "***",
   "******",
+  "cat******",
+  "******cat ",
   "{",
   "}",
   "[",
@@ -259,9 +261,13 @@ const piece = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 3 }) },
 );
 const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(""));
-/** A prefix and a continuation: two texts, or one text cut anywhere (in a word, a fence, a surrogate pair). */
+/**
+ * A prefix and a continuation: two texts, a text repeated (repeats make counts and equal pieces) and another,
+ * or one text cut anywhere (in a word, a fence, a surrogate pair).
+ */
 const prefixAndRest = fc.oneof(
   fc.tuple(text, text),
+  fc.tuple(text, text).map(([prefix, rest]): [string, string] => [prefix.repeat(3), rest]),
   text.chain((whole) =>
     fc.nat({ max: whole.length }).map((at): [string, string] => [whole.slice(0, at), whole.slice(at)]),
   ),

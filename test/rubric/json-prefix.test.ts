@@ -56,4 +56,10 @@ describe("jsonPrefixError", () => {
     for (const text of ["", "  \n", '{"a": [1, tr', '"unfinished \\u00', "-", "1e", '{"a":1}  '])
       expect(jsonPrefixError(text), text).toBeUndefined();
   });
+
+  it("judges text nested past 1,000 levels only up to there (the parser slows on deeper nesting)", () => {
+    expect(jsonPrefixError(`[x${"[".repeat(5_000)}`)).toEqual(expect.any(String));
+    expect(jsonPrefixError(`${"[".repeat(5_000)}x`)).toBeUndefined(); // cannot tell, never a wrong refusal
+    expect(jsonPrefixError(`${"[".repeat(1_000)}x`)).toEqual(expect.any(String));
+  });
 });

@@ -1,5 +1,5 @@
 import { stringArg } from "./kwargs.js";
-import { settledPart } from "./prefix.js";
+import { settledPart, settledPieces } from "./prefix.js";
 import { pyLstripStart, pyStrip } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 
@@ -16,6 +16,14 @@ export const twoResponses: InstructionSpec = {
       else if (index !== 0 && index !== pieces.length - 1) return false;
     }
     return answers.length === 2 && answers[0] !== answers[1];
+  },
+  // Settled pieces are followed by at least one more: a blank one past the first stays a blank middle
+  // piece; three answers, or two equal ones, stay too many or the same.
+  buildPrefix: () => (prefix) => {
+    const pieces = settledPieces(prefix, /\*{6}/g, 6);
+    if (pieces.some((piece, index) => index > 0 && pyStrip(piece) === "")) return true;
+    const answers = pieces.map(pyStrip).filter((piece) => piece !== "");
+    return answers.length > 2 || (answers.length === 2 && answers[0] === answers[1]);
   },
   describe: () =>
     "Give two different responses. Responses and only responses should be separated by 6 asterisk symbols: ******.",

@@ -1,11 +1,12 @@
 import { countArg, relationArg, stringArg } from "./kwargs.js";
-import { settledPart } from "./prefix.js";
+import { settledPart, settledPieces } from "./prefix.js";
 import { countSentences } from "./punkt.js";
 import { compare, pySplit, pyStrip, pyWhitespace, pyWordChar } from "./py.js";
 import type { InstructionSpec } from "./types.js";
 
 const word = new RegExp(`${pyWordChar}+`, "gu");
 const paragraphDivider = new RegExp(`[${pyWhitespace}]?\\*\\*\\*[${pyWhitespace}]?`);
+const paragraphDividers = new RegExp(paragraphDivider.source, "g");
 
 /** Words as the reference counts them: runs of `\w` (NLTK's `RegexpTokenizer(r"\w+")`). */
 export function countWords(text: string): number {
@@ -58,11 +59,37 @@ export const numberParagraphs: InstructionSpec = {
       return count === expected;
     };
   },
+  buildPrefix(kwargs) {
+    const expected = countArg(kwargs, "num_paragraphs");
+    // The settled pieces are followed by at least one more: a blank one past the first is a blank middle
+    // piece for good, and each non-blank one counts in every longer response.
+    return (prefix) => {
+      const pieces = settledPieces(prefix, paragraphDividers, 5);
+      if (pieces.some((piece, index) => index > 0 && pyStrip(piece) === "")) return true;
+      return pieces.filter((piece) => pyStrip(piece) !== "").length > expected;
+    };
+  },
   describe: (kwargs) =>
     `There should be ${countArg(kwargs, "num_paragraphs")} paragraphs. Paragraphs are separated with the markdown divider: ***`,
 };
 
 const firstWordStops = new Set([".", ",", "?", "!", "'", '"']);
+
+/**
+ * A paragraph's first word as the reference compares it: lower case, after leading quotes, up to the first
+ * `. , ? ! ' "`; undefined for a blank paragraph (which fails the instruction).
+ */
+function firstWordOf(raw: string): string | undefined {
+  const paragraph = pyStrip(raw);
+  if (paragraph === "") return undefined;
+  const token = (pySplit(paragraph)[0] ?? "").replace(/^'+/, "").replace(/^"+/, "");
+  let found = "";
+  for (const char of token) {
+    if (firstWordStops.has(char)) break;
+    found += char.toLowerCase();
+  }
+  return found;
+}
 
 /**
  * `length_constraints:nth_paragraph_first_word`: exactly `num_paragraphs` non-empty paragraphs split on
@@ -78,15 +105,19 @@ export const nthParagraphFirstWord: InstructionSpec = {
       const paragraphs = response.split("\n\n");
       const count = paragraphs.filter((paragraph) => pyStrip(paragraph) !== "").length;
       if (nth > count || nth < 1) return false;
-      const paragraph = pyStrip(paragraphs[nth - 1] ?? "");
-      if (paragraph === "") return false;
-      const token = (pySplit(paragraph)[0] ?? "").replace(/^'+/, "").replace(/^"+/, "");
-      let found = "";
-      for (const char of token) {
-        if (firstWordStops.has(char)) break;
-        found += char.toLowerCase();
-      }
+      const found = firstWordOf(paragraphs[nth - 1] ?? "");
       return count === expected && found === firstWord;
+    };
+  },
+  buildPrefix(kwargs) {
+    const expected = countArg(kwargs, "num_paragraphs");
+    const nth = countArg(kwargs, "nth_paragraph");
+    const firstWord = stringArg(kwargs, "first_word").toLowerCase();
+    return (prefix) => {
+      const paragraphs = settledPieces(prefix, /\n\n/g, 2);
+      if (paragraphs.filter((paragraph) => pyStrip(paragraph) !== "").length > expected) return true;
+      const settled = paragraphs[nth - 1];
+      return settled !== undefined && nth >= 1 && firstWordOf(settled) !== firstWord;
     };
   },
   describe: (kwargs) =>

@@ -7,3 +7,22 @@ export function settledPart(prefix: string): string {
   const last = prefix.charCodeAt(prefix.length - 1);
   return last >= 0xd800 && last <= 0xdbff ? prefix.slice(0, -1) : prefix;
 }
+
+/**
+ * The pieces of `text.split(divider)` that no continuation can change: those before the last divider match
+ * that starts at least `width` units before the text's end (`width`: the longest match). Whether a match
+ * starts at a position, and how far it runs, depends only on the `width` characters from there, so every
+ * such match is found, the same, in every longer text, and so are the pieces between them. `divider` must
+ * be global and never match the empty string.
+ */
+export function settledPieces(text: string, divider: RegExp, width: number): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  divider.lastIndex = 0;
+  for (let match = divider.exec(text); match !== null; match = divider.exec(text)) {
+    if (match.index > text.length - width) break;
+    pieces.push(text.slice(from, match.index));
+    from = match.index + match[0].length;
+  }
+  return pieces;
+}
