@@ -109,8 +109,8 @@ export interface OutputStreamEvent extends EventBase {
   chars: number;
 }
 /**
- * A streamed attempt was discarded: its deltas are not the answer (a `discard` stream part). Sent before its
- * `attempt-end`, which has the whole record.
+ * A streamed attempt was discarded: its deltas are not the answer (a `discard` stream part). Sent right after
+ * its `attempt-end`, which has the whole record.
  */
 export interface AttemptDiscardEvent extends EventBase {
   /** The attempt's index, rung and model. */
@@ -173,6 +173,22 @@ export function installProcessReporter(attach: (events: RungsEvents) => void): v
   processReporter.sink = new RungsEvents();
 }
 
+/** Set while a private sink is made: the process's reporter is not attached to it. */
+let makingPrivate = false;
+
+/**
+ * A sink the process's `RUNGS_LOG` reporter does not hear: a wrapper's own sink whose events it forwards to
+ * the caller's (or the process's, {@link withProcessSink}), which the reporter hears once. @internal
+ */
+export function privateSink(options?: ConstructorParameters<typeof RungsEvents>[0]): RungsEvents {
+  makingPrivate = true;
+  try {
+    return new RungsEvents(options);
+  } finally {
+    makingPrivate = false;
+  }
+}
+
 /** The options with the process-wide sink as `events` when none was given and a reporter is installed. */
 export function withProcessSink<T extends { events?: RungsEvents | undefined }>(options: T): T {
   const sink = processReporter?.sink;
@@ -205,7 +221,7 @@ export class RungsEvents extends EventEmitter<RungsEventMap> {
           { code: "RUNGS_LISTENER_ERROR" },
         ));
     // The process's RUNGS_LOG reporter, when one is installed, hears every sink.
-    processReporter?.attach(this);
+    if (!makingPrivate) processReporter?.attach(this);
   }
 
   #guard(event: string, fn: Listener): Listener {

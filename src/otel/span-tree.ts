@@ -1,8 +1,8 @@
 import type { Attributes, Context, Span, Tracer } from "@opentelemetry/api";
 import type { RungsEventName, RungsEvents } from "../events.js";
 import { addUsage } from "../model.js";
+import { StreamedAttempts } from "../record/streamed-attempts.js";
 import { redactText, serializeError } from "../redact.js";
-import { StreamedAttempts } from "../report/streamed-attempts.js";
 import type { Attempt, Usage } from "../trace.js";
 import type { Api } from "./api.js";
 import {
@@ -128,12 +128,17 @@ export class SpanTree {
   }
 
   /** Starts a span under `parent` and keeps it open at `path`. */
-  open(path: string, name: string, options: { attributes: Attributes; kind?: number }, parent: Span): Span {
+  open(
+    path: string,
+    name: string,
+    options: { attributes: Attributes; kind?: number; startTime?: number },
+    parent: Span,
+  ): Span {
     const span = this.tracer.startSpan(
       name,
       {
         attributes: options.attributes,
-        startTime: wallNow(),
+        startTime: options.startTime ?? wallNow(),
         kind: options.kind ?? this.api.SpanKind.INTERNAL,
       },
       this.contextOf(parent),
@@ -210,16 +215,14 @@ export class SpanTree {
         "rungs.prompt_chars": attempt.promptChars,
         "rungs.feedback_chars": attempt.feedbackChars,
       };
+      // The span's start (after its parent's, opened first) is what its time to first chunk is measured from.
+      const parent = this.container(parentOf(path));
+      const startTime = wallNow();
       if (this.streamed) {
         attributes["gen_ai.request.stream"] = true;
-        this.#streams.start(path, wallNow());
+        this.#streams.start(path, startTime);
       }
-      this.open(
-        path,
-        `chat ${attempt.modelId}`,
-        { attributes, kind: SpanKind.CLIENT },
-        this.container(parentOf(path)),
-      );
+      this.open(path, `chat ${attempt.modelId}`, { attributes, kind: SpanKind.CLIENT, startTime }, parent);
     });
     events.on("attempt-end", ({ path, attempt }) => {
       this.#countUsage(path, attempt.usage);

@@ -1,6 +1,6 @@
 import type { Attributes, Span, Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { RungsEvents } from "../events.js";
+import { privateSink, type RungsEvents, withProcessSink } from "../events.js";
 import type {
   CallOptions,
   GenerateRequest,
@@ -65,6 +65,8 @@ interface Run {
   span: Span;
   callOptions: CallOptions;
   close: () => void;
+  /** The span's start, wall clock ms: a stream's time to first chunk is measured from it. */
+  startedAt: number;
 }
 
 const version = typeof __RUNGS_VERSION__ === "string" ? __RUNGS_VERSION__ : "0.0.0-dev";
@@ -153,37 +155,39 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
     const name = `invoke_workflow ${workflowName}`;
     const outer = given.events === undefined ? undefined : runs.get(given.events);
     if (outer !== undefined) {
-      // Beneath another traced run: one more span in its tree, at this call's path.
+      // Beneath another traced run: one more span in its tree, at this call's path (after its parent's).
       const registered = path !== "" && !outer.has(path);
-      const span = safely(() =>
-        registered
-          ? outer.open(path, name, { attributes }, outer.container(parentOf(path)))
-          : outer.tracer.startSpan(
-              name,
-              { attributes, startTime: wallNow() },
-              outer.contextOf(outer.nearest(path)),
-            ),
-      );
+      let startTime = wallNow();
+      const span = safely(() => {
+        const parent = registered ? outer.container(parentOf(path)) : outer.nearest(path);
+        startTime = wallNow();
+        return registered
+          ? outer.open(path, name, { attributes, startTime }, parent)
+          : outer.tracer.startSpan(name, { attributes, startTime }, outer.contextOf(parent));
+      });
       if (span === undefined) return undefined;
       const close = () => (registered ? outer.end(path) : span.end(wallNow()));
-      return { api, tree: outer, span, callOptions: given, close };
+      return { api, tree: outer, span, callOptions: given, close, startedAt: startTime };
     }
+    const startTime = wallNow();
     const root = safely(() => {
       const tracer = parsed.tracer ?? api.trace.getTracer("rungs", version);
-      const span = tracer.startSpan(name, { attributes, startTime: wallNow() }, api.context.active());
+      const span = tracer.startSpan(name, { attributes, startTime }, api.context.active());
       return { tracer, span };
     });
     if (root === undefined) return undefined;
     const tree = new SpanTree(api, root.tracer, root.span, path, content, report, streamed);
-    const events = new RungsEvents({ onListenerError: report });
-    tree.listen(events, given.events);
+    // The run's own sink (runs on one caller's sink stay apart), forwarded to the caller's or, when there is
+    // none, to the process's RUNGS_LOG sink: the console reporter hears each event once.
+    const events = privateSink({ onListenerError: report });
+    tree.listen(events, withProcessSink(given).events);
     runs.set(events, tree);
     const close = () => {
       runs.delete(events);
       tree.endAll();
       root.span.end(wallNow());
     };
-    return { api, tree, span: root.span, callOptions: { ...given, events }, close };
+    return { api, tree, span: root.span, callOptions: { ...given, events }, close, startedAt: startTime };
   };
 
   const generate = async (
@@ -219,7 +223,7 @@ export function withOtel<V = unknown>(model: Model<V>, options: OtelOptions = {}
     captureInput(span, input);
     safely(() => span.setAttribute("rungs.stream.mode", given.mode ?? "live"));
     const active = tree.contextOf(span);
-    const startedAt = wallNow();
+    const { startedAt } = run;
     let firstPart = true;
     let discards = 0;
     // Settled: the run's spans are closed (finish, error); otherwise the consumer left early.

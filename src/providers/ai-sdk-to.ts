@@ -1,12 +1,21 @@
 import { Budget } from "../budget.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { RungsEvents } from "../events.js";
-import type { CallOptions, FinishReason, Generation, Model } from "../model.js";
+import type { CallOptions, FinishReason, Generation, Model, Usage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
+import { streamModel } from "../stream/stream-model.js";
 import { custom, object, oneOf } from "../validate/check.js";
 import type { JsonValue } from "./ai-sdk-prompt.js";
 import { type AiSdkModelCallOptions, requestOfAiSdkCall, unsupportedSettings } from "./ai-sdk-request.js";
+import {
+  type RungsStreamPart,
+  type StreamShape,
+  sdkStreamOf,
+  type ToAiSdkStreamMode,
+} from "./ai-sdk-to-stream.js";
 import { type AiSdkSpecificationVersion, installedAiSpecificationVersion } from "./ai-sdk-version.js";
+
+export type { RungsStreamPart, RungsTextBlockMetadata, ToAiSdkStreamMode } from "./ai-sdk-to-stream.js";
 
 /** Options of {@link toAiSdk}. */
 export interface ToAiSdkOptions {
@@ -24,6 +33,14 @@ export interface ToAiSdkOptions {
    * `abortSignal` is the call's `signal`.
    */
   callOptions?: Omit<CallOptions, "signal" | "promptFits">;
+  /**
+   * What `streamText` (`doStream`) shows of the attempts beneath: `"accepted-only"` sends nothing until the
+   * run has an accepted answer, so `result.text` is exactly that answer; `"live"` sends each attempt's text as
+   * it comes, each attempt a text block of its own whose `text-end` says whether it was discarded
+   * (`providerMetadata.rungs.discarded`), and the SDK's `result.text` joins them all, discarded ones
+   * included (read `fullStream` then). docs/streaming.md. @default "accepted-only"
+   */
+  streamMode?: ToAiSdkStreamMode;
 }
 
 /** The metadata every answer carries under `providerMetadata.rungs`: who answered, after how many attempts. */
@@ -65,10 +82,7 @@ interface ResultBase {
   /** Text, then tool calls. */
   content: AiSdkOutputPart[];
   /** `{ rungs: RungsProviderMetadata }`. */
-  providerMetadata: {
-    /** Who answered, after how many attempts. */
-    rungs: RungsProviderMetadata;
-  };
+  providerMetadata: RungsAnswerMetadata;
   /** The leaf model that produced the answer. */
   response: {
     /** `generation.modelId`. */
@@ -76,76 +90,113 @@ interface ResultBase {
   };
 }
 
+/** Tokens of the whole run (every attempt beneath), in specification v2's shape. */
+export interface AiSdkV2Usage {
+  /** Prompt tokens. */
+  inputTokens: number | undefined;
+  /** Output tokens. */
+  outputTokens: number | undefined;
+  /** Their sum, when both are known. */
+  totalTokens: number | undefined;
+}
+
+/** A call option rungs did not pass on, in specification v2's shape. */
+export interface AiSdkV2Warning {
+  /** Always `"other"`. */
+  type: "other";
+  /** Which option, and why. */
+  message: string;
+}
+
 /** A `doGenerate` result of specification v2 (`ai` 5). */
 export interface AiSdkV2GenerateResult extends ResultBase {
   /** Why the model stopped. */
   finishReason: AiSdkFinishReason;
   /** Tokens of the whole run (every attempt beneath). */
-  usage: {
-    /** Prompt tokens. */
-    inputTokens: number | undefined;
-    /** Output tokens. */
-    outputTokens: number | undefined;
-    /** Their sum, when both are known. */
-    totalTokens: number | undefined;
-  };
+  usage: AiSdkV2Usage;
   /** Call options rungs did not pass on. */
-  warnings: Array<{
-    /** Always `"other"`. */
-    type: "other";
-    /** Which option, and why. */
-    message: string;
-  }>;
+  warnings: AiSdkV2Warning[];
+}
+
+/** A finish reason in specification v3's and v4's shape. */
+export interface AiSdkV3FinishReason {
+  /** The finish reason. */
+  unified: AiSdkFinishReason;
+  /** The same, as rungs reported it. */
+  raw: string | undefined;
+}
+
+/** Tokens of the whole run (every attempt beneath), in specification v3's and v4's shape. */
+export interface AiSdkV3Usage {
+  /** Prompt tokens. */
+  inputTokens: {
+    /** All prompt tokens. */
+    total: number | undefined;
+    /** Unknown. */
+    noCache: number | undefined;
+    /** Unknown. */
+    cacheRead: number | undefined;
+    /** Unknown. */
+    cacheWrite: number | undefined;
+  };
+  /** Output tokens. */
+  outputTokens: {
+    /** All output tokens. */
+    total: number | undefined;
+    /** Unknown. */
+    text: number | undefined;
+    /** Unknown. */
+    reasoning: number | undefined;
+  };
+}
+
+/** A call option rungs did not pass on, in specification v3's and v4's shape. */
+export interface AiSdkV3Warning {
+  /** Always `"unsupported"`. */
+  type: "unsupported";
+  /** The option. */
+  feature: string;
+  /** Why. */
+  details?: string;
 }
 
 /** A `doGenerate` result of specification v3 (`ai` 6) and v4 (`ai` 7). */
 export interface AiSdkV3GenerateResult extends ResultBase {
   /** Why the model stopped (`raw`: the same word). */
-  finishReason: {
-    /** The finish reason. */
-    unified: AiSdkFinishReason;
-    /** The same, as rungs reported it. */
-    raw: string | undefined;
-  };
+  finishReason: AiSdkV3FinishReason;
   /** Tokens of the whole run (every attempt beneath); the cache and reasoning splits are unknown. */
-  usage: {
-    /** Prompt tokens. */
-    inputTokens: {
-      /** All prompt tokens. */
-      total: number | undefined;
-      /** Unknown. */
-      noCache: number | undefined;
-      /** Unknown. */
-      cacheRead: number | undefined;
-      /** Unknown. */
-      cacheWrite: number | undefined;
-    };
-    /** Output tokens. */
-    outputTokens: {
-      /** All output tokens. */
-      total: number | undefined;
-      /** Unknown. */
-      text: number | undefined;
-      /** Unknown. */
-      reasoning: number | undefined;
-    };
-  };
+  usage: AiSdkV3Usage;
   /** Call options rungs did not pass on. */
-  warnings: Array<{
-    /** Always `"unsupported"`. */
-    type: "unsupported";
-    /** The option. */
-    feature: string;
-    /** Why. */
-    details?: string;
-  }>;
+  warnings: AiSdkV3Warning[];
 }
 
+/** `providerMetadata` of an answer: `{ rungs }` (a type literal, so it fits the SDK's metadata record). */
+export type RungsAnswerMetadata = {
+  /** Who answered, after how many attempts. */
+  rungs: RungsProviderMetadata;
+};
+
+/** A part of {@link toAiSdk}'s stream for `ai` 5 (specification v2). */
+export type RungsStreamPartV2 = RungsStreamPart<
+  AiSdkV2Warning,
+  AiSdkFinishReason,
+  AiSdkV2Usage,
+  RungsAnswerMetadata
+>;
+/** A part of {@link toAiSdk}'s stream for `ai` 6 and 7 (specifications v3, v4). */
+export type RungsStreamPartV3 = RungsStreamPart<
+  AiSdkV3Warning,
+  AiSdkV3FinishReason,
+  AiSdkV3Usage,
+  RungsAnswerMetadata
+>;
+
 /**
- * A rungs model as an AI SDK language model of specification `V`. `doStream` is not supported yet
- * (`streamText` rejects with an error saying so); `generateText` and the SDK's agents use `doGenerate`.
+ * A rungs model as an AI SDK language model of specification `V`: `generateText` and the SDK's agents use
+ * `doGenerate`, `streamText` and an agent's `stream` use `doStream`. `R` is the `doGenerate` result, `P` a
+ * part of the `doStream` stream.
  */
-export interface RungsLanguageModel<V extends AiSdkSpecificationVersion, R> {
+export interface RungsLanguageModel<V extends AiSdkSpecificationVersion, R, P = RungsStreamPartV3> {
   /** The specification it implements. */
   readonly specificationVersion: V;
   /** `"rungs"`, or the `provider` option. */
@@ -161,22 +212,30 @@ export interface RungsLanguageModel<V extends AiSdkSpecificationVersion, R> {
    */
   doGenerate(options: AiSdkModelCallOptions): Promise<R>;
   /**
-   * Not supported yet: rejects with an error naming `generateText` as the way to call this model.
-   * @throws Error always.
+   * Streams the rungs model's run on the SDK's prompt (the `streamMode` option says what of its attempts is
+   * shown). Resolves once the run's stream has its first part: in `accepted-only` mode, once an answer is
+   * accepted. The SDK's `abortSignal` aborts the run; cancelling the stream closes it.
+   * @throws the rungs model's error when the run fails before its stream starts (accepted-only: any failure,
+   *   e.g. an `ExhaustedError`); `InvalidArgumentError` as `doGenerate`. A live run that fails later ends its
+   *   stream with an `error` part and a `finish` whose reason is `error`.
    */
-  doStream(options: AiSdkModelCallOptions): Promise<never>;
+  doStream(options: AiSdkModelCallOptions): Promise<{
+    /** The answer's parts. */
+    stream: ReadableStream<P>;
+  }>;
 }
 
 /** {@link toAiSdk}'s model for `ai` 5. */
-export type RungsLanguageModelV2 = RungsLanguageModel<"v2", AiSdkV2GenerateResult>;
+export type RungsLanguageModelV2 = RungsLanguageModel<"v2", AiSdkV2GenerateResult, RungsStreamPartV2>;
 /** {@link toAiSdk}'s model for `ai` 6. */
-export type RungsLanguageModelV3 = RungsLanguageModel<"v3", AiSdkV3GenerateResult>;
+export type RungsLanguageModelV3 = RungsLanguageModel<"v3", AiSdkV3GenerateResult, RungsStreamPartV3>;
 /** {@link toAiSdk}'s model for `ai` 7. */
-export type RungsLanguageModelV4 = RungsLanguageModel<"v4", AiSdkV3GenerateResult>;
+export type RungsLanguageModelV4 = RungsLanguageModel<"v4", AiSdkV3GenerateResult, RungsStreamPartV3>;
 
 const optionsSchema = object({
   specificationVersion: oneOf(["v2", "v3", "v4"]).optional(),
   provider: schemas.nonEmptyString.optional(),
+  streamMode: oneOf(["accepted-only", "live"]).optional(),
   callOptions: object({
     events: custom<RungsEvents>(
       (v) => typeof (v as { emit?: unknown } | null)?.emit === "function",
@@ -236,18 +295,32 @@ export function toAiSdk(
   const parsed = parseOptions("toAiSdk", optionsSchema, options);
   const version = parsed.specificationVersion ?? installedAiSpecificationVersion();
   const provider = parsed.provider ?? "rungs";
-  const doGenerate = async (callOptions: AiSdkModelCallOptions) => {
-    const request = requestOfAiSdkCall(callOptions);
+  const streamMode = parsed.streamMode ?? "accepted-only";
+  const runtimeOf = (callOptions: AiSdkModelCallOptions): CallOptions => {
     const runtime: CallOptions = { ...options.callOptions };
     if (callOptions.abortSignal !== undefined) runtime.signal = callOptions.abortSignal;
-    const generation = await model.generate(request, runtime);
-    const unset = unsupportedSettings.filter((name) => callOptions[name] !== undefined);
+    return runtime;
+  };
+  const unsetIn = (callOptions: AiSdkModelCallOptions) =>
+    unsupportedSettings.filter((name) => callOptions[name] !== undefined);
+  const doGenerate = async (callOptions: AiSdkModelCallOptions) => {
+    const request = requestOfAiSdkCall(callOptions);
+    const generation = await model.generate(request, runtimeOf(callOptions));
+    const unset = unsetIn(callOptions);
     return version === "v2" ? v2Result(generation, unset) : v3Result(generation, unset);
   };
-  const doStream = async (): Promise<never> => {
-    throw new Error(
-      `toAiSdk(${model.id}): streaming (streamText, an agent's stream) is not supported yet; use generateText or the agent's generate, which run the rungs model whole.`,
-    );
+  const doStream = async (callOptions: AiSdkModelCallOptions) => {
+    const request = requestOfAiSdkCall(callOptions);
+    const runtime = runtimeOf(callOptions);
+    const open = (signal: AbortSignal) =>
+      streamModel(model, request, { ...runtime, signal, mode: streamMode });
+    const unset = unsetIn(callOptions);
+    const raw = callOptions.includeRawChunks === true;
+    const stream =
+      version === "v2"
+        ? await sdkStreamOf(open, runtime.signal, v2Shape(unset, raw))
+        : await sdkStreamOf(open, runtime.signal, v3Shape(unset, raw));
+    return { stream };
   };
   return Object.freeze({
     specificationVersion: version,
@@ -285,34 +358,76 @@ function baseOf(generation: Generation): ResultBase {
 
 const unsupportedDetails = "rungs does not pass this option on to its models";
 
+const v2Warnings = (unset: readonly string[]): AiSdkV2Warning[] =>
+  unset.map((name) => ({ type: "other", message: `${name}: ${unsupportedDetails}` }));
+
+const v3Warnings = (unset: readonly string[]): AiSdkV3Warning[] =>
+  unset.map((feature) => ({ type: "unsupported", feature, details: unsupportedDetails }));
+
+function v2Usage({ inputTokens, outputTokens }: Usage): AiSdkV2Usage {
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens:
+      inputTokens !== undefined && outputTokens !== undefined ? inputTokens + outputTokens : undefined,
+  };
+}
+
+function v3Usage({ inputTokens, outputTokens }: Usage): AiSdkV3Usage {
+  return {
+    inputTokens: { total: inputTokens, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+    outputTokens: { total: outputTokens, text: undefined, reasoning: undefined },
+  };
+}
+
+const v3Finish = (reason: FinishReason): AiSdkV3FinishReason => ({ unified: reason, raw: reason });
+
 function v2Result(generation: Generation, unset: readonly string[]): AiSdkV2GenerateResult {
-  const { inputTokens, outputTokens } = generation.usage;
   return {
     ...baseOf(generation),
     finishReason: generation.finishReason,
-    usage: {
-      inputTokens,
-      outputTokens,
-      totalTokens:
-        inputTokens !== undefined && outputTokens !== undefined ? inputTokens + outputTokens : undefined,
-    },
-    warnings: unset.map((name) => ({ type: "other", message: `${name}: ${unsupportedDetails}` })),
+    usage: v2Usage(generation.usage),
+    warnings: v2Warnings(unset),
   };
 }
 
 function v3Result(generation: Generation, unset: readonly string[]): AiSdkV3GenerateResult {
   return {
     ...baseOf(generation),
-    finishReason: { unified: generation.finishReason, raw: generation.finishReason },
-    usage: {
-      inputTokens: {
-        total: generation.usage.inputTokens,
-        noCache: undefined,
-        cacheRead: undefined,
-        cacheWrite: undefined,
-      },
-      outputTokens: { total: generation.usage.outputTokens, text: undefined, reasoning: undefined },
-    },
-    warnings: unset.map((feature) => ({ type: "unsupported", feature, details: unsupportedDetails })),
+    finishReason: v3Finish(generation.finishReason),
+    usage: v3Usage(generation.usage),
+    warnings: v3Warnings(unset),
+  };
+}
+
+function v2Shape(
+  unset: readonly string[],
+  raw: boolean,
+): StreamShape<AiSdkV2Warning, AiSdkFinishReason, AiSdkV2Usage, RungsAnswerMetadata> {
+  return {
+    warnings: v2Warnings(unset),
+    raw,
+    finish: (generation) => ({
+      finishReason: generation.finishReason,
+      usage: v2Usage(generation.usage),
+      providerMetadata: baseOf(generation).providerMetadata,
+    }),
+    failed: { finishReason: "error", usage: v2Usage({}) },
+  };
+}
+
+function v3Shape(
+  unset: readonly string[],
+  raw: boolean,
+): StreamShape<AiSdkV3Warning, AiSdkV3FinishReason, AiSdkV3Usage, RungsAnswerMetadata> {
+  return {
+    warnings: v3Warnings(unset),
+    raw,
+    finish: (generation) => ({
+      finishReason: v3Finish(generation.finishReason),
+      usage: v3Usage(generation.usage),
+      providerMetadata: baseOf(generation).providerMetadata,
+    }),
+    failed: { finishReason: v3Finish("error"), usage: v3Usage({}) },
   };
 }

@@ -19,10 +19,10 @@ import {
 import { addUsage } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { redactText, redactValue, serializeError } from "../redact.js";
-import { StreamedAttempts, timeToFirstPart } from "../report/streamed-attempts.js";
 import type { Skip, Trace, Usage } from "../trace.js";
 import { custom, object } from "../validate/check.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
+import { StreamedAttempts, timeToFirstPart } from "./streamed-attempts.js";
 
 /** Options of {@link recordRun}. */
 export interface RecordRunOptions {
@@ -238,8 +238,8 @@ const emptyTotals = (): RecordTotals => ({
  *
  * A streamed run (`model.stream`) is recorded the same way, each attempt's file holding the full text it
  * streamed: a discarded attempt's, one stopped early (`"stoppedEarly": true`), and one cut off mid-stream by
- * an abort, a deadline or a consumer that left the loop (its record then holds no text; the recorder keeps
- * the `output-stream` deltas it heard). A streamed attempt's record adds `timeToFirstTokenMs` (its start to
+ * an abort, a deadline or a consumer that left the loop (the attempt keeps the text it showed; the recorder
+ * adds a delta the provider sent as the stream was cut, from the `output-stream` events). A streamed attempt's record adds `timeToFirstTokenMs` (its start to
  * its first delta or tool call, on the run's clock, in ms). Every attempt that ended is on disk
  * when the stream's loop exits, however it exits; `close()` writes the summary then.
  *

@@ -1,9 +1,9 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import type { RungsEvents } from "../events.js";
+import { StreamedAttempts, timeToFirstPart } from "../record/streamed-attempts.js";
 import { capLine } from "../text/cap.js";
 import { terminalText } from "../text/terminal-text.js";
 import type { Attempt } from "../trace.js";
-import { StreamedAttempts, timeToFirstPart } from "./streamed-attempts.js";
 
 /** How much the console reporter prints. */
 export type ReportLevel = "quiet" | "normal" | "verbose";

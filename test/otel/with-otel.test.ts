@@ -10,6 +10,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { z } from "zod";
+import { emit } from "../../src/events.js";
 import {
   continueUntilComplete,
   defaultMapPrompt,
@@ -608,6 +609,61 @@ describe("withOtel streams", () => {
     expect(openSpans.open.size).toBe(0);
     expect(one(`invoke_workflow ${hanging.id}`).status).toMatchObject({ code: 2, message: "user cancelled" });
     expect(one("chat h").attributes["gen_ai.response.time_to_first_chunk"]).toBeGreaterThanOrEqual(0);
+  });
+
+  it("a discard, sent before or after its attempt-end, is an event on the attempt's span", async () => {
+    // A hand-made engine that reports its two failed attempts' discards in both orders.
+    const engine = defineModel("engine", async () => ({ text: "ok" }), {
+      async *stream(_request, { events }) {
+        for (const [index, discardFirst] of [
+          [1, true],
+          [2, false],
+        ] as const) {
+          const path = `engine/attempt[${index}]`;
+          const base = { index, rung: 0, modelId: "m", path: "engine", startedAt: 0 };
+          emit(events, "attempt-start", {
+            path,
+            timestamp: 0,
+            attempt: { ...base, promptChars: 1, feedbackChars: 0 },
+          });
+          const discard = () =>
+            emit(events, "attempt-discard", {
+              path,
+              timestamp: 1,
+              attempt: { index, rung: 0, modelId: "m" },
+              kind: "rejected",
+              reason: `reason ${index}`,
+              chars: 0,
+              early: false,
+            });
+          if (discardFirst) discard();
+          emit(events, "attempt-end", {
+            path,
+            timestamp: 1,
+            attempt: {
+              ...base,
+              accepted: false,
+              kind: "rejected",
+              text: "",
+              usage: {},
+              endedAt: 1,
+              feedbackChars: 0,
+              promptChars: 1,
+            },
+          });
+          if (!discardFirst) discard();
+        }
+        yield { type: "text-delta", text: "ok" };
+        yield { type: "finish", finishReason: "stop" };
+      },
+    });
+    await collect(withOtel(engine, { tracer }).stream({ prompt: "?" }));
+    expect(openSpans.open.size).toBe(0);
+    const attempts = named("chat m");
+    expect(attempts).toHaveLength(2);
+    expect(
+      attempts.map((span) => discardEvents(span).map((e) => e.attributes?.["rungs.discard.reason"])),
+    ).toEqual([["reason 1"], ["reason 2"]]);
   });
 
   it("a model without stream streams its generate answer as one chunk, traced", async () => {

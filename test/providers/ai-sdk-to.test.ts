@@ -194,16 +194,16 @@ for (const major of aiSdkMajors) {
       expect([...bytes]).toEqual([137, 80, 78, 71]);
     });
 
-    it("fails an exhausted ladder with rungs' own error, and streamText says streaming is not supported yet", async () => {
+    it("fails an exhausted ladder with rungs' own error, from doGenerate and doStream alike", async () => {
       const sdk = await major.load();
       const model = toAiSdk(
         retryWithContext(scriptedModel("only", [""], { whenDone: "repeat-last" }), { maxAttempts: 2 }),
         options,
       );
       await expect(sdk.generateText({ model, prompt: "q", maxRetries: 0 })).rejects.toThrow(ExhaustedError);
-      await expect(model.doStream({ prompt: [] })).rejects.toThrow(
-        /streaming .* not supported yet; use generateText/,
-      );
+      await expect(
+        model.doStream({ prompt: [{ role: "user", content: [{ type: "text", text: "q" }] }] }),
+      ).rejects.toThrow(ExhaustedError);
     });
   });
 }

@@ -199,6 +199,11 @@ describe("consoleReporter", () => {
     expect(lines.filter((l) => l.startsWith("[rungs] escalate/attempt["))).toHaveLength(3);
   });
 
+  it("RUNGS_LOG=1 under withOtel prints each attempt once, generated or streamed, with a sink or without", async () => {
+    const { lines } = await runWith("1", "--with-otel");
+    expect(lines.filter((l) => / traced accepted /.test(l))).toHaveLength(4);
+  });
+
   it.each([undefined, "", "0", "false", "off", "OFF", "no", "none"])(
     "RUNGS_LOG=%j prints nothing",
     async (value) => {

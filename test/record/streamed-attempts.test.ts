@@ -1,7 +1,7 @@
 // Each open attempt's first streamed part and its own streamed text, from events: nested attempts included.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { StreamedAttempts, timeToFirstPart } from "../../src/report/streamed-attempts.js";
+import { StreamedAttempts, timeToFirstPart } from "../../src/record/streamed-attempts.js";
 
 describe("StreamedAttempts", () => {
   it("a part is the first of every open attempt above it that has none; its text is the innermost's", () => {
