@@ -659,6 +659,23 @@ export const coverage: Record<string, Coverage> = {
         ).generate(ask);
       },
     },
+    {
+      name: "the seam of a cut-off answer, streamed in 16-char deltas",
+      run: async (text) => {
+        const half = text.length >> 1;
+        const model = continueUntilComplete(
+          scriptedModel(
+            "c",
+            [{ text: text.slice(0, half), finishReason: "length" }, text.slice(Math.max(0, half - 500))],
+            { whenDone: "repeat-last", streamChunkChars: 16 },
+          ),
+          { maxTotalChars: 3_000_000 },
+        );
+        for await (const _part of model.stream(ask)) {
+          // drained: the work measured is the stitched stream's
+        }
+      },
+    },
   ],
   "rungs:treeSplit": [{ name: "split and render", run: treeSplitOf }],
   // rungs/testing

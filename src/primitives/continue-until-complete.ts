@@ -10,15 +10,20 @@ import {
   type Generation,
   type Message,
   type Model,
-  type PromptRequest,
+  type StreamingModel,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
 import { toRequest } from "../request.js";
+import { checkStreamOptions } from "../stream/check-stream-options.js";
+import { withMode } from "../stream/modes.js";
+import { runAsStream } from "../stream/run-stream.js";
 import { graphemeBoundaryAtOrBefore } from "../text/cap.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
 import { object } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
 import { removeSeamOverlap, type SeamOptions, seamDefaults } from "./seam.js";
+import { StitchedStream } from "./stitched-stream.js";
+import { streamCall } from "./stream-call.js";
 
 /** Options of {@link continueUntilComplete}. */
 export interface ContinueUntilCompleteOptions extends SeamOptions {
@@ -74,6 +79,11 @@ const schema = object({
  * - An empty `length` answer whose `usage.inputTokens` is within `contextOverflowSlackTokens` (16) of
  *   `capabilities.contextWindowTokens` is a context overflow: on the first call it throws; after some text
  *   it stops with `stoppedBy: "contextWindow"`. Either way it is not continued.
+ * - `stream` runs the same loop with every piece streamed and sends the stitched text as it comes, never
+ *   repeated: the start of a continuation is held back only until the seam can tell how much of it repeats
+ *   the text so far (`decideSeam`), and the last grapheme only until later text shows where it ends. The
+ *   deltas add up to the text of the `finish` generation, which is the one `generate` returns; the parts of
+ *   the model beneath (an inner ladder's attempts and discards) pass through.
  * - A piece's own verdict and `value` are kept only when there is one piece (a verdict on a fragment is not
  *   one on the whole). An error on any call (abort's `signal.reason`, `BudgetExhaustedError`, provider errors)
  *   propagates untouched.
@@ -88,7 +98,7 @@ const schema = object({
 export function continueUntilComplete<V = unknown>(
   model: Model<V>,
   options: ContinueUntilCompleteOptions = {},
-): Model<V> {
+): StreamingModel<V> {
   assertModel("continueUntilComplete", model);
   const parsed = parseOptions("continueUntilComplete", schema, options);
   const maxContinuations = parsed.maxContinuations ?? continueUntilCompleteDefaults.maxContinuations;
@@ -107,22 +117,22 @@ export function continueUntilComplete<V = unknown>(
     g.usage.inputTokens !== undefined &&
     g.usage.inputTokens >= windowTokens - contextOverflowSlackTokens;
 
-  const generate = async (
-    input: GenerateRequest | PromptRequest,
-    given: CallOptions = {},
+  /**
+   * One run: every piece through `call` (`generate`, or streamed into the caller's stream), given the text
+   * stitched so far; the loop, the seams, the limits and the result are the same either way.
+   */
+  const run = async (
+    request: GenerateRequest,
+    callOptions: CallOptions,
+    call: PieceCall<V>,
   ): Promise<Generation<V>> => {
-    const request = toRequest(`continue(${model.id}).generate`, input);
-    const callOptions = withProcessSink(checkCallOptions("continueUntilComplete.generate", given));
     const clock = callOptions.clock ?? systemClock;
     const eventPath = joinPath(callOptions.path, "continue");
     // Every piece, the first included, runs under `…/continue`, so a nested ladder has one path.
     // Each call is raced against the signal, and the signal is checked before each: a model that ignores
     // its signal cannot keep the loop going after the caller's abort.
     throwIfAborted(callOptions.signal);
-    const first = await raceAbort(
-      model.generate(request, { ...callOptions, path: eventPath }),
-      callOptions.signal,
-    );
+    const first = await call(request, { ...callOptions, path: eventPath }, "");
     if (overflowed(first)) {
       throw new ProviderError(
         `Model "${first.modelId}" returned nothing because the prompt filled its ${windowTokens}-token context window (${first.usage.inputTokens} input tokens); continuing cannot help. Shorten the request (treeSplit) or use a model with a larger window.`,
@@ -156,11 +166,7 @@ export function continueUntilComplete<V = unknown>(
         }
         nextRequest = ask(kept);
       }
-      // Raced against the caller's signal: a model that ignores its signal must not go on being called.
-      const next = await raceAbort(
-        model.generate(nextRequest, { ...callOptions, path: eventPath }),
-        callOptions.signal,
-      );
+      const next = await call(nextRequest, { ...callOptions, path: eventPath }, text);
       usage = addUsage(usage, next.usage);
       if (overflowed(next)) {
         pieces.push(piece(n, next, 0, 0));
@@ -207,9 +213,46 @@ export function continueUntilComplete<V = unknown>(
     return result;
   };
 
-  const wrapped: Model<V> = { id: `continue(${model.id})`, generate };
+  const id = `continue(${model.id})`;
+  const wrapped: StreamingModel<V> = {
+    id,
+    generate: async (input, given = {}) => {
+      const callOptions = withProcessSink(checkCallOptions("continueUntilComplete.generate", given));
+      // Raced against the caller's signal: a model that ignores its signal must not go on being called.
+      return run(toRequest(`${id}.generate`, input), callOptions, (request, options) =>
+        raceAbort(model.generate(request, options), callOptions.signal),
+      );
+    },
+    // The same loop with every piece streamed: the stitched text goes out as it comes, never repeated.
+    stream: async function* (input, given) {
+      const { mode, ...checked } = checkStreamOptions("continueUntilComplete.stream", given);
+      const request = toRequest(`${id}.stream`, input);
+      const callOptions = withProcessSink(checked);
+      yield* withMode(
+        runAsStream(callOptions.signal, async (sink, signal) => {
+          const stitched = new StitchedStream(sink, seam, maxTotalChars);
+          const result = await run(request, { ...callOptions, signal }, async (next, options, text) => {
+            stitched.startPiece(text);
+            const generation = await streamCall(model, next, options, (part) => stitched.part(part));
+            await stitched.endPiece(generation, model.id);
+            return generation;
+          });
+          await stitched.finish(result);
+          return result;
+        }),
+        mode,
+      );
+    },
+  };
   return model.capabilities === undefined ? wrapped : { ...wrapped, capabilities: { ...model.capabilities } };
 }
+
+/** One piece's call: `request` with `options`, after the text stitched so far (`""` for the first). */
+type PieceCall<V> = (
+  request: GenerateRequest,
+  options: CallOptions,
+  stitched: string,
+) => Promise<Generation<V>>;
 
 /**
  * Cut off, or nothing yet (an empty answer is asked again, unless a content filter produced it or the model

@@ -55,3 +55,27 @@ function prefixFunction(pattern: string): number[] {
   }
   return failure;
 }
+
+/**
+ * The overlap `removeSeamOverlap(previous, next)` will remove, decided from `head`, the start of `next` that
+ * has arrived so far (a streamed continuation), or `undefined` while what follows could still change it.
+ * Decided as soon as no overlap longer than `head` can still match: `head` no longer occurs in the end of
+ * `previous` where a longer overlap would start, or `head` has reached the longest overlap looked for.
+ * So a stream holds back the start of a continuation only as long as the seam needs, and removes exactly
+ * what `removeSeamOverlap` removes from the whole piece.
+ * @returns chars to drop from the start of `next` (0: none), or `undefined` when not yet decided.
+ */
+export function decideSeam(previous: string, head: string, options: SeamOptions = {}): number | undefined {
+  const max = options.maxOverlapChars ?? seamDefaults.maxOverlapChars;
+  const min = Math.max(1, options.minOverlapChars ?? seamDefaults.minOverlapChars);
+  const bound = Math.min(max, previous.length);
+  if (bound < min) return 0;
+  if (head.length < bound) {
+    // A longer overlap of length k > head.length starts at tail index bound - k: one where `head` occurs,
+    // at most bound - min (k ≥ min) and at most bound - head.length - 1 (k > head.length).
+    const latest = Math.min(bound - min, bound - head.length - 1);
+    const first = previous.slice(previous.length - bound).indexOf(head);
+    if (first >= 0 && first <= latest) return undefined;
+  }
+  return removeSeamOverlap(previous, head, options).removed;
+}

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { removeSeamOverlap } from "../../src/primitives/seam.js";
+import { decideSeam, removeSeamOverlap } from "../../src/primitives/seam.js";
 
 describe("removeSeamOverlap", () => {
   it("drops the longest prefix of the continuation that repeats the end of the text", () => {
@@ -70,5 +70,53 @@ describe("removeSeamOverlap", () => {
         expect(head + repeat + rest).toBe(`${head}${repeat}${(repeat + tail).slice(removed)}`);
       }),
     );
+  });
+});
+
+describe("decideSeam", () => {
+  const options = fc.record({
+    minOverlapChars: fc.integer({ min: 1, max: 10 }),
+    maxOverlapChars: fc.integer({ min: 0, max: 60 }),
+  });
+  // A small alphabet, so heads often occur in the end of the text and stay undecided for a while.
+  const text = fc.string({ unit: fc.constantFrom("a", "b", " "), maxLength: 80 });
+
+  it("once it decides from a head, every continuation of that head has that overlap removed", () => {
+    fc.assert(
+      fc.property(text, text, text, options, (previous, head, rest, opts) => {
+        const decided = decideSeam(previous, head, opts);
+        if (decided === undefined) return;
+        expect(removeSeamOverlap(previous, head + rest, opts).removed).toBe(decided);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("decides at the latest when the head reaches the longest overlap looked for", () => {
+    fc.assert(
+      fc.property(text, text, options, (previous, next, opts) => {
+        const bound = Math.min(opts.maxOverlapChars, previous.length);
+        if (next.length >= bound) expect(decideSeam(previous, next.slice(0, bound), opts)).toBeDefined();
+        // Undecided means a longer overlap is still possible: some continuation of the head has one.
+        for (let m = 0; m < Math.min(bound, next.length); m += 1) {
+          const head = next.slice(0, m);
+          if (decideSeam(previous, head, opts) !== undefined) continue;
+          const longer = previous.slice(previous.length - bound);
+          const witness = [...Array(bound - m).keys()]
+            .map((i) => longer.slice(i))
+            .some((end) => end.length > m && end.startsWith(head) && end.length >= opts.minOverlapChars);
+          expect(witness).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("holds a head that repeats the end of the text, and decides one that cannot", () => {
+    const previous = "The first part ends here and ";
+    expect(decideSeam(previous, "ends her")).toBeUndefined();
+    expect(decideSeam(previous, "ends here and ")).toBe(14);
+    expect(decideSeam(previous, "Zeta")).toBe(0);
+    expect(decideSeam("short", "sho", { minOverlapChars: 8 })).toBe(0);
   });
 });

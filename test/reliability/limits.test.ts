@@ -90,6 +90,7 @@ const timeInputs: Record<string, Array<(ms: number) => unknown> | { notAnInput: 
   ttlMs: { notAnInput: "rungs/redis (redisStatsStore): covered by test/redis/stats-store.test.ts" },
   blockedTtlMs: { notAnInput: "rungs/redis (redisStatsStore): covered by test/redis/stats-store.test.ts" },
   durationMs: { notAnInput: "measured: an attempt's or a model's time in records" },
+  timeToFirstTokenMs: { notAnInput: "measured: a streamed attempt's start to its first part, in records" },
   retryAfterMs: { notAnInput: "read from a server's Retry-After, capped by maxRetryAfterMs" },
   remainingMs: { notAnInput: "Budget's answer" },
 };

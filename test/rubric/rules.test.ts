@@ -114,6 +114,36 @@ describe("length", () => {
     expect(countUnits("a\nb\n", "lines")).toBe(2);
     expect(countUnits("a\r\nb\nc", "lines")).toBe(3);
     expect(countUnits("", "lines")).toBe(0);
+    expect(countUnits("a\r", "lines")).toBe(1);
+    expect(countUnits("\r\r\n\n", "lines")).toBe(3);
+  });
+
+  it("counts words as the runs between whitespace, and lines as the pieces between breaks less a last empty one", () => {
+    const pieces = fc.constantFrom(
+      "a",
+      "bc",
+      " ",
+      "\t",
+      "\u00a0",
+      "\u2028",
+      "\uFEFF",
+      "\r",
+      "\n",
+      "\r\n",
+      "\uD83D",
+    );
+    fc.assert(
+      fc.property(
+        fc.array(pieces).map((list) => list.join("")),
+        (text) => {
+          expect(countUnits(text, "words")).toBe(text.split(/\s+/).filter((word) => word !== "").length);
+          const lines = text.split(/\r\n|\r|\n/);
+          expect(countUnits(text, "lines")).toBe(
+            text === "" ? 0 : lines.length - (lines.at(-1) === "" ? 1 : 0),
+          );
+        },
+      ),
+    );
   });
 
   it("passes within min..max inclusive and fails outside, saying the count", async () => {

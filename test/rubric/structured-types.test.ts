@@ -59,7 +59,7 @@ describe("structured: value types", () => {
     expectTypeOf(generation.value).toEqualTypeOf<AnswerOut | undefined>();
     if (generation.value !== undefined) expectTypeOf(generation.value.asOf).toEqualTypeOf<Date>();
     const overRetry = continueUntilComplete(retryWithContext(local, { rubric }));
-    expectTypeOf(overRetry).toEqualTypeOf<Model<AnswerOut>>();
+    expectTypeOf(overRetry).toEqualTypeOf<StreamingModel<AnswerOut>>();
     expectTypeOf(withOtel(ladder)).toEqualTypeOf<StreamingModel<AnswerOut>>();
   });
 

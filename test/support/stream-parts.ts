@@ -37,13 +37,15 @@ export function finishOf<V>(parts: readonly StreamPart<V>[]): Generation<V> {
   return last.generation;
 }
 
-/** `value` with every clock reading (`startedAt`, `endedAt`, `timestamp`) left out, at any depth. */
+const clockReadings = new Set(["startedAt", "endedAt", "timestamp", "durationMs"]);
+
+/** `value` with every clock reading (`startedAt`, `endedAt`, `timestamp`, `durationMs`) left out, at any depth. */
 export function withoutTimes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimes);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key]) => key !== "startedAt" && key !== "endedAt" && key !== "timestamp")
+      .filter(([key]) => !clockReadings.has(key))
       .map(([key, inner]) => [key, withoutTimes(inner)]),
   );
 }

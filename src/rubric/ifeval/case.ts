@@ -21,6 +21,7 @@ export const englishCapital: InstructionSpec = {
   build: () => (response) => pyIsUpper(response) && isInLanguage(response, "en"),
   // A lower-case (or title-case) letter already written keeps the response from being all capitals.
   buildPrefix: () => (prefix) => hasNonUpper(settledPart(prefix)),
+  foundInAnyText: true,
   describe: () => "Your entire response should be in English, and in all capital letters.",
 };
 
@@ -28,6 +29,7 @@ export const englishCapital: InstructionSpec = {
 export const englishLowercase: InstructionSpec = {
   build: () => (response) => pyIsLower(response) && isInLanguage(response, "en"),
   buildPrefix: () => (prefix) => hasNonLower(settledPart(prefix)),
+  foundInAnyText: true,
   describe: () =>
     "Your entire response should be in English, and in all lowercase letters. No capital letters are allowed.",
 };

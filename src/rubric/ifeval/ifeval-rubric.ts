@@ -7,6 +7,7 @@ import {
   parseIfevalOptions,
   specOf,
 } from "./follow.js";
+import { middleLines } from "./prefix.js";
 import { pyStrip } from "./py.js";
 import type { IfevalRecord } from "./types.js";
 
@@ -15,9 +16,10 @@ import type { IfevalRecord } from "./types.js";
  * them: rule id = instruction id (a second occurrence of an id in one record gets `#2`, a third `#3`),
  * description = the instruction in words with its kwargs, so a failed rule tells the model what it
  * missed. Threshold 1: every instruction must hold. The rubric id is `ifeval-<key>` (`ifeval` when the
- * record has no key). In strict mode, the instructions a prefix can already break (a comma, a forbidden
- * word, a "less than" count reached, a capital in an all-lowercase answer...) judge streamed prefixes
- * (`Rule.checkPrefix`), so a streamed attempt stops as soon as it breaks one (docs/ifeval.md).
+ * record has no key). The instructions a prefix can already break (a comma, a forbidden word, a "less
+ * than" count reached, a capital in an all-lowercase answer...) judge streamed prefixes
+ * (`Rule.checkPrefix`), so a streamed attempt stops as soon as it breaks one; in loose mode only a comma or
+ * a letter of the wrong case on a complete line past the first (docs/ifeval.md).
  *
  * @example
  * const rubric = ifevalRubric(record, { mode: "loose" });
@@ -40,9 +42,15 @@ export function ifevalRubric(record: IfevalRecord, options?: IfevalOptions): Rub
       check: (output) => candidateTexts(output, mode).some((text) => pyStrip(text) !== "" && check(text)),
     };
     // Loose mode also tries the response without its first or last line and without `*`, which can undo
-    // a violation a prefix shows; only strict mode judges prefixes.
+    // a violation a prefix shows: there, only a violation found in any text containing it counts, and only
+    // in the prefix's complete lines past the first (every text loose mode tries contains them).
+    const strict = spec.buildPrefix?.(record.kwargs[index] ?? {}, record.prompt);
     const broken =
-      mode === "strict" ? spec.buildPrefix?.(record.kwargs[index] ?? {}, record.prompt) : undefined;
+      strict === undefined || mode === "strict"
+        ? strict
+        : spec.foundInAnyText === true
+          ? (prefix: string) => strict(middleLines(prefix))
+          : undefined;
     if (broken !== undefined) {
       rule.checkPrefix = (prefix) =>
         broken(prefix)

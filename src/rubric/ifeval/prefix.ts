@@ -9,6 +9,18 @@ export function settledPart(prefix: string): string {
 }
 
 /**
+ * The complete lines of `prefix` past its first (from after the first `\n` to the last `\n`), or "" when
+ * there are none. Every text loose mode tries for a response starting with `prefix` contains them: it drops
+ * at most the first line and the last one (which starts after the prefix's last `\n` at the earliest),
+ * strips whitespace at the ends and removes `*`.
+ */
+export function middleLines(prefix: string): string {
+  const first = prefix.indexOf("\n");
+  const last = prefix.lastIndexOf("\n");
+  return first < 0 || last <= first ? "" : prefix.slice(first + 1, last);
+}
+
+/**
  * The pieces of `text.split(divider)` that no continuation can change: those before the last divider match
  * that starts at least `width` units before the text's end (`width`: the longest match). Whether a match
  * starts at a position, and how far it runs, depends only on the `width` characters from there, so every

@@ -4,5 +4,6 @@ import type { InstructionSpec } from "./types.js";
 export const noComma: InstructionSpec = {
   build: () => (response) => !response.includes(","),
   buildPrefix: () => (prefix) => prefix.includes(","),
+  foundInAnyText: true,
   describe: () => "In your entire response, refrain from the use of any commas.",
 };

@@ -76,6 +76,12 @@ export interface InstructionSpec {
    * settle (an "at least" bound). Only for violations that no continuation can undo.
    */
   buildPrefix?(kwargs: InstructionKwargs, prompt: string): InstructionPrefixCheck | undefined;
+  /**
+   * True when what `buildPrefix`'s check finds in any text stays in every text that contains it, `*`
+   * removed or not (a comma, a letter of the wrong case): loose mode may then apply the check to the
+   * complete lines of a prefix past its first, which every text loose mode tries contains.
+   */
+  readonly foundInAnyText?: true;
   /** The instruction in words, with its kwargs, for rubric feedback. */
   describe(kwargs: InstructionKwargs): string;
 }
