@@ -6,6 +6,7 @@ import {
   type GenerationInput,
   type Model,
   type ModelCapabilities,
+  type StreamingModel,
   validateModelId,
 } from "../model.js";
 import { parseOptions, schemas } from "../options.js";
@@ -69,17 +70,17 @@ export function fromFunction(
   id: string,
   fn: PromptFunction,
   options?: FromFunctionOptions & { input?: "prompt" },
-): Model;
+): StreamingModel;
 export function fromFunction(
   id: string,
   fn: RequestFunction,
   options: FromFunctionOptions & { input: "request" },
-): Model;
+): StreamingModel;
 export function fromFunction(
   id: string,
   fn: PromptFunction | RequestFunction,
   options: FromFunctionOptions = {},
-): Model {
+): StreamingModel {
   validateModelId("fromFunction", id);
   parseOptions("fromFunction", object({ fn: schemas.fn }), { fn });
   const parsed = parseOptions("fromFunction", optionsSchema, options);
