@@ -1,5 +1,8 @@
 // jsonPrefixError: a prefix of any JSON text is never refused (so a rule built on it is sound), and text no
 // JSON can start with is.
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonPrefixError } from "../../src/rubric/json-prefix.js";
@@ -62,4 +65,23 @@ describe("jsonPrefixError", () => {
     expect(jsonPrefixError(`${"[".repeat(5_000)}x`)).toBeUndefined(); // cannot tell, never a wrong refusal
     expect(jsonPrefixError(`${"[".repeat(1_000)}x`)).toEqual(expect.any(String));
   });
+
+  it("loads @streamparser/json on the first JSON prefix judged, not on import", async () => {
+    const script = `
+      import { createRequire } from "node:module";
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes("@streamparser"));
+      const rungs = await import(${JSON.stringify(resolve(import.meta.dirname, "../../src/index.ts"))});
+      const rule = rungs.json("j", { "~standard": { version: 1, vendor: "t", validate: (value) => ({ value }) } });
+      const before = loaded();
+      rule.checkPrefix("Sure", {});
+      console.log(JSON.stringify([before, loaded()]));`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    expect(JSON.parse(stdout)).toEqual([false, true]);
+  }, 60_000);
 });
