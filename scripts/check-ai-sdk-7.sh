@@ -2,7 +2,7 @@
 # AI SDK 7 from a user's side (run on Node >= 22, which ai 7 needs): a scratch project with `ai@7` installs the
 # packed rungs tarball without peer errors, and the SDK's own MockLanguageModelV4 (specification v4) runs
 # through fromAiSdk inside escalateAcross, ESM and CJS; toAiSdk, left to find the installed ai, makes a v4 model
-# that ai 7's generateText runs a tool loop with.
+# that ai 7's generateText runs a tool loop with, and that ai 7's streamText streams (the accepted answer only).
 set -euo pipefail
 tarball="$1"
 dir="$2"
@@ -66,4 +66,37 @@ if (JSON.stringify(seen) !== '[{"city":"Lyon"}]' || result.text !== "21 °C in L
 console.log(`ai@7 generateText over toAiSdk(ladder): the tool got ${JSON.stringify(seen[0])}; steps answered by ${result.steps.map((s) => s.providerMetadata?.rungs?.modelId).join(", ")}`);
 JS
 node to-ai-sdk.mjs
+cat > stream-text.mjs <<'JS'
+import { streamText } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
+import { defineRubric, escalateAcross, notMatches } from "rungs";
+import { fromAiSdk, toAiSdk } from "rungs/ai-sdk";
+// Each rung streams through its doStream: the first answer is rejected, the second accepted.
+const streamed = (text) => ({
+  stream: new ReadableStream({
+    start(controller) {
+      controller.enqueue({ type: "text-start", id: "t" });
+      for (const delta of text.match(/.{1,4}/g)) controller.enqueue({ type: "text-delta", id: "t", delta });
+      controller.enqueue({ type: "text-end", id: "t" });
+      controller.enqueue({
+        type: "finish",
+        finishReason: { unified: "stop", raw: "stop" },
+        usage: { inputTokens: { total: 9 }, outputTokens: { total: 4 } },
+      });
+      controller.close();
+    },
+  }),
+});
+const small = new MockLanguageModelV4({ provider: "mock", modelId: "small", doStream: async () => streamed("let x = y.unwrap();") });
+const large = new MockLanguageModelV4({ provider: "mock", modelId: "large", doStream: async () => streamed("let x = y?;") });
+const rubric = defineRubric({ id: "no-unwrap", rules: [notMatches("no-unwrap", /\.unwrap\(\)/)] });
+const result = streamText({ model: toAiSdk(escalateAcross([fromAiSdk(small), fromAiSdk(large)], { rubric })), prompt: "fix it" });
+let text = "";
+for await (const chunk of result.textStream) text += chunk;
+if (text !== "let x = y?;" || (await result.text) !== text) throw new Error(`streamText glued or lost text: ${JSON.stringify(text)}`);
+const rungs = (await result.providerMetadata)?.rungs;
+if (rungs?.modelId !== "mock:large" || rungs?.climbed !== true) throw new Error(`unexpected answerer: ${JSON.stringify(rungs)}`);
+console.log(`ai@7 streamText over toAiSdk(ladder of two streamed MockLanguageModelV4): ${JSON.stringify(text)}, answered by ${rungs.modelId}`);
+JS
+node stream-text.mjs
 node -e 'const { toAiSdk } = require("rungs/ai-sdk"); const { scriptedModel } = require("rungs/testing"); const v = toAiSdk(scriptedModel("m", ["x"])).specificationVersion; if (v !== "v4") throw new Error("CJS: expected v4, got " + v); console.log("CJS: toAiSdk finds ai 7 (v4)");'
