@@ -2,9 +2,9 @@
 // events, skip reasons and CallOptions fields must agree with the source, and every path named must exist.
 // Then type-checks every ```ts block of README.md and docs/*.md as written, against the built package (`rungs`,
 // `rungs/ollama`, ... resolve to dist/ through the package's own exports map, as they do for a user), under
-// `strict` with moduleResolution nodenext and with bundler. Each block is its own module: it must import
-// what it uses and declare its placeholders (`declare const task: string;`). Errors name the Markdown file
-// and line. Run `npm run build` first.
+// `strict` plus `noUncheckedIndexedAccess`, with moduleResolution nodenext and with bundler. Each block is
+// its own module: it must import what it uses and declare its placeholders (`declare const task: string;`).
+// Errors name the Markdown file and line. Run `npm run build` first.
 //
 // Usage: node scripts/check-docs.mjs [--docs-root DIR] [file.md ...]   (default: README.md and docs/*.md)
 import {
@@ -86,6 +86,9 @@ for (const [index, block] of blocks.entries()) {
 
 const base = {
   strict: true,
+  // The flag the project's own tsconfig adds to strict, common in apps (a user's `record[key]` is
+  // `T | undefined`): a block must compile with it too.
+  noUncheckedIndexedAccess: true,
   target: ts.ScriptTarget.ES2022,
   lib: ["lib.es2023.d.ts"],
   types: ["node"],
@@ -128,7 +131,7 @@ if (errors > 0) {
 }
 rmSync(work, { recursive: true, force: true });
 console.log(
-  `check:docs: all ${blocks.length} \`\`\`ts blocks in ${docs.length} files compile (strict; nodenext and bundler).`,
+  `check:docs: all ${blocks.length} \`\`\`ts blocks in ${docs.length} files compile (strict, noUncheckedIndexedAccess; nodenext and bundler).`,
 );
 
 function defaultDocs() {

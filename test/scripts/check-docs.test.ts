@@ -39,6 +39,30 @@ function run(script: string, ...args: string[]) {
 }
 
 describe("check:docs against the source", () => {
+  it("compiles each block with noUncheckedIndexedAccess, as the project's own settings do", () => {
+    const dir = copyDocs();
+    // A block that compiles under plain `strict` only: an indexed record is `string | undefined` with the flag.
+    const block = [
+      "```ts",
+      "declare const answers: Record<string, string>;",
+      'const answer: string = answers["paris"];',
+      "console.log(answer);",
+      "```",
+      "",
+    ].join("\n");
+    writeFileSync(
+      join(dir, "docs/streaming.md"),
+      `${readFileSync(join(dir, "docs/streaming.md"), "utf8")}\n${block}`,
+    );
+
+    const failed = run("check-docs.mjs", "--docs-root", dir);
+    expect(failed.status).toBe(1);
+    expect(failed.output).toMatch(
+      /docs\/streaming\.md:\d+:\d+ error TS2322 \[nodenext\]: Type 'string \| undefined'/,
+    );
+    expect(failed.output).toMatch(/check:docs: 2 error\(s\) in 1 of \d+ ```ts blocks/);
+  }, 120_000);
+
   it("fails on an altered generated row with the diff and the fix command, and docs:tables repairs it", () => {
     const dir = copyDocs();
     // The events table of the Model contract, generated from RungsEventMap: rename one event in the docs.
