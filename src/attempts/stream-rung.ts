@@ -1,11 +1,9 @@
-import { raceAbort, sequentialRacer } from "../abort.js";
-import { ProviderError } from "../errors/provider-error.js";
 import type { GenerateRequest, ToolCall } from "../messages.js";
 import type { CallOptions, Generation, Model } from "../model.js";
 import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
 import { PrefixSchedule } from "../stream/prefix-schedule.js";
 import type { PartSink } from "../stream/sink.js";
-import { streamModel } from "../stream/stream-model.js";
+import { streamCall } from "../stream/stream-call.js";
 import type { VisibleText } from "../stream/visible-text.js";
 
 /** An attempt stopped before its end: a prefix of its text already failed a rule. */
@@ -47,52 +45,26 @@ export async function streamRung(
   options: CallOptions,
   target: StreamTarget,
 ): Promise<Generation | EarlyStop> {
-  const { sink, rubric } = target;
-  const signal = options.signal;
+  const { sink, rubric, visible } = target;
   const judgePrefix = rubric?.evaluatePrefix;
   const schedule = judgePrefix === undefined ? undefined : new PrefixSchedule();
-  const { visible } = target;
   let deltas = 0;
-  const iterator = streamModel(model, request, options)[Symbol.asyncIterator]();
-  let ended = false;
-  const racer = sequentialRacer(signal);
-  try {
-    for (;;) {
-      const step = await racer.race(iterator.next());
-      if (step.done === true) {
-        ended = true;
-        throw new ProviderError(
-          `The stream of "${model.id}" ended without a finish part: a Model's stream must end with { type: "finish", generation }.`,
-          { kind: "server-error", providerId: model.id },
-        );
-      }
-      const part = step.value;
-      if (part.type === "finish") {
-        ended = true;
-        return part.generation;
-      }
-      visible.apply(part);
-      const pushed = sink.push(part);
-      // A full buffer waits for the consumer, but never past the attempt's signal.
-      if (pushed !== undefined) await racer.race(pushed);
-      if (part.type !== "text-delta") continue;
+  let stop: Verdict | undefined;
+  const generation = await streamCall(model, request, options, (part) => {
+    visible.apply(part);
+    const pushed = sink.push(part);
+    if (part.type === "text-delta") {
       deltas += 1;
       if (schedule?.due(visible.length) === true) {
         const verdict = judgePrefix?.call(rubric, visible.text, target.context);
-        if (verdict !== undefined && !verdict.accepted) {
-          return { type: "early-stop", text: visible.text, toolCalls: visible.toolCalls, verdict, deltas };
-        }
+        if (verdict !== undefined && !verdict.accepted) stop = verdict;
       }
     }
-  } finally {
-    racer.dispose();
-    if (!ended) {
-      // Closes the model's stream (and the provider's beneath it). Waited for unless the attempt's signal has
-      // fired: a stream stalled in `next()` cannot run its cleanup until that settles.
-      const closing = Promise.resolve()
-        .then(() => iterator.return?.())
-        .catch(() => {});
-      if (signal?.aborted !== true) await raceAbort(closing, signal).catch(() => {});
-    }
-  }
+    if (stop === undefined) return pushed;
+    // The prefix already fails: the part is the stream's last for this attempt (pushed, then stopped).
+    return pushed === undefined ? "stop" : pushed.then(() => "stop" as const);
+  });
+  if (generation !== undefined) return generation;
+  if (stop === undefined) throw new Error("unreachable: a stream call stopped without a verdict");
+  return { type: "early-stop", text: visible.text, toolCalls: visible.toolCalls, verdict: stop, deltas };
 }

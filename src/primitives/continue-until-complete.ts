@@ -17,13 +17,13 @@ import { toRequest } from "../request.js";
 import { checkStreamOptions } from "../stream/check-stream-options.js";
 import { withMode } from "../stream/modes.js";
 import { runAsStream } from "../stream/run-stream.js";
+import { streamCall } from "../stream/stream-call.js";
 import { graphemeBoundaryAtOrBefore } from "../text/cap.js";
 import type { ContinuationPiece, ContinuationTrace } from "../trace.js";
 import { object } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
 import { removeSeamOverlap, type SeamOptions, seamDefaults } from "./seam.js";
 import { StitchedStream } from "./stitched-stream.js";
-import { streamCall } from "./stream-call.js";
 
 /** Options of {@link continueUntilComplete}. */
 export interface ContinueUntilCompleteOptions extends SeamOptions {

@@ -16,6 +16,7 @@ import { toRequest } from "../request.js";
 import { checkStreamOptions } from "../stream/check-stream-options.js";
 import { withMode } from "../stream/modes.js";
 import { runAsStream } from "../stream/run-stream.js";
+import { streamCall } from "../stream/stream-call.js";
 import type { SplitNode, SplitTrace, Usage } from "../trace.js";
 import { custom, number, object, oneOf, union } from "../validate/check.js";
 import { assertModel } from "./assert-model.js";
@@ -33,7 +34,6 @@ import {
   truncationMarker,
 } from "./split-requests.js";
 import { splitText } from "./split-text.js";
-import { streamCall } from "./stream-call.js";
 
 export type { PromptLimit } from "./split-requests.js";
 

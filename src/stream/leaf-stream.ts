@@ -5,6 +5,7 @@ import { ProviderError } from "../errors/provider-error.js";
 import { emit, listening } from "../events.js";
 import type { GenerateRequest, ToolCall } from "../messages.js";
 import { type CallOptions, type Generation, normalizeGeneration, type StreamPart } from "../model.js";
+import type { TextDeltaPart, ToolCallPart } from "./delta-parts.js";
 
 /** A part as a leaf's stream function yields it (checked here: it comes from the wire). */
 interface RawPart {
@@ -64,6 +65,11 @@ export async function* leafStream(
   let deltas = 0;
   const toolCalls: ToolCall[] = [];
   let finished = false;
+  // One `output-stream` event per part, made only when someone listens.
+  const report = (part: TextDeltaPart | ToolCallPart, chars: number): void => {
+    if (listening(events, "output-stream"))
+      emit(events, "output-stream", { path, timestamp: clock.now(), modelId: id, part, chars });
+  };
   let iterator: AsyncIterator<unknown> | undefined;
   try {
     iterator = streamFn(request, { ...options, signal: inner })[Symbol.asyncIterator]();
@@ -88,30 +94,16 @@ export async function* leafStream(
         if (part.text.length === 0) continue;
         text += part.text;
         deltas += 1;
-        const delta: StreamPart = { type: "text-delta", text: part.text };
-        if (listening(events, "output-stream"))
-          emit(events, "output-stream", {
-            path,
-            timestamp: clock.now(),
-            modelId: id,
-            part: delta,
-            chars: text.length,
-          });
+        const delta: TextDeltaPart = { type: "text-delta", text: part.text };
+        report(delta, text.length);
         yield delta;
       } else if (part.type === "tool-call") {
         // Checked as a generation's tool calls are, before anyone sees it.
         const [toolCall] = normalizeGeneration({ text: "", toolCalls: [part.toolCall] }, id).toolCalls ?? [];
         if (toolCall === undefined) throw malformedPart(id, "an empty tool-call", text);
         toolCalls.push(toolCall);
-        const call: StreamPart = { type: "tool-call", toolCall };
-        if (listening(events, "output-stream"))
-          emit(events, "output-stream", {
-            path,
-            timestamp: clock.now(),
-            modelId: id,
-            part: call,
-            chars: text.length,
-          });
+        const call: ToolCallPart = { type: "tool-call", toolCall };
+        report(call, text.length);
         yield call;
       } else if (part.type === "finish") {
         const { type: _type, text: _text, toolCalls: _calls, ...rest } = part;

@@ -11,7 +11,7 @@ import {
   streamModel,
 } from "../../src/index.js";
 import { hang, scriptedModel } from "../../src/testing/index.js";
-import { withoutTimes } from "../support/stream-parts.js";
+import { collect, shape, withoutTimes } from "../support/stream-parts.js";
 
 const ask = { prompt: "What is the capital of France?" };
 
@@ -26,22 +26,6 @@ const rubric = defineRubric({
   id: "capital",
   rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
 });
-
-async function collect<V>(parts: AsyncIterable<StreamPart<V>>): Promise<StreamPart<V>[]> {
-  const out: StreamPart<V>[] = [];
-  for await (const part of parts) out.push(part);
-  return out;
-}
-
-/** The part types, with runs of deltas folded into one `text-delta*`. */
-function shape(parts: readonly StreamPart[]): string[] {
-  const out: string[] = [];
-  for (const part of parts) {
-    const name = part.type === "text-delta" ? "text-delta*" : part.type;
-    if (name !== out.at(-1) || name !== "text-delta*") out.push(name);
-  }
-  return out;
-}
 
 describe("a streamed ladder", () => {
   it("stops rung 1 early on a failing prefix, discards rung 2 at its end, and streams rung 3's accepted text", async () => {

@@ -2,22 +2,41 @@ import { raceAbort, sequentialRacer } from "../abort.js";
 import { ProviderError } from "../errors/provider-error.js";
 import type { GenerateRequest } from "../messages.js";
 import type { CallOptions, Generation, Model, StreamPart } from "../model.js";
-import { streamModel } from "../stream/stream-model.js";
+import { streamModel } from "./stream-model.js";
+
+/** What `onPart` may say: go on (nothing), or stop the call here (its stream is closed). */
+export type PartVerdict = undefined | "stop";
 
 /**
- * One call of a wrapper's model, streamed (live): each part before `finish` goes to `onPart` (awaited, so a
- * slow consumer slows the model's stream), and the call resolves to the `finish` part's generation, as
- * `generate` would have. Each `next()` (and each wait on `onPart`) is raced against `options.signal`, so a model that ignores its signal
- * cannot hold the caller; a call left before its end (an error, an abort) closes the model's stream.
+ * One call of a model, streamed (live): the one loop that reads a model's stream for the attempt engine and
+ * the wrappers. Each part before `finish` goes to `onPart` (awaited, so a slow consumer slows the model's
+ * stream), and the call resolves to the `finish` part's generation, as `generate` would have; `onPart`
+ * returning `"stop"` ends the call there (resolving to `undefined`). Each `next()` (and each wait on
+ * `onPart`) is raced against `options.signal`, so a model that ignores its signal cannot hold the caller; a
+ * call left before its end (a stop, an error, an abort) closes the model's stream.
  * @throws what the model's stream throws; ProviderError (`server-error`) for a stream that ends without
  *   `finish`.
  */
-export async function streamCall<V>(
+export function streamCall<V>(
   model: Model<V>,
   request: GenerateRequest,
   options: CallOptions,
   onPart: (part: Exclude<StreamPart<V>, { type: "finish" }>) => void | Promise<void>,
-): Promise<Generation<V>> {
+): Promise<Generation<V>>;
+export function streamCall<V>(
+  model: Model<V>,
+  request: GenerateRequest,
+  options: CallOptions,
+  /** Returns `"stop"` (or a promise of it) to end the call here; anything else goes on. */
+  onPart: (part: Exclude<StreamPart<V>, { type: "finish" }>) => unknown,
+): Promise<Generation<V> | undefined>;
+export async function streamCall<V>(
+  model: Model<V>,
+  request: GenerateRequest,
+  options: CallOptions,
+  /** Returns `"stop"` (or a promise of it) to end the call here; anything else goes on. */
+  onPart: (part: Exclude<StreamPart<V>, { type: "finish" }>) => unknown,
+): Promise<Generation<V> | undefined> {
   const iterator = streamModel(model, request, { ...options, mode: "live" })[Symbol.asyncIterator]();
   let ended = false;
   const racer = sequentialRacer(options.signal);
@@ -36,9 +55,9 @@ export async function streamCall<V>(
         ended = true;
         return part.generation;
       }
-      const pushed = onPart(part);
+      const said = onPart(part);
       // A full buffer waits for the consumer, but never past the signal.
-      if (pushed !== undefined) await racer.race(pushed);
+      if ((said instanceof Promise ? await racer.race(said) : said) === "stop") return undefined;
     }
   } finally {
     racer.dispose();
