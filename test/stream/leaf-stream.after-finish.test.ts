@@ -4,9 +4,11 @@
 // tree-split or withOtel reads it for the caller. Found by an outside test of the packed tarball: through
 // any of them the leaf's `finally` never ran and each streamed call left a deadline timer armed until the
 // Budget's deadline (a script's process stayed alive until then; 1,000 streams left 1,000 timers).
-// The consumers stop reading at `finish` without calling the iterator's return(): src/attempts/stream-rung.ts
-// and src/primitives/stream-call.ts mark the stream `ended` on finish, src/otel/with-otel.ts returns
-// `settled` without closing what it reads. Marked it.fails until they close it; the references pass.
+// The readers stop at `finish` without calling the iterator's return(): src/stream/stream-call.ts (the one
+// loop the attempt engine, continuation and tree-split read through) marks the stream `ended` on finish, and
+// src/otel/with-otel.ts returns `settled` without closing what it reads. Closing the leaf's own resources
+// before it yields `finish` (src/stream/leaf-stream.ts) fixes every reader at once. Marked it.fails until
+// then; the reference passes.
 import { describe, expect, it } from "vitest";
 import {
   Budget,
