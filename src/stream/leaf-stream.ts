@@ -71,6 +71,23 @@ export async function* leafStream(
       emit(events, "output-stream", { path, timestamp: clock.now(), modelId: id, part, chars });
   };
   let iterator: AsyncIterator<unknown> | undefined;
+  let released = false;
+  // Frees what the call holds: the deadline timer, the provider's stream, the listeners. Run before `finish`
+  // is yielded, since a reader may stop there without ever closing this stream, and again (a no-op) at its end.
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    if (deadline !== undefined) budget?.clock.clearTimeout(deadline);
+    // Closes the provider's stream; never awaited, so a provider that hangs on close cannot hold the caller.
+    if (iterator?.return !== undefined) {
+      const open = iterator;
+      Promise.resolve()
+        .then(() => open.return?.())
+        .catch(() => {});
+    }
+    racer.dispose();
+    child.dispose();
+  };
   try {
     iterator = streamFn(request, { ...options, signal: inner })[Symbol.asyncIterator]();
     for (let parts = 1; ; parts++) {
@@ -109,6 +126,7 @@ export async function* leafStream(
         const { type: _type, text: _text, toolCalls: _calls, ...rest } = part;
         const generation = finish(toolCalls.length > 0 ? { ...rest, text, toolCalls } : { ...rest, text });
         finished = true;
+        release();
         yield { type: "finish", generation };
         return;
       } else {
@@ -127,20 +145,11 @@ export async function* leafStream(
       attachCallDetails(error, { partialText: text });
     throw error;
   } finally {
-    if (deadline !== undefined) budget?.clock.clearTimeout(deadline);
     if (!finished) {
       if (!inner.aborted) child.controller.abort(closedReason());
       if (deltas > 0) budget?.recordUsage({ outputTokens: deltas });
     }
-    // Closes the provider's stream; never awaited, so a provider that hangs on close cannot hold the caller.
-    if (iterator?.return !== undefined) {
-      const open = iterator;
-      Promise.resolve()
-        .then(() => open.return?.())
-        .catch(() => {});
-    }
-    racer.dispose();
-    child.dispose();
+    release();
   }
 }
 

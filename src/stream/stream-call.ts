@@ -53,6 +53,10 @@ export async function streamCall<V>(
       const part = step.value;
       if (part.type === "finish") {
         ended = true;
+        // The model's stream may still hold what it needs only until it ends (a generator's finally): close it.
+        Promise.resolve()
+          .then(() => iterator.return?.())
+          .catch(() => {});
         return part.generation;
       }
       const said = onPart(part);
