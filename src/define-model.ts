@@ -50,6 +50,9 @@ export type ModelStreamFunction = (
   options: CallOptions & { signal: AbortSignal },
 ) => AsyncIterable<ModelStreamPart>;
 
+/** Most characters of a streamed answer by default (4 Mi), as the Ollama and AI SDK models cap theirs. */
+const defaultMaxAnswerChars = 4_194_304;
+
 /**
  * Defines a leaf model (one that calls a provider) from a function. The returned model:
  * - rejects with `signal.reason` if the call is aborted, before or during the call;
@@ -75,6 +78,12 @@ export function defineModel(
      * `fn`'s answer as one chunk.
      */
     stream?: ModelStreamFunction;
+    /**
+     * Most characters a streamed answer may hold (its text and its tool calls' inputs as JSON); past it the
+     * stream is cancelled and the call fails as a `server-error`, its text so far kept. Bounds a provider
+     * that never stops. The same cap and default as the Ollama and AI SDK models'. @default 4_194_304
+     */
+    maxAnswerChars?: number;
   } = {},
 ): StreamingModel {
   validateModelId("defineModel", id);
@@ -93,6 +102,14 @@ export function defineModel(
         'defineModel: "options.stream" must be a function (request, options) => AsyncIterable of parts.',
     });
   }
+  const maxAnswerChars = options.maxAnswerChars ?? defaultMaxAnswerChars;
+  if (!Number.isSafeInteger(maxAnswerChars) || maxAnswerChars < 1) {
+    throw new InvalidArgumentError({
+      parameter: "options.maxAnswerChars",
+      value: options.maxAnswerChars,
+      message: `defineModel: "options.maxAnswerChars" must be a whole number of characters ≥ 1 (got ${describeValue(options.maxAnswerChars)}).`,
+    });
+  }
   const streamFn = options.stream;
   const model: StreamingModel = {
     id,
@@ -106,7 +123,14 @@ export function defineModel(
       const request = toRequest(`${id}.stream`, input);
       refuseParts(id, request, options.capabilities?.inputParts);
       yield* withMode(
-        leafStream(id, request, callOptions, streamFn, (raw) => finished(raw, request, callOptions)),
+        leafStream(
+          id,
+          request,
+          callOptions,
+          streamFn,
+          (raw) => finished(raw, request, callOptions),
+          maxAnswerChars,
+        ),
         mode,
       );
     },

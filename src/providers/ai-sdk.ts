@@ -264,9 +264,10 @@ export class AiSdkModel implements StreamingModel {
         );
         return transportRetries.length > 0 ? { ...value, trace: { transportRetries } } : value;
       },
+      // The model's own maxAnswerChars bounds its stream (ai-sdk-stream.ts counts it).
       stream === undefined
         ? { capabilities: this.capabilities }
-        : { capabilities: this.capabilities, stream },
+        : { capabilities: this.capabilities, stream, maxAnswerChars: Number.MAX_SAFE_INTEGER },
     );
   }
 

@@ -45,6 +45,7 @@ export async function* leafStream(
     options: CallOptions & { signal: AbortSignal },
   ) => AsyncIterable<unknown>,
   finish: (raw: unknown) => Generation,
+  maxAnswerChars = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<StreamPart> {
   const { signal, budget, events } = options;
   throwIfAborted(signal);
@@ -63,6 +64,8 @@ export async function* leafStream(
   const path = options.path ?? "";
   let text = "";
   let deltas = 0;
+  // Text and tool-call inputs, against maxAnswerChars.
+  let answerChars = 0;
   const toolCalls: ToolCall[] = [];
   let finished = false;
   // One `output-stream` event per part, made only when someone listens.
@@ -109,6 +112,8 @@ export async function* leafStream(
         if (typeof part.text !== "string")
           throw malformedPart(id, "a text-delta without a string text", text);
         if (part.text.length === 0) continue;
+        answerChars += part.text.length;
+        if (answerChars > maxAnswerChars) throw overCap(id, maxAnswerChars, text);
         text += part.text;
         deltas += 1;
         const delta: TextDeltaPart = { type: "text-delta", text: part.text };
@@ -118,6 +123,8 @@ export async function* leafStream(
         // Checked as a generation's tool calls are, before anyone sees it.
         const [toolCall] = normalizeGeneration({ text: "", toolCalls: [part.toolCall] }, id).toolCalls ?? [];
         if (toolCall === undefined) throw malformedPart(id, "an empty tool-call", text);
+        answerChars += (JSON.stringify(toolCall.input) ?? "").length + toolCall.name.length;
+        if (answerChars > maxAnswerChars) throw overCap(id, maxAnswerChars, text);
         toolCalls.push(toolCall);
         const call: ToolCallPart = { type: "tool-call", toolCall };
         report(call, text.length);
@@ -151,6 +158,16 @@ export async function* leafStream(
     }
     release();
   }
+}
+
+function overCap(id: string, maxAnswerChars: number, text: string): ProviderError {
+  return attachCallDetails(
+    new ProviderError(
+      `Model "${id}" streamed more than maxAnswerChars (${maxAnswerChars} chars); the stream was cancelled there. Raise defineModel's maxAnswerChars if answers this long are expected, or ask for a shorter answer (maxOutputTokens).`,
+      { kind: "server-error", providerId: id },
+    ),
+    { partialText: text, noTransportRetry: true },
+  );
 }
 
 function malformedPart(id: string, what: string, text: string): ProviderError {

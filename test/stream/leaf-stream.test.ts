@@ -179,3 +179,41 @@ describe("a leaf stream that never waits on I/O", () => {
     expect((error as DOMException).name).toBe("TimeoutError");
   });
 });
+
+describe("a leaf stream's size cap (maxAnswerChars)", () => {
+  it("cancels a stream that never stops at the cap, as a server-error naming it, the text so far kept", async () => {
+    let closed = false;
+    const endless = defineModel("forever", async () => ({ text: "" }), {
+      maxAnswerChars: 10_000,
+      async *stream() {
+        try {
+          for (;;) yield { type: "text-delta", text: "x".repeat(4_096) };
+        } finally {
+          closed = true;
+        }
+      },
+    });
+    const error = await collect(endless.stream(ask)).catch((e: unknown) => e);
+    expect(ProviderError.isInstance(error) && error.kind).toBe("server-error");
+    expect((error as Error).message).toMatch(
+      /more than maxAnswerChars \(10000 chars\).*Raise defineModel's maxAnswerChars/,
+    );
+    expect(partialTextOf(error)).toHaveLength(8_192);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(closed).toBe(true);
+  });
+
+  it("counts tool-call inputs too, and refuses a cap that is not a whole number ≥ 1", async () => {
+    const calls = defineModel("calls", async () => ({ text: "" }), {
+      maxAnswerChars: 100,
+      async *stream() {
+        yield { type: "tool-call", toolCall: { id: "1", name: "t", input: { q: "y".repeat(200) } } };
+        yield { type: "finish" };
+      },
+    });
+    await expect(collect(calls.stream(ask))).rejects.toThrow(/maxAnswerChars \(100 chars\)/);
+    expect(() => defineModel("m", async () => ({ text: "" }), { maxAnswerChars: 0 })).toThrow(
+      /maxAnswerChars" must be a whole number/,
+    );
+  });
+});

@@ -76,6 +76,8 @@ export class OllamaModel implements StreamingModel {
       },
       {
         capabilities: this.capabilities,
+        // The model's own maxAnswerChars bounds its stream (counted as Ollama's answer is).
+        maxAnswerChars: Number.MAX_SAFE_INTEGER,
         // `stream: false` (a proxy without NDJSON): `model.stream` sends generate's answer as one chunk.
         ...(this.#settings.stream
           ? {
