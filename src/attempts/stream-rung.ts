@@ -1,6 +1,7 @@
 import type { GenerateRequest, ToolCall } from "../messages.js";
 import type { CallOptions, Generation, Model } from "../model.js";
 import type { Rubric, RuleContext, Verdict } from "../rubric/types.js";
+import { macrotask } from "../stream/macrotask.js";
 import { PrefixSchedule } from "../stream/prefix-schedule.js";
 import type { PartSink } from "../stream/sink.js";
 import { streamCall } from "../stream/stream-call.js";
@@ -53,16 +54,21 @@ export async function streamRung(
   const generation = await streamCall(model, request, options, (part) => {
     visible.apply(part);
     const pushed = sink.push(part);
+    let checked = false;
     if (part.type === "text-delta") {
       deltas += 1;
       if (schedule?.due(visible.length) === true) {
+        checked = true;
         const verdict = judgePrefix?.call(rubric, visible.text, target.context);
         if (verdict !== undefined && !verdict.accepted) stop = verdict;
       }
     }
-    if (stop === undefined) return pushed;
-    // The prefix already fails: the part is the stream's last for this attempt (pushed, then stopped).
-    return pushed === undefined ? "stop" : pushed.then(() => "stop" as const);
+    if (!checked) return pushed;
+    // A prefix check runs synchronously, however long a custom rule takes: let the timers due by now (the
+    // attempt's time limit) run before the stream goes on. Checks are few (geometric), so this is cheap.
+    const waited = pushed === undefined ? macrotask() : pushed.then(macrotask);
+    // The prefix already fails: this part is the stream's last for the attempt (pushed, then stopped).
+    return stop === undefined ? waited : waited.then(() => "stop" as const);
   });
   if (generation !== undefined) return generation;
   if (stop === undefined) throw new Error("unreachable: a stream call stopped without a verdict");

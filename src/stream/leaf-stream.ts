@@ -6,6 +6,7 @@ import { emit, listening } from "../events.js";
 import type { GenerateRequest, ToolCall } from "../messages.js";
 import { type CallOptions, type Generation, normalizeGeneration, type StreamPart } from "../model.js";
 import type { TextDeltaPart, ToolCallPart } from "./delta-parts.js";
+import { macrotask } from "./macrotask.js";
 
 /** A part as a leaf's stream function yields it (checked here: it comes from the wire). */
 interface RawPart {
@@ -17,10 +18,6 @@ interface RawPart {
 
 /** Parts between two turns of the event loop (see the loop). */
 const yieldEvery = 256;
-
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
-}
 
 /** Why a leaf's signal fires when its consumer leaves the stream early (an early stop, a `break`). */
 function closedReason(): DOMException {

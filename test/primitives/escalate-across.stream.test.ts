@@ -193,4 +193,29 @@ describe("a streamed ladder", () => {
       /options\.mode.*"live" or "accepted-only"/,
     );
   });
+
+  it("a slow prefix check cannot hold the attempt past its time limit: timers run after every check", async () => {
+    let checks = 0;
+    const slowRule: Rule = {
+      id: "slow-prefix",
+      check: () => true,
+      checkPrefix: () => {
+        checks += 1;
+        const until = performance.now() + 100;
+        while (performance.now() < until) {
+          // a custom rule that takes 100 ms per prefix, synchronously
+        }
+        return true;
+      },
+    };
+    const slowRubric = defineRubric({ id: "slow", rules: [slowRule] });
+    const long = scriptedModel("long", ["word ".repeat(800)]);
+    const next = scriptedModel("next", ["done"]);
+    const parts = await collect(
+      escalateAcross([long, next], { rubric: slowRubric, attemptTimeoutMs: 300 }).stream(ask),
+    );
+    expect(parts.find((part) => part.type === "discard")).toMatchObject({ kind: "timeout", modelId: "long" });
+    // 300 ms of 100 ms checks, and the one the limit fired during: the stream's ~20 checks never all ran.
+    expect(checks).toBeLessThanOrEqual(5);
+  });
 });
