@@ -112,6 +112,15 @@ export function defineRubric<O = string, const R extends readonly Rule<O>[] = re
     }
     seen.add(rule.id);
   });
+  rules.forEach((rule, index) => {
+    if (rule.checkPrefix?.constructor?.name === "AsyncFunction") {
+      throw new InvalidArgumentError({
+        parameter: `rules[${index}].checkPrefix`,
+        value: "an async function",
+        message: `defineRubric: checkPrefix of rule "${rule.id}" is async; it must be synchronous (it runs between the parts of a stream). Do async work in check, which judges the whole output.`,
+      });
+    }
+  });
   if (rules.every((rule) => (rule.weight ?? 1) === 0)) {
     throw new InvalidArgumentError({
       parameter: "rules",
@@ -194,6 +203,18 @@ export function defineRubric<O = string, const R extends readonly Rule<O>[] = re
         outcome = rule.checkPrefix?.(judged, ctx);
       } catch {
         continue; // cannot tell yet: the whole output is judged at its end
+      }
+      if (isPromiseLike(outcome)) {
+        // An async checkPrefix (from JavaScript; TypeScript refuses it): its judgement would come too late,
+        // and a rejection would go unhandled. A bug in the rule: the run stops and says so.
+        Promise.resolve(outcome).catch(() => {});
+        throw new CallerCodeError({
+          origin: "rule",
+          ruleId: rule.id,
+          cause: new TypeError(
+            `checkPrefix of rule "${rule.id}" returned a promise: it must be synchronous (return a boolean or { pass, message }); do async work in check, which judges the whole output.`,
+          ),
+        });
       }
       const pass =
         outcome === undefined || outcome === true || (typeof outcome === "object" && outcome?.pass !== false);

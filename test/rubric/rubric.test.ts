@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/errors/index.js";
+import { CallerCodeError, InvalidArgumentError } from "../../src/errors/index.js";
+import { escalateAcross } from "../../src/primitives/escalate-across.js";
 import { defineRubric, verdictOf } from "../../src/rubric/rubric.js";
 import { notMatches } from "../../src/rubric/rules.js";
 import type { Rule, RuleResult } from "../../src/rubric/types.js";
-import { manualClock } from "../../src/testing/index.js";
+import { manualClock, scriptedModel } from "../../src/testing/index.js";
 
 const rule = (id: string, pass: boolean, extra: Partial<Rule> = {}): Rule => ({
   id,
@@ -241,5 +242,38 @@ describe("verdictOf", () => {
         },
       ),
     );
+  });
+});
+
+describe("checkPrefix must be synchronous", () => {
+  it("an async checkPrefix is refused at construction, naming the rule and the fix", () => {
+    expect(() =>
+      defineRubric({
+        id: "r",
+        rules: [{ id: "later", check: () => true, checkPrefix: (async () => true) as never }],
+      }),
+    ).toThrow(/checkPrefix of rule "later" is async; it must be synchronous/);
+  });
+
+  it("one that returns a promise stops the run as the caller's bug, its rejection handled", async () => {
+    const rubric = defineRubric({
+      id: "r",
+      rules: [
+        {
+          id: "thenable",
+          check: () => true,
+          checkPrefix: (() => Promise.reject(new Error("late"))) as never,
+        },
+      ],
+    });
+    expect(() => rubric.evaluatePrefix?.("some text")).toThrow(CallerCodeError);
+    const ladder = escalateAcross([scriptedModel("m", ["word ".repeat(50)])], { rubric });
+    const error = await (async () => {
+      for await (const _ of ladder.stream({ prompt: "q" })) {
+        // drain
+      }
+    })().catch((e: unknown) => e);
+    expect(CallerCodeError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/returned a promise: it must be synchronous/);
   });
 });
