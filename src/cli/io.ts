@@ -1,6 +1,7 @@
 /** Where the CLI reads and writes: the process's streams, or a test's buffers. */
 export interface CliIo {
-  stdout: { write(text: string): unknown };
+  /** Where data goes (the answer, tables, JSON); escaped for the terminal when `isTTY`. */
+  stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown };
   /** Read when a command takes its prompt from standard input. */
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };

@@ -169,9 +169,14 @@ function stacks(error: unknown): string {
  */
 export async function runCli(argv: readonly string[], terminal: CliIo): Promise<number> {
   // Everything on stderr is for people (progress, errors that quote ids and messages from outside):
-  // control characters in it are shown escaped. stdout carries data (the answer, tables, JSON) as it is.
+  // control characters in it are shown escaped. stdout carries data (the answer, tables, JSON) as it is to a
+  // pipe or a file, and escaped when it is a terminal: a model's answer must not drive the terminal either.
   const io: CliIo = {
     ...terminal,
+    stdout:
+      terminal.stdout.isTTY === true
+        ? { write: (text: string) => terminal.stdout.write(terminalText(text)), isTTY: true }
+        : terminal.stdout,
     stderr: { write: (text: string) => terminal.stderr.write(terminalText(text)) },
   };
   let code: number = exitCodes.ok;

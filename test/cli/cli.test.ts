@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/program.js";
 import { defineRubric, escalateAcross, RungsEvents } from "../../src/index.js";
 import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
 import { recordRun } from "../../src/record/record-run.js";
@@ -386,5 +387,33 @@ describe("rungs replay of a streamed run", () => {
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/attempt_1\.json +0 +small +rejected, stopped early /);
     expect(replay.stdout).toMatch(/attempt_2\.json +1 +large +accepted /);
+  });
+
+  it("stdout is escaped when it is a terminal, and raw to a pipe: a model's answer cannot drive the terminal", async () => {
+    await writeFile(join(dir, "ladder.yaml"), "ladder: [hand:m]\n");
+    await writeFile(
+      join(dir, "setup.mjs"),
+      [
+        "const text = 'clear \\u001b[2J title \\u001b]0;owned\\u0007 bidi \\u202e end';",
+        "export const providers = { hand: (name) => ({ id: 'hand:' + name,",
+        "  generate: async () => ({ text, finishReason: 'stop', usage: {}, modelId: 'hand:' + name }) }) };",
+      ].join("\n"),
+    );
+    const run = async (isTTY: boolean) => {
+      let stdout = "";
+      const code = await runCli(["run", "-c", "ladder.yaml", "--setup", "setup.mjs", "-p", "x"], {
+        stdout: { write: (text: string) => (stdout += text), isTTY },
+        stderr: { write: () => true },
+        env: {},
+        cwd: dir,
+      });
+      return { code, stdout };
+    };
+    const terminal = await run(true);
+    expect(terminal.code).toBe(0);
+    for (const control of ["\u001b", "\u0007", "\u202e"]) expect(terminal.stdout).not.toContain(control);
+    expect(terminal.stdout).toContain("\\u001b[2J");
+    const pipe = await run(false);
+    expect(pipe.stdout).toBe("clear \u001b[2J title \u001b]0;owned\u0007 bidi \u202e end\n");
   });
 });

@@ -7,7 +7,6 @@ import {
   type Rule,
   RungsEvents,
   retryWithContext,
-  type StreamPart,
   streamModel,
 } from "../../src/index.js";
 import { hang, scriptedModel } from "../../src/testing/index.js";
