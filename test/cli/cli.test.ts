@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/program.js";
-import { defineRubric, escalateAcross, RungsEvents } from "../../src/index.js";
+import { escalateAcross, RungsEvents } from "../../src/index.js";
 import { jsonFileStatsStore } from "../../src/record/json-file-stats-store.js";
 import { recordRun } from "../../src/record/record-run.js";
 import { scriptedModel } from "../../src/testing/index.js";
 import { type FakeOllama, startFakeOllama } from "../e2e/fake-ollama.js";
+import { noTodoRubric } from "../support/stream-rubrics.js";
 import { answer, cli, notFound } from "./helpers.js";
 
 let dir: string;
@@ -365,16 +366,7 @@ describe("rungs replay of a streamed run", () => {
   it("shows an attempt a prefix rule stopped early", async () => {
     const events = new RungsEvents();
     const recorder = recordRun(events, join(dir, "streamed"));
-    const rubric = defineRubric({
-      id: "no-todo",
-      rules: [
-        {
-          id: "no-todo",
-          check: (text: string) => !text.includes("TODO"),
-          checkPrefix: (prefix: string) => !prefix.includes("TODO"),
-        },
-      ],
-    });
+    const rubric = noTodoRubric;
     const ladder = escalateAcross(
       [scriptedModel("small", [`TODO ${"later ".repeat(50)}`]), scriptedModel("large", ["done"])],
       { rubric },

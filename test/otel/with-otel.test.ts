@@ -25,8 +25,6 @@ import {
   judgeRule,
   type Model,
   matches,
-  predicate,
-  type Rule,
   RungsEvents,
   retryWithContext,
   type StreamingModel,
@@ -36,6 +34,7 @@ import {
 } from "../../src/index.js";
 import { withOtel } from "../../src/otel/index.js";
 import { hang, scriptedModel } from "../../src/testing/index.js";
+import { capitalRubric, todoFirst } from "../support/stream-rubrics.js";
 
 /** Counts spans started and not yet ended: a leaked span stays in `open`. */
 class OpenSpans implements SpanProcessor {
@@ -465,17 +464,8 @@ describe("withOtel: continuations, judges, events, content", () => {
 });
 
 describe("withOtel streams", () => {
-  /** A rule that judges prefixes: once "TODO" is written, no ending can remove it. */
-  const noTodo: Rule = {
-    id: "no-todo",
-    check: (text) => !text.includes("TODO"),
-    checkPrefix: (prefix) => !prefix.includes("TODO"),
-  };
-  const capital = defineRubric({
-    id: "capital",
-    rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
-  });
-  const long = `TODO fill this in later. ${"and more words ".repeat(40)}`;
+  const capital = capitalRubric;
+  const long = todoFirst;
   const threeRungs = () => {
     const r1 = scriptedModel("r1", [long], { streamChunkChars: 1 });
     const r2 = scriptedModel("r2", ["Lyon is a fine city."], { streamChunkChars: 1 });

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   defineRubric,
   escalateAcross,
-  predicate,
   type Rule,
   RungsEvents,
   retryWithContext,
@@ -11,20 +10,11 @@ import {
 } from "../../src/index.js";
 import { hang, scriptedModel } from "../../src/testing/index.js";
 import { collect, shape, withoutTimes } from "../support/stream-parts.js";
+import { capitalRubric } from "../support/stream-rubrics.js";
 
 const ask = { prompt: "What is the capital of France?" };
 
-/** A custom rule that judges prefixes: once "TODO" is written, no ending can remove it. */
-const noTodo: Rule = {
-  id: "no-todo",
-  description: "must not leave a TODO",
-  check: (text) => !text.includes("TODO"),
-  checkPrefix: (prefix) => !prefix.includes("TODO"),
-};
-const rubric = defineRubric({
-  id: "capital",
-  rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
-});
+const rubric = capitalRubric;
 
 describe("a streamed ladder", () => {
   it("stops rung 1 early on a failing prefix, discards rung 2 at its end, and streams rung 3's accepted text", async () => {

@@ -5,11 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   Budget,
   BudgetExhaustedError,
-  defineRubric,
   escalateAcross,
   ProviderError,
-  predicate,
-  type Rule,
   type StreamPart,
 } from "../../src/index.js";
 import { ollamaModel, partialTextOf, transportRetriesOf } from "../../src/providers/ollama/index.js";
@@ -25,6 +22,7 @@ import {
   startFakeOllama,
 } from "../e2e/fake-ollama.js";
 import { finishOf, shape } from "../support/stream-parts.js";
+import { capitalRubric } from "../support/stream-rubrics.js";
 
 const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] });
 
@@ -416,17 +414,7 @@ describe("ollamaModel().stream: transport retries only before the first part", (
   });
 });
 
-/** A custom rule that judges prefixes: once "TODO" is written, no ending can remove it. */
-const noTodo: Rule = {
-  id: "no-todo",
-  description: "must not leave a TODO",
-  check: (text) => !text.includes("TODO"),
-  checkPrefix: (prefix) => !prefix.includes("TODO"),
-};
-const rubric = defineRubric({
-  id: "capital",
-  rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
-});
+const rubric = capitalRubric;
 
 describe("ollamaModel() as a rung of a streamed ladder", () => {
   it("a stream that stalls mid-answer is ended by attemptTimeoutMs, its request closed, and the next rung answers", async () => {

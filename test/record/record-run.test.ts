@@ -5,11 +5,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../src/events.js";
 import {
-  defineRubric,
   escalateAcross,
   InvalidArgumentError,
-  predicate,
-  type Rule,
   RungsError,
   RungsEvents,
   type StreamMode,
@@ -18,6 +15,7 @@ import { writeFileAtomicSync } from "../../src/record/atomic-write.js";
 import { recordRun, taskDirFromPath } from "../../src/record/record-run.js";
 import { hang, manualClock, scriptedModel } from "../../src/testing/index.js";
 import type { Attempt } from "../../src/trace.js";
+import { capitalRubric, todoFirst } from "../support/stream-rubrics.js";
 import { useTempDirs } from "../support/temp-dirs.js";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -189,17 +187,8 @@ describe("recordRun", () => {
 });
 
 describe("recordRun on a streamed run", () => {
-  /** A rule that judges prefixes: once "TODO" is written, no ending can remove it. */
-  const noTodo: Rule = {
-    id: "no-todo",
-    check: (text) => !text.includes("TODO"),
-    checkPrefix: (prefix) => !prefix.includes("TODO"),
-  };
-  const rubric = defineRubric({
-    id: "capital",
-    rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
-  });
-  const long = `TODO fill this in later. ${"and more words ".repeat(40)}`;
+  const rubric = capitalRubric;
+  const long = todoFirst;
 
   /** Records a stream; `deltas` is what each attempt streamed, as the leaves' events told it. */
   const recordStream = (dir: string) => {

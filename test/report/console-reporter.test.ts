@@ -8,12 +8,11 @@ import {
   escalateAcross,
   InvalidArgumentError,
   matches,
-  predicate,
-  type Rule,
   RungsEvents,
 } from "../../src/index.js";
 import { memoryStatsStore } from "../../src/record/memory-stats-store.js";
 import { manualClock, scriptedModel } from "../../src/testing/index.js";
+import { capitalRubric } from "../support/stream-rubrics.js";
 
 const execFileAsync = promisify(execFile);
 const fixture = fileURLToPath(new URL("./fixtures/env-log-run.ts", import.meta.url));
@@ -99,15 +98,7 @@ describe("consoleReporter", () => {
   describe("a streamed ladder", () => {
     // Rung 1 is stopped early by a prefix rule, rung 2 is rejected at its end, rung 3 is accepted; every
     // model waits 25 ms (on the run's clock) before its first delta, then streams 1-char deltas.
-    const noTodo: Rule = {
-      id: "no-todo",
-      check: (text) => !text.includes("TODO"),
-      checkPrefix: (prefix) => !prefix.includes("TODO"),
-    };
-    const streamRubric = defineRubric({
-      id: "capital",
-      rules: [noTodo, predicate("names-paris", (text: string) => text.includes("Paris"))],
-    });
+    const streamRubric = capitalRubric;
     async function streamed(level: "normal" | "verbose"): Promise<string[]> {
       const clock = manualClock(1_000);
       const after25 = (text: string) => async () => {

@@ -8,6 +8,7 @@ import { defineRubric } from "../../src/rubric/rubric.js";
 import { scriptedModel } from "../../src/testing/index.js";
 import { readRun } from "../../src/view/read-run.js";
 import { RunReadError } from "../../src/view/run-read-error.js";
+import { noTodoRubric } from "../support/stream-rubrics.js";
 import { useTempDirs } from "../support/temp-dirs.js";
 
 const tempDir = useTempDirs("view-read");
@@ -67,16 +68,7 @@ describe("readRun", () => {
     const dir = tempDir();
     const events = new RungsEvents();
     const recorder = recordRun(events, dir);
-    const rubric = defineRubric({
-      id: "no-todo",
-      rules: [
-        {
-          id: "no-todo",
-          check: (text: string) => !text.includes("TODO"),
-          checkPrefix: (prefix: string) => !prefix.includes("TODO"),
-        },
-      ],
-    });
+    const rubric = noTodoRubric;
     const ladder = escalateAcross(
       [scriptedModel("small", [`TODO ${"later ".repeat(50)}`]), scriptedModel("large", ["done"])],
       { rubric },
