@@ -2,7 +2,11 @@ import { raceAbort, sequentialRacer } from "../abort.js";
 import { ProviderError } from "../errors/provider-error.js";
 import type { GenerateRequest } from "../messages.js";
 import type { CallOptions, Generation, Model, StreamPart } from "../model.js";
+import { macrotask } from "./macrotask.js";
 import { streamModel } from "./stream-model.js";
+
+/** Parts read between two turns of the event loop. */
+const yieldEvery = 256;
 
 /** What `onPart` may say: go on (nothing), or stop the call here (its stream is closed). */
 export type PartVerdict = undefined | "stop";
@@ -41,7 +45,10 @@ export async function streamCall<V>(
   let ended = false;
   const racer = sequentialRacer(options.signal);
   try {
-    for (;;) {
+    for (let parts = 1; ; parts++) {
+      // A hand-written model's stream that never waits on I/O would starve timers (the time limit that
+      // should end it): every so often, let them run. A defineModel leaf does the same below.
+      if (parts % yieldEvery === 0) await macrotask();
       const step = await racer.race(iterator.next());
       if (step.done === true) {
         ended = true;

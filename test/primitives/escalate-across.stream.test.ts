@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   defineRubric,
   escalateAcross,
+  predicate,
   type Rule,
   RungsEvents,
   retryWithContext,
@@ -206,5 +207,26 @@ describe("a streamed ladder", () => {
     expect(parts.find((part) => part.type === "discard")).toMatchObject({ kind: "timeout", modelId: "long" });
     // 300 ms of 100 ms checks, and the one the limit fired during: the stream's ~20 checks never all ran.
     expect(checks).toBeLessThanOrEqual(5);
+  });
+
+  it("a hand-written model whose stream never waits on I/O is still ended by the attempt time limit", async () => {
+    const endless = {
+      id: "endless",
+      generate: async () => ({ text: "x", finishReason: "stop" as const, usage: {}, modelId: "endless" }),
+      async *stream() {
+        for (;;) yield { type: "text-delta" as const, text: "x" };
+      },
+    };
+    const parts = await collect(
+      escalateAcross([endless, scriptedModel("next", ["Paris."])], {
+        // No prefix rule: no prefix check lets the timers run.
+        rubric: defineRubric({
+          id: "paris",
+          rules: [predicate("names-paris", (t: string) => t.includes("Paris"))],
+        }),
+        attemptTimeoutMs: 100,
+      }).stream(ask, { mode: "accepted-only" }),
+    );
+    expect(parts.at(-1)).toMatchObject({ type: "finish", generation: { text: "Paris.", modelId: "next" } });
   });
 });
